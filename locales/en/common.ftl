@@ -1,0 +1,99 @@
+# Texts the engine itself uses, in every dialog.
+
+greeting = Good { $waktu }. Welcome to the one-door public service of Penajam Paser Utara Regency.
+greeting-salam = Wa'alaikumsalam. Good { $waktu }. Welcome to the one-door public service of Penajam Paser Utara Regency.
+time-pagi = morning
+time-siang = afternoon
+time-sore = afternoon
+time-malam = evening
+
+privacy-notice = *Privacy notice*
+    The Penajam Paser Utara Regency Government processes the data you send (such as your NIK, family card number, document photos, location) only to handle your application, complaint or report and to keep you informed of its status. Legal basis: carrying out public-service duties (Law No. 27 of 2022).
+    Data is passed only to the agency handling it and is stored in Indonesia. Messages also pass through WhatsApp/Telegram.
+
+menu-intro = Please choose a service:
+menu-hint = Type the service *number*, or write what you need (for example *lost ID card*). Type *help* for instructions.
+not-understood = Sorry, we did not understand that message.
+elsewhere-intro = Sorry, that service is not handled by the regency government.
+
+help = *Help*
+    Answer each question briefly. Commands you can type at any time:
+    - *menu*: back to the list of services
+    - *back*: repeat the previous question
+    - *skip*: skip a question that is not required
+    - *cancel*: cancel the application you are filling in
+    - *status K7Q4-M9XS*: see the status of an application
+    - *language*: choose a language (Indonesia/English)
+help-in-flow = Your application is still saved. Let us continue:
+thanks-reply = You are welcome. We hope this helps.
+session-expired = Sorry, the unfinished application was closed because there was no reply for a while. Please start again.
+script-updated = Sorry, this service's form has just been updated. Please start again from the menu.
+empty-input = Sorry, your message is empty. Please type your answer.
+unsupported-media = Sorry, we cannot receive stickers, voice messages or videos yet. Please send text, a photo, a document or a location.
+stuck = There seems to be a problem. Type *help* for instructions or *menu* for the list of services.
+continue-with = Let us continue.
+
+cancel-confirm = The answers you have given will be deleted. Do you really want to cancel this application?
+cancelled = All right. The application has been cancelled.
+cancel-kept = All right, the application continues.
+nothing-to-cancel = There is no application being filled in.
+back-at-start = This is the first question. We are back at the list of services.
+skip-not-allowed = Sorry, this question must be answered.
+choice-yes = Yes
+choice-no = No
+
+emergency-alert = *EMERGENCY?* Call *112* now (free, 24 hours).
+    Police *110* · Fire brigade *113* · Search and rescue *115* · Ambulance *118*/*119*.
+emergency-confirm = Is this an emergency that needs to be reported now?
+emergency-declined = All right. We hope everything is safe.
+
+language-ask = Silakan pilih bahasa / Please choose a language:
+language-id = Bahasa Indonesia
+language-en = English
+language-set = All right, we will reply in English.
+
+warn-confirm = Type *yes* if it is correct, or type the answer again.
+summary-intro = Please check your { $layanan } application:
+summary-confirm = Type *yes* to send it, or *edit* and a number to correct it (for example *edit 2*).
+summary-how-to-edit = Type *yes* to send the application, *edit* and a number to correct it (for example *edit 2*), or *cancel*.
+edit-which = Please give the number of the item to change, from 1 to { $jumlah }. Example: *edit 2*.
+edit-current = Current answer: { $nilai }
+answer-yes = Yes
+answer-no = No
+answer-file = (file attached)
+answer-skipped = -
+
+invalid-text-short = Sorry, that answer is too short. Please type at least { $min } characters.
+invalid-text-long = Sorry, that answer is too long ({ $panjang } characters). At most { $max } characters.
+invalid-text-pattern = Sorry, the format of { $contoh } is not right. Please check it.
+invalid-number = Please type a number from { $min } to { $max }.
+invalid-choice = Sorry, that option does not exist. Type the *number* of one of the options below.
+invalid-yesno = Please answer *yes* or *no*.
+expect-photo = Please send a *photo*: tap the attachment icon (📎), then Camera or Gallery.
+expect-document = Please send a *document* (PDF) or a photo of it.
+expect-location = Please send a *location*: tap the attachment icon (📎), then Location, or type coordinates such as *-1.26,116.83*.
+invalid-file-too-big = Sorry, the file is too large. At most { $max_mb } MB; please send a smaller photo.
+invalid-date-not-working-day = Sorry, { $tanggal } is not a working day. Please choose a Monday to Friday that is not a holiday.
+contact-not-own = The contact you sent is not your own number; we have noted it as a number to reach you.
+
+submitted =
+    Thank you. Your { $layanan } application has been received.
+    Ticket number: *{ $tiket }*
+    Handled by: { $opd }
+    Expected completion: { $selesai } ({ $hari } working days)
+    We will tell you about every status change. Check any time: *status { $tiket }*
+submitted-no-due =
+    Thank you. Your { $layanan } report has been received and is being passed on now.
+    Ticket number: *{ $tiket }*
+    Handled by: { $opd }
+    Check any time: *status { $tiket }*
+status-line = Application *{ $tiket }* ({ $layanan }): *{ $status }*
+status-due = Expected completion: { $selesai }
+status-history-intro = History:
+status-history-line = - { $waktu }: { $status }
+status-history-note =   Officer's note: { $catatan }
+status-not-found = Sorry, ticket *{ $tiket }* was not found. Please check the number.
+status-none = You have no applications in progress. To see a finished one, type *status* and its ticket number.
+status-mine-intro = Your applications in progress:
+status-mine-line = { $nomor }. *{ $tiket }* { $layanan }: { $status }
+status-other-chat = Status of application *{ $tiket }*: *{ $status }*.

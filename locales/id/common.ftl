@@ -1,0 +1,99 @@
+# Texts the engine itself uses, in every dialog. Placeables: { $waktu } is a time of day.
+
+greeting = Selamat { $waktu }, Bapak/Ibu. Selamat datang di layanan satu pintu Pemerintah Kabupaten Penajam Paser Utara.
+greeting-salam = Wa'alaikumsalam. Selamat { $waktu }, Bapak/Ibu. Selamat datang di layanan satu pintu Pemerintah Kabupaten Penajam Paser Utara.
+time-pagi = pagi
+time-siang = siang
+time-sore = sore
+time-malam = malam
+
+privacy-notice = *Pemberitahuan Privasi*
+    Pemerintah Kabupaten Penajam Paser Utara memproses data yang Bapak/Ibu kirim (misalnya NIK, nomor KK, foto dokumen, lokasi) hanya untuk menangani permohonan, pengaduan, atau laporan Bapak/Ibu dan mengabarkan statusnya. Dasar pemrosesan: pelaksanaan tugas pelayanan publik (UU No. 27 Tahun 2022).
+    Data hanya diteruskan kepada perangkat daerah yang menangani dan disimpan di Indonesia. Pesan juga melewati layanan WhatsApp/Telegram.
+
+menu-intro = Silakan pilih layanan:
+menu-hint = Ketik *nomor* layanan, atau tulis keperluan Bapak/Ibu (misalnya *ktp hilang*). Ketik *bantuan* bila perlu petunjuk.
+not-understood = Mohon maaf, kami belum memahami pesan tersebut.
+elsewhere-intro = Mohon maaf, layanan tersebut bukan kewenangan Pemerintah Kabupaten.
+
+help = *Bantuan*
+    Jawab setiap pertanyaan dengan singkat. Perintah yang bisa diketik kapan saja:
+    - *menu*: kembali ke daftar layanan
+    - *kembali*: mengulang pertanyaan sebelumnya
+    - *lewati*: melewati pertanyaan yang tidak wajib
+    - *batal*: membatalkan permohonan yang sedang diisi
+    - *status K7Q4-M9XS*: melihat status permohonan
+    - *bahasa*: memilih bahasa (Indonesia/English)
+help-in-flow = Permohonan Bapak/Ibu masih tersimpan. Mari lanjutkan:
+thanks-reply = Sama-sama, Bapak/Ibu. Semoga membantu.
+session-expired = Mohon maaf, permohonan yang belum selesai tadi sudah ditutup karena lama tidak ada balasan. Silakan mulai lagi.
+script-updated = Mohon maaf, formulir layanan ini baru saja diperbarui. Silakan mulai lagi dari menu.
+empty-input = Mohon maaf, pesan Bapak/Ibu kosong. Silakan ketik jawaban Bapak/Ibu.
+unsupported-media = Mohon maaf, kami belum dapat menerima stiker, pesan suara, atau video. Silakan kirim teks, foto, dokumen, atau lokasi.
+stuck = Sepertinya ada kendala. Ketik *bantuan* untuk petunjuk atau *menu* untuk kembali ke daftar layanan.
+continue-with = Mari lanjutkan.
+
+cancel-confirm = Jawaban yang sudah Bapak/Ibu isi akan dihapus. Yakin ingin membatalkan permohonan ini?
+cancelled = Baik, Bapak/Ibu. Permohonan dibatalkan.
+cancel-kept = Baik, permohonan dilanjutkan.
+nothing-to-cancel = Tidak ada permohonan yang sedang diisi.
+back-at-start = Ini pertanyaan pertama. Kami kembali ke daftar layanan.
+skip-not-allowed = Mohon maaf, pertanyaan ini wajib dijawab.
+choice-yes = Ya
+choice-no = Tidak
+
+emergency-alert = *DARURAT?* Segera telepon *112* (gratis, 24 jam).
+    Polisi *110* · Pemadam kebakaran *113* · SAR *115* · Ambulans *118*/*119*.
+emergency-confirm = Apakah ini keadaan darurat yang perlu dilaporkan sekarang?
+emergency-declined = Baik, Bapak/Ibu. Semoga semuanya aman.
+
+language-ask = Silakan pilih bahasa / Please choose a language:
+language-id = Bahasa Indonesia
+language-en = English
+language-set = Baik, kami akan membalas dalam Bahasa Indonesia.
+
+warn-confirm = Ketik *ya* bila sudah benar, atau ketik ulang jawabannya.
+summary-intro = Mohon periksa kembali data permohonan { $layanan }:
+summary-confirm = Ketik *ya* untuk mengirim, atau *ubah* dan nomornya untuk memperbaiki (misalnya *ubah 2*).
+summary-how-to-edit = Ketik *ya* untuk mengirim permohonan, *ubah* dan nomornya untuk memperbaiki (misalnya *ubah 2*), atau *batal*.
+edit-which = Mohon sebutkan nomor data yang ingin diubah, dari 1 sampai { $jumlah }. Contoh: *ubah 2*.
+edit-current = Isian saat ini: { $nilai }
+answer-yes = Ya
+answer-no = Tidak
+answer-file = (berkas terlampir)
+answer-skipped = -
+
+invalid-text-short = Mohon maaf, jawaban terlalu singkat. Mohon ketik paling sedikit { $min } huruf.
+invalid-text-long = Mohon maaf, jawaban terlalu panjang ({ $panjang } huruf). Paling banyak { $max } huruf.
+invalid-text-pattern = Mohon maaf, format { $contoh } belum sesuai. Mohon periksa kembali.
+invalid-number = Mohon ketik angka dari { $min } sampai { $max }.
+invalid-choice = Mohon maaf, pilihan tersebut tidak ada. Ketik *nomor* pilihan di bawah ini.
+invalid-yesno = Mohon jawab *ya* atau *tidak*.
+expect-photo = Mohon kirim *foto*. Tekan ikon lampiran (📎) lalu pilih Kamera atau Galeri.
+expect-document = Mohon kirim *dokumen* (PDF) atau fotonya.
+expect-location = Mohon kirim *lokasi*: tekan ikon lampiran (📎) lalu pilih Lokasi, atau ketik koordinat seperti *-1.26,116.83*.
+invalid-file-too-big = Mohon maaf, berkas terlalu besar. Paling besar { $max_mb } MB; mohon kirim foto yang lebih kecil.
+invalid-date-not-working-day = Mohon maaf, { $tanggal } bukan hari kerja. Mohon pilih hari Senin sampai Jumat yang bukan hari libur.
+contact-not-own = Kontak yang dikirim bukan nomor Bapak/Ibu sendiri; nomor tersebut kami catat sebagai nomor yang bisa dihubungi.
+
+submitted =
+    Terima kasih, Bapak/Ibu. Permohonan { $layanan } sudah kami terima.
+    Nomor tiket: *{ $tiket }*
+    Ditangani oleh: { $opd }
+    Perkiraan selesai: { $selesai } ({ $hari } hari kerja)
+    Kami akan mengabari setiap perubahan status. Cek kapan saja: *status { $tiket }*
+submitted-no-due =
+    Terima kasih, Bapak/Ibu. Laporan { $layanan } sudah kami terima dan segera diteruskan.
+    Nomor tiket: *{ $tiket }*
+    Ditangani oleh: { $opd }
+    Cek kapan saja: *status { $tiket }*
+status-line = Permohonan *{ $tiket }* ({ $layanan }): *{ $status }*
+status-due = Perkiraan selesai: { $selesai }
+status-history-intro = Riwayat:
+status-history-line = - { $waktu }: { $status }
+status-history-note =   Catatan petugas: { $catatan }
+status-not-found = Mohon maaf, tiket *{ $tiket }* tidak ditemukan. Mohon periksa kembali nomornya.
+status-none = Bapak/Ibu tidak memiliki permohonan yang sedang berjalan. Untuk melihat permohonan yang sudah selesai, ketik *status* dan nomor tiketnya.
+status-mine-intro = Permohonan Bapak/Ibu yang sedang berjalan:
+status-mine-line = { $nomor }. *{ $tiket }* { $layanan }: { $status }
+status-other-chat = Status permohonan *{ $tiket }*: *{ $status }*.

@@ -1,0 +1,178 @@
+//! Wiring only: builds the store, catalogue, conversation layer and servers from a [`Config`]
+//! and runs `serve`, `chat` or `check`.
+
+use crate::calendar::Calendar;
+use crate::channel::{ChatKey, Channel};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::convo::{Convo, ConvoConfig};
+use crate::engine::Settings;
+use crate::http::{self, Health};
+use crate::script::catalogue::{self, Catalogue};
+use crate::store::{SledStore, Store};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// The running core every entry point shares.
+pub struct Core {
+    pub store: Arc<dyn Store>,
+    pub catalogue: watch::Sender<Arc<Catalogue>>,
+    pub convo: Convo,
+}
+
+/// Loads dialogs and texts, logging every problem; broken scripts are left out.
+pub fn load_catalogue(config: &Config) -> Arc<Catalogue> {
+    let (cat, diags) = Catalogue::load(&config.dialogs_dir, &config.locales_dir);
+    for d in &diags {
+        tracing::warn!("{d}");
+    }
+    if cat.is_unusable() {
+        tracing::error!(dir = %config.dialogs_dir.display(), "no service could be loaded; check the dialogs folder");
+    } else {
+        tracing::info!(services = cat.menu.len(), "dialogs loaded");
+    }
+    Arc::new(cat)
+}
+
+/// Engine settings from the configuration (holidays file included).
+pub fn settings(config: &Config) -> anyhow::Result<Settings> {
+    let mut holidays: Vec<time::Date> = Calendar::indonesia_2026().holidays().collect();
+    if let Some(path) = &config.holidays_file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let extra = Calendar::parse_holiday_list(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        holidays.extend(extra);
+    }
+    Ok(Settings {
+        session_ttl_secs: config.session_ttl_secs,
+        calendar: Calendar::new(holidays),
+        ..Settings::default()
+    })
+}
+
+/// Opens the store and starts the conversation layer.
+pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let store: Arc<dyn Store> = Arc::new(
+        SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
+            .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
+    );
+    let (tx, rx) = watch::channel(load_catalogue(config));
+    let convo_config = ConvoConfig { offset: config.timezone, ..ConvoConfig::default() };
+    let convo = Convo::start(store.clone(), rx, Arc::new(settings(config)?), clock, convo_config);
+    Ok(Core { store, catalogue: tx, convo })
+}
+
+/// `pintu serve`: runs until `shutdown` is cancelled.
+pub async fn serve(config: Config, listener: tokio::net::TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let health = Arc::new(Health::default());
+    let core = start_core(&config, Arc::new(SystemClock))?;
+    if !config.telegram_token_set {
+        tracing::info!("Telegram channel not started: TELEGRAM_BOT_TOKEN is not set");
+    } else {
+        tracing::warn!("TELEGRAM_BOT_TOKEN is set, but this version has no Telegram channel yet");
+    }
+    if !config.whatsapp_token_set {
+        tracing::info!("WhatsApp channel not started: WHATSAPP_TOKEN is not set");
+    } else {
+        tracing::warn!("WHATSAPP_TOKEN is set, but this version has no WhatsApp channel yet");
+    }
+    health.ready.store(true, Ordering::SeqCst);
+    tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");
+    let app = http::router(health);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
+    drop(core);
+    tracing::info!("pintu stopped");
+    Ok(())
+}
+
+/// `pintu chat`: a citizen in this terminal. Reads lines from `input` until it ends.
+pub async fn chat<R, W>(config: Config, user: String, input: R, mut out: W, prompt: bool) -> anyhow::Result<()>
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let core = start_core(&config, Arc::new(SystemClock))?;
+    let chat = ChatKey::new(Channel::Terminal, user);
+    let mut lines = BufReader::new(input).lines();
+    loop {
+        if prompt {
+            out.write_all(b"> ").await?;
+            out.flush().await?;
+        }
+        let Some(line) = lines.next_line().await? else { break };
+        let parsed = crate::channel::terminal::parse_line(&line, &config.data_dir);
+        let input = match parsed {
+            Ok(i) => i,
+            Err(help) => {
+                out.write_all(format!("({help})\n\n").as_bytes()).await?;
+                continue;
+            }
+        };
+        let replies = core.convo.handle(chat.clone(), None, input).await.context("the store refused the message")?;
+        let locales = core.catalogue.borrow().locales.clone();
+        for r in replies {
+            let text = locales.render(r.lang, &r.reply);
+            out.write_all(format!("{text}\n\n").as_bytes()).await?;
+        }
+        out.flush().await?;
+    }
+    Ok(())
+}
+
+/// `pintu check`: prints problems; returns the exit code (0 clean, 1 problems).
+pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
+    let dirs = if dirs.is_empty() { vec![config.dialogs_dir.clone()] } else { dirs.to_vec() };
+    let locales = locales_for(config, &dirs);
+    let (diags, bad) = catalogue::check_dirs(&dirs, &locales);
+    for d in &diags {
+        println!("{d}");
+    }
+    let errors = diags.iter().filter(|d| d.severity == crate::script::diag::Severity::Error).count();
+    if bad {
+        eprintln!("{errors} problem(s) found");
+        1
+    } else {
+        eprintln!("ok: {} dialog folder(s) checked", dirs.len());
+        0
+    }
+}
+
+/// Texts for a checked folder: `locales/` beside it if it has one, else the configured folder.
+fn locales_for(config: &Config, dirs: &[PathBuf]) -> PathBuf {
+    dirs.first()
+        .and_then(|d| d.parent())
+        .map(|p| p.join("locales"))
+        .filter(|p| p.is_dir())
+        .unwrap_or_else(|| config.locales_dir.clone())
+}
+
+/// Stores an attachment's bytes under `data_dir/files/` with owner-only permissions and returns
+/// its path relative to the data dir. Names are random: they must not reveal whose file it is.
+pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Result<String> {
+    let dir = data_dir.join("files");
+    std::fs::create_dir_all(&dir)?;
+    let mut rnd = [0u8; 12];
+    getrandom::fill(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let name: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
+    let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    let rel = format!("files/{name}.{ext}");
+    let path = data_dir.join(&rel);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    use std::io::Write;
+    let mut f = opts.open(&path)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(rel)
+}

@@ -1,0 +1,68 @@
+//! What every channel shares: who a chat is, what came in, what goes out.
+//!
+//! Channels only translate between a platform and these types; they never decide the dialog
+//! and never touch the store.
+
+pub mod terminal;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The platform a chat lives on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Channel {
+    Terminal,
+    Telegram,
+    WhatsApp,
+}
+
+impl Channel {
+    /// Short stable code used in store keys and logs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Terminal => "term",
+            Channel::Telegram => "tg",
+            Channel::WhatsApp => "wa",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "term" => Channel::Terminal,
+            "tg" => Channel::Telegram,
+            "wa" => Channel::WhatsApp,
+            _ => return None,
+        })
+    }
+}
+
+/// One conversation: a channel plus that platform's chat id (a Telegram chat id, a WhatsApp
+/// contact id, a terminal `--user`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ChatKey {
+    pub channel: Channel,
+    pub id: String,
+}
+
+impl ChatKey {
+    pub fn new(channel: Channel, id: impl Into<String>) -> Self {
+        Self { channel, id: id.into() }
+    }
+
+    /// Parses the `Display` form, `tg:777`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (code, id) = s.split_once(':')?;
+        Some(Self::new(Channel::from_code(code)?, id))
+    }
+}
+
+impl fmt::Display for ChatKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.channel.code(), self.id)
+    }
+}
+
+/// A platform message's identity, used to step each delivery at most once (Telegram
+/// `update_id`, WhatsApp wamid, a terminal line counter).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MessageId(pub String);

@@ -1,0 +1,48 @@
+//! Command-line interface: `serve` (default), `chat`, `check`.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The environment variables, listed under `--help`.
+fn env_help() -> String {
+    let mut s = String::from("Environment variables (they override pintu.toml):\n");
+    for (name, what) in crate::config::ENV_VARS {
+        s.push_str(&format!("  {name:<22} {what}\n"));
+    }
+    s
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pintu",
+    version,
+    about = "Satu pintu: citizens request public services and follow their tickets from chat apps",
+    after_help = env_help()
+)]
+pub struct Cli {
+    /// TOML configuration file (default: ./pintu.toml if it exists; see PINTU_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run the service: HTTP health endpoints and every channel whose credentials are set.
+    Serve,
+    /// Talk to the bot in this terminal, as a citizen. One line is one message; when input is
+    /// piped, every reply is printed and pintu exits at the end of input. Attachments:
+    /// `/foto FILE`, `/dokumen FILE`, `/lokasi LAT,LON`, `/kontak PHONE`.
+    Chat {
+        /// Which citizen you are; different ids are different chats.
+        #[arg(long, default_value = "1")]
+        user: String,
+    },
+    /// Check dialog scripts and texts; prints `path:line:col: error: ...` and exits 1 on
+    /// problems, 2 if the check could not run.
+    Check {
+        /// Dialog folders to check (default: the configured dialogs folder).
+        dirs: Vec<PathBuf>,
+    },
+}

@@ -1,0 +1,126 @@
+//! The conversation layer: keeps each chat's messages in order, steps each platform message at
+//! most once, batches many chats' steps into one durable commit, and only then hands replies
+//! back to the channel.
+//!
+//! Chats are spread over shards by hash; a shard is one task owning its chats' cached
+//! sessions, so there are no locks and no task per chat. Each shard drains what is waiting,
+//! steps it, and sends one [`Batch`] to the committer (`commit.rs`), the only writer.
+
+mod commit;
+mod shard;
+
+use crate::channel::{ChatKey, MessageId};
+use crate::clock::Clock;
+use crate::engine::Settings;
+use crate::engine::input::Input;
+use crate::engine::reply::Outgoing;
+use crate::script::catalogue::Catalogue;
+use crate::store::Store;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use time::UtcOffset;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// One platform message on its way in.
+#[derive(Debug)]
+pub struct Inbound {
+    pub chat: ChatKey,
+    /// Platform message id for dedupe; `None` where the platform never redelivers (terminal).
+    pub msg: Option<MessageId>,
+    pub input: Input,
+    /// Completed after the step is durable, with the replies to send (empty for a duplicate).
+    pub done: oneshot::Sender<Result<Vec<Outgoing>, ConvoError>>,
+}
+
+/// Why a message was not stepped; the channel should let the platform redeliver it.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ConvoError {
+    #[error("the store could not commit; the message will be processed when redelivered")]
+    Store,
+    #[error("pintu is shutting down")]
+    Closed,
+}
+
+/// How the conversation layer is sized.
+#[derive(Debug, Clone)]
+pub struct ConvoConfig {
+    pub shards: usize,
+    /// Most messages a shard steps into one batch.
+    pub batch_max: usize,
+    /// Sessions a shard keeps in memory before it forgets the least needed.
+    pub cache_per_shard: usize,
+    pub queue_per_shard: usize,
+    pub offset: UtcOffset,
+}
+
+impl Default for ConvoConfig {
+    fn default() -> Self {
+        Self {
+            shards: 4,
+            batch_max: 256,
+            cache_per_shard: 8192,
+            queue_per_shard: 1024,
+            offset: UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC),
+        }
+    }
+}
+
+/// What every shard shares.
+pub(crate) struct Shared {
+    pub store: Arc<dyn Store>,
+    pub catalogue: watch::Receiver<Arc<Catalogue>>,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub config: ConvoConfig,
+}
+
+/// Handle to the running conversation layer; cheap to clone.
+#[derive(Clone)]
+pub struct Convo {
+    shards: Arc<[mpsc::Sender<Inbound>]>,
+}
+
+impl Convo {
+    /// Starts the committer thread and the shard tasks. They stop when every `Convo` clone is
+    /// dropped (after finishing what they hold).
+    pub fn start(
+        store: Arc<dyn Store>,
+        catalogue: watch::Receiver<Arc<Catalogue>>,
+        settings: Arc<Settings>,
+        clock: Arc<dyn Clock>,
+        config: ConvoConfig,
+    ) -> Self {
+        let committer = commit::Committer::start(store.clone());
+        let n = config.shards.max(1);
+        let queue = config.queue_per_shard.max(1);
+        let shared = Arc::new(Shared { store, catalogue, settings, clock, config });
+        let shards: Vec<_> = (0..n)
+            .map(|_| {
+                let (tx, rx) = mpsc::channel(queue);
+                tokio::spawn(shard::run(shared.clone(), committer.clone(), rx));
+                tx
+            })
+            .collect();
+        Self { shards: shards.into() }
+    }
+
+    /// Queues a message; waits while its shard is full (backpressure).
+    pub async fn submit(&self, inbound: Inbound) -> Result<(), ConvoError> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        inbound.chat.hash(&mut h);
+        let i = (h.finish() % self.shards.len() as u64) as usize;
+        self.shards[i].send(inbound).await.map_err(|_| ConvoError::Closed)
+    }
+
+    /// Submits one message and waits for its replies.
+    pub async fn handle(
+        &self,
+        chat: ChatKey,
+        msg: Option<MessageId>,
+        input: Input,
+    ) -> Result<Vec<Outgoing>, ConvoError> {
+        let (done, rx) = oneshot::channel();
+        self.submit(Inbound { chat, msg, input, done }).await?;
+        rx.await.unwrap_or(Err(ConvoError::Closed))
+    }
+}

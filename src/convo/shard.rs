@@ -1,0 +1,235 @@
+//! One shard: steps its chats' messages in arrival order, resolves effects that need the store
+//! or randomness, and commits each round as one batch before releasing any reply.
+
+use super::commit::Committer;
+use super::{ConvoError, Inbound, Shared};
+use crate::channel::{ChatKey, MessageId};
+use crate::clock::Now;
+use crate::engine::reply::{Outgoing, Reply};
+use crate::engine::session::Session;
+use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
+use crate::script::Script;
+use crate::script::catalogue::Catalogue;
+use crate::store::{Batch, StoreError};
+use crate::ticket::record::{Actor, Change, Ticket};
+use crate::ticket::{Status, TicketNo};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// What a shard remembers between rounds.
+#[derive(Default)]
+struct ShardState {
+    sessions: HashMap<ChatKey, Session>,
+    /// Old script versions that sessions are still pinned to, compiled from the store.
+    pinned: HashMap<(String, u32), Arc<Script>>,
+    /// Script versions known to be stored already.
+    stored: HashSet<(String, u32)>,
+}
+
+/// Writes and replies of one round, before the commit.
+#[derive(Default)]
+struct Round {
+    batch: Batch,
+    sessions: HashMap<ChatKey, Session>,
+    seen: HashSet<MessageId>,
+    tickets: HashMap<TicketNo, Ticket>,
+}
+
+pub(crate) async fn run(shared: Arc<Shared>, committer: Committer, mut rx: mpsc::Receiver<Inbound>) {
+    let mut state = ShardState::default();
+    let max = shared.config.batch_max.max(1);
+    let mut buf = Vec::with_capacity(max);
+    while rx.recv_many(&mut buf, max).await > 0 {
+        let catalogue = shared.catalogue.borrow().clone();
+        let mut round = Round::default();
+        let mut waiting = Vec::with_capacity(buf.len());
+        for inbound in buf.drain(..) {
+            let Inbound { chat, msg, input, done } = inbound;
+            match step_one(&shared, &catalogue, &mut state, &mut round, &chat, msg, input) {
+                Ok(out) => waiting.push((done, out)),
+                Err(e) => {
+                    tracing::error!(error = %e, "store read failed; message left for redelivery");
+                    let _ = done.send(Err(ConvoError::Store));
+                }
+            }
+        }
+        let Round { mut batch, sessions, .. } = round;
+        batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
+        let scripts: Vec<(String, u32)> = batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
+        let ok = batch.is_empty() || committer.commit(batch).await;
+        if ok {
+            if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
+                // Crude but bounded: forget everything cached; sessions reload from the store.
+                state.sessions.clear();
+            }
+            state.sessions.extend(sessions);
+            state.stored.extend(scripts);
+        } else {
+            for chat in sessions.keys() {
+                state.sessions.remove(chat);
+            }
+        }
+        for (done, out) in waiting {
+            let _ = done.send(if ok { Ok(out) } else { Err(ConvoError::Store) });
+        }
+    }
+}
+
+fn step_one(
+    shared: &Shared,
+    catalogue: &Arc<Catalogue>,
+    state: &mut ShardState,
+    round: &mut Round,
+    chat: &ChatKey,
+    msg: Option<MessageId>,
+    input: engine::input::Input,
+) -> Result<Vec<Outgoing>, StoreError> {
+    if let Some(id) = &msg {
+        if round.seen.contains(id) || shared.store.seen(id)? {
+            tracing::debug!("duplicate delivery ignored");
+            return Ok(Vec::new());
+        }
+    }
+    let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
+        Some(s) => Some(s.clone()),
+        None => shared.store.load_session(chat)?,
+    };
+    let pinned = resolve_pinned(shared, catalogue, state, session.as_ref())?;
+    let now = Now::new(shared.clock.now(), shared.config.offset);
+    let ctx = Ctx { catalogue, pinned: pinned.as_ref(), settings: &shared.settings, now };
+    let step = engine::step(&ctx, session.as_ref(), input);
+    let lang = step.session.lang;
+    let mut replies = step.replies;
+    // Insert effect replies from the back so earlier positions stay valid.
+    for effect in step.effects.into_iter().rev() {
+        match effect {
+            Effect::Pin { script, version } => pin(shared, catalogue, state, round, script, version)?,
+            Effect::ShowStatus { query, at } => {
+                let r = status(shared, round, chat, &query)?;
+                replies.insert(at.min(replies.len()), r);
+            }
+            Effect::Submit { draft, at } => {
+                let r = submit(shared, round, chat, lang, draft, now)?;
+                replies.insert(at.min(replies.len()), r);
+            }
+        }
+    }
+    if let Some(id) = msg {
+        round.seen.insert(id.clone());
+        round.batch.seen.push(id);
+    }
+    round.sessions.insert(chat.clone(), step.session);
+    Ok(replies.into_iter().map(|reply| Outgoing { lang, reply }).collect())
+}
+
+/// The script version a session is pinned to, when it is no longer the current one.
+fn resolve_pinned(
+    shared: &Shared,
+    catalogue: &Catalogue,
+    state: &mut ShardState,
+    session: Option<&Session>,
+) -> Result<Option<Arc<Script>>, StoreError> {
+    let Some(flow) = session.and_then(|s| s.flow.as_ref()) else { return Ok(None) };
+    if catalogue.script(&flow.script).is_some_and(|s| s.version == flow.version) {
+        return Ok(None);
+    }
+    let key = (flow.script.clone(), flow.version);
+    if let Some(s) = state.pinned.get(&key) {
+        return Ok(Some(s.clone()));
+    }
+    let Some(source) = shared.store.script_source(&flow.script, flow.version)? else {
+        return Ok(None);
+    };
+    let compiled = catalogue.compile_pinned(&flow.script, &source).map(Arc::new);
+    if let Some(s) = &compiled {
+        state.pinned.insert(key, s.clone());
+    }
+    Ok(compiled)
+}
+
+/// Stores a script version's source the first time a session starts on it.
+fn pin(
+    shared: &Shared,
+    catalogue: &Catalogue,
+    state: &mut ShardState,
+    round: &mut Round,
+    script: String,
+    version: u32,
+) -> Result<(), StoreError> {
+    let key = (script, version);
+    if state.stored.contains(&key) || round.batch.scripts.iter().any(|(i, v, _)| (i, v) == (&key.0, &key.1)) {
+        return Ok(());
+    }
+    if shared.store.script_source(&key.0, key.1)?.is_some() {
+        state.stored.insert(key);
+        return Ok(());
+    }
+    if let Some(s) = catalogue.script(&key.0).filter(|s| s.version == key.1) {
+        round.batch.scripts.push((key.0, key.1, s.source.to_string()));
+    }
+    Ok(())
+}
+
+fn status(shared: &Shared, round: &Round, chat: &ChatKey, query: &StatusQuery) -> Result<Reply, StoreError> {
+    Ok(match query {
+        StatusQuery::One(no) => {
+            let ticket = match round.tickets.get(no) {
+                Some(t) => Some(t.clone()),
+                None => shared.store.ticket(no)?,
+            };
+            match ticket {
+                Some(t) => engine::status::one(&t, &t.chat == chat),
+                None => engine::status::not_found(&no.to_string()),
+            }
+        }
+        StatusQuery::Mine => {
+            let mut tickets = shared.store.tickets_of(chat)?;
+            tickets.extend(round.tickets.values().filter(|t| &t.chat == chat).cloned());
+            engine::status::mine(&tickets)
+        }
+    })
+}
+
+/// Gives the draft a fresh random number and a due date, and adds the ticket to the round.
+fn submit(
+    shared: &Shared,
+    round: &mut Round,
+    chat: &ChatKey,
+    lang: crate::engine::session::Lang,
+    draft: Draft,
+    now: Now,
+) -> Result<Reply, StoreError> {
+    let no = loop {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| StoreError::Io(format!("no randomness: {e}")))?;
+        let no = TicketNo::from_random(bytes);
+        // 31^7 numbers make a collision rare, but a repeated number would leak another
+        // citizen's ticket: retry until unused.
+        if !round.tickets.contains_key(&no) && shared.store.ticket(&no)?.is_none() {
+            break no;
+        }
+    };
+    let script = draft.script;
+    let due = (script.sla_days > 0).then(|| {
+        shared.settings.calendar.add_working_days(now.today(), script.sla_days).to_julian_day()
+    });
+    let ticket = Ticket {
+        no,
+        script: script.id.to_string(),
+        version: script.version,
+        opd: script.opd.to_string(),
+        chat: chat.clone(),
+        lang,
+        answers: draft.answers,
+        status: Status::Diterima,
+        history: vec![Change { at: now.at, status: Status::Diterima, actor: Actor::Citizen, note: None }],
+        created: now.at,
+        due,
+    };
+    tracing::info!(ticket = %no, script = %script.id, opd = %script.opd, "ticket submitted");
+    let reply = engine::status::submitted(&script, &ticket);
+    round.batch.tickets.push(ticket.clone());
+    round.tickets.insert(no, ticket);
+    Ok(reply)
+}

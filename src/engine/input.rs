@@ -1,0 +1,31 @@
+//! What a channel hands the engine for one platform message.
+
+use crate::engine::session::FileRef;
+
+/// One citizen message, already translated from the platform's shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Raw text as typed; the engine normalises it.
+    Text(String),
+    /// A photo or document, already stored under the data dir by the channel.
+    Attachment(Attachment),
+    Location { lat: f64, lon: f64 },
+    /// A shared contact card; `own` when it is the sender's own number.
+    Contact { phone: String, own: bool },
+    /// Something pintu cannot use (sticker, voice note, video).
+    Unsupported,
+    /// An attachment the channel refused before storing it (too big for the platform).
+    TooBig { bytes: u64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentKind {
+    Photo,
+    Document,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub kind: AttachmentKind,
+    pub file: FileRef,
+}

@@ -1,0 +1,435 @@
+//! The conversation engine: one citizen message in, the new session, replies and effects out.
+//!
+//! Pure: no I/O, clock, randomness or async. Everything it needs arrives in [`Ctx`]; anything
+//! that needs the store or randomness (a ticket number, a stored ticket) leaves as an
+//! [`Effect`] that the driver (`convo`) resolves, calling back into [`status`] for the words.
+//! Only `convo` calls [`step`].
+
+pub mod answer;
+pub mod flow;
+pub mod input;
+pub mod normalize;
+pub mod reply;
+pub mod session;
+pub mod status;
+
+use crate::calendar::Calendar;
+use crate::clock::Now;
+use crate::engine::session::{Lang, Pending, Session, Value};
+use crate::script::Script;
+use crate::script::catalogue::Catalogue;
+use crate::script::lexicon::{Command, Intent};
+use crate::ticket::TicketNo;
+use input::Input;
+use reply::{Msg, Reply};
+use std::sync::Arc;
+
+/// Message ids the engine itself uses; `locales/*/common.ftl` defines them.
+pub const MESSAGE_IDS: &[&str] = &[
+    "greeting", "greeting-salam", "time-pagi", "time-siang", "time-sore", "time-malam",
+    "privacy-notice", "menu-intro", "menu-hint", "not-understood", "elsewhere-intro",
+    "help", "help-in-flow", "thanks-reply", "session-expired", "script-updated",
+    "empty-input", "unsupported-media", "stuck", "continue-with",
+    "cancel-confirm", "cancelled", "cancel-kept", "nothing-to-cancel",
+    "back-at-start", "skip-not-allowed", "choice-yes", "choice-no",
+    "emergency-alert", "emergency-confirm", "emergency-declined",
+    "language-ask", "language-id", "language-en", "language-set",
+    "warn-confirm", "summary-intro", "summary-confirm", "summary-how-to-edit",
+    "edit-which", "edit-current", "answer-yes", "answer-no", "answer-file", "answer-skipped",
+    "invalid-text-short", "invalid-text-long", "invalid-text-pattern", "invalid-number",
+    "invalid-choice", "invalid-yesno", "expect-photo", "expect-document", "expect-location",
+    "invalid-file-too-big", "invalid-date-not-working-day", "contact-not-own",
+    "submitted", "submitted-no-due", "status-line", "status-due", "status-history-intro",
+    "status-history-line", "status-history-note", "status-not-found", "status-none",
+    "status-mine-intro", "status-mine-line", "status-other-chat",
+];
+
+/// Deployment settings the engine needs (from `Config`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A dialog idle longer than this is closed at the next message.
+    pub session_ttl_secs: i64,
+    /// Invalid answers in a row before the re-prompt also offers `bantuan`/`menu`.
+    pub max_misses: u8,
+    pub calendar: Calendar,
+    /// First digit of the kabupaten's postal codes (7 for Kalimantan), for a soft warning.
+    pub postal_first_digit: Option<u8>,
+    /// The script started by emergency words.
+    pub emergency_script: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session_ttl_secs: 30 * 60,
+            max_misses: 3,
+            calendar: Calendar::indonesia_2026(),
+            postal_first_digit: Some(7),
+            emergency_script: "darurat".to_string(),
+        }
+    }
+}
+
+/// Everything one step may read.
+pub struct Ctx<'a> {
+    pub catalogue: &'a Catalogue,
+    /// The session's script when its pinned version is not the catalogue's current one
+    /// (resolved by the driver from the store).
+    pub pinned: Option<&'a Arc<Script>>,
+    pub settings: &'a Settings,
+    pub now: Now,
+}
+
+/// The outcome of one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The new session; `None` if nothing worth keeping remains.
+    pub session: Session,
+    pub replies: Vec<Reply>,
+    pub effects: Vec<Effect>,
+}
+
+/// Work only the driver can do, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Store this script version's source (once) so the session can finish on it.
+    Pin { script: String, version: u32 },
+    /// Insert the status of tickets at reply position `at`.
+    ShowStatus { query: StatusQuery, at: usize },
+    /// Create a ticket from these answers and insert the confirmation at reply position `at`.
+    Submit { draft: Draft, at: usize },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusQuery {
+    One(TicketNo),
+    /// The chat's own open tickets.
+    Mine,
+}
+
+/// A finished request, before it has a number.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub script: Arc<Script>,
+    /// Answers on the path actually taken, by step id.
+    pub answers: Vec<(String, Value)>,
+}
+
+impl PartialEq for Draft {
+    fn eq(&self, other: &Self) -> bool {
+        self.script.id == other.script.id
+            && self.script.version == other.script.version
+            && self.answers == other.answers
+    }
+}
+
+/// Steps a session by one input.
+pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
+    let mut e = Engine {
+        ctx,
+        s: session.cloned().unwrap_or_default(),
+        replies: Vec::new(),
+        effects: Vec::new(),
+        first_contact: session.is_none(),
+    };
+    let idle = ctx.now.at.0.saturating_sub(e.s.touched.0);
+    if e.s.flow.is_some() && idle > ctx.settings.session_ttl_secs {
+        e.s.flow = None;
+        e.s.pending = Pending::Nothing;
+        e.say(Reply::key("session-expired"));
+    }
+    e.s.touched = ctx.now.at;
+    e.handle(input);
+    Step { session: e.s, replies: e.replies, effects: e.effects }
+}
+
+/// One step in progress.
+pub(crate) struct Engine<'a> {
+    pub ctx: &'a Ctx<'a>,
+    pub s: Session,
+    pub replies: Vec<Reply>,
+    pub effects: Vec<Effect>,
+    pub first_contact: bool,
+}
+
+impl Engine<'_> {
+    pub fn say(&mut self, r: Reply) {
+        self.replies.push(r);
+    }
+
+    fn handle(&mut self, input: Input) {
+        match input {
+            Input::Text(raw) => self.text(&raw),
+            Input::Unsupported => {
+                self.say(Reply::key("unsupported-media"));
+                self.resume();
+            }
+            other => {
+                self.s.pending = Pending::Nothing;
+                if self.s.flow.is_some() {
+                    self.answer_input(other);
+                } else {
+                    self.menu(true);
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, raw: &str) {
+        let raw = raw.trim();
+        let lex = &self.ctx.catalogue.lexicon;
+        let canon = lex.canon(raw);
+        if canon.is_empty() && raw.chars().all(|c| !c.is_alphanumeric()) && raw.chars().count() < 2 {
+            self.say(Reply::key("empty-input"));
+            return self.resume();
+        }
+        let intent = lex.intent(&canon);
+        if self.settle_pending(&canon, intent.as_ref()) {
+            return;
+        }
+        let in_emergency = self.flow_script().is_some_and(|s| *s.id == *self.ctx.settings.emergency_script);
+        match intent.clone() {
+            Some(Intent::Emergency) if !in_emergency => return self.emergency_alert(),
+            Some(Intent::Cancel) => return self.cancel(),
+            Some(Intent::Command(cmd, arg)) => {
+                if self.command(cmd, arg.as_deref()) {
+                    return;
+                }
+            }
+            Some(Intent::Greeting | Intent::Salam) if !self.answering_free_text() => {
+                let salam = intent == Some(Intent::Salam);
+                self.greet(salam);
+                return if self.s.flow.is_some() { self.resume() } else { self.menu(false) };
+            }
+            Some(Intent::Thanks) if !self.answering_free_text() => {
+                self.say(Reply::key("thanks-reply"));
+                return if self.s.flow.is_some() { self.resume() } else { self.menu(false) };
+            }
+            _ => {}
+        }
+        if lex.wants_english(&canon) || lex.wants_indonesian(&canon) {
+            self.s.lang = if lex.wants_english(&canon) { Lang::En } else { Lang::Id };
+            self.say(Reply::key("language-set"));
+            return self.resume();
+        }
+        if self.s.flow.is_some() {
+            self.answer_text(raw, &canon, intent.as_ref());
+        } else {
+            self.top_level(&canon);
+        }
+    }
+
+    /// Answers what the previous reply asked, if this message does. True if handled.
+    fn settle_pending(&mut self, canon: &str, intent: Option<&Intent>) -> bool {
+        let pending = std::mem::take(&mut self.s.pending);
+        let yes = intent == Some(&Intent::Yes);
+        let no = matches!(intent, Some(Intent::No | Intent::Wrong));
+        match pending {
+            Pending::Nothing => false,
+            Pending::Cancel if yes || intent == Some(&Intent::Cancel) => {
+                self.s.flow = None;
+                self.say(Reply::key("cancelled"));
+                self.menu(false);
+                true
+            }
+            Pending::Cancel if no => {
+                self.say(Reply::key("cancel-kept"));
+                self.resume();
+                true
+            }
+            Pending::Warning(value) if yes => {
+                self.accept(value);
+                true
+            }
+            Pending::Emergency if yes => {
+                let id = self.ctx.settings.emergency_script.clone();
+                match self.ctx.catalogue.script(&id).cloned() {
+                    Some(script) => self.enter(&script),
+                    None => self.menu(false),
+                }
+                true
+            }
+            Pending::Emergency if no => {
+                self.say(Reply::key("emergency-declined"));
+                self.resume();
+                true
+            }
+            Pending::Language => {
+                let lex = &self.ctx.catalogue.lexicon;
+                let lang = match lex.option_number(canon, 2) {
+                    Some(1) => Some(Lang::Id),
+                    Some(2) => Some(Lang::En),
+                    _ if lex.wants_english(canon) => Some(Lang::En),
+                    _ if lex.wants_indonesian(canon) => Some(Lang::Id),
+                    _ => None,
+                };
+                let Some(lang) = lang else { return false };
+                self.s.lang = lang;
+                self.say(Reply::key("language-set"));
+                self.resume();
+                true
+            }
+            // Anything else is a fresh message: the question is dropped.
+            _ => false,
+        }
+    }
+
+    /// Runs a global command; false if it does not apply here and the text is an answer.
+    fn command(&mut self, cmd: Command, arg: Option<&str>) -> bool {
+        match cmd {
+            Command::Menu => {
+                if self.has_answers() {
+                    self.ask_cancel();
+                } else {
+                    self.s.flow = None;
+                    self.menu(false);
+                }
+            }
+            Command::Back => self.back(),
+            Command::Help => self.help(),
+            Command::Status => return self.status_command(arg),
+            Command::Language => {
+                self.s.pending = Pending::Language;
+                let mut r = Reply::key("language-ask");
+                r.choices = vec![Msg::new("language-id"), Msg::new("language-en")];
+                self.say(r);
+            }
+            Command::Edit => return self.edit(arg),
+            Command::Skip => self.skip(),
+        }
+        true
+    }
+
+    fn status_command(&mut self, arg: Option<&str>) -> bool {
+        // Inside a free-text answer "status ..." is just words.
+        if self.answering_free_text() && arg.is_some() {
+            return false;
+        }
+        let prefixes = self.ctx.catalogue.ticket_prefixes();
+        let query = match arg {
+            None => StatusQuery::Mine,
+            Some(a) => match TicketNo::find_in(a, &prefixes) {
+                Some(no) => StatusQuery::One(no),
+                None => match TicketNo::parse(a, &prefixes) {
+                    Ok(no) => StatusQuery::One(no),
+                    Err(e) => {
+                        self.miss(Msg::new(e.message_id()));
+                        return true;
+                    }
+                },
+            },
+        };
+        self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
+        if self.s.flow.is_some() {
+            self.resume();
+        }
+        true
+    }
+
+    fn cancel(&mut self) {
+        if self.has_answers() {
+            self.ask_cancel();
+        } else if self.s.flow.take().is_some() {
+            self.say(Reply::key("cancelled"));
+            self.menu(false);
+        } else {
+            self.say(Reply::key("nothing-to-cancel"));
+            self.menu(false);
+        }
+    }
+
+    fn ask_cancel(&mut self) {
+        self.s.pending = Pending::Cancel;
+        let mut r = Reply::key("cancel-confirm");
+        r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
+        self.say(r);
+    }
+
+    fn has_answers(&self) -> bool {
+        self.s.flow.as_ref().is_some_and(|f| !f.answers.is_empty())
+    }
+
+    fn emergency_alert(&mut self) {
+        self.say(Reply::key("emergency-alert"));
+        let mut r = Reply::key("emergency-confirm");
+        r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
+        self.say(r);
+        self.s.pending = Pending::Emergency;
+    }
+
+    fn help(&mut self) {
+        self.say(Reply::key("help"));
+        self.say(Reply::key("privacy-notice"));
+        self.s.noticed = true;
+        if self.s.flow.is_some() {
+            self.say(Reply::key("help-in-flow"));
+            self.resume();
+        } else {
+            self.menu(false);
+        }
+    }
+
+    fn greet(&mut self, salam: bool) {
+        let hour = self.ctx.now.time_of_day().hour();
+        let part = match hour {
+            4..=10 => "time-pagi",
+            11..=14 => "time-siang",
+            15..=17 => "time-sore",
+            _ => "time-malam",
+        };
+        let key = if salam { "greeting-salam" } else { "greeting" };
+        self.say(Reply::msg(Msg::new(key).arg("waktu", Msg::new(part))));
+    }
+
+    /// Shows the main menu; on first contact greets and shows the privacy notice first.
+    pub fn menu(&mut self, greet_if_new: bool) {
+        if self.first_contact && greet_if_new {
+            self.greet(false);
+        }
+        if !self.s.noticed {
+            self.say(Reply::key("privacy-notice"));
+            self.s.noticed = true;
+        }
+        let mut r = Reply::key("menu-intro");
+        r.choices = self.ctx.catalogue.menu.iter().map(|s| Msg::new(s.title_key())).collect();
+        r.footer = Some(Msg::new("menu-hint"));
+        self.say(r);
+    }
+
+    /// Free text at the menu: a number, a service's words, or a service that is not ours.
+    fn top_level(&mut self, canon: &str) {
+        let cat = self.ctx.catalogue;
+        if let Some(n) = cat.lexicon.option_number(canon, cat.menu.len()) {
+            let script = cat.menu[n - 1].clone();
+            return self.enter(&script);
+        }
+        if let Some(script) = cat.route(canon) {
+            let script = script.clone();
+            return self.enter(&script);
+        }
+        if let Some(msg) = cat.elsewhere_for(canon) {
+            self.say(Reply::key("elsewhere-intro").line(Msg::new(msg)));
+            return self.menu(false);
+        }
+        if self.first_contact {
+            return self.menu(true);
+        }
+        self.say(Reply::key("not-understood"));
+        self.menu(false);
+    }
+
+    /// The script the current flow runs on, if it can still be resolved.
+    pub fn flow_script(&self) -> Option<Arc<Script>> {
+        let flow = self.s.flow.as_ref()?;
+        if let Some(p) = self.ctx.pinned {
+            if *p.id == *flow.script && p.version == flow.version {
+                return Some(p.clone());
+            }
+        }
+        self.ctx
+            .catalogue
+            .script(&flow.script)
+            .filter(|s| s.version == flow.version)
+            .cloned()
+    }
+}

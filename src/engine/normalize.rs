@@ -1,0 +1,141 @@
+//! Turning what citizens type into something to match against: case, spacing, punctuation,
+//! stretched letters ("iyaaa"), invisible characters. Values themselves are validated from the
+//! raw text; this copy is only for recognising intents, commands and choices.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFKC, lowercase, control/zero-width/bidi characters dropped, punctuation to spaces, runs of
+/// three or more equal letters cut to one, spaces collapsed. Emoji are kept as one-character
+/// tokens so the lexicon can give some of them meaning (👍 = ya).
+pub fn normalize_phrase(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run: (char, usize) = ('\0', 0);
+    for c in text.nfkc().flat_map(char::to_lowercase) {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if c == run.0 {
+                run.1 += 1;
+            } else {
+                run = (c, 1);
+            }
+            // "yaaa" → "ya", "tolooong" → "tolong"; doubles stay ("maaf").
+            if run.1 >= 3 && c.is_alphabetic() {
+                if run.1 == 3 {
+                    out.pop();
+                }
+                continue;
+            }
+            out.push(c);
+        } else {
+            run = ('\0', 0);
+            if is_symbol(c) {
+                push_space(&mut out);
+                out.push(c);
+                out.push(' ');
+            } else if c == '\'' || c == '’' {
+                // "ho'oh", "de'": apostrophes belong to the word.
+                out.push('\'');
+            } else {
+                push_space(&mut out);
+            }
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn push_space(out: &mut String) {
+    if !out.ends_with(' ') && !out.is_empty() {
+        out.push(' ');
+    }
+}
+
+/// Zero-width, bidi and variation characters: invisible, so they must not split or join words.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFE00..=0xFE0F | 0xFEFF)
+}
+
+/// Emoji and other pictographs; variation selectors and joiners are dropped as invisible.
+fn is_symbol(c: char) -> bool {
+    matches!(c as u32, 0x2190..=0x2BFF | 0x1F000..=0x1FAFF) && !c.is_control()
+}
+
+/// Collapses doubled letters too ("okee" → "oke", "maaf" → "maf"): a second, looser key for
+/// comparing words citizens stretch.
+pub fn squeeze(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !(out.ends_with(c) && c.is_alphabetic()) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Damerau-Levenshtein (optimal string alignment) distance, for forgiving typos in option names.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+/// How many typos a word of this length may carry and still match: none for short words
+/// (`ya`/`ga` must never be confused), one for 4–6 letters, two from 7.
+pub fn typo_budget(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_like_citizens_type() {
+        for (raw, want) in [
+            ("Iyaaa!!", "iya"),
+            (" MENU ", "menu"),
+            ("OKEE 👍", "okee 👍"),
+            ("siap   pak", "siap pak"),
+            ("ga\u{200b}jadi", "gajadi"),
+            ("status k7q4-m9xs", "status k7q4 m9xs"),
+            ("\u{202e}halo\u{202c}", "halo"),
+            ("ho'oh", "ho'oh"),
+            ("tolooong!!!", "tolong"),
+            ("1.", "1"),
+            ("", ""),
+        ] {
+            assert_eq!(normalize_phrase(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("mneu", "menu"), 1);
+        assert_eq!(edit_distance("kelahrian", "kelahiran"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(squeeze("okee"), "oke");
+    }
+}

@@ -1,0 +1,118 @@
+//! What the engine says, as message ids and arguments. Rendering to text happens at send time
+//! (`locale`), so a reply stored before a crash renders the same afterwards, in the chat's
+//! language.
+
+use crate::engine::session::Lang;
+
+/// A message id with its arguments. An id containing `.` names an attribute
+/// (`ktp_el-nik.label`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg {
+    pub key: String,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Msg {
+    pub fn new(key: impl Into<String>) -> Self {
+        Self { key: key.into(), args: Vec::new() }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+}
+
+/// An argument value; nested messages and dates are rendered in the reply's language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Num(i64),
+    Msg(Msg),
+    /// Julian day, shown as "Selasa, 1 Desember 2026".
+    Date(i32),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Self {
+        Arg::Num(n)
+    }
+}
+
+impl From<Msg> for Arg {
+    fn from(m: Msg) -> Self {
+        Arg::Msg(m)
+    }
+}
+
+/// A line of a reply: a message, or text the citizen gave (shown back verbatim in summaries).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Msg(Msg),
+    /// `label: value` line of a summary, numbered.
+    Field { n: usize, label: Msg, value: FieldValue },
+}
+
+/// How an answer is shown back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    Msg(Msg),
+}
+
+/// What kind of one-tap input a channel may offer along with the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Hint {
+    #[default]
+    None,
+    Location,
+    Contact,
+    Photo,
+    Document,
+}
+
+/// One message to the citizen: lines of text, optional numbered choices, an input hint.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reply {
+    pub body: Vec<Piece>,
+    /// Numbered options; channels show buttons or "1. ..." lines. Answering with the number
+    /// (or tapping) picks one.
+    pub choices: Vec<Msg>,
+    /// A line shown after the choices (how to answer).
+    pub footer: Option<Msg>,
+    pub hint: Hint,
+}
+
+impl Reply {
+    pub fn msg(m: Msg) -> Self {
+        Self { body: vec![Piece::Msg(m)], ..Self::default() }
+    }
+
+    pub fn key(key: &str) -> Self {
+        Self::msg(Msg::new(key))
+    }
+
+    pub fn line(mut self, m: Msg) -> Self {
+        self.body.push(Piece::Msg(m));
+        self
+    }
+}
+
+/// A reply addressed to a chat, with the language to render it in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub lang: Lang,
+    pub reply: Reply,
+}

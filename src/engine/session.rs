@@ -1,0 +1,113 @@
+//! What pintu remembers about a chat between messages. Stored as postcard records: variants go
+//! by position, so append new ones at the end and never reorder (see `store::codec`).
+
+use crate::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The language replies are rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// A step's position in its script.
+pub type StepIdx = u16;
+
+/// A stored attachment: the bytes live in a file under the data dir, records hold this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// Path relative to the data dir.
+    pub path: String,
+    pub mime: String,
+    pub bytes: u64,
+}
+
+/// One validated answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    /// Text after validation (a name, NIK, phone in E.164, `003/005`, ...).
+    Text(String),
+    Number(i64),
+    /// A calendar date as a Julian day number (compact and independent of `time`'s serde).
+    Date(i32),
+    /// Index of the chosen option.
+    Choice(u16),
+    Yes(bool),
+    File(FileRef),
+    Location { lat: f64, lon: f64 },
+    /// An optional step the citizen skipped with `lewati`.
+    Skipped,
+}
+
+/// One answer in the order it was given; `kembali` pops the last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub step: StepIdx,
+    pub value: Value,
+}
+
+/// A dialog in progress, pinned to the script version it started on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flow {
+    pub script: String,
+    pub version: u32,
+    /// The step whose question is waiting for an answer.
+    pub at: StepIdx,
+    pub answers: Vec<Answer>,
+    /// Set by `ubah N`: after this answer go straight back to the summary.
+    pub editing: bool,
+    pub started: Timestamp,
+}
+
+impl Flow {
+    pub fn answer(&self, step: StepIdx) -> Option<&Value> {
+        self.answers.iter().rev().find(|a| a.step == step).map(|a| &a.value)
+    }
+}
+
+/// What the next message is expected to settle before anything else.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Pending {
+    #[default]
+    Nothing,
+    /// A value with soft warnings: `ya` keeps it, anything else is a new answer.
+    Warning(Value),
+    /// `batal` with answers at stake: `ya` discards them.
+    Cancel,
+    /// An emergency word was typed: `ya` starts the emergency report.
+    Emergency,
+    /// `bahasa` was typed: the next message picks the language.
+    Language,
+}
+
+/// Everything about one chat that survives a restart.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Session {
+    pub lang: Lang,
+    pub flow: Option<Flow>,
+    pub pending: Pending,
+    /// Invalid answers in a row; after a few the re-prompt offers `bantuan` and `menu`.
+    pub misses: u8,
+    /// The privacy notice has been shown to this chat.
+    pub noticed: bool,
+    pub touched: Timestamp,
+}

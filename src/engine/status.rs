@@ -1,0 +1,102 @@
+//! Words about tickets: the confirmation after submitting and status answers. Pure functions
+//! the driver calls once it has created or loaded the tickets.
+
+use super::reply::{Arg, Msg, Reply};
+use crate::script::Script;
+use crate::ticket::record::Ticket;
+
+/// Message id of an agency's full name.
+pub fn opd_key(opd: &str) -> String {
+    format!("opd-{opd}")
+}
+
+fn title(ticket: &Ticket) -> Msg {
+    Msg::new(format!("{}-title", ticket.script))
+}
+
+/// "Terima kasih ... Nomor tiket: *K7Q4-M9XS* ..." right after a submission.
+pub fn submitted(script: &Script, ticket: &Ticket) -> Reply {
+    let base = |key: &str| {
+        Msg::new(key)
+            .arg("tiket", ticket.no.to_string())
+            .arg("layanan", Msg::new(script.title_key()))
+            .arg("opd", Msg::new(opd_key(&script.opd)))
+    };
+    match ticket.due {
+        Some(due) => Reply::msg(
+            base("submitted").arg("selesai", Arg::Date(due)).arg("hari", i64::from(script.sla_days)),
+        ),
+        None => Reply::msg(base("submitted-no-due")),
+    }
+}
+
+/// The status of one ticket. The submitting chat sees history and due date; any other chat only
+/// the current status, with nothing personal (domain rule: never confirm whose it is).
+pub fn one(ticket: &Ticket, own: bool) -> Reply {
+    let status = Msg::new(ticket.status.label_key());
+    if !own {
+        return Reply::msg(
+            Msg::new("status-other-chat").arg("tiket", ticket.no.to_string()).arg("status", status),
+        );
+    }
+    let note = ticket.history.last().and_then(|c| c.note.clone()).unwrap_or_default();
+    let explain = Msg::new(ticket.status.explain_key())
+        .arg("opd", Msg::new(opd_key(&ticket.opd)))
+        .arg("tempat", note.clone())
+        .arg("alasan", note.clone())
+        .arg("instansi", note);
+    let mut r = Reply::msg(
+        Msg::new("status-line")
+            .arg("tiket", ticket.no.to_string())
+            .arg("layanan", title(ticket))
+            .arg("status", status),
+    )
+    .line(explain);
+    if let (Some(due), false) = (ticket.due, ticket.status.is_terminal()) {
+        r = r.line(Msg::new("status-due").arg("selesai", Arg::Date(due)));
+    }
+    r = r.line(Msg::new("status-history-intro"));
+    for change in &ticket.history {
+        r = r.line(
+            Msg::new("status-history-line")
+                .arg("waktu", format_time(change.at.0))
+                .arg("status", Msg::new(change.status.label_key())),
+        );
+        if let Some(note) = &change.note {
+            r = r.line(Msg::new("status-history-note").arg("catatan", note.as_str()));
+        }
+    }
+    r
+}
+
+/// A number that matches no ticket.
+pub fn not_found(no: &str) -> Reply {
+    Reply::msg(Msg::new("status-not-found").arg("tiket", no))
+}
+
+/// `status` alone: the chat's open tickets (closed ones are not listed).
+pub fn mine(tickets: &[Ticket]) -> Reply {
+    let open: Vec<&Ticket> = tickets.iter().filter(|t| !t.status.is_terminal()).collect();
+    if open.is_empty() {
+        return Reply::key("status-none");
+    }
+    let mut r = Reply::key("status-mine-intro");
+    for (n, t) in open.iter().enumerate() {
+        r = r.line(
+            Msg::new("status-mine-line")
+                .arg("nomor", n as i64 + 1)
+                .arg("tiket", t.no.to_string())
+                .arg("layanan", title(t))
+                .arg("status", Msg::new(t.status.label_key())),
+        );
+    }
+    r
+}
+
+/// "26-11-2026 09.15" in UTC+8 would need the zone; history shows dates only, which every
+/// zone agrees on closely enough for a citizen.
+fn format_time(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year()))
+        .unwrap_or_default()
+}

@@ -1,0 +1,30 @@
+//! pintu: the chat front door ("satu pintu") of a kabupaten's digital public-service mall.
+//! Citizens request services and follow their tickets from the chat apps they already use.
+//!
+//! # Layout
+//! - [`config`]: defaults < `pintu.toml` < environment, validated once.
+//! - [`script`]: admin-written dialogs (YAML) compiled and checked; [`locale`]: texts (Fluent).
+//! - [`engine`]: the pure conversation engine — one message in, session/replies/effects out.
+//! - [`validate`]: NIK, KK, NPWP, phone, dates, RT/RW, ... as Indonesians type them.
+//! - [`ticket`]: numbers, statuses and transitions; [`calendar`]: working days.
+//! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch.
+//! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
+//! - [`channel`]: platform adapters (terminal so far); [`http`]: health endpoints.
+//! - [`app`]: wiring for `serve`, `chat` and `check`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod app;
+pub mod calendar;
+pub mod channel;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod convo;
+pub mod engine;
+pub mod http;
+pub mod locale;
+pub mod script;
+pub mod store;
+pub mod telemetry;
+pub mod ticket;
+pub mod validate;

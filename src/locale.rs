@@ -1,0 +1,209 @@
+//! Texts: Fluent bundles per language from `locales/<lang>/*.ftl`, and rendering of engine
+//! replies into plain text. Indonesian is the default and the fallback for missing texts.
+
+use crate::engine::reply::{Arg, FieldValue, Msg, Piece, Reply};
+use crate::engine::session::Lang;
+use crate::script::diag::{Diagnostic, Pos};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Where a message (or one of its attributes) is defined.
+#[derive(Debug, Clone)]
+pub struct Defined {
+    pub pos: Pos,
+    pub attributes: Vec<String>,
+}
+
+/// All texts of all languages.
+pub struct Locales {
+    bundles: Vec<(Lang, FluentBundle<FluentResource>)>,
+    /// Message ids per language, for `pintu check`.
+    pub defined: BTreeMap<(Lang, String), Defined>,
+}
+
+impl std::fmt::Debug for Locales {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Locales({} messages)", self.defined.len())
+    }
+}
+
+const LANGS: [Lang; 2] = [Lang::Id, Lang::En];
+
+impl Locales {
+    /// Loads `dir/id/*.ftl` and `dir/en/*.ftl`. Files with syntax errors are reported and the
+    /// entries Fluent could still read are kept.
+    pub fn load_dir(dir: &Path) -> (Self, Vec<Diagnostic>) {
+        let mut files = Vec::new();
+        let mut diags = Vec::new();
+        for lang in LANGS {
+            let sub = dir.join(lang.code());
+            let mut paths: Vec<_> = match std::fs::read_dir(&sub) {
+                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                Err(e) => {
+                    let msg = format!("cannot read locale folder: {e}");
+                    diags.push(Diagnostic::error(&Pos::new(&sub, 1, 1), msg));
+                    continue;
+                }
+            };
+            paths.retain(|p| p.extension().is_some_and(|x| x == "ftl"));
+            paths.sort();
+            for p in paths {
+                match std::fs::read_to_string(&p) {
+                    Ok(text) => files.push((lang, p, text)),
+                    Err(e) => diags.push(Diagnostic::error(&Pos::new(&p, 1, 1), format!("cannot read: {e}"))),
+                }
+            }
+        }
+        let (locales, more) = Self::from_sources(files);
+        diags.extend(more);
+        (locales, diags)
+    }
+
+    /// Builds bundles from (language, path, text) triples.
+    pub fn from_sources(files: Vec<(Lang, std::path::PathBuf, String)>) -> (Self, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mut defined = BTreeMap::new();
+        let mut bundles: Vec<(Lang, FluentBundle<FluentResource>)> = LANGS
+            .iter()
+            .map(|&l| {
+                let id = l.code().parse().unwrap_or_default();
+                let mut b = FluentBundle::new_concurrent(vec![id]);
+                // Isolation marks (U+2068/2069) would show up in chats and break transcripts.
+                b.set_use_isolating(false);
+                (l, b)
+            })
+            .collect();
+        for (lang, path, text) in files {
+            let resource = match FluentResource::try_new(text.clone()) {
+                Ok(r) => r,
+                Err((r, errors)) => {
+                    for e in errors {
+                        let at = Pos::at_offset(&path, &text, e.pos.start);
+                        diags.push(Diagnostic::error(&at, format!("Fluent syntax: {}", e.kind)));
+                    }
+                    r
+                }
+            };
+            for entry in resource.entries() {
+                if let fluent_syntax::ast::Entry::Message(m) = entry {
+                    let id = m.id.name.to_string();
+                    let pos = find_definition(&path, &text, &id);
+                    let attributes = m.attributes.iter().map(|a| a.id.name.to_string()).collect();
+                    if let Some(prev) = defined.insert((lang, id.clone()), Defined { pos: pos.clone(), attributes }) {
+                        let msg = format!("message `{id}` is defined twice (also at {}:{})", prev.pos.path.display(), prev.pos.line);
+                        diags.push(Diagnostic::error(&pos, msg));
+                    }
+                }
+            }
+            if let Some((_, bundle)) = bundles.iter_mut().find(|(l, _)| *l == lang) {
+                // Duplicates were reported above; the later definition wins.
+                bundle.add_resource_overriding(resource);
+            }
+        }
+        (Self { bundles, defined }, diags)
+    }
+
+    /// Is the message (or `message.attribute`) defined in this language?
+    pub fn has(&self, lang: Lang, key: &str) -> bool {
+        let (id, attr) = split_key(key);
+        self.defined.get(&(lang, id.to_string())).is_some_and(|d| match attr {
+            None => true,
+            Some(a) => d.attributes.iter().any(|x| x == a),
+        })
+    }
+
+    /// Renders one message; falls back to Indonesian, then to the id itself, never panics.
+    pub fn text(&self, lang: Lang, msg: &Msg) -> String {
+        let order = if lang == Lang::Id { [Lang::Id, Lang::Id] } else { [lang, Lang::Id] };
+        for l in order {
+            if let Some(s) = self.format(l, lang, msg) {
+                return s;
+            }
+        }
+        msg.key.clone()
+    }
+
+    fn format(&self, bundle_lang: Lang, lang: Lang, msg: &Msg) -> Option<String> {
+        let (_, bundle) = self.bundles.iter().find(|(l, _)| *l == bundle_lang)?;
+        let (id, attr) = split_key(&msg.key);
+        let message = bundle.get_message(id)?;
+        let pattern = match attr {
+            None => message.value()?,
+            Some(a) => message.get_attribute(a)?.value(),
+        };
+        let mut args = FluentArgs::new();
+        for (name, value) in &msg.args {
+            let v: FluentValue = match value {
+                Arg::Text(s) => s.clone().into(),
+                Arg::Num(n) => (*n).into(),
+                Arg::Msg(inner) => self.text(lang, inner).into(),
+                Arg::Date(jd) => format_date(lang, *jd).into(),
+            };
+            args.set(*name, v);
+        }
+        let mut errors = Vec::new();
+        let out = bundle.format_pattern(pattern, Some(&args), &mut errors);
+        Some(out.trim_end().to_string())
+    }
+
+    /// Renders a whole reply as plain text, choices as numbered lines.
+    pub fn render(&self, lang: Lang, reply: &Reply) -> String {
+        let mut lines = Vec::new();
+        for piece in &reply.body {
+            match piece {
+                Piece::Msg(m) => lines.push(self.text(lang, m)),
+                Piece::Field { n, label, value } => {
+                    let v = match value {
+                        FieldValue::Text(t) => t.clone(),
+                        FieldValue::Msg(m) => self.text(lang, m),
+                    };
+                    lines.push(format!("{n}. {}: {v}", self.text(lang, label)));
+                }
+            }
+        }
+        for (i, c) in reply.choices.iter().enumerate() {
+            lines.push(format!("  {}. {}", i + 1, self.text(lang, c)));
+        }
+        if let Some(f) = &reply.footer {
+            lines.push(self.text(lang, f));
+        }
+        lines.join("\n")
+    }
+
+    /// Choice labels alone, for channels that draw buttons.
+    pub fn choice_labels(&self, lang: Lang, reply: &Reply) -> Vec<String> {
+        reply.choices.iter().map(|c| self.text(lang, c)).collect()
+    }
+}
+
+/// "Selasa, 1 Desember 2026" / "Tuesday, 1 December 2026".
+pub fn format_date(lang: Lang, julian_day: i32) -> String {
+    match time::Date::from_julian_day(julian_day) {
+        Ok(d) if lang == Lang::En => crate::validate::date::format_en(d),
+        Ok(d) => crate::validate::date::format_id(d),
+        Err(_) => String::from("-"),
+    }
+}
+
+fn split_key(key: &str) -> (&str, Option<&str>) {
+    match key.split_once('.') {
+        Some((id, attr)) => (id, Some(attr)),
+        None => (key, None),
+    }
+}
+
+/// The line where `id = ...` starts, for pointing admins at it.
+fn find_definition(path: &Path, text: &str, id: &str) -> Pos {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix(id) {
+            if rest.trim_start().starts_with('=') {
+                return Pos::at_offset(path, text, offset);
+            }
+        }
+        offset += line.len();
+    }
+    Pos::new(path, 1, 1)
+}

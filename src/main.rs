@@ -1,0 +1,75 @@
+//! `pintu` binary: parse the command line, load the configuration, run.
+
+use clap::Parser;
+use pintu::cli::{Cli, Cmd};
+use pintu::config::Config;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("configuration: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::Check { dirs } => ExitCode::from(pintu::app::check(&config, &dirs) as u8),
+        Cmd::Serve => {
+            pintu::telemetry::init(&config.log_filter, config.log_format);
+            report(run(async move {
+                let listener = tokio::net::TcpListener::bind(config.http_addr).await?;
+                let shutdown = CancellationToken::new();
+                tokio::spawn(signal_on(shutdown.clone()));
+                pintu::app::serve(config, listener, shutdown).await
+            }))
+        }
+        Cmd::Chat { user } => {
+            // Keep the terminal for the conversation: only warnings go to stderr.
+            pintu::telemetry::init("warn", config.log_format);
+            let prompt = std::io::stdin().is_terminal();
+            report(run(pintu::app::chat(config, user, tokio::io::stdin(), tokio::io::stdout(), prompt)))
+        }
+    }
+}
+
+fn run<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(f)
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pintu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Cancels on SIGINT or SIGTERM.
+async fn signal_on(token: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return token.cancel();
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    token.cancel();
+}

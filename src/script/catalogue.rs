@@ -1,0 +1,252 @@
+//! Everything admins edit, loaded and checked together: the menu, the lexicon, every script and
+//! every text. A broken script is reported and left out; the rest still serve.
+
+use super::diag::{Diagnostic, Pos, has_errors};
+use super::lexicon::Lexicon;
+use super::menu::Elsewhere;
+use super::{Script, StepKind, lint};
+use crate::engine::normalize::{edit_distance, normalize_phrase, typo_budget};
+use crate::engine::reply::Msg;
+use crate::engine::session::Lang;
+use crate::locale::Locales;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The live dialogs and texts.
+#[derive(Debug)]
+pub struct Catalogue {
+    /// Current version of every script that loaded, by id.
+    pub scripts: BTreeMap<String, Arc<Script>>,
+    /// Menu entries in order (only scripts that loaded).
+    pub menu: Vec<Arc<Script>>,
+    pub elsewhere: Vec<Elsewhere>,
+    pub lexicon: Lexicon,
+    pub locales: Arc<Locales>,
+}
+
+impl Catalogue {
+    /// Loads `dialogs_dir` and `locales_dir`, returning what loaded and every problem found.
+    pub fn load(dialogs_dir: &Path, locales_dir: &Path) -> (Self, Vec<Diagnostic>) {
+        let (locales, mut diags) = Locales::load_dir(locales_dir);
+        let mut sources = Vec::new();
+        match std::fs::read_dir(dialogs_dir) {
+            Ok(rd) => {
+                let mut paths: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                paths.retain(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"));
+                paths.sort();
+                for p in paths {
+                    match std::fs::read_to_string(&p) {
+                        Ok(t) => sources.push((p, t)),
+                        Err(e) => diags.push(Diagnostic::error(&Pos::new(&p, 1, 1), format!("cannot read: {e}"))),
+                    }
+                }
+            }
+            Err(e) => {
+                let msg = format!("cannot read the dialogs folder: {e}");
+                diags.push(Diagnostic::error(&Pos::new(dialogs_dir, 1, 1), msg));
+            }
+        }
+        let (cat, more) = Self::from_sources(dialogs_dir, sources, locales);
+        diags.extend(more);
+        (cat, diags)
+    }
+
+    /// Builds a catalogue from file texts already read (used by `load` and by tests).
+    pub fn from_sources(
+        dialogs_dir: &Path,
+        sources: Vec<(PathBuf, String)>,
+        locales: Locales,
+    ) -> (Self, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mut lexicon = None;
+        let mut menu = None;
+        let mut scripts = BTreeMap::new();
+        for (path, text) in &sources {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            match name {
+                "_lexicon.yaml" => {
+                    let (l, d) = super::lexicon::load(path, text);
+                    diags.extend(d);
+                    lexicon = l;
+                }
+                "_menu.yaml" => {
+                    let (m, d) = super::menu::load(path, text);
+                    diags.extend(d);
+                    menu = m;
+                }
+                _ if name.starts_with('_') => {
+                    let msg = "unknown special file; only _menu.yaml and _lexicon.yaml exist";
+                    diags.push(Diagnostic::error(&Pos::new(path, 1, 1), msg));
+                }
+                _ => {
+                    let (s, d) = super::load::load(path, text);
+                    diags.extend(d);
+                    if let Some(s) = s {
+                        scripts.insert(s.id.to_string(), s);
+                    }
+                }
+            }
+        }
+        for (file, what) in [("_lexicon.yaml", lexicon.is_some()), ("_menu.yaml", menu.is_some())] {
+            let path = dialogs_dir.join(file);
+            if !what && !diags.iter().any(|d| d.path == path) {
+                diags.push(Diagnostic::error(&Pos::new(&path, 1, 1), "missing or unreadable"));
+            }
+        }
+        let menu = menu.unwrap_or_default();
+        // Texts are part of a script: one whose messages are missing is left out like a script
+        // with a YAML error, so no citizen ever sees a raw message id.
+        let lint = lint::check(&scripts, &menu, &locales);
+        let broken: Vec<String> = scripts
+            .values()
+            .filter(|s| lint.iter().any(|d| d.path == s.path && d.severity == super::diag::Severity::Error))
+            .map(|s| s.id.to_string())
+            .collect();
+        diags.extend(lint);
+        for id in broken {
+            scripts.remove(&id);
+        }
+        let scripts: BTreeMap<String, Arc<Script>> =
+            scripts.into_iter().map(|(id, s)| (id, Arc::new(with_label_matches(s, &locales, lexicon.as_ref())))).collect();
+        let menu_scripts = menu.services.iter().filter_map(|(id, _)| scripts.get(id).cloned()).collect();
+        let cat = Self {
+            scripts,
+            menu: menu_scripts,
+            elsewhere: menu.elsewhere,
+            lexicon: lexicon.unwrap_or_default(),
+            locales: Arc::new(locales),
+        };
+        (cat, diags)
+    }
+
+    /// True if nothing at all could be loaded (the service cannot talk to anyone).
+    pub fn is_unusable(&self) -> bool {
+        self.menu.is_empty()
+    }
+
+    pub fn script(&self, id: &str) -> Option<&Arc<Script>> {
+        self.scripts.get(id)
+    }
+
+    /// Compiles an old version of a script (from the store) with this catalogue's texts, for a
+    /// session that started on it. `None` if it no longer compiles.
+    pub fn compile_pinned(&self, id: &str, source: &str) -> Option<Script> {
+        let path = PathBuf::from(format!("{id}.yaml"));
+        let (script, _) = super::load::load(&path, source);
+        script.map(|s| with_label_matches(s, &self.locales, Some(&self.lexicon)))
+    }
+
+    /// Prefixes citizens may type before a ticket number (`KTP-K7Q4-M9XS`).
+    pub fn ticket_prefixes(&self) -> Vec<&str> {
+        self.scripts.values().filter_map(|s| s.ticket_prefix.as_deref()).collect()
+    }
+
+    /// The service whose keywords best match free text ("mau bikin ktp dong" → `ktp_el`):
+    /// the longest keyword found wins; ties go to the earlier menu entry.
+    pub fn route(&self, canon: &str) -> Option<&Arc<Script>> {
+        let words: Vec<&str> = canon.split(' ').collect();
+        let mut best: Option<(usize, &Arc<Script>)> = None;
+        let in_menu_order = self.menu.iter().chain(self.scripts.values().filter(|s| !self.menu.iter().any(|m| m.id == s.id)));
+        for script in in_menu_order {
+            for kw in &script.keywords {
+                if contains_phrase(&words, kw) && best.is_none_or(|(len, _)| kw.len() > len) {
+                    best = Some((kw.len(), script));
+                }
+            }
+        }
+        best.map(|(_, s)| s)
+    }
+
+    /// The "not ours" message for free text about another institution's service.
+    pub fn elsewhere_for(&self, canon: &str) -> Option<&str> {
+        let words: Vec<&str> = canon.split(' ').collect();
+        self.elsewhere
+            .iter()
+            .find(|e| e.keywords.iter().any(|k| contains_phrase(&words, k)))
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// Does the phrase occur as whole words in `words`, allowing small typos in longer words?
+fn contains_phrase(words: &[&str], phrase: &str) -> bool {
+    let want: Vec<&str> = phrase.split(' ').collect();
+    if want.is_empty() || want.len() > words.len() {
+        return false;
+    }
+    words.windows(want.len()).any(|win| {
+        win.iter().zip(&want).all(|(got, w)| {
+            got == w || {
+                let budget = typo_budget(w.chars().count());
+                budget > 0 && edit_distance(got, w) <= budget
+            }
+        })
+    })
+}
+
+/// Adds each option's and each title's texts (in every language) to what matches it, so
+/// citizens may type the words they read on the screen; then puts every keyword and option word
+/// through the lexicon as input is (fillers dropped, abbreviations expanded), so both sides
+/// of a comparison look alike.
+fn with_label_matches(mut script: Script, locales: &Locales, lexicon: Option<&Lexicon>) -> Script {
+    let title = script.title_key();
+    for lang in [Lang::Id, Lang::En] {
+        if locales.has(lang, &title) {
+            let t = normalize_phrase(&locales.text(lang, &Msg::new(title.clone())));
+            if !t.is_empty() && !script.keywords.contains(&t) {
+                script.keywords.push(t);
+            }
+        }
+    }
+    let keys: Vec<Vec<String>> = script
+        .steps
+        .iter()
+        .map(|st| match &st.kind {
+            StepKind::Choice(opts) => opts.iter().map(|o| script.option_key(st, o)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    for (step, keys) in script.steps.iter_mut().zip(keys) {
+        if let StepKind::Choice(opts) = &mut step.kind {
+            for (opt, key) in opts.iter_mut().zip(keys) {
+                for lang in [Lang::Id, Lang::En] {
+                    if locales.has(lang, &key) {
+                        let t = normalize_phrase(&locales.text(lang, &Msg::new(key.clone())));
+                        if !t.is_empty() && !opt.matches.contains(&t) {
+                            opt.matches.push(t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(lex) = lexicon {
+        let canon_all = |words: &mut Vec<String>| {
+            for w in words.iter_mut() {
+                *w = lex.canon(w);
+            }
+            words.retain(|w| !w.is_empty());
+            words.dedup();
+        };
+        canon_all(&mut script.keywords);
+        for step in &mut script.steps {
+            if let StepKind::Choice(opts) = &mut step.kind {
+                opts.iter_mut().for_each(|o| canon_all(&mut o.matches));
+            }
+        }
+    }
+    script
+}
+
+/// Loads and reports, for `pintu check`: true if there were errors.
+pub fn check_dirs(dialogs_dirs: &[PathBuf], locales_dir: &Path) -> (Vec<Diagnostic>, bool) {
+    let mut all = Vec::new();
+    for d in dialogs_dirs {
+        let (_, diags) = Catalogue::load(d, locales_dir);
+        all.extend(diags);
+    }
+    all.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    all.dedup();
+    let bad = has_errors(&all);
+    (all, bad)
+}

@@ -1,0 +1,246 @@
+//! The words citizens type, from `dialogs/_lexicon.yaml`: yes/no, commands, greetings, number
+//! words, fillers and abbreviations. Kept out of Rust so admins can add regional words.
+
+use super::diag::Diagnostic;
+use super::yaml::{self, Fields, pos_of};
+use crate::engine::normalize::{normalize_phrase, squeeze};
+use marked_yaml::Node;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// A global command, understood in every state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Menu,
+    Back,
+    Help,
+    Skip,
+    Status,
+    Edit,
+    Language,
+}
+
+const COMMANDS: &[(&str, Command)] = &[
+    ("menu", Command::Menu),
+    ("back", Command::Back),
+    ("help", Command::Help),
+    ("skip", Command::Skip),
+    ("status", Command::Status),
+    ("edit", Command::Edit),
+    ("language", Command::Language),
+];
+
+const KEYS: &[&str] = &[
+    "yes", "no", "wrong", "cancel", "commands", "greetings", "salam", "thanks", "emergency",
+    "fillers", "abbreviations", "numbers", "last", "english", "indonesian", "emergency_alone",
+    "urgent",
+];
+
+/// What a message means on its own, before any step interprets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    Yes,
+    No,
+    /// "bukan", "salah": the shown data is wrong.
+    Wrong,
+    Cancel,
+    Command(Command, Option<String>),
+    Greeting,
+    Salam,
+    Thanks,
+    Emergency,
+}
+
+/// Compiled word lists. All entries are normalised as input is.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    yes: HashSet<String>,
+    no: HashSet<String>,
+    wrong: HashSet<String>,
+    cancel: HashSet<String>,
+    commands: Vec<(String, Command)>,
+    greetings: HashSet<String>,
+    salam: HashSet<String>,
+    thanks: HashSet<String>,
+    emergency: HashSet<String>,
+    emergency_alone: HashSet<String>,
+    urgent: HashSet<String>,
+    fillers: HashSet<String>,
+    abbreviations: HashMap<String, String>,
+    numbers: HashMap<String, u16>,
+    last: HashSet<String>,
+    english: HashSet<String>,
+    indonesian: HashSet<String>,
+}
+
+impl Lexicon {
+    /// Normalises and canonicalises a message: fillers dropped, abbreviations expanded.
+    pub fn canon(&self, raw: &str) -> String {
+        let norm = normalize_phrase(raw);
+        let words: Vec<&str> = norm
+            .split(' ')
+            .filter(|w| !self.fillers.contains(*w))
+            .map(|w| self.abbreviations.get(w).map_or(w, String::as_str))
+            .collect();
+        // A message made only of fillers ("kak") keeps them rather than becoming empty.
+        if words.is_empty() { norm } else { words.join(" ") }
+    }
+
+    /// What the message means by itself. `canon` is the output of [`Lexicon::canon`].
+    pub fn intent(&self, canon: &str) -> Option<Intent> {
+        if canon.is_empty() {
+            return None;
+        }
+        // Phrases first: "ga jadi" is a cancel even though "ga" alone is a no.
+        if self.cancel.contains(canon) {
+            return Some(Intent::Cancel);
+        }
+        for (phrase, cmd) in &self.commands {
+            if canon == phrase {
+                return Some(Intent::Command(*cmd, None));
+            }
+            if let Some(rest) = canon.strip_prefix(phrase.as_str()).and_then(|r| r.strip_prefix(' ')) {
+                if matches!(cmd, Command::Status | Command::Edit) {
+                    return Some(Intent::Command(*cmd, Some(rest.to_string())));
+                }
+            }
+        }
+        let all = |set: &HashSet<String>| {
+            canon.split(' ').all(|w| set.contains(w) || set.contains(&squeeze(w)))
+        };
+        if all(&self.yes) {
+            return Some(Intent::Yes);
+        }
+        if all(&self.no) {
+            return Some(Intent::No);
+        }
+        if all(&self.wrong) {
+            return Some(Intent::Wrong);
+        }
+        if self.emergency.contains(canon) || self.emergency_words(canon) {
+            return Some(Intent::Emergency);
+        }
+        if self.salam.contains(canon) || self.salam.contains(&squeeze(canon)) {
+            return Some(Intent::Salam);
+        }
+        if all(&self.greetings) {
+            return Some(Intent::Greeting);
+        }
+        if self.thanks.contains(canon) || all(&self.thanks) {
+            return Some(Intent::Thanks);
+        }
+        None
+    }
+
+    /// Short messages with an emergency word ("tolong kebakaran", "banjir!!"), or a call for
+    /// help that stands alone or with an urgent word ("tolong", "tolong cepat").
+    fn emergency_words(&self, canon: &str) -> bool {
+        let words: Vec<&str> = canon.split(' ').collect();
+        let strong = words.len() <= 4 && words.iter().any(|w| self.emergency.contains(*w));
+        let alone = words.iter().any(|w| self.emergency_alone.contains(*w))
+            && words.iter().all(|w| self.emergency_alone.contains(*w) || self.urgent.contains(*w));
+        strong || alone || self.emergency_alone.contains(canon)
+    }
+
+    /// A 1-based option number written as `1`, `no 1`, `pilih 2`, `dua`, `kedua`, `terakhir`
+    /// (`count` resolves "terakhir").
+    pub fn option_number(&self, canon: &str, count: usize) -> Option<usize> {
+        let words: Vec<&str> = canon.split(' ').collect();
+        let last = *words.last()?;
+        // Leading words such as "no", "nomor", "pilih", "yang" carry no meaning here.
+        if words.len() > 3 {
+            return None;
+        }
+        let n = if let Ok(n) = last.parse::<usize>() {
+            n
+        } else if let Some(n) = self.numbers.get(last) {
+            usize::from(*n)
+        } else if self.last.contains(last) {
+            count
+        } else if let Some(n) = words.first().and_then(|w| w.parse::<usize>().ok()) {
+            n // "1 aja" once fillers are gone is "1"; "1 saja" likewise
+        } else {
+            return None;
+        };
+        (1..=count).contains(&n).then_some(n)
+    }
+
+    pub fn wants_english(&self, canon: &str) -> bool {
+        self.english.contains(canon)
+    }
+
+    pub fn wants_indonesian(&self, canon: &str) -> bool {
+        self.indonesian.contains(canon)
+    }
+}
+
+/// Compiles `_lexicon.yaml`.
+pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = match yaml::parse(path, text) {
+        Ok(r) => r,
+        Err(d) => return (None, vec![d]),
+    };
+    let f = Fields::new(path, &root, KEYS, &mut diags);
+    let set = |key: &str, diags: &mut Vec<Diagnostic>| -> HashSet<String> {
+        f.words(key, diags).iter().map(|w| normalize_phrase(w)).filter(|w| !w.is_empty()).collect()
+    };
+    let mut lex = Lexicon {
+        yes: set("yes", &mut diags),
+        no: set("no", &mut diags),
+        wrong: set("wrong", &mut diags),
+        cancel: set("cancel", &mut diags),
+        greetings: set("greetings", &mut diags),
+        salam: set("salam", &mut diags),
+        thanks: set("thanks", &mut diags),
+        emergency: set("emergency", &mut diags),
+        emergency_alone: set("emergency_alone", &mut diags),
+        urgent: set("urgent", &mut diags),
+        fillers: set("fillers", &mut diags),
+        last: set("last", &mut diags),
+        english: set("english", &mut diags),
+        indonesian: set("indonesian", &mut diags),
+        ..Lexicon::default()
+    };
+    for key in ["yes", "no", "cancel", "commands"] {
+        if f.node(key).is_none() {
+            diags.push(Diagnostic::error(&f.pos(), format!("missing `{key}`")));
+        }
+    }
+    if let Some(node) = f.node("commands") {
+        let Node::Mapping(m) = node else {
+            diags.push(Diagnostic::error(&pos_of(path, node.span()), "`commands` must map each command to its words"));
+            return (None, diags);
+        };
+        let cf = Fields::new(path, m, &["menu", "back", "help", "skip", "status", "edit", "language"], &mut diags);
+        for (name, cmd) in COMMANDS {
+            for w in cf.words(name, &mut diags) {
+                lex.commands.push((normalize_phrase(w), *cmd));
+            }
+        }
+        // Longest phrase first, so "cek status" wins over "cek".
+        lex.commands.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    }
+    for (key, target) in [("abbreviations", 0), ("numbers", 1)] {
+        let Some(node) = f.node(key) else { continue };
+        let Node::Mapping(m) = node else {
+            diags.push(Diagnostic::error(&pos_of(path, node.span()), format!("`{key}` must be a mapping such as {{ yg: yang }}")));
+            continue;
+        };
+        for (k, v) in m.iter() {
+            let Node::Scalar(v) = v else {
+                diags.push(Diagnostic::error(&pos_of(path, v.span()), "expected a single value"));
+                continue;
+            };
+            if target == 0 {
+                lex.abbreviations.insert(normalize_phrase(k), normalize_phrase(v));
+            } else if let Ok(n) = v.as_str().parse::<u16>() {
+                lex.numbers.insert(normalize_phrase(k), n);
+            } else {
+                diags.push(Diagnostic::error(&pos_of(path, v.span()), "expected a whole number"));
+            }
+        }
+    }
+    let ok = !super::diag::has_errors(&diags);
+    (ok.then_some(lex), diags)
+}

@@ -1,0 +1,131 @@
+//! An in-memory [`Store`] for engine and conversation tests: the same contract as sled, nothing
+//! on disk.
+//!
+//! It keeps typed values (no codec round trip), so it proves behaviour, not byte formats; the
+//! codec's fixtures and the sled suite cover those. It must not be used where data has to
+//! survive the process.
+
+use super::{Batch, R, Store, StoreError};
+use crate::channel::{ChatKey, MessageId};
+use crate::engine::session::Session;
+use crate::ticket::TicketNo;
+use crate::ticket::record::Ticket;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// Everything behind one lock, so a commit is atomic for readers.
+#[derive(Debug, Default)]
+struct Maps {
+    sessions: BTreeMap<ChatKey, Session>,
+    tickets: BTreeMap<TicketNo, Ticket>,
+    seen: BTreeSet<MessageId>,
+    scripts: BTreeMap<(String, u32), String>,
+}
+
+/// A [`Store`] held in memory; see the module docs.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    maps: Mutex<Maps>,
+    /// Set by tests to make every commit fail, to exercise the committer's retry path.
+    fail_commits: AtomicBool,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// While `on`, every `commit` returns [`StoreError::Io`] and applies nothing, as a full
+    /// disk would.
+    pub fn fail_commits(&self, on: bool) {
+        self.fail_commits.store(on, Ordering::SeqCst);
+    }
+
+    fn maps(&self) -> R<MutexGuard<'_, Maps>> {
+        // A poisoned lock means a panic mid-commit: the maps may be half-applied, so refuse
+        // rather than serve them.
+        self.maps
+            .lock()
+            .map_err(|_| StoreError::Io("memory store lock poisoned".into()))
+    }
+}
+
+impl Store for MemoryStore {
+    fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
+        Ok(self.maps()?.sessions.get(chat).cloned())
+    }
+
+    fn seen(&self, msg: &MessageId) -> R<bool> {
+        Ok(self.maps()?.seen.contains(msg))
+    }
+
+    fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
+        Ok(self.maps()?.tickets.get(no).cloned())
+    }
+
+    fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>> {
+        let maps = self.maps()?;
+        let mut found: Vec<Ticket> = maps
+            .tickets
+            .values()
+            .filter(|t| t.chat == *chat)
+            .cloned()
+            .collect();
+        // The same order as sled's index: creation time, then number.
+        found.sort_by_key(|t| (t.created, t.no));
+        Ok(found)
+    }
+
+    fn script_source(&self, id: &str, version: u32) -> R<Option<String>> {
+        Ok(self.maps()?.scripts.get(&(id.to_owned(), version)).cloned())
+    }
+
+    fn commit(&self, batch: &Batch) -> R<()> {
+        if self.fail_commits.load(Ordering::SeqCst) {
+            return Err(StoreError::Io(
+                "commits are switched off for this test".into(),
+            ));
+        }
+        let mut maps = self.maps()?;
+        for (chat, session) in &batch.sessions {
+            match session {
+                Some(s) => maps.sessions.insert(chat.clone(), s.clone()),
+                None => maps.sessions.remove(chat),
+            };
+        }
+        for ticket in &batch.tickets {
+            maps.tickets.insert(ticket.no, ticket.clone());
+        }
+        maps.seen.extend(batch.seen.iter().cloned());
+        for (id, version, source) in &batch.scripts {
+            maps.scripts.insert((id.clone(), *version), source.clone());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::suite::{self, store_suite};
+
+    store_suite!((MemoryStore::new(), ()));
+
+    #[test]
+    fn failed_commits_apply_nothing() {
+        let store = MemoryStore::new();
+        let ticket = suite::sample_ticket();
+        store.fail_commits(true);
+        let failed = store.commit(&suite::sample_batch());
+        assert!(matches!(failed, Err(StoreError::Io(_))));
+        assert_eq!(store.load_session(&ticket.chat).unwrap(), None);
+        assert_eq!(store.ticket(&ticket.no).unwrap(), None);
+        assert!(store.maps().unwrap().seen.is_empty());
+        assert!(store.maps().unwrap().scripts.is_empty());
+        store.fail_commits(false);
+        store.commit(&suite::sample_batch()).unwrap();
+        suite::assert_sample_batch(&store);
+    }
+}

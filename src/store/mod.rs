@@ -1,0 +1,78 @@
+//! Durable state behind one narrow trait: sessions, tickets, dedupe markers, pinned script
+//! sources. Reads are direct; every write is a [`Batch`] committed atomically, and `commit`
+//! returns only once the batch is on disk (flushed and fdatasync'ed), because a citizen's reply
+//! may leave only after the state that produced it is safe.
+//!
+//! `sled` appears only in `sled.rs`; `codec.rs` alone decides byte formats. Every backend runs
+//! the same conformance suite (`suite.rs`).
+
+pub mod codec;
+pub mod memory;
+pub mod sled;
+#[cfg(test)]
+pub mod suite;
+
+use crate::channel::{ChatKey, MessageId};
+use crate::engine::session::Session;
+use crate::ticket::TicketNo;
+use crate::ticket::record::Ticket;
+
+pub use self::memory::MemoryStore;
+pub use self::sled::SledStore;
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage I/O failed: {0}")]
+    Io(String),
+    #[error("a stored record is corrupt or of an unknown format: {0}")]
+    Corrupt(String),
+}
+
+pub type R<T> = Result<T, StoreError>;
+
+/// All writes of one or more steps, applied all-or-nothing.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Batch {
+    /// `None` deletes the chat's session.
+    pub sessions: Vec<(ChatKey, Option<Session>)>,
+    /// Inserted or replaced by number.
+    pub tickets: Vec<Ticket>,
+    /// Dedupe markers: these platform messages have been stepped.
+    pub seen: Vec<MessageId>,
+    /// Script sources pinned by sessions: (id, version, YAML). Written once per version so a
+    /// session can finish on its version after an edit or a restart.
+    pub scripts: Vec<(String, u32, String)>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+            && self.tickets.is_empty()
+            && self.seen.is_empty()
+            && self.scripts.is_empty()
+    }
+
+    /// Appends another batch's writes after this one's (later writes win).
+    pub fn merge(&mut self, other: Batch) {
+        self.sessions.extend(other.sessions);
+        self.tickets.extend(other.tickets);
+        self.seen.extend(other.seen);
+        self.scripts.extend(other.scripts);
+    }
+}
+
+/// The storage seam. Synchronous on purpose: sled blocks, so callers use the committer thread
+/// or `spawn_blocking`.
+pub trait Store: Send + Sync + 'static {
+    fn load_session(&self, chat: &ChatKey) -> R<Option<Session>>;
+    /// Has this platform message already been stepped?
+    fn seen(&self, msg: &MessageId) -> R<bool>;
+    fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>>;
+    /// The chat's tickets, oldest first.
+    fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>>;
+    fn script_source(&self, id: &str, version: u32) -> R<Option<String>>;
+    /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a
+    /// power cut.
+    fn commit(&self, batch: &Batch) -> R<()>;
+}

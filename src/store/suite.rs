@@ -1,0 +1,368 @@
+//! Conformance tests every [`Store`] backend runs, generated per backend by [`store_suite!`]
+//! (the pattern of matrix-rust-sdk's `integration_tests.rs`), plus the sample records the
+//! codec's frozen fixtures are built from.
+//!
+//! Each `pub fn` taking a store is one check, named for what it proves. They use only the trait,
+//! never a backend's internals, so a new backend proves itself by invoking the macro. Nothing
+//! here may depend on timing or on the file system.
+
+use super::{Batch, Store};
+use crate::channel::{Channel, ChatKey, MessageId};
+use crate::clock::Timestamp;
+use crate::engine::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
+use crate::ticket::record::{Actor, Change, Ticket};
+use crate::ticket::{Status, TicketNo};
+
+/// Generates one `#[test]` per conformance check.
+///
+/// `fresh` is an expression giving `(store, guard)`: a new empty store and whatever must live
+/// as long as it (a temp dir; `()` for memory). With `reopen: |store, &guard| -> store` the
+/// durability check runs too; the closure must drop the store and open it again.
+macro_rules! store_suite {
+    // First: a `$fresh:expr` arm would fail hard on `@each` rather than fall through.
+    (@each $fresh:expr; $($name:ident),+) => {
+        $(
+            #[test]
+            fn $name() {
+                let (store, _guard) = $fresh;
+                $crate::store::suite::$name(&store);
+            }
+        )+
+    };
+    ($fresh:expr $(,)?) => {
+        $crate::store::suite::store_suite!(@each $fresh;
+            session_put_get_delete, batch_is_all_visible, later_writes_win, seen_markers,
+            tickets_of_oldest_first_per_chat, ticket_updates_replace, script_source_by_version,
+            large_session, non_ascii_ids, empty_batch);
+    };
+    ($fresh:expr, reopen: $reopen:expr $(,)?) => {
+        $crate::store::suite::store_suite!($fresh);
+        #[test]
+        fn committed_batch_survives_reopen() {
+            let (store, guard) = $fresh;
+            $crate::store::suite::survives_reopen(store, |s| ($reopen)(s, &guard));
+        }
+    };
+}
+pub(crate) use store_suite;
+
+/// A chat on Telegram.
+pub fn chat(id: &str) -> ChatKey {
+    ChatKey::new(Channel::Telegram, id)
+}
+
+/// The `n`th of a set of distinct, valid ticket numbers.
+pub fn ticket_no(n: u8) -> TicketNo {
+    TicketNo::from_random([n; 16])
+}
+
+/// A session with every field set and every `Value` variant among its answers.
+pub fn sample_session() -> Session {
+    let answers = [
+        Value::Text("Budi Santoso".into()),
+        Value::Number(-42),
+        Value::Date(2_460_000),
+        Value::Choice(3),
+        Value::Yes(true),
+        Value::File(FileRef {
+            path: "files/2026/03/ab12.jpg".into(),
+            mime: "image/jpeg".into(),
+            bytes: 123_456,
+        }),
+        Value::Location {
+            lat: -1.2379,
+            lon: 116.8529,
+        },
+        Value::Skipped,
+    ];
+    let answers = answers
+        .into_iter()
+        .zip(0u16..)
+        .map(|(value, step)| Answer { step, value });
+    Session {
+        lang: Lang::En,
+        flow: Some(Flow {
+            script: "ktp_el_hilang".into(),
+            version: 3,
+            at: 9,
+            answers: answers.collect(),
+            editing: true,
+            started: Timestamp(1_772_410_500),
+        }),
+        pending: Pending::Warning(Value::Text("6409011708900001".into())),
+        misses: 2,
+        noticed: true,
+        touched: Timestamp(1_772_411_000),
+    }
+}
+
+/// A ticket with every field set, history included.
+pub fn sample_ticket() -> Ticket {
+    Ticket {
+        no: ticket_no(7),
+        script: "ktp_el_hilang".into(),
+        version: 3,
+        opd: "disdukcapil".into(),
+        chat: ChatKey::new(Channel::WhatsApp, "6281234567890"),
+        lang: Lang::Id,
+        answers: vec![
+            ("nama".into(), Value::Text("Siti Aminah".into())),
+            ("tgl_lahir".into(), Value::Date(2_447_893)),
+            ("surat_polisi".into(), Value::Yes(false)),
+        ],
+        status: Status::PerluPerbaikan,
+        history: vec![
+            change(1_772_411_000, Status::Diterima, Actor::Citizen, None),
+            change(
+                1_772_497_400,
+                Status::PerluPerbaikan,
+                officer("petugas_waru"),
+                Some("Foto surat buram"),
+            ),
+            change(1_772_500_000, Status::PerluPerbaikan, Actor::System, None),
+        ],
+        created: Timestamp(1_772_411_000),
+        due: Some(2_461_105),
+    }
+}
+
+fn change(at: i64, status: Status, actor: Actor, note: Option<&str>) -> Change {
+    Change {
+        at: Timestamp(at),
+        status,
+        actor,
+        note: note.map(str::to_owned),
+    }
+}
+
+fn officer(login: &str) -> Actor {
+    Actor::Officer(login.into())
+}
+
+/// A ticket of `chat` numbered `n`, created at `created`.
+pub fn ticket_at(n: u8, chat: &ChatKey, created: i64) -> Ticket {
+    Ticket {
+        no: ticket_no(n),
+        chat: chat.clone(),
+        created: Timestamp(created),
+        ..sample_ticket()
+    }
+}
+
+/// One write of every kind, all about the sample ticket's chat.
+pub fn sample_batch() -> Batch {
+    let ticket = sample_ticket();
+    Batch {
+        sessions: vec![(ticket.chat.clone(), Some(sample_session()))],
+        tickets: vec![ticket],
+        seen: vec![MessageId("wamid.HBgN".into())],
+        scripts: vec![("ktp_el_hilang".into(), 3, "id: ktp_el_hilang\n".into())],
+    }
+}
+
+/// Checks that every write of [`sample_batch`] is visible.
+pub fn assert_sample_batch(store: &impl Store) {
+    let ticket = sample_ticket();
+    assert_eq!(
+        store.load_session(&ticket.chat).unwrap(),
+        Some(sample_session())
+    );
+    assert_eq!(store.ticket(&ticket.no).unwrap(), Some(ticket.clone()));
+    assert_eq!(store.tickets_of(&ticket.chat).unwrap(), vec![ticket]);
+    assert!(store.seen(&MessageId("wamid.HBgN".into())).unwrap());
+    let source = store.script_source("ktp_el_hilang", 3).unwrap();
+    assert_eq!(source.as_deref(), Some("id: ktp_el_hilang\n"));
+}
+
+fn commit(store: &impl Store, batch: Batch) {
+    store.commit(&batch).expect("commit");
+}
+
+fn sessions(writes: &[(&ChatKey, Option<&Session>)]) -> Batch {
+    let sessions = writes
+        .iter()
+        .map(|(c, s)| ((*c).clone(), s.cloned()))
+        .collect();
+    Batch {
+        sessions,
+        ..Batch::default()
+    }
+}
+
+fn tickets(tickets: &[&Ticket]) -> Batch {
+    Batch {
+        tickets: tickets.iter().map(|t| (*t).clone()).collect(),
+        ..Batch::default()
+    }
+}
+
+fn source(store: &impl Store, id: &str, version: u32) -> Option<String> {
+    store.script_source(id, version).unwrap()
+}
+
+pub fn session_put_get_delete(store: &impl Store) {
+    let (a, b) = (chat("1001"), chat("1002"));
+    assert_eq!(store.load_session(&a).unwrap(), None);
+    commit(store, sessions(&[(&a, Some(&sample_session()))]));
+    assert_eq!(store.load_session(&a).unwrap(), Some(sample_session()));
+    assert_eq!(
+        store.load_session(&b).unwrap(),
+        None,
+        "another chat sees nothing"
+    );
+    commit(store, sessions(&[(&a, None)]));
+    assert_eq!(store.load_session(&a).unwrap(), None);
+    commit(store, sessions(&[(&a, None)])); // deleting what is gone is fine
+}
+
+pub fn batch_is_all_visible(store: &impl Store) {
+    commit(store, sample_batch());
+    assert_sample_batch(store);
+}
+
+pub fn later_writes_win(store: &impl Store) {
+    let (a, b) = (chat("2001"), chat("2002"));
+    let first = Session {
+        misses: 1,
+        ..Session::default()
+    };
+    let second = Session {
+        misses: 2,
+        ..Session::default()
+    };
+    let older = ticket_at(1, &a, 100);
+    let newer = Ticket {
+        status: Status::Selesai,
+        ..older.clone()
+    };
+    let mut batch = sessions(&[
+        (&a, Some(&first)),
+        (&a, Some(&second)),
+        (&b, Some(&first)),
+        (&b, None),
+    ]);
+    batch.tickets = vec![older, newer.clone()];
+    commit(store, batch);
+    assert_eq!(store.load_session(&a).unwrap(), Some(second));
+    assert_eq!(store.load_session(&b).unwrap(), None);
+    assert_eq!(store.ticket(&newer.no).unwrap(), Some(newer.clone()));
+    assert_eq!(store.tickets_of(&a).unwrap(), vec![newer]);
+}
+
+pub fn seen_markers(store: &impl Store) {
+    let (m1, m2) = (MessageId("tg:900001".into()), MessageId("tg:900002".into()));
+    assert!(!store.seen(&m1).unwrap());
+    commit(
+        store,
+        Batch {
+            seen: vec![m1.clone(), m1.clone()],
+            ..Batch::default()
+        },
+    );
+    assert!(store.seen(&m1).unwrap());
+    assert!(!store.seen(&m2).unwrap());
+    assert!(
+        !store.seen(&MessageId("tg:90000".into())).unwrap(),
+        "a prefix is no match"
+    );
+}
+
+pub fn tickets_of_oldest_first_per_chat(store: &impl Store) {
+    // `77` is a prefix of `777`, and a chat id may hold `\0`: neither may leak across chats.
+    let (a, b, c) = (chat("77"), chat("777"), chat("77\0\u{1}"));
+    let a_new = ticket_at(1, &a, 300);
+    let a_old = ticket_at(2, &a, -5); // before the epoch still sorts first
+    let a_mid = ticket_at(3, &a, 200);
+    let (b_only, c_only) = (ticket_at(4, &b, 100), ticket_at(5, &c, 50));
+    commit(store, tickets(&[&a_new, &b_only, &a_old, &c_only, &a_mid]));
+    assert_eq!(store.tickets_of(&a).unwrap(), vec![a_old, a_mid, a_new]);
+    assert_eq!(store.tickets_of(&b).unwrap(), vec![b_only]);
+    assert_eq!(store.tickets_of(&c).unwrap(), vec![c_only]);
+    assert_eq!(store.tickets_of(&chat("7")).unwrap(), vec![]);
+    let same_id_elsewhere = ChatKey::new(Channel::WhatsApp, "77");
+    assert_eq!(store.tickets_of(&same_id_elsewhere).unwrap(), vec![]);
+}
+
+pub fn ticket_updates_replace(store: &impl Store) {
+    let a = chat("3001");
+    let mut ticket = ticket_at(9, &a, 1_000);
+    commit(store, tickets(&[&ticket]));
+    ticket.status = Status::Diproses;
+    ticket
+        .history
+        .push(change(2_000, Status::Diproses, Actor::System, None));
+    commit(store, tickets(&[&ticket]));
+    assert_eq!(store.ticket(&ticket.no).unwrap(), Some(ticket.clone()));
+    assert_eq!(
+        store.tickets_of(&a).unwrap(),
+        vec![ticket],
+        "an update is no second ticket"
+    );
+    assert_eq!(store.ticket(&ticket_no(10)).unwrap(), None);
+}
+
+pub fn script_source_by_version(store: &impl Store) {
+    let scripts = vec![
+        ("kk_baru".into(), 1, "version: 1\n".into()),
+        ("kk_baru".into(), 2, "version: 2\n".into()),
+        ("kk".into(), 1, "other\n".into()),
+    ];
+    commit(
+        store,
+        Batch {
+            scripts,
+            ..Batch::default()
+        },
+    );
+    assert_eq!(source(store, "kk_baru", 1).as_deref(), Some("version: 1\n"));
+    assert_eq!(source(store, "kk_baru", 2).as_deref(), Some("version: 2\n"));
+    assert_eq!(source(store, "kk_baru", 3), None);
+    assert_eq!(source(store, "kk", 1).as_deref(), Some("other\n"));
+    assert_eq!(source(store, "kk", 2), None);
+}
+
+pub fn large_session(store: &impl Store) {
+    let mut session = sample_session();
+    let flow = session.flow.as_mut().expect("sample has a flow");
+    let text = |step| Value::Text(format!("jawaban ke-{step} {}", "x".repeat(40)));
+    flow.answers = (0..100)
+        .map(|step| Answer {
+            step,
+            value: text(step),
+        })
+        .collect();
+    let a = chat("4001");
+    commit(store, sessions(&[(&a, Some(&session))]));
+    assert_eq!(store.load_session(&a).unwrap(), Some(session));
+}
+
+pub fn non_ascii_ids(store: &impl Store) {
+    let a = ChatKey::new(Channel::Terminal, "Ñoño 🙂 warga");
+    let msg = MessageId("pesan-ĝ-😀".into());
+    let mut session = sample_session();
+    session.pending = Pending::Warning(Value::Text("Jl. Sudirman № 5 — RT 003/005".into()));
+    let ticket = ticket_at(11, &a, 10);
+    let mut batch = sessions(&[(&a, Some(&session))]);
+    batch.tickets = vec![ticket.clone()];
+    batch.seen = vec![msg.clone()];
+    batch.scripts = vec![("ktp".into(), 1, "judul: «KTP» 🙂\n".into())];
+    commit(store, batch);
+    assert_eq!(store.load_session(&a).unwrap(), Some(session));
+    assert_eq!(store.tickets_of(&a).unwrap(), vec![ticket]);
+    assert!(store.seen(&msg).unwrap());
+    assert_eq!(
+        source(store, "ktp", 1).as_deref(),
+        Some("judul: «KTP» 🙂\n")
+    );
+}
+
+pub fn empty_batch(store: &impl Store) {
+    commit(store, Batch::default());
+    assert_eq!(store.load_session(&chat("5001")).unwrap(), None);
+}
+
+/// Commits, lets `reopen` drop and reopen the store, and checks everything came back.
+pub fn survives_reopen<S: Store>(store: S, reopen: impl FnOnce(S) -> S) {
+    commit(&store, sample_batch());
+    assert_sample_batch(&reopen(store));
+}

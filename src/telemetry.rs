@@ -1,0 +1,24 @@
+//! Logging setup. Personal data never reaches the log: callers log ticket numbers, script ids
+//! and hashed chat ids, never message text, NIK, phone numbers or tokens.
+
+use crate::config::LogFormat;
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global subscriber (stderr). Safe to call more than once (later calls no-op).
+pub fn init(filter: &str, format: LogFormat) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// A short stable hash of a chat id for logs: lets operators follow one conversation without
+/// learning the phone number or Telegram id behind it.
+pub fn chat_tag(chat: &crate::channel::ChatKey) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    chat.hash(&mut h);
+    format!("{}:{:08x}", chat.channel.code(), h.finish() as u32)
+}

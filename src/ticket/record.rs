@@ -1,0 +1,44 @@
+//! The stored ticket: what a citizen submitted and everything that happened to it since.
+
+use super::{Status, TicketNo};
+use crate::channel::ChatKey;
+use crate::clock::Timestamp;
+use crate::engine::session::{Lang, Value};
+use serde::{Deserialize, Serialize};
+
+/// Who changed a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    Citizen,
+    /// An officer, by login or Telegram user id.
+    Officer(String),
+    System,
+}
+
+/// One entry of a ticket's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub at: Timestamp,
+    pub status: Status,
+    pub actor: Actor,
+    pub note: Option<String>,
+}
+
+/// A submitted request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub no: TicketNo,
+    pub script: String,
+    pub version: u32,
+    pub opd: String,
+    /// Where the citizen asked from, so status changes go back there.
+    pub chat: ChatKey,
+    pub lang: Lang,
+    /// Answers by step id, in the order given.
+    pub answers: Vec<(String, Value)>,
+    pub status: Status,
+    pub history: Vec<Change>,
+    pub created: Timestamp,
+    /// Expected completion date (Julian day); `None` for services without an SLA.
+    pub due: Option<i32>,
+}
