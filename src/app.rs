@@ -2,7 +2,7 @@
 //! and runs `serve`, `chat` or `check`.
 
 use crate::calendar::Calendar;
-use crate::channel::{ChatKey, Channel};
+use crate::channel::{Channel, ChatKey};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::convo::{Convo, ConvoConfig};
@@ -43,8 +43,10 @@ pub fn load_catalogue(config: &Config) -> Arc<Catalogue> {
 pub fn settings(config: &Config) -> anyhow::Result<Settings> {
     let mut holidays: Vec<time::Date> = Calendar::indonesia_2026().holidays().collect();
     if let Some(path) = &config.holidays_file {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let extra = Calendar::parse_holiday_list(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let extra = Calendar::parse_holiday_list(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         holidays.extend(extra);
     }
     Ok(Settings {
@@ -63,13 +65,30 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
     );
     let (tx, rx) = watch::channel(load_catalogue(config));
-    let convo_config = ConvoConfig { offset: config.timezone, ..ConvoConfig::default() };
-    let convo = Convo::start(store.clone(), rx, Arc::new(settings(config)?), clock, convo_config);
-    Ok(Core { store, catalogue: tx, convo })
+    let convo_config = ConvoConfig {
+        offset: config.timezone,
+        ..ConvoConfig::default()
+    };
+    let convo = Convo::start(
+        store.clone(),
+        rx,
+        Arc::new(settings(config)?),
+        clock,
+        convo_config,
+    );
+    Ok(Core {
+        store,
+        catalogue: tx,
+        convo,
+    })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.
-pub async fn serve(config: Config, listener: tokio::net::TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn serve(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let health = Arc::new(Health::default());
     let core = start_core(&config, Arc::new(SystemClock))?;
     if !config.telegram_token_set {
@@ -85,14 +104,22 @@ pub async fn serve(config: Config, listener: tokio::net::TcpListener, shutdown: 
     health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");
     let app = http::router(health);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await?;
     drop(core);
     tracing::info!("pintu stopped");
     Ok(())
 }
 
 /// `pintu chat`: a citizen in this terminal. Reads lines from `input` until it ends.
-pub async fn chat<R, W>(config: Config, user: String, input: R, mut out: W, prompt: bool) -> anyhow::Result<()>
+pub async fn chat<R, W>(
+    config: Config,
+    user: String,
+    input: R,
+    mut out: W,
+    prompt: bool,
+) -> anyhow::Result<()>
 where
     R: tokio::io::AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -105,7 +132,9 @@ where
             out.write_all(b"> ").await?;
             out.flush().await?;
         }
-        let Some(line) = lines.next_line().await? else { break };
+        let Some(line) = lines.next_line().await? else {
+            break;
+        };
         let parsed = crate::channel::terminal::parse_line(&line, &config.data_dir);
         let input = match parsed {
             Ok(i) => i,
@@ -114,7 +143,11 @@ where
                 continue;
             }
         };
-        let replies = core.convo.handle(chat.clone(), None, input).await.context("the store refused the message")?;
+        let replies = core
+            .convo
+            .handle(chat.clone(), None, input)
+            .await
+            .context("the store refused the message")?;
         let locales = core.catalogue.borrow().locales.clone();
         for r in replies {
             let text = locales.render(r.lang, &r.reply);
@@ -127,13 +160,20 @@ where
 
 /// `pintu check`: prints problems; returns the exit code (0 clean, 1 problems).
 pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
-    let dirs = if dirs.is_empty() { vec![config.dialogs_dir.clone()] } else { dirs.to_vec() };
+    let dirs = if dirs.is_empty() {
+        vec![config.dialogs_dir.clone()]
+    } else {
+        dirs.to_vec()
+    };
     let locales = locales_for(config, &dirs);
     let (diags, bad) = catalogue::check_dirs(&dirs, &locales);
     for d in &diags {
         println!("{d}");
     }
-    let errors = diags.iter().filter(|d| d.severity == crate::script::diag::Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == crate::script::diag::Severity::Error)
+        .count();
     if bad {
         eprintln!("{errors} problem(s) found");
         1
@@ -160,7 +200,11 @@ pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Res
     let mut rnd = [0u8; 12];
     getrandom::fill(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
     let name: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    let ext: String = ext
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
     let rel = format!("files/{name}.{ext}");
     let path = data_dir.join(&rel);
     let mut opts = std::fs::OpenOptions::new();

@@ -52,7 +52,10 @@ impl Locales {
             for p in paths {
                 match std::fs::read_to_string(&p) {
                     Ok(text) => files.push((lang, p, text)),
-                    Err(e) => diags.push(Diagnostic::error(&Pos::new(&p, 1, 1), format!("cannot read: {e}"))),
+                    Err(e) => diags.push(Diagnostic::error(
+                        &Pos::new(&p, 1, 1),
+                        format!("cannot read: {e}"),
+                    )),
                 }
             }
         }
@@ -91,8 +94,18 @@ impl Locales {
                     let id = m.id.name.to_string();
                     let pos = find_definition(&path, &text, &id);
                     let attributes = m.attributes.iter().map(|a| a.id.name.to_string()).collect();
-                    if let Some(prev) = defined.insert((lang, id.clone()), Defined { pos: pos.clone(), attributes }) {
-                        let msg = format!("message `{id}` is defined twice (also at {}:{})", prev.pos.path.display(), prev.pos.line);
+                    if let Some(prev) = defined.insert(
+                        (lang, id.clone()),
+                        Defined {
+                            pos: pos.clone(),
+                            attributes,
+                        },
+                    ) {
+                        let msg = format!(
+                            "message `{id}` is defined twice (also at {}:{})",
+                            prev.pos.path.display(),
+                            prev.pos.line
+                        );
                         diags.push(Diagnostic::error(&pos, msg));
                     }
                 }
@@ -108,15 +121,21 @@ impl Locales {
     /// Is the message (or `message.attribute`) defined in this language?
     pub fn has(&self, lang: Lang, key: &str) -> bool {
         let (id, attr) = split_key(key);
-        self.defined.get(&(lang, id.to_string())).is_some_and(|d| match attr {
-            None => true,
-            Some(a) => d.attributes.iter().any(|x| x == a),
-        })
+        self.defined
+            .get(&(lang, id.to_string()))
+            .is_some_and(|d| match attr {
+                None => true,
+                Some(a) => d.attributes.iter().any(|x| x == a),
+            })
     }
 
     /// Renders one message; falls back to Indonesian, then to the id itself, never panics.
     pub fn text(&self, lang: Lang, msg: &Msg) -> String {
-        let order = if lang == Lang::Id { [Lang::Id, Lang::Id] } else { [lang, Lang::Id] };
+        let order = if lang == Lang::Id {
+            [Lang::Id, Lang::Id]
+        } else {
+            [lang, Lang::Id]
+        };
         for l in order {
             if let Some(s) = self.format(l, lang, msg) {
                 return s;

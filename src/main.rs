@@ -33,13 +33,22 @@ fn main() -> ExitCode {
             // Keep the terminal for the conversation: only warnings go to stderr.
             pintu::telemetry::init("warn", config.log_format);
             let prompt = std::io::stdin().is_terminal();
-            report(run(pintu::app::chat(config, user, tokio::io::stdin(), tokio::io::stdout(), prompt)))
+            report(run(pintu::app::chat(
+                config,
+                user,
+                tokio::io::stdin(),
+                tokio::io::stdout(),
+                prompt,
+            )))
         }
     }
 }
 
 fn run<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(f)
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(f)
 }
 
 fn report(result: anyhow::Result<()>) -> ExitCode {
@@ -57,13 +66,14 @@ async fn signal_on(token: CancellationToken) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return token.cancel();
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return token.cancel();
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

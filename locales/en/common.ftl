@@ -52,8 +52,7 @@ language-id = Bahasa Indonesia
 language-en = English
 language-set = All right, we will reply in English.
 
-warn-confirm = Type *yes* if it is correct, or type the answer again.
-summary-intro = Please check your { $layanan } application:
+understood-choice = Noted: { $pilihan }.
 summary-confirm = Type *yes* to send it, or *edit* and a number to correct it (for example *edit 2*).
 summary-how-to-edit = Type *yes* to send the application, *edit* and a number to correct it (for example *edit 2*), or *cancel*.
 edit-which = Please give the number of the item to change, from 1 to { $jumlah }. Example: *edit 2*.
@@ -69,6 +68,7 @@ invalid-text-pattern = Sorry, the format of { $contoh } is not right. Please che
 invalid-number = Please type a number from { $min } to { $max }.
 invalid-choice = Sorry, that option does not exist. Type the *number* of one of the options below.
 invalid-yesno = Please answer *yes* or *no*.
+expect-text = Please answer this question by typing.
 expect-photo = Please send a *photo*: tap the attachment icon (📎), then Camera or Gallery.
 expect-document = Please send a *document* (PDF) or a photo of it.
 expect-location = Please send a *location*: tap the attachment icon (📎), then Location, or type coordinates such as *-1.26,116.83*.

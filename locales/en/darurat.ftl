@@ -1,4 +1,4 @@
-darurat-title = Emergency Report
+darurat-title = Emergency (112)
 darurat-intro =
     If a life is in danger, call *112* immediately.
     Calls to 112 are free and answered 24 hours a day.

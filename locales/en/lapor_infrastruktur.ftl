@@ -1,4 +1,4 @@
-lapor_infrastruktur-title = Report Roads, Street Lights, Drains, and Rubbish
+lapor_infrastruktur-title = Roads, Street Lights, Drains, and Rubbish
 lapor_infrastruktur-intro =
     Thank you. Before we start, please have ready:
     - one clear photo of the damage or problem
@@ -28,9 +28,12 @@ lapor_infrastruktur-patokan =
     .label = Landmark
 lapor_infrastruktur-bahaya =
     How dangerous is it? Please type the number of your choice.
+    - Minor: a nuisance, not yet dangerous.
+    - Moderate: makes things hard for road users or residents.
+    - Dangerous: may cause an accident or injuries.
     If someone is already hurt or there is danger right now, call *112* immediately.
     .label = Danger level
-lapor_infrastruktur-bahaya-ringan = Minor: a nuisance, not yet dangerous
-lapor_infrastruktur-bahaya-sedang = Moderate: makes things hard for road users or residents
-lapor_infrastruktur-bahaya-membahayakan = Dangerous: may cause an accident or injuries
+lapor_infrastruktur-bahaya-ringan = Minor
+lapor_infrastruktur-bahaya-sedang = Moderate
+lapor_infrastruktur-bahaya-membahayakan = Dangerous
 lapor_infrastruktur-ringkasan = Please check your report:

@@ -25,11 +25,15 @@ pengaduan-lampiran =
     If you have a supporting photo, please send one clear photo.
     If not, type *skip*.
     .label = Attachment
-pengaduan-kerahasiaan = How should your identity be handled? Please type the number of your choice.
+pengaduan-kerahasiaan =
+    How should your identity be handled? Please type the number of your choice.
+    - Normal: your name is passed to the agency handling it.
+    - Confidential: your name and number are not passed to the agency.
+    - Anonymous: no name is recorded; status updates still come to this chat.
     .label = Reporter's identity
-pengaduan-kerahasiaan-biasa = Normal: your name is passed to the agency handling it
-pengaduan-kerahasiaan-rahasia = Confidential: your name and number are not passed to the agency
-pengaduan-kerahasiaan-anonim = Anonymous: no name is recorded; status updates still come to this chat
+pengaduan-kerahasiaan-biasa = Normal
+pengaduan-kerahasiaan-rahasia = Confidential
+pengaduan-kerahasiaan-anonim = Anonymous (no name)
 pengaduan-nama = Please type your full name.
     .label = Reporter's name
 pengaduan-ringkasan = Please check your complaint:

@@ -52,8 +52,7 @@ language-id = Bahasa Indonesia
 language-en = English
 language-set = Baik, kami akan membalas dalam Bahasa Indonesia.
 
-warn-confirm = Ketik *ya* bila sudah benar, atau ketik ulang jawabannya.
-summary-intro = Mohon periksa kembali data permohonan { $layanan }:
+understood-choice = Kami catat: { $pilihan }.
 summary-confirm = Ketik *ya* untuk mengirim, atau *ubah* dan nomornya untuk memperbaiki (misalnya *ubah 2*).
 summary-how-to-edit = Ketik *ya* untuk mengirim permohonan, *ubah* dan nomornya untuk memperbaiki (misalnya *ubah 2*), atau *batal*.
 edit-which = Mohon sebutkan nomor data yang ingin diubah, dari 1 sampai { $jumlah }. Contoh: *ubah 2*.
@@ -69,6 +68,7 @@ invalid-text-pattern = Mohon maaf, format { $contoh } belum sesuai. Mohon periks
 invalid-number = Mohon ketik angka dari { $min } sampai { $max }.
 invalid-choice = Mohon maaf, pilihan tersebut tidak ada. Ketik *nomor* pilihan di bawah ini.
 invalid-yesno = Mohon jawab *ya* atau *tidak*.
+expect-text = Mohon jawab pertanyaan ini dengan mengetik.
 expect-photo = Mohon kirim *foto*. Tekan ikon lampiran (📎) lalu pilih Kamera atau Galeri.
 expect-document = Mohon kirim *dokumen* (PDF) atau fotonya.
 expect-location = Mohon kirim *lokasi*: tekan ikon lampiran (📎) lalu pilih Lokasi, atau ketik koordinat seperti *-1.26,116.83*.

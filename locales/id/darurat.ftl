@@ -1,4 +1,4 @@
-darurat-title = Laporan Darurat
+darurat-title = Darurat (112)
 darurat-intro =
     Bila ada nyawa yang terancam, segera telepon *112*.
     Panggilan ke 112 gratis dan aktif 24 jam.

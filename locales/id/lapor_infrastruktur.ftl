@@ -1,4 +1,4 @@
-lapor_infrastruktur-title = Lapor Jalan, Lampu Jalan, Saluran, dan Sampah
+lapor_infrastruktur-title = Laporan Jalan, Lampu Jalan, Saluran, dan Sampah
 lapor_infrastruktur-intro =
     Baik, Bapak/Ibu. Sebelum mulai, mohon siapkan:
     - satu foto yang jelas dari kerusakan atau masalahnya
@@ -28,9 +28,12 @@ lapor_infrastruktur-patokan =
     .label = Patokan
 lapor_infrastruktur-bahaya =
     Seberapa berbahaya keadaan ini? Mohon ketik nomor pilihan.
+    - Ringan: mengganggu, tetapi belum berbahaya.
+    - Sedang: menyulitkan pengguna jalan atau warga.
+    - Membahayakan: dapat menimbulkan kecelakaan atau korban.
     Bila sudah ada korban atau bahaya saat ini, segera telepon *112*.
     .label = Tingkat bahaya
-lapor_infrastruktur-bahaya-ringan = Ringan: mengganggu, tetapi belum berbahaya
-lapor_infrastruktur-bahaya-sedang = Sedang: menyulitkan pengguna jalan atau warga
-lapor_infrastruktur-bahaya-membahayakan = Membahayakan: dapat menimbulkan kecelakaan atau korban
+lapor_infrastruktur-bahaya-ringan = Ringan
+lapor_infrastruktur-bahaya-sedang = Sedang
+lapor_infrastruktur-bahaya-membahayakan = Membahayakan
 lapor_infrastruktur-ringkasan = Mohon periksa kembali laporan berikut:

@@ -25,11 +25,15 @@ pengaduan-lampiran =
     Bila ada foto pendukung, mohon kirim satu foto yang jelas.
     Bila tidak ada, ketik *lewati*.
     .label = Lampiran
-pengaduan-kerahasiaan = Bagaimana identitas Bapak/Ibu ditangani? Mohon ketik nomor pilihan.
+pengaduan-kerahasiaan =
+    Bagaimana identitas Bapak/Ibu ditangani? Mohon ketik nomor pilihan.
+    - Biasa: nama Bapak/Ibu diteruskan kepada perangkat daerah yang menangani.
+    - Rahasia: nama dan nomor Bapak/Ibu tidak diteruskan kepada perangkat daerah.
+    - Anonim: nama tidak dicatat; kabar status tetap dikirim ke chat ini.
     .label = Identitas pelapor
-pengaduan-kerahasiaan-biasa = Biasa: nama Bapak/Ibu diteruskan kepada perangkat daerah yang menangani
-pengaduan-kerahasiaan-rahasia = Rahasia: nama dan nomor Bapak/Ibu tidak diteruskan kepada perangkat daerah
-pengaduan-kerahasiaan-anonim = Anonim: nama tidak dicatat; kabar status tetap dikirim ke chat ini
+pengaduan-kerahasiaan-biasa = Biasa
+pengaduan-kerahasiaan-rahasia = Rahasia
+pengaduan-kerahasiaan-anonim = Anonim (tanpa nama)
 pengaduan-nama = Mohon ketik nama lengkap Bapak/Ibu.
     .label = Nama pelapor
 pengaduan-ringkasan = Mohon periksa kembali pengaduan berikut:

@@ -16,13 +16,18 @@ pub fn parse_line(line: &str, data_dir: &Path) -> Result<Input, String> {
         "/foto" | "/photo" => store_file(rest, AttachmentKind::Photo, data_dir),
         "/dokumen" | "/document" => store_file(rest, AttachmentKind::Document, data_dir),
         "/lokasi" | "/location" => {
-            let parsed = rest.split_once(',').and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+            let parsed = rest
+                .split_once(',')
+                .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
             match parsed {
                 Some((lat, lon)) => Ok(Input::Location { lat, lon }),
                 None => Err("pakai: /lokasi -1.26,116.83".to_string()),
             }
         }
-        "/kontak" | "/contact" => Ok(Input::Contact { phone: rest.to_string(), own: true }),
+        "/kontak" | "/contact" => Ok(Input::Contact {
+            phone: rest.to_string(),
+            own: true,
+        }),
         "/stiker" | "/sticker" | "/suara" | "/voice" => Ok(Input::Unsupported),
         _ => Ok(Input::Text(line.to_string())),
     }
@@ -34,7 +39,11 @@ fn store_file(path: &str, kind: AttachmentKind, data_dir: &Path) -> Result<Input
     }
     let src = Path::new(path);
     let bytes = std::fs::read(src).map_err(|e| format!("berkas {path} tidak bisa dibaca: {e}"))?;
-    let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("bin").to_ascii_lowercase();
+    let ext = src
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("bin")
+        .to_ascii_lowercase();
     let mime = match ext.as_str() {
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
@@ -42,9 +51,14 @@ fn store_file(path: &str, kind: AttachmentKind, data_dir: &Path) -> Result<Input
         "pdf" => "application/pdf",
         _ => "application/octet-stream",
     };
-    let rel = crate::app::save_attachment(data_dir, &bytes, &ext).map_err(|e| format!("berkas tidak bisa disimpan: {e}"))?;
+    let rel = crate::app::save_attachment(data_dir, &bytes, &ext)
+        .map_err(|e| format!("berkas tidak bisa disimpan: {e}"))?;
     Ok(Input::Attachment(Attachment {
         kind,
-        file: FileRef { path: rel, mime: mime.to_string(), bytes: bytes.len() as u64 },
+        file: FileRef {
+            path: rel,
+            mime: mime.to_string(),
+            bytes: bytes.len() as u64,
+        },
     }))
 }

@@ -36,7 +36,11 @@ struct Round {
     tickets: HashMap<TicketNo, Ticket>,
 }
 
-pub(crate) async fn run(shared: Arc<Shared>, committer: Committer, mut rx: mpsc::Receiver<Inbound>) {
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    committer: Committer,
+    mut rx: mpsc::Receiver<Inbound>,
+) {
     let mut state = ShardState::default();
     let max = shared.config.batch_max.max(1);
     let mut buf = Vec::with_capacity(max);
@@ -45,8 +49,15 @@ pub(crate) async fn run(shared: Arc<Shared>, committer: Committer, mut rx: mpsc:
         let mut round = Round::default();
         let mut waiting = Vec::with_capacity(buf.len());
         for inbound in buf.drain(..) {
-            let Inbound { chat, msg, input, done } = inbound;
-            match step_one(&shared, &catalogue, &mut state, &mut round, &chat, msg, input) {
+            let Inbound {
+                chat,
+                msg,
+                input,
+                done,
+            } = inbound;
+            match step_one(
+                &shared, &catalogue, &mut state, &mut round, &chat, msg, input,
+            ) {
                 Ok(out) => waiting.push((done, out)),
                 Err(e) => {
                     tracing::error!(error = %e, "store read failed; message left for redelivery");
@@ -54,9 +65,19 @@ pub(crate) async fn run(shared: Arc<Shared>, committer: Committer, mut rx: mpsc:
                 }
             }
         }
-        let Round { mut batch, sessions, .. } = round;
-        batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
-        let scripts: Vec<(String, u32)> = batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
+        let Round {
+            mut batch,
+            sessions,
+            ..
+        } = round;
+        batch
+            .sessions
+            .extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
+        let scripts: Vec<(String, u32)> = batch
+            .scripts
+            .iter()
+            .map(|(i, v, _)| (i.clone(), *v))
+            .collect();
         let ok = batch.is_empty() || committer.commit(batch).await;
         if ok {
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
@@ -91,20 +112,31 @@ fn step_one(
             return Ok(Vec::new());
         }
     }
-    let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
+    let session = match round
+        .sessions
+        .get(chat)
+        .or_else(|| state.sessions.get(chat))
+    {
         Some(s) => Some(s.clone()),
         None => shared.store.load_session(chat)?,
     };
     let pinned = resolve_pinned(shared, catalogue, state, session.as_ref())?;
     let now = Now::new(shared.clock.now(), shared.config.offset);
-    let ctx = Ctx { catalogue, pinned: pinned.as_ref(), settings: &shared.settings, now };
+    let ctx = Ctx {
+        catalogue,
+        pinned: pinned.as_ref(),
+        settings: &shared.settings,
+        now,
+    };
     let step = engine::step(&ctx, session.as_ref(), input);
     let lang = step.session.lang;
     let mut replies = step.replies;
     // Insert effect replies from the back so earlier positions stay valid.
     for effect in step.effects.into_iter().rev() {
         match effect {
-            Effect::Pin { script, version } => pin(shared, catalogue, state, round, script, version)?,
+            Effect::Pin { script, version } => {
+                pin(shared, catalogue, state, round, script, version)?
+            }
             Effect::ShowStatus { query, at } => {
                 let r = status(shared, round, chat, &query)?;
                 replies.insert(at.min(replies.len()), r);
@@ -120,7 +152,10 @@ fn step_one(
         round.batch.seen.push(id);
     }
     round.sessions.insert(chat.clone(), step.session);
-    Ok(replies.into_iter().map(|reply| Outgoing { lang, reply }).collect())
+    Ok(replies
+        .into_iter()
+        .map(|reply| Outgoing { lang, reply })
+        .collect())
 }
 
 /// The script version a session is pinned to, when it is no longer the current one.
@@ -130,8 +165,13 @@ fn resolve_pinned(
     state: &mut ShardState,
     session: Option<&Session>,
 ) -> Result<Option<Arc<Script>>, StoreError> {
-    let Some(flow) = session.and_then(|s| s.flow.as_ref()) else { return Ok(None) };
-    if catalogue.script(&flow.script).is_some_and(|s| s.version == flow.version) {
+    let Some(flow) = session.and_then(|s| s.flow.as_ref()) else {
+        return Ok(None);
+    };
+    if catalogue
+        .script(&flow.script)
+        .is_some_and(|s| s.version == flow.version)
+    {
         return Ok(None);
     }
     let key = (flow.script.clone(), flow.version);
@@ -141,7 +181,9 @@ fn resolve_pinned(
     let Some(source) = shared.store.script_source(&flow.script, flow.version)? else {
         return Ok(None);
     };
-    let compiled = catalogue.compile_pinned(&flow.script, &source).map(Arc::new);
+    let compiled = catalogue
+        .compile_pinned(&flow.script, &source)
+        .map(Arc::new);
     if let Some(s) = &compiled {
         state.pinned.insert(key, s.clone());
     }
@@ -158,7 +200,13 @@ fn pin(
     version: u32,
 ) -> Result<(), StoreError> {
     let key = (script, version);
-    if state.stored.contains(&key) || round.batch.scripts.iter().any(|(i, v, _)| (i, v) == (&key.0, &key.1)) {
+    if state.stored.contains(&key)
+        || round
+            .batch
+            .scripts
+            .iter()
+            .any(|(i, v, _)| (i, v) == (&key.0, &key.1))
+    {
         return Ok(());
     }
     if shared.store.script_source(&key.0, key.1)?.is_some() {
@@ -166,12 +214,20 @@ fn pin(
         return Ok(());
     }
     if let Some(s) = catalogue.script(&key.0).filter(|s| s.version == key.1) {
-        round.batch.scripts.push((key.0, key.1, s.source.to_string()));
+        round
+            .batch
+            .scripts
+            .push((key.0, key.1, s.source.to_string()));
     }
     Ok(())
 }
 
-fn status(shared: &Shared, round: &Round, chat: &ChatKey, query: &StatusQuery) -> Result<Reply, StoreError> {
+fn status(
+    shared: &Shared,
+    round: &Round,
+    chat: &ChatKey,
+    query: &StatusQuery,
+) -> Result<Reply, StoreError> {
     Ok(match query {
         StatusQuery::One(no) => {
             let ticket = match round.tickets.get(no) {
@@ -212,7 +268,11 @@ fn submit(
     };
     let script = draft.script;
     let due = (script.sla_days > 0).then(|| {
-        shared.settings.calendar.add_working_days(now.today(), script.sla_days).to_julian_day()
+        shared
+            .settings
+            .calendar
+            .add_working_days(now.today(), script.sla_days)
+            .to_julian_day()
     });
     let ticket = Ticket {
         no,
@@ -223,7 +283,12 @@ fn submit(
         lang,
         answers: draft.answers,
         status: Status::Diterima,
-        history: vec![Change { at: now.at, status: Status::Diterima, actor: Actor::Citizen, note: None }],
+        history: vec![Change {
+            at: now.at,
+            status: Status::Diterima,
+            actor: Actor::Citizen,
+            note: None,
+        }],
         created: now.at,
         due,
     };

@@ -24,9 +24,13 @@ enum Verdict {
 impl Engine<'_> {
     /// A typed answer (commands and intents have already been handled).
     pub fn answer_text(&mut self, raw: &str, canon: &str, intent: Option<&Intent>) {
-        let Some(script) = self.flow_script() else { return self.advance() };
+        let Some(script) = self.flow_script() else {
+            return self.advance();
+        };
         let at = self.s.flow.as_ref().map_or(0, |f| f.at);
-        let Some(step) = script.step(at) else { return self.advance() };
+        let Some(step) = script.step(at) else {
+            return self.advance();
+        };
         if matches!(step.kind, StepKind::Summary) {
             return self.at_summary(intent);
         }
@@ -39,26 +43,42 @@ impl Engine<'_> {
 
     /// A non-text input (photo, location, contact) for the step being asked.
     pub fn answer_input(&mut self, input: Input) {
-        let Some(script) = self.flow_script() else { return self.advance() };
+        let Some(script) = self.flow_script() else {
+            return self.advance();
+        };
         let at = self.s.flow.as_ref().map_or(0, |f| f.at);
-        let Some(step) = script.step(at) else { return self.advance() };
+        let Some(step) = script.step(at) else {
+            return self.advance();
+        };
         let verdict = match (&step.kind, input) {
-            (StepKind::Photo { max_bytes } | StepKind::Document { max_bytes }, Input::Attachment(a)) => {
+            (
+                StepKind::Photo { max_bytes } | StepKind::Document { max_bytes },
+                Input::Attachment(a),
+            ) => {
                 if a.file.bytes > *max_bytes {
                     too_big(*max_bytes)
-                } else if matches!(step.kind, StepKind::Photo { .. }) && a.kind == AttachmentKind::Document && !a.file.mime.starts_with("image/") && a.file.mime != "application/pdf" {
+                } else if matches!(step.kind, StepKind::Photo { .. })
+                    && a.kind == AttachmentKind::Document
+                    && !a.file.mime.starts_with("image/")
+                    && a.file.mime != "application/pdf"
+                {
                     Verdict::WrongKind("expect-photo")
                 } else {
                     Verdict::Accept(Value::File(a.file))
                 }
             }
-            (StepKind::Photo { max_bytes } | StepKind::Document { max_bytes }, Input::TooBig { .. }) => too_big(*max_bytes),
+            (
+                StepKind::Photo { max_bytes } | StepKind::Document { max_bytes },
+                Input::TooBig { .. },
+            ) => too_big(*max_bytes),
             (StepKind::Location, Input::Location { lat, lon }) => location(lat, lon),
             (StepKind::Phone { mobile }, Input::Contact { phone, own }) => {
                 if !own {
                     self.say(Reply::key("contact-not-own"));
                 }
-                checked(validate::phone::check(&phone, *mobile), |p| Value::Text(p.e164))
+                checked(validate::phone::check(&phone, *mobile), |p| {
+                    Value::Text(p.e164)
+                })
             }
             (StepKind::Summary, _) => return self.resume(),
             (kind, _) => Verdict::WrongKind(expected_for(kind)),
@@ -70,11 +90,12 @@ impl Engine<'_> {
         match verdict {
             Verdict::Accept(v) => self.accept(v),
             Verdict::Warn(v, issues) => {
+                // Warning texts end by saying how to confirm ("Ketik ya bila sudah benar").
                 let mut r = Reply::default();
                 for i in issues {
                     r = r.line(issue_msg(&i));
                 }
-                self.say(r.line(Msg::new("warn-confirm")));
+                self.say(r);
                 self.s.pending = Pending::Warning(v);
             }
             Verdict::Refuse(why) => {
@@ -82,8 +103,9 @@ impl Engine<'_> {
                 self.reshow_choices(script, at);
             }
             Verdict::WrongKind(key) => {
+                // The citizen sent something of another kind: say what is expected and ask again.
                 self.miss(Msg::new(key));
-                self.reshow_choices(script, at);
+                self.ask(script, at);
             }
         }
     }
@@ -101,17 +123,31 @@ impl Engine<'_> {
         if intent != Some(&Intent::Yes) {
             return self.miss(Msg::new("summary-how-to-edit"));
         }
-        let Some(script) = self.flow_script() else { return self.advance() };
-        let Some(flow) = self.s.flow.take() else { return };
+        let Some(script) = self.flow_script() else {
+            return self.advance();
+        };
+        let Some(flow) = self.s.flow.take() else {
+            return;
+        };
         let (_, path) = super::flow::walk(&script, &flow);
         self.submit(&script, &flow, &path);
     }
 
     fn is_skip_word(&self, canon: &str) -> bool {
-        matches!(self.ctx.catalogue.lexicon.intent(canon), Some(Intent::Command(Command::Skip, None)))
+        matches!(
+            self.ctx.catalogue.lexicon.intent(canon),
+            Some(Intent::Command(Command::Skip, None))
+        )
     }
 
-    fn check_text(&self, script: &Script, step: &Step, raw: &str, canon: &str, intent: Option<&Intent>) -> Verdict {
+    fn check_text(
+        &self,
+        script: &Script,
+        step: &Step,
+        raw: &str,
+        canon: &str,
+        intent: Option<&Intent>,
+    ) -> Verdict {
         let today = self.ctx.now.today();
         let flow = self.s.flow.as_ref();
         let answer_of = |idx: Option<u16>| idx.and_then(|i| flow.and_then(|f| f.answer(i)));
@@ -122,32 +158,36 @@ impl Engine<'_> {
                 if len < usize::from(*min) {
                     Verdict::Refuse(Msg::new("invalid-text-short").arg("min", i64::from(*min)))
                 } else if len > usize::from(*max) {
-                    Verdict::Refuse(Msg::new("invalid-text-long").arg("max", i64::from(*max)).arg("panjang", len as i64))
+                    Verdict::Refuse(
+                        Msg::new("invalid-text-long")
+                            .arg("max", i64::from(*max))
+                            .arg("panjang", len as i64),
+                    )
                 } else if pattern.as_ref().is_some_and(|p| !p.is_match(&text)) {
-                    Verdict::Refuse(Msg::new("invalid-text-pattern").arg("contoh", Msg::new(format!("{}.label", script.prompt_key(step)))))
+                    Verdict::Refuse(Msg::new("invalid-text-pattern").arg(
+                        "contoh",
+                        Msg::new(format!("{}.label", script.prompt_key(step))),
+                    ))
                 } else {
                     Verdict::Accept(Value::Text(text))
                 }
             }
-            StepKind::Name { newborn } => checked(validate::name::check(raw, *newborn), Value::Text),
-            StepKind::Number { min, max } => {
-                let lex = &self.ctx.catalogue.lexicon;
-                let digits: String = raw.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
-                let n = digits.parse::<i64>().ok().or_else(|| {
-                    let first = canon.split(' ').next().unwrap_or("");
-                    first.parse().ok().or_else(|| lex.option_number(first, usize::MAX / 2).map(|n| n as i64))
-                });
-                match n {
-                    Some(n) if (*min..=*max).contains(&n) => Verdict::Accept(Value::Number(n)),
-                    _ => Verdict::Refuse(Msg::new("invalid-number").arg("min", *min).arg("max", *max)),
-                }
+            StepKind::Name { newborn } => {
+                checked(validate::name::check(raw, *newborn), Value::Text)
             }
+            StepKind::Number { min, max } => match self.ctx.catalogue.lexicon.amount(raw) {
+                Some(n) if (*min..=*max).contains(&n) => Verdict::Accept(Value::Number(n)),
+                _ => Verdict::Refuse(Msg::new("invalid-number").arg("min", *min).arg("max", *max)),
+            },
             StepKind::Nik { birth_date } => {
                 let stated = match answer_of(*birth_date) {
                     Some(Value::Date(jd)) => time::Date::from_julian_day(*jd).ok(),
                     _ => None,
                 };
-                checked(validate::nik::check_with(raw, today, stated, None, None), |n| Value::Text(n.digits))
+                checked(
+                    validate::nik::check_with(raw, today, stated, None, None),
+                    |n| Value::Text(n.digits),
+                )
             }
             StepKind::Kk { nik } => {
                 let nik = match answer_of(*nik) {
@@ -156,7 +196,9 @@ impl Engine<'_> {
                 };
                 checked(validate::kk::check(raw, nik), Value::Text)
             }
-            StepKind::Phone { mobile } => checked(validate::phone::check(raw, *mobile), |p| Value::Text(p.e164)),
+            StepKind::Phone { mobile } => checked(validate::phone::check(raw, *mobile), |p| {
+                Value::Text(p.e164)
+            }),
             StepKind::Email => checked(validate::email::check(raw), Value::Text),
             StepKind::Date { rule, working_day } => match validate::date::check(raw, today, rule) {
                 Ok((d, _)) if *working_day && !self.ctx.settings.calendar.is_working_day(d) => {
@@ -165,8 +207,13 @@ impl Engine<'_> {
                 }
                 other => checked(other, |d| Value::Date(d.to_julian_day())),
             },
-            StepKind::RtRw { rw_optional } => checked(validate::rtrw::check(raw, *rw_optional), Value::Text),
-            StepKind::Postal => checked(validate::postal::check(raw, self.ctx.settings.postal_first_digit), Value::Text),
+            StepKind::RtRw { rw_optional } => {
+                checked(validate::rtrw::check(raw, *rw_optional), Value::Text)
+            }
+            StepKind::Postal => checked(
+                validate::postal::check(raw, self.ctx.settings.postal_first_digit),
+                Value::Text,
+            ),
             StepKind::Choice(opts) => match pick(&self.ctx.catalogue.lexicon, opts, canon) {
                 Some(i) => Verdict::Accept(Value::Choice(i)),
                 None => Verdict::WrongKind("invalid-choice"),
@@ -188,7 +235,10 @@ impl Engine<'_> {
             StepKind::Document { .. } => Verdict::WrongKind("expect-document"),
             StepKind::Ticket => {
                 let prefixes = self.ctx.catalogue.ticket_prefixes();
-                match TicketNo::find_in(raw, &prefixes).ok_or(()).or_else(|_| TicketNo::parse(raw, &prefixes)) {
+                match TicketNo::find_in(raw, &prefixes)
+                    .ok_or(())
+                    .or_else(|_| TicketNo::parse(raw, &prefixes))
+                {
                     Ok(no) => Verdict::Accept(Value::Text(no.as_str().to_string())),
                     Err(e) => Verdict::Refuse(Msg::new(e.message_id())),
                 }
@@ -199,11 +249,18 @@ impl Engine<'_> {
 }
 
 /// Picks an option by number, by its words, or by its words with a small typo.
-pub(crate) fn pick(lex: &crate::script::lexicon::Lexicon, opts: &[Opt], canon: &str) -> Option<u16> {
+pub(crate) fn pick(
+    lex: &crate::script::lexicon::Lexicon,
+    opts: &[Opt],
+    canon: &str,
+) -> Option<u16> {
     if let Some(n) = lex.option_number(canon, opts.len()) {
         return u16::try_from(n - 1).ok();
     }
-    if let Some(i) = opts.iter().position(|o| o.matches.iter().any(|m| m == canon)) {
+    if let Some(i) = opts
+        .iter()
+        .position(|o| o.matches.iter().any(|m| m == canon))
+    {
         return u16::try_from(i).ok();
     }
     // Typos: the closest option within the typo budget, if it is the only one that close.
@@ -211,7 +268,12 @@ pub(crate) fn pick(lex: &crate::script::lexicon::Lexicon, opts: &[Opt], canon: &
     let mut best: Option<(usize, usize)> = None;
     let mut tie = false;
     for (i, o) in opts.iter().enumerate() {
-        let d = o.matches.iter().map(|m| edit_distance(m, canon)).min().unwrap_or(usize::MAX);
+        let d = o
+            .matches
+            .iter()
+            .map(|m| edit_distance(m, canon))
+            .min()
+            .unwrap_or(usize::MAX);
         if d <= budget {
             match best {
                 Some((bd, _)) if d == bd => tie = true,
@@ -228,7 +290,12 @@ pub(crate) fn pick(lex: &crate::script::lexicon::Lexicon, opts: &[Opt], canon: &
         let hits: Vec<usize> = opts
             .iter()
             .enumerate()
-            .filter(|(_, o)| o.matches.iter().any(|m| m.split(' ').any(|w| w.len() >= 4 && canon.split(' ').any(|c| c == w))))
+            .filter(|(_, o)| {
+                o.matches.iter().any(|m| {
+                    m.split(' ')
+                        .any(|w| w.len() >= 4 && canon.split(' ').any(|c| c == w))
+                })
+            })
             .map(|(i, _)| i)
             .collect();
         if hits.len() == 1 {
@@ -250,7 +317,9 @@ fn checked<T>(result: validate::Checked<T>, to_value: impl FnOnce(T) -> Value) -
 }
 
 fn location(lat: f64, lon: f64) -> Verdict {
-    checked(validate::location::check(lat, lon), |(lat, lon)| Value::Location { lat, lon })
+    checked(validate::location::check(lat, lon), |(lat, lon)| {
+        Value::Location { lat, lon }
+    })
 }
 
 fn too_big(max_bytes: u64) -> Verdict {
@@ -274,6 +343,6 @@ fn expected_for(kind: &StepKind) -> &'static str {
         StepKind::Location => "expect-location",
         StepKind::Choice(_) => "invalid-choice",
         StepKind::YesNo { .. } => "invalid-yesno",
-        _ => "unsupported-media",
+        _ => "expect-text",
     }
 }

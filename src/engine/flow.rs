@@ -1,7 +1,7 @@
 //! Moving through a script: entering it, finding the next question on the path the answers
 //! chose, going back, skipping, editing from the summary, finishing.
 
-use super::reply::{FieldValue, Msg, Piece, Reply, Hint};
+use super::reply::{FieldValue, Hint, Msg, Piece, Reply};
 use super::session::{Answer, Flow, Pending, StepIdx, Value};
 use super::{Draft, Effect, Engine, StatusQuery};
 use crate::script::{Action, CondValue, Condition, Script, Step, StepKind};
@@ -26,7 +26,9 @@ pub(crate) fn walk(script: &Script, flow: &Flow) -> (Stop, Vec<StepIdx>) {
     // A `next:` pointing backwards could loop over answered steps; no path is longer than
     // visiting every step twice.
     for _ in 0..=script.steps.len() * 2 {
-        let Some(step) = script.steps.get(i) else { return (Stop::Done, path) };
+        let Some(step) = script.steps.get(i) else {
+            return (Stop::Done, path);
+        };
         let idx = i as StepIdx;
         if step.when.as_ref().is_some_and(|c| !holds(c, flow)) {
             i += 1;
@@ -37,7 +39,9 @@ pub(crate) fn walk(script: &Script, flow: &Flow) -> (Stop, Vec<StepIdx>) {
             StepKind::End => return (Stop::End(idx), path),
             _ => {}
         }
-        let Some(value) = flow.answer(idx) else { return (Stop::Ask(idx), path) };
+        let Some(value) = flow.answer(idx) else {
+            return (Stop::Ask(idx), path);
+        };
         path.push(idx);
         i = usize::from(next_after(step, value).unwrap_or(idx + 1));
     }
@@ -46,7 +50,9 @@ pub(crate) fn walk(script: &Script, flow: &Flow) -> (Stop, Vec<StepIdx>) {
 
 fn next_after(step: &Step, value: &Value) -> Option<StepIdx> {
     let branch = match (&step.kind, value) {
-        (StepKind::Choice(opts), Value::Choice(i)) => opts.get(usize::from(*i)).and_then(|o| o.next),
+        (StepKind::Choice(opts), Value::Choice(i)) => {
+            opts.get(usize::from(*i)).and_then(|o| o.next)
+        }
         (StepKind::YesNo { yes, .. }, Value::Yes(true)) => *yes,
         (StepKind::YesNo { no, .. }, Value::Yes(false)) => *no,
         _ => None,
@@ -65,8 +71,13 @@ fn holds(cond: &Condition, flow: &Flow) -> bool {
 }
 
 impl Engine<'_> {
-    /// Starts a script at its beginning, pinned to its current version.
+    /// Starts a script at its beginning, pinned to its current version. The intro is left out
+    /// when the citizen has just seen the same words (the emergency block).
     pub fn enter(&mut self, script: &Arc<Script>) {
+        self.enter_with(script, true);
+    }
+
+    pub fn enter_with(&mut self, script: &Arc<Script>, intro: bool) {
         self.s.flow = Some(Flow {
             script: script.id.to_string(),
             version: script.version,
@@ -76,8 +87,11 @@ impl Engine<'_> {
             started: self.ctx.now.at,
         });
         self.s.misses = 0;
-        self.effects.push(Effect::Pin { script: script.id.to_string(), version: script.version });
-        if script.intro {
+        self.effects.push(Effect::Pin {
+            script: script.id.to_string(),
+            version: script.version,
+        });
+        if script.intro && intro {
             self.say(Reply::key(&format!("{}-intro", script.id)));
         }
         self.advance();
@@ -85,8 +99,12 @@ impl Engine<'_> {
 
     /// Asks the next question, shows the summary, or finishes.
     pub fn advance(&mut self) {
-        let Some(script) = self.flow_script() else { return self.lost_script() };
-        let Some(flow) = self.s.flow.as_mut() else { return self.menu(false) };
+        let Some(script) = self.flow_script() else {
+            return self.lost_script();
+        };
+        let Some(flow) = self.s.flow.as_mut() else {
+            return self.menu(false);
+        };
         flow.editing = false;
         let (stop, path) = walk(&script, flow);
         match stop {
@@ -96,7 +114,7 @@ impl Engine<'_> {
             }
             Stop::Summary(i) => {
                 flow.at = i;
-                self.summary(&script, &path);
+                self.summary(&script, i, &path);
             }
             Stop::End(i) => {
                 self.s.flow = None;
@@ -113,12 +131,19 @@ impl Engine<'_> {
         match self.s.flow.as_ref() {
             None => {}
             Some(_) => {
-                let Some(script) = self.flow_script() else { return self.lost_script() };
+                let Some(script) = self.flow_script() else {
+                    return self.lost_script();
+                };
                 let at = self.s.flow.as_ref().map_or(0, |f| f.at);
                 match script.step(at).map(|s| &s.kind) {
                     Some(StepKind::Summary) => {
-                        let (_, path) = self.s.flow.as_ref().map(|f| walk(&script, f)).unwrap_or((Stop::Done, Vec::new()));
-                        self.summary(&script, &path);
+                        let (_, path) = self
+                            .s
+                            .flow
+                            .as_ref()
+                            .map(|f| walk(&script, f))
+                            .unwrap_or((Stop::Done, Vec::new()));
+                        self.summary(&script, at, &path);
                     }
                     _ => self.ask(&script, at),
                 }
@@ -137,8 +162,15 @@ impl Engine<'_> {
         let Some(step) = script.step(i) else { return };
         let mut r = Reply::key(&script.prompt_key(step));
         match &step.kind {
-            StepKind::Choice(opts) => r.choices = opts.iter().map(|o| Msg::new(script.option_key(step, o))).collect(),
-            StepKind::YesNo { .. } => r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")],
+            StepKind::Choice(opts) => {
+                r.choices = opts
+                    .iter()
+                    .map(|o| Msg::new(script.option_key(step, o)))
+                    .collect()
+            }
+            StepKind::YesNo { .. } => {
+                r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")]
+            }
             StepKind::Location => r.hint = Hint::Location,
             StepKind::Phone { .. } => r.hint = Hint::Contact,
             StepKind::Photo { .. } => r.hint = Hint::Photo,
@@ -148,13 +180,25 @@ impl Engine<'_> {
         self.say(r);
     }
 
-    fn summary(&mut self, script: &Script, path: &[StepIdx]) {
-        let mut r = Reply::msg(Msg::new("summary-intro").arg("layanan", Msg::new(script.title_key())));
+    /// The numbered answers under the summary step's own heading (admins word it per service).
+    fn summary(&mut self, script: &Script, at: StepIdx, path: &[StepIdx]) {
+        let heading = script
+            .step(at)
+            .map_or_else(|| script.title_key(), |s| script.prompt_key(s));
+        let mut r = Reply::key(&heading);
         for (n, &i) in path.iter().enumerate() {
-            let (Some(step), Some(flow)) = (script.step(i), self.s.flow.as_ref()) else { continue };
-            let Some(value) = flow.answer(i) else { continue };
+            let (Some(step), Some(flow)) = (script.step(i), self.s.flow.as_ref()) else {
+                continue;
+            };
+            let Some(value) = flow.answer(i) else {
+                continue;
+            };
             let label = Msg::new(format!("{}.label", script.prompt_key(step)));
-            r.body.push(Piece::Field { n: n + 1, label, value: show(script, step, value) });
+            r.body.push(Piece::Field {
+                n: n + 1,
+                label,
+                value: show(script, step, value),
+            });
         }
         r.body.push(Piece::Msg(Msg::new("summary-confirm")));
         self.say(r);
@@ -162,7 +206,9 @@ impl Engine<'_> {
 
     /// Past the last step: submit, show a status, or just close.
     fn finish(&mut self, script: &Arc<Script>, path: &[StepIdx]) {
-        let Some(flow) = self.s.flow.take() else { return };
+        let Some(flow) = self.s.flow.take() else {
+            return;
+        };
         match script.action {
             Action::Submit => self.submit(script, &flow, path),
             Action::Status => {
@@ -171,7 +217,10 @@ impl Engine<'_> {
                     _ => None,
                 });
                 let query = no.map_or(StatusQuery::Mine, StatusQuery::One);
-                self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
+                self.effects.push(Effect::ShowStatus {
+                    query,
+                    at: self.replies.len(),
+                });
             }
             Action::Inform => self.menu(false),
         }
@@ -184,12 +233,20 @@ impl Engine<'_> {
             .filter_map(|&i| Some((script.step(i)?.id.to_string(), flow.answer(i)?.clone())))
             .collect();
         let at = self.replies.len();
-        self.effects.push(Effect::Submit { draft: Draft { script: script.clone(), answers }, at });
+        self.effects.push(Effect::Submit {
+            draft: Draft {
+                script: script.clone(),
+                answers,
+            },
+            at,
+        });
     }
 
     /// Keeps a validated answer and moves on.
     pub fn accept(&mut self, value: Value) {
-        let Some(flow) = self.s.flow.as_mut() else { return };
+        let Some(flow) = self.s.flow.as_mut() else {
+            return;
+        };
         let step = flow.at;
         flow.answers.retain(|a| a.step != step);
         flow.answers.push(Answer { step, value });
@@ -208,7 +265,9 @@ impl Engine<'_> {
 
     /// `kembali`: undo the last answer and ask that question again.
     pub fn back(&mut self) {
-        let Some(flow) = self.s.flow.as_mut() else { return self.menu(false) };
+        let Some(flow) = self.s.flow.as_mut() else {
+            return self.menu(false);
+        };
         if flow.editing {
             return self.advance();
         }
@@ -224,7 +283,9 @@ impl Engine<'_> {
 
     /// `lewati` on an optional step.
     pub fn skip(&mut self) {
-        let Some(script) = self.flow_script() else { return self.menu(false) };
+        let Some(script) = self.flow_script() else {
+            return self.menu(false);
+        };
         let at = self.s.flow.as_ref().map_or(0, |f| f.at);
         match script.step(at) {
             Some(step) if step.optional => self.accept(Value::Skipped),
@@ -238,9 +299,16 @@ impl Engine<'_> {
 
     /// `ubah N` at the summary. False when not at a summary (the words may be an answer).
     pub fn edit(&mut self, arg: Option<&str>) -> bool {
-        let Some(script) = self.flow_script() else { return false };
-        let Some(flow) = self.s.flow.as_ref() else { return false };
-        if !matches!(script.step(flow.at).map(|s| &s.kind), Some(StepKind::Summary)) {
+        let Some(script) = self.flow_script() else {
+            return false;
+        };
+        let Some(flow) = self.s.flow.as_ref() else {
+            return false;
+        };
+        if !matches!(
+            script.step(flow.at).map(|s| &s.kind),
+            Some(StepKind::Summary)
+        ) {
             return false;
         }
         let (_, path) = walk(&script, flow);
@@ -255,7 +323,10 @@ impl Engine<'_> {
             flow.at = i;
             flow.editing = true;
         }
-        if let (Some(step), Some(v)) = (script.step(i), self.s.flow.as_ref().and_then(|f| f.answer(i))) {
+        if let (Some(step), Some(v)) = (
+            script.step(i),
+            self.s.flow.as_ref().and_then(|f| f.answer(i)),
+        ) {
             let shown = show(&script, step, v);
             let current = match shown {
                 FieldValue::Text(t) => Msg::new("edit-current").arg("nilai", t),
@@ -269,10 +340,14 @@ impl Engine<'_> {
 
     /// Is the citizen typing free text right now (where words like "status" are content)?
     pub fn answering_free_text(&self) -> bool {
-        let Some(script) = self.flow_script() else { return false };
+        let Some(script) = self.flow_script() else {
+            return false;
+        };
         let at = self.s.flow.as_ref().map_or(0, |f| f.at);
-        matches!(script.step(at).map(|s| &s.kind), Some(StepKind::Text { .. }))
-            && self.s.pending == Pending::Nothing
+        matches!(
+            script.step(at).map(|s| &s.kind),
+            Some(StepKind::Text { .. })
+        ) && self.s.pending == Pending::Nothing
     }
 }
 
@@ -289,7 +364,9 @@ pub(crate) fn show(script: &Script, step: &Step, value: &Value) -> FieldValue {
         Value::Choice(i) => match &step.kind {
             StepKind::Choice(opts) => opts
                 .get(usize::from(*i))
-                .map_or(FieldValue::Text(String::new()), |o| FieldValue::Msg(Msg::new(script.option_key(step, o)))),
+                .map_or(FieldValue::Text(String::new()), |o| {
+                    FieldValue::Msg(Msg::new(script.option_key(step, o)))
+                }),
             _ => FieldValue::Text(String::new()),
         },
         Value::Yes(true) => FieldValue::Msg(Msg::new("answer-yes")),

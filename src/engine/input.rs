@@ -9,13 +9,21 @@ pub enum Input {
     Text(String),
     /// A photo or document, already stored under the data dir by the channel.
     Attachment(Attachment),
-    Location { lat: f64, lon: f64 },
+    Location {
+        lat: f64,
+        lon: f64,
+    },
     /// A shared contact card; `own` when it is the sender's own number.
-    Contact { phone: String, own: bool },
+    Contact {
+        phone: String,
+        own: bool,
+    },
     /// Something pintu cannot use (sticker, voice note, video).
     Unsupported,
     /// An attachment the channel refused before storing it (too big for the platform).
-    TooBig { bytes: u64 },
+    TooBig {
+        bytes: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,22 +26,75 @@ use std::sync::Arc;
 
 /// Message ids the engine itself uses; `locales/*/common.ftl` defines them.
 pub const MESSAGE_IDS: &[&str] = &[
-    "greeting", "greeting-salam", "time-pagi", "time-siang", "time-sore", "time-malam",
-    "privacy-notice", "menu-intro", "menu-hint", "not-understood", "elsewhere-intro",
-    "help", "help-in-flow", "thanks-reply", "session-expired", "script-updated",
-    "empty-input", "unsupported-media", "stuck", "continue-with",
-    "cancel-confirm", "cancelled", "cancel-kept", "nothing-to-cancel",
-    "back-at-start", "skip-not-allowed", "choice-yes", "choice-no",
-    "emergency-alert", "emergency-confirm", "emergency-declined",
-    "language-ask", "language-id", "language-en", "language-set",
-    "warn-confirm", "summary-intro", "summary-confirm", "summary-how-to-edit",
-    "edit-which", "edit-current", "answer-yes", "answer-no", "answer-file", "answer-skipped",
-    "invalid-text-short", "invalid-text-long", "invalid-text-pattern", "invalid-number",
-    "invalid-choice", "invalid-yesno", "expect-photo", "expect-document", "expect-location",
-    "invalid-file-too-big", "invalid-date-not-working-day", "contact-not-own",
-    "submitted", "submitted-no-due", "status-line", "status-due", "status-history-intro",
-    "status-history-line", "status-history-note", "status-not-found", "status-none",
-    "status-mine-intro", "status-mine-line", "status-other-chat",
+    "greeting",
+    "greeting-salam",
+    "time-pagi",
+    "time-siang",
+    "time-sore",
+    "time-malam",
+    "privacy-notice",
+    "menu-intro",
+    "menu-hint",
+    "not-understood",
+    "elsewhere-intro",
+    "help",
+    "help-in-flow",
+    "thanks-reply",
+    "session-expired",
+    "script-updated",
+    "empty-input",
+    "unsupported-media",
+    "stuck",
+    "continue-with",
+    "cancel-confirm",
+    "cancelled",
+    "cancel-kept",
+    "nothing-to-cancel",
+    "back-at-start",
+    "skip-not-allowed",
+    "choice-yes",
+    "choice-no",
+    "emergency-alert",
+    "emergency-confirm",
+    "emergency-declined",
+    "language-ask",
+    "language-id",
+    "language-en",
+    "language-set",
+    "understood-choice",
+    "summary-confirm",
+    "summary-how-to-edit",
+    "edit-which",
+    "edit-current",
+    "answer-yes",
+    "answer-no",
+    "answer-file",
+    "answer-skipped",
+    "invalid-text-short",
+    "invalid-text-long",
+    "invalid-text-pattern",
+    "invalid-number",
+    "invalid-choice",
+    "invalid-yesno",
+    "expect-text",
+    "expect-photo",
+    "expect-document",
+    "expect-location",
+    "invalid-file-too-big",
+    "invalid-date-not-working-day",
+    "contact-not-own",
+    "submitted",
+    "submitted-no-due",
+    "status-line",
+    "status-due",
+    "status-history-intro",
+    "status-history-line",
+    "status-history-note",
+    "status-not-found",
+    "status-none",
+    "status-mine-intro",
+    "status-mine-line",
+    "status-other-chat",
 ];
 
 /// Deployment settings the engine needs (from `Config`).
@@ -131,16 +184,22 @@ pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
         replies: Vec::new(),
         effects: Vec::new(),
         first_contact: session.is_none(),
+        expired: false,
     };
     let idle = ctx.now.at.0.saturating_sub(e.s.touched.0);
     if e.s.flow.is_some() && idle > ctx.settings.session_ttl_secs {
         e.s.flow = None;
         e.s.pending = Pending::Nothing;
+        e.expired = true;
         e.say(Reply::key("session-expired"));
     }
     e.s.touched = ctx.now.at;
     e.handle(input);
-    Step { session: e.s, replies: e.replies, effects: e.effects }
+    Step {
+        session: e.s,
+        replies: e.replies,
+        effects: e.effects,
+    }
 }
 
 /// One step in progress.
@@ -150,6 +209,9 @@ pub(crate) struct Engine<'a> {
     pub replies: Vec<Reply>,
     pub effects: Vec<Effect>,
     pub first_contact: bool,
+    /// The dialog expired at this message: what follows was meant as an answer, so it is not
+    /// "not understood".
+    pub expired: bool,
 }
 
 impl Engine<'_> {
@@ -179,7 +241,7 @@ impl Engine<'_> {
         let raw = raw.trim();
         let lex = &self.ctx.catalogue.lexicon;
         let canon = lex.canon(raw);
-        if canon.is_empty() && raw.chars().all(|c| !c.is_alphanumeric()) && raw.chars().count() < 2 {
+        if canon.is_empty() {
             self.say(Reply::key("empty-input"));
             return self.resume();
         }
@@ -187,28 +249,43 @@ impl Engine<'_> {
         if self.settle_pending(&canon, intent.as_ref()) {
             return;
         }
-        let in_emergency = self.flow_script().is_some_and(|s| *s.id == *self.ctx.settings.emergency_script);
+        // An option's own words outrank global words: "keluar" is a cancel word, but also how a
+        // citizen answers "pindah keluar atau datang?".
+        if self.names_an_option(&canon) {
+            return self.answer_text(raw, &canon, intent.as_ref());
+        }
+        let in_emergency = self
+            .flow_script()
+            .is_some_and(|s| *s.id == *self.ctx.settings.emergency_script);
         match intent.clone() {
             Some(Intent::Emergency) if !in_emergency => return self.emergency_alert(),
             Some(Intent::Cancel) => return self.cancel(),
-            Some(Intent::Command(cmd, arg)) => {
-                if self.command(cmd, arg.as_deref()) {
-                    return;
-                }
-            }
+            Some(Intent::Command(cmd, arg)) if self.command(cmd, arg.as_deref()) => return,
             Some(Intent::Greeting | Intent::Salam) if !self.answering_free_text() => {
                 let salam = intent == Some(Intent::Salam);
                 self.greet(salam);
-                return if self.s.flow.is_some() { self.resume() } else { self.menu(false) };
+                return if self.s.flow.is_some() {
+                    self.resume()
+                } else {
+                    self.menu(false)
+                };
             }
             Some(Intent::Thanks) if !self.answering_free_text() => {
                 self.say(Reply::key("thanks-reply"));
-                return if self.s.flow.is_some() { self.resume() } else { self.menu(false) };
+                return if self.s.flow.is_some() {
+                    self.resume()
+                } else {
+                    self.menu(false)
+                };
             }
             _ => {}
         }
         if lex.wants_english(&canon) || lex.wants_indonesian(&canon) {
-            self.s.lang = if lex.wants_english(&canon) { Lang::En } else { Lang::Id };
+            self.s.lang = if lex.wants_english(&canon) {
+                Lang::En
+            } else {
+                Lang::Id
+            };
             self.say(Reply::key("language-set"));
             return self.resume();
         }
@@ -241,10 +318,16 @@ impl Engine<'_> {
                 self.accept(value);
                 true
             }
+            // "tidak", "bukan", "ubah": the warned value is wrong; ask again.
+            Pending::Warning(_) if no || intent == Some(&Intent::Command(Command::Edit, None)) => {
+                self.resume();
+                true
+            }
             Pending::Emergency if yes => {
                 let id = self.ctx.settings.emergency_script.clone();
                 match self.ctx.catalogue.script(&id).cloned() {
-                    Some(script) => self.enter(&script),
+                    // The 112 block was shown a moment ago; don't repeat it.
+                    Some(script) => self.enter_with(&script, false),
                     None => self.menu(false),
                 }
                 true
@@ -319,7 +402,10 @@ impl Engine<'_> {
                 },
             },
         };
-        self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
+        self.effects.push(Effect::ShowStatus {
+            query,
+            at: self.replies.len(),
+        });
         if self.s.flow.is_some() {
             self.resume();
         }
@@ -391,7 +477,13 @@ impl Engine<'_> {
             self.s.noticed = true;
         }
         let mut r = Reply::key("menu-intro");
-        r.choices = self.ctx.catalogue.menu.iter().map(|s| Msg::new(s.title_key())).collect();
+        r.choices = self
+            .ctx
+            .catalogue
+            .menu
+            .iter()
+            .map(|s| Msg::new(s.title_key()))
+            .collect();
         r.footer = Some(Msg::new("menu-hint"));
         self.say(r);
     }
@@ -405,7 +497,18 @@ impl Engine<'_> {
         }
         if let Some(script) = cat.route(canon) {
             let script = script.clone();
-            return self.enter(&script);
+            self.enter(&script);
+            return self.preselect(canon);
+        }
+        if let Some(query) = self.ticket_typed_alone(canon) {
+            match query {
+                Ok(no) => self.effects.push(Effect::ShowStatus {
+                    query: StatusQuery::One(no),
+                    at: self.replies.len(),
+                }),
+                Err(e) => self.say(Reply::key(e.message_id())),
+            }
+            return;
         }
         if let Some(msg) = cat.elsewhere_for(canon) {
             self.say(Reply::key("elsewhere-intro").line(Msg::new(msg)));
@@ -414,8 +517,76 @@ impl Engine<'_> {
         if self.first_contact {
             return self.menu(true);
         }
-        self.say(Reply::key("not-understood"));
+        if !self.expired {
+            self.say(Reply::key("not-understood"));
+        }
         self.menu(false);
+    }
+
+    /// A message that is only a ticket number ("K7Q4-M9XS", "k7q4 m9xs") asks for its status;
+    /// one that looks like a number but is not valid gets the reason.
+    fn ticket_typed_alone(
+        &self,
+        canon: &str,
+    ) -> Option<Result<TicketNo, crate::ticket::TicketNoError>> {
+        let compact: String = canon
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '#' | '.'))
+            .collect();
+        let looks = compact.len() == 8
+            && compact.chars().all(|c| c.is_ascii_alphanumeric())
+            && compact.chars().any(|c| c.is_ascii_digit())
+            && compact.chars().any(|c| c.is_ascii_alphabetic());
+        looks.then(|| TicketNo::parse(&compact, &[]))
+    }
+
+    /// Is the question a choice, and the message exactly one of its options' words?
+    fn names_an_option(&self, canon: &str) -> bool {
+        let Some(script) = self.flow_script() else {
+            return false;
+        };
+        let at = self.s.flow.as_ref().map_or(0, |f| f.at);
+        match script.step(at).map(|s| &s.kind) {
+            Some(crate::script::StepKind::Choice(opts)) => {
+                opts.iter().any(|o| o.matches.iter().any(|m| m == canon))
+            }
+            _ => false,
+        }
+    }
+
+    /// "ktp saya hilang" already answers "what do you need?": when the first question is a
+    /// choice and exactly one option's words appear in the message, take it instead of asking.
+    fn preselect(&mut self, canon: &str) {
+        let Some(script) = self.flow_script() else {
+            return;
+        };
+        let Some(flow) = self.s.flow.as_ref() else {
+            return;
+        };
+        let Some(step) = script.step(flow.at) else {
+            return;
+        };
+        let crate::script::StepKind::Choice(opts) = &step.kind else {
+            return;
+        };
+        let words: Vec<&str> = canon.split(' ').collect();
+        let hits: Vec<usize> = (0..opts.len())
+            .filter(|&i| {
+                opts[i]
+                    .matches
+                    .iter()
+                    .any(|m| m.len() >= 4 && crate::script::catalogue::contains_exact(&words, m))
+            })
+            .collect();
+        if let [i] = hits[..] {
+            let label = Msg::new(script.option_key(step, &opts[i]));
+            // The question was already asked in this reply: replace it by what was understood.
+            self.replies.pop();
+            self.say(Reply::msg(
+                Msg::new("understood-choice").arg("pilihan", label),
+            ));
+            self.accept(session::Value::Choice(i as u16));
+        }
     }
 
     /// The script the current flow runs on, if it can still be resolved.

@@ -14,7 +14,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(key: impl Into<String>) -> Self {
-        Self { key: key.into(), args: Vec::new() }
+        Self {
+            key: key.into(),
+            args: Vec::new(),
+        }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
@@ -62,7 +65,11 @@ impl From<Msg> for Arg {
 pub enum Piece {
     Msg(Msg),
     /// `label: value` line of a summary, numbered.
-    Field { n: usize, label: Msg, value: FieldValue },
+    Field {
+        n: usize,
+        label: Msg,
+        value: FieldValue,
+    },
 }
 
 /// How an answer is shown back.
@@ -97,7 +104,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn msg(m: Msg) -> Self {
-        Self { body: vec![Piece::Msg(m)], ..Self::default() }
+        Self {
+            body: vec![Piece::Msg(m)],
+            ..Self::default()
+        }
     }
 
     pub fn key(key: &str) -> Self {

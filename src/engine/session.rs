@@ -5,7 +5,9 @@ use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The language replies are rendered in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub enum Lang {
     #[default]
     Id,
@@ -53,7 +55,10 @@ pub enum Value {
     Choice(u16),
     Yes(bool),
     File(FileRef),
-    Location { lat: f64, lon: f64 },
+    Location {
+        lat: f64,
+        lon: f64,
+    },
     /// An optional step the citizen skipped with `lewati`.
     Skipped,
 }
@@ -80,7 +85,11 @@ pub struct Flow {
 
 impl Flow {
     pub fn answer(&self, step: StepIdx) -> Option<&Value> {
-        self.answers.iter().rev().find(|a| a.step == step).map(|a| &a.value)
+        self.answers
+            .iter()
+            .rev()
+            .find(|a| a.step == step)
+            .map(|a| &a.value)
     }
 }
 

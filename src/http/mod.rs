@@ -18,15 +18,29 @@ pub struct Health {
 
 pub fn router(health: Arc<Health>) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))) }))
+        .route(
+            "/healthz",
+            get(|| async {
+                (
+                    StatusCode::OK,
+                    axum::Json(serde_json::json!({"status": "ok"})),
+                )
+            }),
+        )
         .route("/readyz", get(readyz))
         .with_state(health)
 }
 
 async fn readyz(State(h): State<Arc<Health>>) -> impl IntoResponse {
     if h.ready.load(Ordering::SeqCst) {
-        (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"})))
+        (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ready"})),
+        )
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "starting"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "starting"})),
+        )
     }
 }

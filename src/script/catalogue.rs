@@ -38,7 +38,10 @@ impl Catalogue {
                 for p in paths {
                     match std::fs::read_to_string(&p) {
                         Ok(t) => sources.push((p, t)),
-                        Err(e) => diags.push(Diagnostic::error(&Pos::new(&p, 1, 1), format!("cannot read: {e}"))),
+                        Err(e) => diags.push(Diagnostic::error(
+                            &Pos::new(&p, 1, 1),
+                            format!("cannot read: {e}"),
+                        )),
                     }
                 }
             }
@@ -88,10 +91,16 @@ impl Catalogue {
                 }
             }
         }
-        for (file, what) in [("_lexicon.yaml", lexicon.is_some()), ("_menu.yaml", menu.is_some())] {
+        for (file, what) in [
+            ("_lexicon.yaml", lexicon.is_some()),
+            ("_menu.yaml", menu.is_some()),
+        ] {
             let path = dialogs_dir.join(file);
             if !what && !diags.iter().any(|d| d.path == path) {
-                diags.push(Diagnostic::error(&Pos::new(&path, 1, 1), "missing or unreadable"));
+                diags.push(Diagnostic::error(
+                    &Pos::new(&path, 1, 1),
+                    "missing or unreadable",
+                ));
             }
         }
         let menu = menu.unwrap_or_default();
@@ -100,16 +109,30 @@ impl Catalogue {
         let lint = lint::check(&scripts, &menu, &locales);
         let broken: Vec<String> = scripts
             .values()
-            .filter(|s| lint.iter().any(|d| d.path == s.path && d.severity == super::diag::Severity::Error))
+            .filter(|s| {
+                lint.iter()
+                    .any(|d| d.path == s.path && d.severity == super::diag::Severity::Error)
+            })
             .map(|s| s.id.to_string())
             .collect();
         diags.extend(lint);
         for id in broken {
             scripts.remove(&id);
         }
-        let scripts: BTreeMap<String, Arc<Script>> =
-            scripts.into_iter().map(|(id, s)| (id, Arc::new(with_label_matches(s, &locales, lexicon.as_ref())))).collect();
-        let menu_scripts = menu.services.iter().filter_map(|(id, _)| scripts.get(id).cloned()).collect();
+        let scripts: BTreeMap<String, Arc<Script>> = scripts
+            .into_iter()
+            .map(|(id, s)| {
+                (
+                    id,
+                    Arc::new(with_label_matches(s, &locales, lexicon.as_ref())),
+                )
+            })
+            .collect();
+        let menu_scripts = menu
+            .services
+            .iter()
+            .filter_map(|(id, _)| scripts.get(id).cloned())
+            .collect();
         let cat = Self {
             scripts,
             menu: menu_scripts,
@@ -139,7 +162,10 @@ impl Catalogue {
 
     /// Prefixes citizens may type before a ticket number (`KTP-K7Q4-M9XS`).
     pub fn ticket_prefixes(&self) -> Vec<&str> {
-        self.scripts.values().filter_map(|s| s.ticket_prefix.as_deref()).collect()
+        self.scripts
+            .values()
+            .filter_map(|s| s.ticket_prefix.as_deref())
+            .collect()
     }
 
     /// The service whose keywords best match free text ("mau bikin ktp dong" → `ktp_el`):
@@ -147,7 +173,11 @@ impl Catalogue {
     pub fn route(&self, canon: &str) -> Option<&Arc<Script>> {
         let words: Vec<&str> = canon.split(' ').collect();
         let mut best: Option<(usize, &Arc<Script>)> = None;
-        let in_menu_order = self.menu.iter().chain(self.scripts.values().filter(|s| !self.menu.iter().any(|m| m.id == s.id)));
+        let in_menu_order = self.menu.iter().chain(
+            self.scripts
+                .values()
+                .filter(|s| !self.menu.iter().any(|m| m.id == s.id)),
+        );
         for script in in_menu_order {
             for kw in &script.keywords {
                 if contains_phrase(&words, kw) && best.is_none_or(|(len, _)| kw.len() > len) {
@@ -166,6 +196,12 @@ impl Catalogue {
             .find(|e| e.keywords.iter().any(|k| contains_phrase(&words, k)))
             .map(|e| e.message.as_str())
     }
+}
+
+/// Does the phrase occur as whole words in `words`, exactly?
+pub fn contains_exact(words: &[&str], phrase: &str) -> bool {
+    let want: Vec<&str> = phrase.split(' ').collect();
+    !want.is_empty() && words.windows(want.len()).any(|w| w == want.as_slice())
 }
 
 /// Does the phrase occur as whole words in `words`, allowing small typos in longer words?

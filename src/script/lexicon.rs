@@ -31,9 +31,24 @@ const COMMANDS: &[(&str, Command)] = &[
 ];
 
 const KEYS: &[&str] = &[
-    "yes", "no", "wrong", "cancel", "commands", "greetings", "salam", "thanks", "emergency",
-    "fillers", "abbreviations", "numbers", "last", "english", "indonesian", "emergency_alone",
+    "yes",
+    "no",
+    "wrong",
+    "cancel",
+    "commands",
+    "greetings",
+    "salam",
+    "thanks",
+    "emergency",
+    "fillers",
+    "abbreviations",
+    "numbers",
+    "last",
+    "english",
+    "indonesian",
+    "emergency_alone",
     "urgent",
+    "multipliers",
 ];
 
 /// What a message means on its own, before any step interprets it.
@@ -68,6 +83,7 @@ pub struct Lexicon {
     fillers: HashSet<String>,
     abbreviations: HashMap<String, String>,
     numbers: HashMap<String, u16>,
+    multipliers: HashMap<String, u16>,
     last: HashSet<String>,
     english: HashSet<String>,
     indonesian: HashSet<String>,
@@ -76,14 +92,18 @@ pub struct Lexicon {
 impl Lexicon {
     /// Normalises and canonicalises a message: fillers dropped, abbreviations expanded.
     pub fn canon(&self, raw: &str) -> String {
-        let norm = normalize_phrase(raw);
+        let norm = key_of(raw);
         let words: Vec<&str> = norm
             .split(' ')
             .filter(|w| !self.fillers.contains(*w))
             .map(|w| self.abbreviations.get(w).map_or(w, String::as_str))
             .collect();
         // A message made only of fillers ("kak") keeps them rather than becoming empty.
-        if words.is_empty() { norm } else { words.join(" ") }
+        if words.is_empty() {
+            norm
+        } else {
+            words.join(" ")
+        }
     }
 
     /// What the message means by itself. `canon` is the output of [`Lexicon::canon`].
@@ -99,14 +119,19 @@ impl Lexicon {
             if canon == phrase {
                 return Some(Intent::Command(*cmd, None));
             }
-            if let Some(rest) = canon.strip_prefix(phrase.as_str()).and_then(|r| r.strip_prefix(' ')) {
+            if let Some(rest) = canon
+                .strip_prefix(phrase.as_str())
+                .and_then(|r| r.strip_prefix(' '))
+            {
                 if matches!(cmd, Command::Status | Command::Edit) {
                     return Some(Intent::Command(*cmd, Some(rest.to_string())));
                 }
             }
         }
         let all = |set: &HashSet<String>| {
-            canon.split(' ').all(|w| set.contains(w) || set.contains(&squeeze(w)))
+            canon
+                .split(' ')
+                .all(|w| set.contains(w) || set.contains(&squeeze(w)))
         };
         if all(&self.yes) {
             return Some(Intent::Yes);
@@ -123,7 +148,7 @@ impl Lexicon {
         if self.salam.contains(canon) || self.salam.contains(&squeeze(canon)) {
             return Some(Intent::Salam);
         }
-        if all(&self.greetings) {
+        if self.greetings.contains(canon) || all(&self.greetings) {
             return Some(Intent::Greeting);
         }
         if self.thanks.contains(canon) || all(&self.thanks) {
@@ -138,7 +163,9 @@ impl Lexicon {
         let words: Vec<&str> = canon.split(' ').collect();
         let strong = words.len() <= 4 && words.iter().any(|w| self.emergency.contains(*w));
         let alone = words.iter().any(|w| self.emergency_alone.contains(*w))
-            && words.iter().all(|w| self.emergency_alone.contains(*w) || self.urgent.contains(*w));
+            && words
+                .iter()
+                .all(|w| self.emergency_alone.contains(*w) || self.urgent.contains(*w));
         strong || alone || self.emergency_alone.contains(canon)
     }
 
@@ -157,12 +184,54 @@ impl Lexicon {
             usize::from(*n)
         } else if self.last.contains(last) {
             count
-        } else if let Some(n) = words.first().and_then(|w| w.parse::<usize>().ok()) {
-            n // "1 aja" once fillers are gone is "1"; "1 saja" likewise
         } else {
-            return None;
+            // "1 tolong": a leading number with a trailing word.
+            words.first().and_then(|w| w.parse::<usize>().ok())?
         };
         (1..=count).contains(&n).then_some(n)
+    }
+
+    /// An amount as citizens write it: `5000000`, `5.000.000`, `Rp 5.000.000`, `5 juta`,
+    /// `lima juta`, `2,5 juta`. `None` unless the whole message is an amount.
+    pub fn amount(&self, raw: &str) -> Option<i64> {
+        let lower = raw.trim().to_lowercase();
+        let text = lower
+            .strip_prefix("rp")
+            .unwrap_or(&lower)
+            .trim_start_matches(['.', ' ']);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (num, scale) = match words.as_slice() {
+            [n] => (*n, 1i64),
+            // Multipliers are stored as powers of a thousand ("juta" = 2); any other second
+            // word is a unit ("2 orang", "3 anak").
+            [n, m] => match self.multipliers.get(*m) {
+                Some(p) => (*n, 1000i64.checked_pow(u32::from(*p))?),
+                None => (*n, 1),
+            },
+            _ => return None,
+        };
+        if let Some(n) = self.numbers.get(num) {
+            return i64::from(*n).checked_mul(scale);
+        }
+        // "5.000.000" groups thousands with dots; "2,5" is a decimal comma.
+        let (whole, frac) = num.split_once(',').unwrap_or((num, ""));
+        let whole: String = whole.chars().filter(|c| *c != '.').collect();
+        if whole.is_empty()
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !frac.chars().all(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        let w: i64 = whole.parse().ok()?;
+        let mut value = w.checked_mul(scale)?;
+        if !frac.is_empty() && scale > 1 {
+            let f: i64 = frac.parse().ok()?;
+            let denom = 10i64.checked_pow(u32::try_from(frac.len()).ok()?)?;
+            value = value.checked_add(f.checked_mul(scale)? / denom)?;
+        } else if !frac.is_empty() {
+            return None;
+        }
+        Some(value)
     }
 
     pub fn wants_english(&self, canon: &str) -> bool {
@@ -171,6 +240,18 @@ impl Lexicon {
 
     pub fn wants_indonesian(&self, canon: &str) -> bool {
         self.indonesian.contains(canon)
+    }
+}
+
+/// The matching form of a word or message: normalised, except that a short message made only
+/// of punctuation ("-", "?") keeps it, since those are commands (`lewati`, `bantuan`).
+fn key_of(raw: &str) -> String {
+    let norm = normalize_phrase(raw);
+    let t = raw.trim();
+    if norm.is_empty() && !t.is_empty() && t.chars().count() <= 3 {
+        t.to_string()
+    } else {
+        norm
     }
 }
 
@@ -183,7 +264,11 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
     };
     let f = Fields::new(path, &root, KEYS, &mut diags);
     let set = |key: &str, diags: &mut Vec<Diagnostic>| -> HashSet<String> {
-        f.words(key, diags).iter().map(|w| normalize_phrase(w)).filter(|w| !w.is_empty()).collect()
+        f.words(key, diags)
+            .iter()
+            .map(|w| key_of(w))
+            .filter(|w| !w.is_empty())
+            .collect()
     };
     let mut lex = Lexicon {
         yes: set("yes", &mut diags),
@@ -209,38 +294,161 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
     }
     if let Some(node) = f.node("commands") {
         let Node::Mapping(m) = node else {
-            diags.push(Diagnostic::error(&pos_of(path, node.span()), "`commands` must map each command to its words"));
+            diags.push(Diagnostic::error(
+                &pos_of(path, node.span()),
+                "`commands` must map each command to its words",
+            ));
             return (None, diags);
         };
-        let cf = Fields::new(path, m, &["menu", "back", "help", "skip", "status", "edit", "language"], &mut diags);
+        let cf = Fields::new(
+            path,
+            m,
+            &["menu", "back", "help", "skip", "status", "edit", "language"],
+            &mut diags,
+        );
         for (name, cmd) in COMMANDS {
             for w in cf.words(name, &mut diags) {
-                lex.commands.push((normalize_phrase(w), *cmd));
+                lex.commands.push((key_of(w), *cmd));
             }
         }
         // Longest phrase first, so "cek status" wins over "cek".
-        lex.commands.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        lex.commands
+            .sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
     }
-    for (key, target) in [("abbreviations", 0), ("numbers", 1)] {
+    for (key, target) in [("abbreviations", 0), ("numbers", 1), ("multipliers", 2)] {
         let Some(node) = f.node(key) else { continue };
         let Node::Mapping(m) = node else {
-            diags.push(Diagnostic::error(&pos_of(path, node.span()), format!("`{key}` must be a mapping such as {{ yg: yang }}")));
+            diags.push(Diagnostic::error(
+                &pos_of(path, node.span()),
+                format!("`{key}` must be a mapping such as {{ yg: yang }}"),
+            ));
             continue;
         };
         for (k, v) in m.iter() {
             let Node::Scalar(v) = v else {
-                diags.push(Diagnostic::error(&pos_of(path, v.span()), "expected a single value"));
+                diags.push(Diagnostic::error(
+                    &pos_of(path, v.span()),
+                    "expected a single value",
+                ));
                 continue;
             };
             if target == 0 {
-                lex.abbreviations.insert(normalize_phrase(k), normalize_phrase(v));
+                lex.abbreviations
+                    .insert(normalize_phrase(k), normalize_phrase(v));
             } else if let Ok(n) = v.as_str().parse::<u16>() {
-                lex.numbers.insert(normalize_phrase(k), n);
+                let map = if target == 1 {
+                    &mut lex.numbers
+                } else {
+                    &mut lex.multipliers
+                };
+                map.insert(normalize_phrase(k), n);
             } else {
-                diags.push(Diagnostic::error(&pos_of(path, v.span()), "expected a whole number"));
+                diags.push(Diagnostic::error(
+                    &pos_of(path, v.span()),
+                    "expected a whole number",
+                ));
             }
         }
     }
     let ok = !super::diag::has_errors(&diags);
     (ok.then_some(lex), diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Lexicon {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogs/_lexicon.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (lex, diags) = load(&path, &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        lex.unwrap()
+    }
+
+    #[test]
+    fn intents_from_domain_examples() {
+        let lex = shipped();
+        let intent = |s: &str| lex.intent(&lex.canon(s));
+        for yes in [
+            "Iyaaa!!",
+            "OKEE 👍",
+            "siap pak",
+            "y",
+            "betul",
+            "nggih",
+            "iyaa sudah",
+        ] {
+            assert_eq!(intent(yes), Some(Intent::Yes), "{yes}");
+        }
+        for no in ["Gk", "nggak", "tdk", "mboten", "kada", "👎"] {
+            assert_eq!(intent(no), Some(Intent::No), "{no}");
+        }
+        assert_eq!(intent("ga jadi deh"), Some(Intent::Cancel));
+        assert_eq!(intent("bukan, salah"), Some(Intent::Wrong));
+        assert_eq!(intent(" MENU "), Some(Intent::Command(Command::Menu, None)));
+        assert_eq!(intent("mnu"), Some(Intent::Command(Command::Menu, None)));
+        assert_eq!(intent("-"), Some(Intent::Command(Command::Skip, None)));
+        assert_eq!(intent("?"), Some(Intent::Command(Command::Help, None)));
+        assert_eq!(
+            intent("status k7q4 m9xs"),
+            Some(Intent::Command(Command::Status, Some("k7q4 m9xs".into())))
+        );
+        assert_eq!(
+            intent("ubah 3"),
+            Some(Intent::Command(Command::Edit, Some("3".into())))
+        );
+        assert_eq!(intent("assalamu'alaikum"), Some(Intent::Salam));
+        assert_eq!(intent("tolong!!"), Some(Intent::Emergency));
+        assert_eq!(intent("tolong cepat"), Some(Intent::Emergency));
+        assert_eq!(intent("ada kebakaran di rumah"), Some(Intent::Emergency));
+        assert_eq!(intent("tolong kirim ulang formulirnya"), None);
+        assert_eq!(intent("makasih kak"), Some(Intent::Thanks));
+    }
+
+    #[test]
+    fn option_numbers_and_amounts() {
+        let lex = shipped();
+        let n = |s: &str| lex.option_number(&lex.canon(s), 4);
+        for (s, want) in [
+            ("1", 1),
+            ("1.", 1),
+            ("2)", 2),
+            ("(3)", 3),
+            ("no 2", 2),
+            ("nomor 4", 4),
+            ("pilih 1", 1),
+            ("yang 2", 2),
+            ("1 aja", 1),
+            ("dua", 2),
+            ("kedua", 2),
+            ("terakhir", 4),
+        ] {
+            assert_eq!(n(s), Some(want), "{s}");
+        }
+        assert_eq!(n("5"), None);
+        assert_eq!(n("0"), None);
+        for (s, want) in [
+            ("5000000", 5_000_000),
+            ("5.000.000", 5_000_000),
+            ("Rp 5.000.000", 5_000_000),
+            ("Rp5.000.000", 5_000_000),
+            ("5 juta", 5_000_000),
+            ("lima juta", 5_000_000),
+            ("2,5 juta", 2_500_000),
+            ("750 rb", 750_000),
+            ("2 orang", 2),
+        ] {
+            assert_eq!(lex.amount(s), Some(want), "{s}");
+        }
+        for bad in [
+            "lima juta rupiah saja",
+            "2,5",
+            "abc",
+            "",
+            "99999999999999999999",
+        ] {
+            assert_eq!(lex.amount(bad), None, "{bad}");
+        }
+    }
 }

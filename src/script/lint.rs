@@ -19,7 +19,11 @@ pub fn required_keys(script: &Script) -> Vec<(String, Pos)> {
         keys.push((format!("{}-intro", script.id), top));
     }
     for (i, step) in script.steps.iter().enumerate() {
-        let pos = script.step_pos.get(i).cloned().unwrap_or_else(|| Pos::new(&script.path, 1, 1));
+        let pos = script
+            .step_pos
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| Pos::new(&script.path, 1, 1));
         let prompt = script.prompt_key(step);
         if step.asks() {
             keys.push((format!("{prompt}.label"), pos.clone()));
@@ -35,16 +39,30 @@ pub fn required_keys(script: &Script) -> Vec<(String, Pos)> {
 }
 
 /// Runs every cross-file check.
-pub fn check(scripts: &BTreeMap<String, Script>, menu: &Menu, locales: &Locales) -> Vec<Diagnostic> {
+pub fn check(
+    scripts: &BTreeMap<String, Script>,
+    menu: &Menu,
+    locales: &Locales,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut used: BTreeSet<String> = global_keys().into_iter().collect();
     for script in scripts.values() {
         for (key, pos) in required_keys(script) {
             for lang in [Lang::Id, Lang::En] {
                 if !locales.has(lang, &key) {
-                    let owner = if key.starts_with("opd-") { "opd" } else { &script.id };
-                    let (file, what) = (format!("locales/{}/{owner}.ftl", lang.code()), describe(&key));
-                    diags.push(Diagnostic::error(&pos, format!("missing {what} `{key}` in {file}")));
+                    let owner = if key.starts_with("opd-") {
+                        "opd"
+                    } else {
+                        &script.id
+                    };
+                    let (file, what) = (
+                        format!("locales/{}/{owner}.ftl", lang.code()),
+                        describe(&key),
+                    );
+                    diags.push(Diagnostic::error(
+                        &pos,
+                        format!("missing {what} `{key}` in {file}"),
+                    ));
                 }
             }
             used.insert(key.split('.').next().unwrap_or(&key).to_string());
@@ -54,20 +72,30 @@ pub fn check(scripts: &BTreeMap<String, Script>, menu: &Menu, locales: &Locales)
     }
     for (id, pos) in &menu.services {
         if !scripts.contains_key(id) {
-            diags.push(Diagnostic::error(pos, format!("the menu lists `{id}`, but no script with that id loaded")));
+            diags.push(Diagnostic::error(
+                pos,
+                format!("the menu lists `{id}`, but no script with that id loaded"),
+            ));
         }
     }
     for e in &menu.elsewhere {
         used.insert(e.message.clone());
         for lang in [Lang::Id, Lang::En] {
             if !locales.has(lang, &e.message) {
-                let msg = format!("missing message `{}` in locales/{}/", e.message, lang.code());
+                let msg = format!(
+                    "missing message `{}` in locales/{}/",
+                    e.message,
+                    lang.code()
+                );
                 diags.push(Diagnostic::error(&e.pos, msg));
             }
         }
     }
     // Messages nobody uses are usually typos of ones that are missing.
-    let dialog_dir = scripts.values().next().and_then(|s| s.path.parent().map(|p| p.to_path_buf()));
+    let dialog_dir = scripts
+        .values()
+        .next()
+        .and_then(|s| s.path.parent().map(|p| p.to_path_buf()));
     for ((lang, id), def) in &locales.defined {
         // Agency names are a shared list: an agency without a service yet is not a typo.
         if used.contains(id) || id.starts_with("opd-") {
@@ -75,7 +103,9 @@ pub fn check(scripts: &BTreeMap<String, Script>, menu: &Menu, locales: &Locales)
         }
         // Texts of a script that failed to load were already reported with that script.
         let owner = id.split('-').next().unwrap_or("");
-        let owner_file_exists = dialog_dir.as_ref().is_some_and(|d| d.join(format!("{owner}.yaml")).exists());
+        let owner_file_exists = dialog_dir
+            .as_ref()
+            .is_some_and(|d| d.join(format!("{owner}.yaml")).exists());
         if owner_file_exists && !scripts.contains_key(owner) {
             continue;
         }
@@ -86,12 +116,19 @@ pub fn check(scripts: &BTreeMap<String, Script>, menu: &Menu, locales: &Locales)
 }
 
 fn describe(key: &str) -> &'static str {
-    if key.ends_with(".label") { "attribute" } else { "message" }
+    if key.ends_with(".label") {
+        "attribute"
+    } else {
+        "message"
+    }
 }
 
 /// Message ids the program itself uses (greetings, menu, help, validator re-prompts, statuses).
 pub fn global_keys() -> Vec<String> {
-    let mut keys: Vec<String> = crate::engine::MESSAGE_IDS.iter().map(|s| s.to_string()).collect();
+    let mut keys: Vec<String> = crate::engine::MESSAGE_IDS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     keys.extend(crate::validate::MESSAGE_IDS.iter().map(|s| s.to_string()));
     keys.extend(crate::ticket::message_ids());
     keys
@@ -131,8 +168,15 @@ fn reachability(script: &Script, diags: &mut Vec<Diagnostic>) {
     }
     for (i, reached) in seen.iter().enumerate() {
         if !reached {
-            let pos = script.step_pos.get(i).cloned().unwrap_or_else(|| Pos::new(&script.path, 1, 1));
-            let msg = format!("step `{}` can never be reached (no `next:` or branch leads to it)", script.steps[i].id);
+            let pos = script
+                .step_pos
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| Pos::new(&script.path, 1, 1));
+            let msg = format!(
+                "step `{}` can never be reached (no `next:` or branch leads to it)",
+                script.steps[i].id
+            );
             diags.push(Diagnostic::error(&pos, msg));
         }
     }
@@ -140,18 +184,36 @@ fn reachability(script: &Script, diags: &mut Vec<Diagnostic>) {
 
 /// Rules about which steps fit which action.
 fn shape(script: &Script, diags: &mut Vec<Diagnostic>) {
-    let at = |i: usize| script.step_pos.get(i).cloned().unwrap_or_else(|| Pos::new(&script.path, 1, 1));
+    let at = |i: usize| {
+        script
+            .step_pos
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| Pos::new(&script.path, 1, 1))
+    };
     for (i, step) in script.steps.iter().enumerate() {
         let bad = match (&step.kind, script.action) {
-            (StepKind::Ticket, Action::Submit | Action::Inform) => Some("a `ticket` step belongs in an `action: status` script"),
-            (StepKind::Summary, Action::Status | Action::Inform) => Some("a `summary` step only makes sense when the script submits"),
+            (StepKind::Ticket, Action::Submit | Action::Inform) => {
+                Some("a `ticket` step belongs in an `action: status` script")
+            }
+            (StepKind::Summary, Action::Status | Action::Inform) => {
+                Some("a `summary` step only makes sense when the script submits")
+            }
             _ => None,
         };
         if let Some(msg) = bad {
             diags.push(Diagnostic::error(&at(i), msg));
         }
-        if step.optional && matches!(step.kind, StepKind::Summary | StepKind::End | StepKind::YesNo { .. }) {
-            diags.push(Diagnostic::error(&at(i), format!("a `{}` step cannot be optional", step.kind.name())));
+        if step.optional
+            && matches!(
+                step.kind,
+                StepKind::Summary | StepKind::End | StepKind::YesNo { .. }
+            )
+        {
+            diags.push(Diagnostic::error(
+                &at(i),
+                format!("a `{}` step cannot be optional", step.kind.name()),
+            ));
         }
     }
 }

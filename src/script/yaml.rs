@@ -38,7 +38,10 @@ fn load_error(path: &Path, e: marked_yaml::LoadError) -> Diagnostic {
 }
 
 pub fn pos_of(path: &Path, span: &Span) -> Pos {
-    span.start().map_or_else(|| Pos::new(path, 1, 1), |m| Pos::new(path, m.line(), m.column()))
+    span.start().map_or_else(
+        || Pos::new(path, 1, 1),
+        |m| Pos::new(path, m.line(), m.column()),
+    )
 }
 
 /// A mapping being read: remembers which keys were used so unknown ones can be reported.
@@ -58,7 +61,11 @@ impl<'a> Fields<'a> {
     ) -> Self {
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
-                let msg = format!("unknown key `{}`; expected one of: {}", key.as_str(), allowed.join(", "));
+                let msg = format!(
+                    "unknown key `{}`; expected one of: {}",
+                    key.as_str(),
+                    allowed.join(", ")
+                );
                 diags.push(Diagnostic::error(&pos_of(path, key.span()), msg));
             }
         }
@@ -109,7 +116,9 @@ impl<'a> Fields<'a> {
     }
 
     pub fn bool(&self, key: &str, diags: &mut Vec<Diagnostic>) -> bool {
-        let Some(s) = self.scalar(key, diags) else { return false };
+        let Some(s) = self.scalar(key, diags) else {
+            return false;
+        };
         s.as_bool().unwrap_or_else(|| {
             let msg = format!("`{key}` must be true or false");
             diags.push(Diagnostic::error(&pos_of(self.path, s.span()), msg));

@@ -115,7 +115,7 @@ pub fn index_key(ticket: &Ticket) -> Vec<u8> {
     // Flipping the sign bit makes big-endian byte order equal numeric order for negatives too.
     let created = (ticket.created.0 as u64) ^ (1 << 63);
     key.extend_from_slice(&created.to_be_bytes());
-    key.extend_from_slice(no_bytes(&ticket.no));
+    key.extend_from_slice(ticket.no.as_str().as_bytes());
     key
 }
 
@@ -128,6 +128,7 @@ pub fn ticket_key_from_index(prefix: &[u8], key: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let mut out = vec![TICKET];
+    // The length check above makes this slice the 8 number bytes.
     out.extend_from_slice(&suffix[8..]);
     Some(out)
 }
@@ -153,10 +154,6 @@ fn push_chat(key: &mut Vec<u8>, chat: &ChatKey) {
     key.extend_from_slice(chat.channel.code().as_bytes());
     key.push(b':');
     key.extend_from_slice(chat.id.as_bytes());
-}
-
-fn no_bytes(no: &TicketNo) -> &[u8] {
-    no.as_str().as_bytes()
 }
 
 fn encode<T: Serialize>(format: u8, value: &T, what: &str) -> R<Vec<u8>> {

@@ -8,7 +8,7 @@
 
 use time::{Date, Duration, Month};
 
-use super::{Checked, EMPTY, Issue, clean};
+use super::{Checked, EMPTY, Issue, clean, num};
 
 /// Which side of today a step accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +24,11 @@ pub enum DateRange {
 /// Bounds of one date step, from the dialog script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DateRule {
+    /// Which side of today is accepted.
     pub range: DateRange,
+    /// Earliest accepted date, if the script sets one.
     pub not_before: Option<Date>,
+    /// Latest accepted date, if the script sets one.
     pub not_after: Option<Date>,
     /// Oldest accepted date as an age in whole years (birth dates: 120).
     pub max_age_years: Option<u16>,
@@ -36,12 +39,21 @@ pub struct DateRule {
 impl DateRule {
     /// A rule with only a range and no other bound.
     pub const fn new(range: DateRange) -> Self {
-        Self { range, not_before: None, not_after: None, max_age_years: None, max_days_ahead: None }
+        Self {
+            range,
+            not_before: None,
+            not_after: None,
+            max_age_years: None,
+            max_days_ahead: None,
+        }
     }
 
     /// A birth date: not in the future, age at most 120 years.
     pub const fn birth_date() -> Self {
-        Self { max_age_years: Some(120), ..Self::new(DateRange::Past) }
+        Self {
+            max_age_years: Some(120),
+            ..Self::new(DateRange::Past)
+        }
     }
 }
 
@@ -66,6 +78,7 @@ const SKIP: &str = "tgl tg tanggal bln bulan thn th tahun senin selasa rabu kami
     minggu ahad monday tuesday wednesday thursday friday saturday sunday st nd rd of";
 
 /// Relative words, in days from today.
+#[rustfmt::skip] // a table: several entries per line
 const RELATIVE: &[(&str, i64)] = &[
     ("hari ini", 0), ("sekarang", 0), ("today", 0), ("kemarin", -1), ("yesterday", -1),
     ("kemarin lusa", -2), ("besok", 1), ("esok", 1), ("tomorrow", 1), ("lusa", 2),
@@ -89,7 +102,9 @@ pub fn check(raw: &str, today: Date, rule: &DateRule) -> Checked<Date> {
     }
     let words = drop_time(&text);
     let date = match RELATIVE.iter().find(|(w, _)| *w == words.join(" ")) {
-        Some((_, days)) => today.checked_add(Duration::days(*days)).ok_or(Issue::new(FORMAT))?,
+        Some((_, days)) => today
+            .checked_add(Duration::days(*days))
+            .ok_or(Issue::new(FORMAT))?,
         None => resolve(&typed(&words)?, today, rule.range)?,
     };
     bounds(date, today, rule).map(|d| (d, Vec::new()))
@@ -97,18 +112,16 @@ pub fn check(raw: &str, today: Date, rule: &DateRule) -> Checked<Date> {
 
 /// Splits into words and drops a time of day (`07:30`, `pukul 08.00`, `WITA`).
 fn drop_time(text: &str) -> Vec<&str> {
-    let mut words = Vec::new();
-    let mut skip_next = false;
-    for word in text.split([' ', ',']).filter(|w| !w.is_empty()) {
-        let is_label = matches!(word, "pukul" | "jam" | "pkl");
-        if !std::mem::take(&mut skip_next) && !is_label && !word.contains(':') {
-            if !matches!(word, "wib" | "wita" | "wit") {
-                words.push(word);
-            }
-        }
-        skip_next = is_label;
-    }
-    words
+    let mut after_label = false;
+    let mut keep = |word: &&str| {
+        let label = matches!(*word, "pukul" | "pkl" | "jam");
+        let time = label || word.contains(':') || matches!(*word, "wib" | "wita" | "wit");
+        !(std::mem::replace(&mut after_label, label) || time)
+    };
+    text.split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .filter(|w| keep(w))
+        .collect()
 }
 
 /// Tokenises the words and recognises the day-month-year shape.
@@ -117,6 +130,7 @@ fn typed<'a>(words: &[&'a str]) -> Result<Typed<'a>, Issue> {
     let mut month_word: Option<(usize, u8)> = None;
     for word in words {
         for token in tokens(word)? {
+            // tokens() never yields an empty run, so [0] exists.
             if token.as_bytes()[0].is_ascii_digit() {
                 nums.push(token);
             } else if let Some(m) = month_of(token) {
@@ -130,10 +144,16 @@ fn typed<'a>(words: &[&'a str]) -> Result<Typed<'a>, Issue> {
     }
     let need_day = || Err(Issue::new("invalid-date-need-day"));
     match (month_word, nums.as_slice()) {
-        (Some((1, month)), [day, rest @ ..]) if rest.len() <= 1 => {
-            Ok(Typed { day, month, year: rest.first().copied() })
-        }
-        (Some((0, month)), [day, year]) => Ok(Typed { day, month, year: Some(year) }),
+        (Some((1, month)), [day, rest @ ..]) if rest.len() <= 1 => Ok(Typed {
+            day,
+            month,
+            year: rest.first().copied(),
+        }),
+        (Some((0, month)), [day, year]) => Ok(Typed {
+            day,
+            month,
+            year: Some(year),
+        }),
         (Some((0, _)), [_]) => need_day(),
         // Compact DDMMYYYY, or YYYYMMDD when that reading cannot be day-first.
         (None, [one]) if one.len() == 8 => {
@@ -146,7 +166,9 @@ fn typed<'a>(words: &[&'a str]) -> Result<Typed<'a>, Issue> {
         }
         (None, [one]) if one.len() == 6 => numeric(&one[..2], &one[2..4], Some(&one[4..])),
         (None, [year, month, day]) if year.len() == 4 => numeric(day, month, Some(year)),
-        (None, [day, month, rest @ ..]) if rest.len() <= 1 => numeric(day, month, rest.first().copied()),
+        (None, [day, month, rest @ ..]) if rest.len() <= 1 => {
+            numeric(day, month, rest.first().copied())
+        }
         _ => Err(Issue::new(FORMAT)),
     }
 }
@@ -168,7 +190,11 @@ fn tokens(word: &str) -> Result<Vec<&str>, Issue> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in word.char_indices().chain([(word.len(), '/')]) {
-        let class = if c.is_ascii_digit() { 1 } else if c.is_ascii_lowercase() { 2 } else { 0 };
+        let class = match c {
+            '0'..='9' => 1,
+            'a'..='z' => 2,
+            _ => 0,
+        };
         if let Some((s, cls)) = start {
             if cls == class {
                 continue;
@@ -187,61 +213,59 @@ fn tokens(word: &str) -> Result<Vec<&str>, Issue> {
 
 /// Month number of a word, after repairing old spellings (`dj`→`j`, `tj`→`c`, `oe`→`u`).
 fn month_of(word: &str) -> Option<u8> {
-    let word = word.replace("dj", "j").replace("tj", "c").replace("oe", "u");
-    let month = MONTHS.iter().position(|words| words.split(' ').any(|w| w == word))?;
+    let word = word
+        .replace("dj", "j")
+        .replace("tj", "c")
+        .replace("oe", "u");
+    let month = MONTHS
+        .iter()
+        .position(|words| words.split(' ').any(|w| w == word))?;
     u8::try_from(month + 1).ok()
 }
 
 /// Value of a 1–2 digit run; longer runs are not a day or month.
 fn short_num(s: &str) -> Option<u16> {
-    (s.len() <= 2).then(|| super::nik::num(s))
+    (s.len() <= 2).then(|| num(s))
 }
 
 /// Chooses the year (century for two digits, this year when none) and builds the date.
 fn resolve(t: &Typed, today: Date, range: DateRange) -> Result<Date, Issue> {
     let month = Month::try_from(t.month).map_err(|_| Issue::new(FORMAT))?;
     let day = short_num(t.day).ok_or(Issue::new(FORMAT))? as u8;
-    let make = |year: i32| Date::from_calendar_date(year, month, day);
-    let no_such_day = |year: i32| {
+    let make = |year: i32| {
         let date = format!("{day:02}-{:02}-{year:04}", t.month);
-        Issue::new(NO_SUCH_DAY).arg("date", date)
+        Date::from_calendar_date(year, month, day)
+            .map_err(|_| Issue::new(NO_SUCH_DAY).arg("date", date))
     };
+    let after_today = |year| make(year).is_ok_and(|d| d > today);
     let this_year = today.year();
-    let century = this_year - this_year.rem_euclid(100);
-    let candidates: Vec<i32> = match t.year {
-        Some(y) if y.len() == 4 => vec![i32::from(super::nik::num(y))],
+    let year = match t.year {
+        Some(y) if y.len() == 4 => i32::from(num(y)),
         Some(y) if y.len() == 2 => {
-            let yy = century + i32::from(super::nik::num(y));
+            // Two digits: this century, unless a past field would land in the future; an
+            // open field takes the century nearest to today.
+            let y = this_year - this_year.rem_euclid(100) + i32::from(num(y));
             match range {
-                DateRange::Past => vec![yy, yy - 100],
-                DateRange::Future => vec![yy],
-                DateRange::Any => {
-                    let mut all = vec![yy - 100, yy, yy + 100];
-                    all.sort_by_key(|y| (y - this_year).abs());
-                    all
-                }
+                DateRange::Past if after_today(y) => y - 100,
+                DateRange::Any => [y, y - 100, y + 100]
+                    .into_iter()
+                    .min_by_key(|c| (c - this_year).abs())
+                    .unwrap_or(y),
+                _ => y,
             }
         }
         Some(y) => return Err(Issue::new("invalid-date-year").arg("year", y)),
-        None => {
-            let date = make(this_year).map_err(|_| no_such_day(this_year))?;
-            return match range {
-                DateRange::Past if date > today => Err(Issue::new("invalid-date-need-year")
-                    .arg("date", format!("{day:02}-{:02}", t.month))),
-                // "5 jan" typed in late December means next January.
-                DateRange::Future if date < today => make(this_year + 1).map_err(|_| no_such_day(this_year + 1)),
-                _ => Ok(date),
-            };
+        None if range == DateRange::Past && after_today(this_year) => {
+            let date = format!("{day:02}-{:02}", t.month);
+            return Err(Issue::new("invalid-date-need-year").arg("date", date));
         }
+        // "5 jan" typed in late December means next January.
+        None if range == DateRange::Future && make(this_year).is_ok_and(|d| d < today) => {
+            this_year + 1
+        }
+        None => this_year,
     };
-    let fits = |d: &Date| match range {
-        DateRange::Past => *d <= today,
-        DateRange::Future => *d >= today,
-        DateRange::Any => true,
-    };
-    let dates: Vec<Date> = candidates.iter().filter_map(|y| make(*y).ok()).collect();
-    let first = candidates.first().copied().unwrap_or(this_year);
-    dates.iter().find(|d| fits(d)).or(dates.first()).copied().ok_or_else(|| no_such_day(first))
+    make(year)
 }
 
 /// The step's bounds, most specific message first.
@@ -267,7 +291,9 @@ fn bounds(date: Date, today: Date, rule: &DateRule) -> Result<Date, Issue> {
         let last = today.checked_add(Duration::days(i64::from(days)));
         if last.is_some_and(|last| date > last) {
             let last = last.map(format_numeric).unwrap_or_default();
-            return Err(Issue::new("invalid-date-too-far").arg("days", days.to_string()).arg("last", last));
+            return Err(Issue::new("invalid-date-too-far")
+                .arg("days", days.to_string())
+                .arg("last", last));
         }
     }
     if let Some(min) = rule.not_before.filter(|min| date < *min) {
@@ -295,7 +321,9 @@ const NAMES_EN: [&str; 2] = [
 
 /// `<weekday>, <day> <month> <year>` from space-separated weekday and month names.
 fn format_with(d: Date, [days, months]: [&str; 2]) -> String {
-    let weekday = days.split(' ').nth(usize::from(d.weekday().number_days_from_monday()));
+    let weekday = days
+        .split(' ')
+        .nth(usize::from(d.weekday().number_days_from_monday()));
     let month = months.split(' ').nth(usize::from(u8::from(d.month()) - 1));
     let (weekday, month) = (weekday.unwrap_or_default(), month.unwrap_or_default());
     format!("{weekday}, {} {month} {}", d.day(), d.year())
@@ -313,8 +341,8 @@ pub fn format_en(d: Date) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testutil::{TODAY, vectors};
     use super::*;
-    use crate::testutil::{TODAY, vectors};
     use time::macros::date;
 
     fn run(raw: &str, rule: &DateRule) -> Result<Date, Issue> {
@@ -326,15 +354,26 @@ mod tests {
     }
 
     /// Bookings: future, at most 30 days ahead (IKD).
-    const APPOINTMENT: DateRule =
-        DateRule { max_days_ahead: Some(30), ..DateRule::new(DateRange::Future) };
+    const APPOINTMENT: DateRule = DateRule {
+        max_days_ahead: Some(30),
+        ..DateRule::new(DateRange::Future)
+    };
 
     #[test]
     fn domain_past_field_vectors() {
         let table = [
-            ("17-08-1990|17/8/90|17.08.1990|17 8 1990|1990-08-17", date!(1990 - 08 - 17)),
-            ("17 Agustus 1990|17 agt 90|17 agst 1990|17-AGU-1990|17 August 1990", date!(1990 - 08 - 17)),
-            ("tgl 17 bln 8 thn 1990|17081990|19900817|170890|August 17th, 1990", date!(1990 - 08 - 17)),
+            (
+                "17-08-1990|17/8/90|17.08.1990|17 8 1990|1990-08-17",
+                date!(1990 - 08 - 17),
+            ),
+            (
+                "17 Agustus 1990|17 agt 90|17 agst 1990|17-AGU-1990|17 August 1990",
+                date!(1990 - 08 - 17),
+            ),
+            (
+                "tgl 17 bln 8 thn 1990|17081990|19900817|170890|August 17th, 1990",
+                date!(1990 - 08 - 17),
+            ),
             ("5 Pebruari 2001", date!(2001 - 02 - 05)),
             ("10 Nopember 1995|10 nop 95", date!(1995 - 11 - 10)),
             ("1 Djuli 1960|1 Djoeli 1960", date!(1960 - 07 - 01)),
@@ -357,13 +396,19 @@ mod tests {
     #[test]
     fn domain_past_field_refusals() {
         let table = [
-            ("29-02-1900|29/02/23|31-02-2000|31-04-1990|00-01-1990", NO_SUCH_DAY),
+            (
+                "29-02-1900|29/02/23|31-02-2000|31-04-1990|00-01-1990",
+                NO_SUCH_DAY,
+            ),
             ("17-13-1990|12/25/1990", "invalid-date-month"),
             ("17-08-2030|besok", "invalid-date-future"),
             ("1 des", "invalid-date-need-year"),
             ("17 08 1890", "invalid-date-too-old"),
             ("Agustus 1990", "invalid-date-need-day"),
-            ("17|17 8 1990 5|kemarinnya|17 agt des 1990|17😀08😀1990|170|1234567", FORMAT),
+            (
+                "17|17 8 1990 5|kemarinnya|17 agt des 1990|17😀08😀1990|170|1234567",
+                FORMAT,
+            ),
             ("17-08-199|17-08-1", "invalid-date-year"),
         ];
         for (inputs, code) in table {
@@ -386,19 +431,38 @@ mod tests {
         // A Saturday and a cuti bersama parse fine here; the calendar module refuses them.
         assert_eq!(run("28-11-2026", &APPOINTMENT), Ok(date!(2026 - 11 - 28)));
         assert_eq!(run("24/12/26", &APPOINTMENT), Ok(date!(2026 - 12 - 24)));
-        assert_eq!(run("25-11-2026", &APPOINTMENT).map_err(|e| e.code), Err("invalid-date-past"));
+        assert_eq!(
+            run("25-11-2026", &APPOINTMENT).map_err(|e| e.code),
+            Err("invalid-date-past")
+        );
         let far = run("5 jan", &APPOINTMENT).expect_err("2027-01-05 is 40 days ahead");
-        assert_eq!((far.code, far.get("last")), ("invalid-date-too-far", Some("26-12-2026")));
+        assert_eq!(
+            (far.code, far.get("last")),
+            ("invalid-date-too-far", Some("26-12-2026"))
+        );
         let any = DateRule::new(DateRange::Any);
         assert_eq!(run("1 des", &any), Ok(date!(2026 - 12 - 01)));
         // Two-digit years in an open field take the century nearest to today.
         assert_eq!(run("1/1/99", &any), Ok(date!(1999 - 01 - 01)));
         assert_eq!(run("1/1/70", &any), Ok(date!(2070 - 01 - 01)));
-        let bounded = DateRule { not_before: Some(date!(2026 - 01 - 01)), not_after: Some(TODAY), ..any };
+        let bounded = DateRule {
+            not_before: Some(date!(2026 - 01 - 01)),
+            not_after: Some(TODAY),
+            ..any
+        };
         let early = run("31-12-2025", &bounded).expect_err("before");
-        assert_eq!((early.code, early.get("min")), ("invalid-date-too-early", Some("01-01-2026")));
-        assert_eq!(run("27-11-2026", &bounded).map_err(|e| e.code), Err("invalid-date-too-late"));
-        assert_eq!(run("1-1-0001", &any).map_err(|e| e.code), Err("invalid-date-year"));
+        assert_eq!(
+            (early.code, early.get("min")),
+            ("invalid-date-too-early", Some("01-01-2026"))
+        );
+        assert_eq!(
+            run("27-11-2026", &bounded).map_err(|e| e.code),
+            Err("invalid-date-too-late")
+        );
+        assert_eq!(
+            run("1-1-0001", &any).map_err(|e| e.code),
+            Err("invalid-date-year")
+        );
     }
 
     #[test]
@@ -418,7 +482,9 @@ mod tests {
 
     #[test]
     fn real_world_dates_csv() {
-        let Some(rows) = vectors("dates.csv") else { return };
+        let Some(rows) = vectors("dates.csv") else {
+            return;
+        };
         let (mut pass, mut excepted) = (0, 0);
         for row in &rows {
             let input = row["input"].as_str();

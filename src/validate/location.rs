@@ -10,9 +10,13 @@ use super::{Checked, Issue};
 /// A latitude/longitude box, e.g. the kabupaten's extent from config.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Area {
+    /// Lowest latitude (degrees, negative south of the equator).
     pub south: f64,
+    /// Lowest longitude (degrees east).
     pub west: f64,
+    /// Highest latitude.
     pub north: f64,
+    /// Highest longitude.
     pub east: f64,
 }
 
@@ -24,17 +28,24 @@ impl Area {
 }
 
 /// Indonesia with its outer islands (Rote to Weh, Sabang to Merauke).
-pub const INDONESIA: Area = Area { south: -11.1, west: 94.7, north: 6.1, east: 141.1 };
+pub const INDONESIA: Area = Area {
+    south: -11.1,
+    west: 94.7,
+    north: 6.1,
+    east: 141.1,
+};
 
 /// Checks coordinates are real numbers inside Indonesia.
 pub fn check(lat: f64, lon: f64) -> Checked<(f64, f64)> {
-    if !lat.is_finite() || !lon.is_finite() || lat.abs() > 90.0 || lon.abs() > 180.0 {
+    if !lat.is_finite() || !lon.is_finite() {
         return Err(Issue::new("invalid-location-range"));
     }
     if !INDONESIA.contains(lat, lon) {
         // `116.83,-1.26`: longitude first, as some apps print it.
         let code = if INDONESIA.contains(lon, lat) {
             "invalid-location-swapped"
+        } else if lat.abs() > 90.0 || lon.abs() > 180.0 {
+            "invalid-location-range"
         } else {
             "invalid-location-outside"
         };
@@ -86,10 +97,16 @@ mod tests {
     use super::*;
 
     /// Kabupaten Penajam Paser Utara, roughly.
-    const PPU: Area = Area { south: -1.6, west: 116.3, north: -0.7, east: 117.1 };
+    const PPU: Area = Area {
+        south: -1.6,
+        west: 116.3,
+        north: -0.7,
+        east: 117.1,
+    };
 
     fn code(r: Checked<(f64, f64)>) -> Result<Vec<&'static str>, &'static str> {
-        r.map(|(_, w)| w.iter().map(|i| i.code).collect()).map_err(|e| e.code)
+        r.map(|(_, w)| w.iter().map(|i| i.code).collect())
+            .map_err(|e| e.code)
     }
 
     #[test]
@@ -102,19 +119,38 @@ mod tests {
         assert_eq!(code(check(f64::NAN, 116.0)), Err("invalid-location-range"));
         assert_eq!(code(check(51.5, -0.12)), Err("invalid-location-outside"));
         assert_eq!(code(check_within(-1.26, 116.83, &PPU)), Ok(vec![]));
-        assert_eq!(code(check_within(-6.175, 106.827, &PPU)), Ok(vec!["warn-location-outside-area"]));
+        assert_eq!(
+            code(check_within(-6.175, 106.827, &PPU)),
+            Ok(vec!["warn-location-outside-area"])
+        );
     }
 
     #[test]
     fn parsing() {
         let want = Some((-1.26, 116.83));
-        for raw in ["-1.26, 116.83", " -1.26 116.83 ", "-1.26;116.83", "+-1.26,116.83"] {
+        for raw in [
+            "-1.26, 116.83",
+            " -1.26 116.83 ",
+            "-1.26;116.83",
+            "+-1.26,116.83",
+        ] {
             let expected = if raw.starts_with("+-") { None } else { want };
             assert_eq!(parse(raw), expected, "{raw}");
         }
         assert_eq!(parse("https://maps.google.com/?q=-1.26,116.83&z=17"), want);
-        assert_eq!(parse("https://www.google.com/maps/@-1.26,116.83,17z/data=x"), want);
-        for raw in ["Jl. 17 Agustus 3", "-1.26", "1,2,3", "inf,nan", "1e5,2", "", "https://x.id"] {
+        assert_eq!(
+            parse("https://www.google.com/maps/@-1.26,116.83,17z/data=x"),
+            want
+        );
+        for raw in [
+            "Jl. 17 Agustus 3",
+            "-1.26",
+            "1,2,3",
+            "inf,nan",
+            "1e5,2",
+            "",
+            "https://x.id",
+        ] {
             assert_eq!(parse(raw), None, "{raw}");
         }
     }

@@ -34,7 +34,10 @@ pub struct Issue {
 impl Issue {
     /// An issue without arguments.
     pub fn new(code: &'static str) -> Self {
-        Self { code, args: Vec::new() }
+        Self {
+            code,
+            args: Vec::new(),
+        }
     }
 
     /// Adds one argument; chainable.
@@ -45,7 +48,10 @@ impl Issue {
 
     /// The value of argument `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.args.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.args
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -58,76 +64,30 @@ pub const EMPTY: &str = "invalid-empty";
 
 /// Every message id any validator may emit (for `pintu check` to verify locales). A test scans
 /// the sources for `"invalid-…"` / `"warn-…"` literals and the `.ftl` files to keep it complete.
+#[rustfmt::skip] // one line per validator
 pub const MESSAGE_IDS: &[&str] = &[
     EMPTY,
-    "invalid-nik-chars",
-    "invalid-nik-length",
-    "invalid-nik-repeated",
-    "invalid-nik-province",
-    "invalid-nik-regency",
-    "invalid-nik-district",
-    "invalid-nik-date",
-    "invalid-nik-serial",
-    "warn-nik-region-unknown",
-    "warn-nik-birth-date",
-    "warn-nik-sex",
-    "warn-nik-same-as-kk",
-    "invalid-kk-chars",
-    "invalid-kk-length",
-    "invalid-kk-repeated",
-    "invalid-kk-province",
-    "invalid-kk-region",
-    "warn-kk-date",
-    "warn-kk-serial",
-    "warn-kk-same-as-nik",
-    "invalid-npwp-chars",
-    "invalid-npwp-length",
-    "invalid-npwp-check",
-    "invalid-nib-chars",
-    "invalid-nib-length",
-    "invalid-kbli-chars",
-    "invalid-kbli-length",
-    "invalid-phone-chars",
-    "invalid-phone-short",
-    "invalid-phone-long",
-    "invalid-phone-emergency",
-    "invalid-phone-not-mobile",
-    "warn-phone-foreign",
-    "invalid-date-format",
-    "invalid-date-no-such-day",
-    "invalid-date-month",
-    "invalid-date-year",
-    "invalid-date-need-year",
-    "invalid-date-need-day",
-    "invalid-date-future",
-    "invalid-date-past",
-    "invalid-date-too-early",
-    "invalid-date-too-late",
-    "invalid-date-too-old",
+    "invalid-nik-chars", "invalid-nik-length", "invalid-nik-repeated", "invalid-nik-province",
+    "invalid-nik-regency", "invalid-nik-district", "invalid-nik-date", "invalid-nik-serial",
+    "warn-nik-region-unknown", "warn-nik-birth-date", "warn-nik-sex", "warn-nik-same-as-kk",
+    "invalid-kk-chars", "invalid-kk-length", "invalid-kk-repeated", "invalid-kk-province",
+    "invalid-kk-region", "warn-kk-date", "warn-kk-serial", "warn-kk-same-as-nik",
+    "invalid-npwp-chars", "invalid-npwp-length", "invalid-npwp-check", "invalid-nib-chars",
+    "invalid-nib-length", "invalid-kbli-chars", "invalid-kbli-length",
+    "invalid-phone-chars", "invalid-phone-short", "invalid-phone-long", "invalid-phone-emergency",
+    "invalid-phone-not-mobile", "warn-phone-foreign",
+    "invalid-date-format", "invalid-date-no-such-day", "invalid-date-month", "invalid-date-year",
+    "invalid-date-need-year", "invalid-date-need-day", "invalid-date-future", "invalid-date-past",
+    "invalid-date-too-early", "invalid-date-too-late", "invalid-date-too-old",
     "invalid-date-too-far",
-    "invalid-postal-chars",
-    "invalid-postal-length",
-    "invalid-postal-first-digit",
+    "invalid-postal-chars", "invalid-postal-length", "invalid-postal-first-digit",
     "warn-postal-region",
-    "invalid-rtrw-format",
-    "invalid-rtrw-number",
-    "invalid-rtrw-need-rw",
-    "invalid-rtrw-need-rt",
-    "invalid-name-chars",
-    "invalid-name-digits",
-    "invalid-name-short",
-    "invalid-name-long",
-    "warn-name-baby-one-word",
-    "warn-name-baby-punctuation",
-    "warn-name-baby-long",
-    "invalid-email-at",
-    "invalid-email-format",
-    "invalid-email-domain",
-    "invalid-email-long",
+    "invalid-rtrw-format", "invalid-rtrw-number", "invalid-rtrw-need-rw", "invalid-rtrw-need-rt",
+    "invalid-name-chars", "invalid-name-digits", "invalid-name-short", "invalid-name-long",
+    "warn-name-baby-one-word", "warn-name-baby-punctuation", "warn-name-baby-long",
+    "invalid-email-at", "invalid-email-format", "invalid-email-domain", "invalid-email-long",
     "warn-email-typo",
-    "invalid-location-range",
-    "invalid-location-swapped",
-    "invalid-location-outside",
+    "invalid-location-range", "invalid-location-swapped", "invalid-location-outside",
     "warn-location-outside-area",
 ];
 
@@ -165,7 +125,11 @@ pub(crate) struct DigitCodes {
 /// Strips spaces, dots and dashes (how people group long numbers) and returns the digits, or an
 /// issue: a non-digit character, or a length not in `lengths` (argument `digits` = how many
 /// digits were typed, so the citizen sees what went wrong).
-pub(crate) fn digits_only(raw: &str, codes: &DigitCodes, lengths: &[usize]) -> Result<String, Issue> {
+pub(crate) fn digits_only(
+    raw: &str,
+    codes: &DigitCodes,
+    lengths: &[usize],
+) -> Result<String, Issue> {
     let text = clean(raw);
     if text.is_empty() {
         return Err(Issue::new(EMPTY));
@@ -183,6 +147,20 @@ pub(crate) fn digits_only(raw: &str, codes: &DigitCodes, lengths: &[usize]) -> R
     } else {
         Err(Issue::new(codes.length).arg("digits", digits.len().to_string()))
     }
+}
+
+/// Value of a run of ASCII digits; callers pass at most 4, so it fits. Saturating arithmetic
+/// keeps a caller's slip from ever panicking.
+pub(crate) fn num(digits: &str) -> u16 {
+    let digit = |b: u8| u16::from(b.saturating_sub(b'0'));
+    digits
+        .bytes()
+        .fold(0, |acc, b| acc.saturating_mul(10).saturating_add(digit(b)))
+}
+
+/// ASCII digits of a loosely typed number, for comparing NIK and KK however they were grouped.
+pub(crate) fn digits_of(s: &str) -> String {
+    clean(s).chars().filter(char::is_ascii_digit).collect()
 }
 
 /// True when every character of `s` is the same (`1111111111111111`): a placeholder, not a number.
@@ -227,7 +205,6 @@ pub fn mask_email(s: &str) -> String {
     }
 }
 
-
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Shared by the validators' tests: the vectors' "today" and the third-party CSV tables.
@@ -244,7 +221,10 @@ pub(crate) mod testutil {
     pub fn shared_dir() -> Option<PathBuf> {
         let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
         let candidates = std::env::var_os("PINTU_SHARED_DIR").map(PathBuf::from);
-        candidates.into_iter().chain([beside, PathBuf::from("/work/shared")]).find(|p| p.is_dir())
+        candidates
+            .into_iter()
+            .chain([beside, PathBuf::from("/work/shared")])
+            .find(|p| p.is_dir())
     }
 
     /// Rows of `real-world/vectors/<file>` keyed by header; `None`, with a note, when the
@@ -305,7 +285,7 @@ mod tests {
 
     #[test]
     fn cleaning() {
-        assert_eq!(clean("\u{200B} ０８１２\u{202E}٣\t"), "0812 3");
+        assert_eq!(clean("\u{200B} ０８１２\u{202E}٣\tx\u{0}y "), "08123 x y");
         assert!(all_same("1111") && !all_same("1121") && !all_same(""));
     }
 
@@ -325,11 +305,21 @@ mod tests {
         add(npwp::check_kbli(raw).map(|v| v.1));
         add(phone::check(raw, true).map(|v| v.1));
         add(phone::check(raw, false).map(|v| v.1));
+        let rule = |range| date::DateRule::new(range);
         let rules = [
             date::DateRule::birth_date(),
-            date::DateRule { max_days_ahead: Some(14), ..date::DateRule::new(date::DateRange::Future) },
-            date::DateRule { not_before: Some(TODAY), ..date::DateRule::new(date::DateRange::Any) },
-            date::DateRule { not_after: Some(TODAY), ..date::DateRule::new(date::DateRange::Any) },
+            date::DateRule {
+                max_days_ahead: Some(14),
+                ..rule(date::DateRange::Future)
+            },
+            date::DateRule {
+                not_before: Some(TODAY),
+                ..rule(date::DateRange::Any)
+            },
+            date::DateRule {
+                not_after: Some(TODAY),
+                ..rule(date::DateRange::Any)
+            },
         ];
         for rule in &rules {
             add(date::check(raw, TODAY, rule).map(|v| v.1));
@@ -338,7 +328,12 @@ mod tests {
         add(rtrw::check(raw, false).map(|v| v.1));
         add(name::check(raw, true).map(|v| v.1));
         add(email::check(raw).map(|v| v.1));
-        let area = location::Area { south: -1.6, west: 116.3, north: -0.7, east: 117.1 };
+        let area = location::Area {
+            south: -1.6,
+            west: 116.3,
+            north: -0.7,
+            east: 117.1,
+        };
         if let Some((lat, lon)) = location::parse(raw) {
             add(location::check_within(lat, lon, &area).map(|v| v.1));
         }
@@ -353,13 +348,18 @@ mod tests {
     fn never_panics() {
         let long_digits = "9".repeat(10_000);
         let long_text = "a".repeat(10_000);
+        #[rustfmt::skip]
         let nasty = [
             "", " ", "😀", "👨‍👩‍👧", "🇮🇩", "مرحبا بالعالم", "שלום", "\u{0}\u{7}\u{1b}[2J", "\n\t\r",
             "\u{200B}\u{FEFF}\u{202E}", "e\u{301}\u{301}\u{301}", "٣٢٠١٠١١٧٠٨٩٠٠٠٠١", "+", "@",
             "-", "/", "..", "99999999999999999999/99/99999999", "rt 99999999999999999999",
             "-1e308,1e308", "NaN,inf", "1/1/9999", "31 12 99999", "ǅ", "ß", "İ", "\u{10FFFF}",
         ];
-        for raw in nasty.iter().copied().chain([long_digits.as_str(), long_text.as_str()]) {
+        for raw in nasty
+            .iter()
+            .copied()
+            .chain([long_digits.as_str(), long_text.as_str()])
+        {
             let _ = run_all(raw);
             let _ = (mask_nik(raw), mask_phone(raw), mask_email(raw));
             let _ = location::check(f64::MAX, f64::MIN);
@@ -367,6 +367,7 @@ mod tests {
     }
 
     /// Inputs that between them make every validator emit every message id.
+    #[rustfmt::skip]
     const CORPUS: &[&str] = &[
         "", "6409011708900001", "6409015708900002", "640901170890001", "32010117O8900001",
         "1111111111111111", "9971011708900001", "3200011708900001", "3201001708900001",
@@ -377,8 +378,9 @@ mod tests {
         "25-11-2026", "17 08 1890", "1 jan", "76144", "06144", "55111", "RT 12", "RW 5", "RT 0",
         "rt rw", "Budi123", "Budi@", "A", "Aisyah", "Muh. Rizki Putra", LONG_NAME,
         "budi@@gmail.com", "budi@gmail", ".b@gmail.com", "budi@gmail.co", "-1.26,116.83",
-        "116.83,-1.26", "51.5,-0.12", "-6.175,106.827",
+        "116.83,-1.26", "51.5,-0.12", "-6.175,106.827", "0,200",
     ];
+    /// 66 characters: over the newborn limit, under the general one.
     const LONG_NAME: &str = "Putri Putri Putri Putri Putri Putri Putri Putri Putri Putri Putri";
 
     /// Message ids with the `$variables` each uses, from a Fluent file: a message starts at
@@ -387,11 +389,16 @@ mod tests {
         let mut messages = BTreeMap::new();
         let mut current = None;
         for line in ftl.lines() {
-            if let Some((id, _)) = line.split_once(" =").filter(|_| !line.starts_with([' ', '#'])) {
+            if let Some((id, _)) = line
+                .split_once(" =")
+                .filter(|_| !line.starts_with([' ', '#']))
+            {
                 current = Some(id.to_owned());
                 messages.insert(id.to_owned(), BTreeSet::new());
             }
-            let Some(vars) = current.as_ref().and_then(|id| messages.get_mut(id)) else { continue };
+            let Some(vars) = current.as_ref().and_then(|id| messages.get_mut(id)) else {
+                continue;
+            };
             for part in line.split('$').skip(1) {
                 let end = part.find(|c: char| !c.is_ascii_alphanumeric() && c != '_');
                 vars.insert(part[..end.unwrap_or(part.len())].to_owned());
@@ -406,9 +413,13 @@ mod tests {
         assert_eq!(ids.len(), MESSAGE_IDS.len(), "duplicate ids");
         for id in MESSAGE_IDS {
             let kebab = id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
-            assert!(kebab && (id.starts_with("invalid-") || id.starts_with("warn-")), "{id}");
+            assert!(
+                kebab && (id.starts_with("invalid-") || id.starts_with("warn-")),
+                "{id}"
+            );
         }
         // Every id literal in the validators' sources is listed, and every listed id is used.
+        #[rustfmt::skip]
         let sources = [
             include_str!("nik.rs"), include_str!("kk.rs"), include_str!("npwp.rs"),
             include_str!("phone.rs"), include_str!("date.rs"), include_str!("postal.rs"),
@@ -427,9 +438,20 @@ mod tests {
         assert_eq!(used, ids, "MESSAGE_IDS lists ids no validator emits");
         // Both locales define exactly these messages, with the arguments the validators pass.
         let mut seen: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        for raw in CORPUS {
+        let long = [
+            "Putri ".repeat(20),
+            format!("{}@gmail.com", "a".repeat(250)),
+        ];
+        for raw in CORPUS
+            .iter()
+            .copied()
+            .chain(long.iter().map(String::as_str))
+        {
             for issue in run_all(raw) {
-                seen.insert(issue.code, issue.args.iter().map(|(k, _)| (*k).to_owned()).collect());
+                seen.insert(
+                    issue.code,
+                    issue.args.iter().map(|(k, _)| (*k).to_owned()).collect(),
+                );
             }
         }
         let unseen: Vec<_> = ids.iter().filter(|id| !seen.contains_key(*id)).collect();

@@ -64,7 +64,13 @@ pub fn check(raw: &str, mobile_only: bool) -> Checked<Phone> {
     if mobile_only && kind != PhoneKind::Mobile {
         return Err(Issue::new(NOT_MOBILE));
     }
-    Ok((Phone { e164: format!("+62{national}"), kind }, Vec::new()))
+    Ok((
+        Phone {
+            e164: format!("+62{national}"),
+            kind,
+        },
+        Vec::new(),
+    ))
 }
 
 /// Removes separators, a `tel:` scheme and an extension, and returns (had a leading `+`, digits).
@@ -72,7 +78,11 @@ fn strip(raw: &str) -> Result<(bool, String), Issue> {
     let text = clean(raw).to_lowercase();
     let text = text.strip_prefix("tel:").unwrap_or(&text);
     // An extension cannot receive a call-back or a message; keep the main number.
-    let text = ["ext", "psw"].iter().filter_map(|m| text.find(m)).min().map_or(text, |i| &text[..i]);
+    let text = ["ext", "psw"]
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .map_or(text, |i| &text[..i]);
     let mut digits = String::with_capacity(text.len());
     let mut plus = false;
     for (i, c) in text.trim().char_indices() {
@@ -120,16 +130,24 @@ fn foreign(digits: &str) -> Checked<Phone> {
     }
     let e164 = format!("+{digits}");
     let warning = Issue::new("warn-phone-foreign").arg("number", e164.clone());
-    Ok((Phone { e164, kind: PhoneKind::Foreign }, vec![warning]))
+    Ok((
+        Phone {
+            e164,
+            kind: PhoneKind::Foreign,
+        },
+        vec![warning],
+    ))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::testutil::vectors;
     use super::*;
-    use crate::testutil::vectors;
 
     fn e164(raw: &str, mobile_only: bool) -> Result<(String, PhoneKind), &'static str> {
-        check(raw, mobile_only).map(|(p, _)| (p.e164, p.kind)).map_err(|e| e.code)
+        check(raw, mobile_only)
+            .map(|(p, _)| (p.e164, p.kind))
+            .map_err(|e| e.code)
     }
 
     #[test]
@@ -149,7 +167,11 @@ mod tests {
             "006281234567890",
         ];
         for raw in same {
-            assert_eq!(e164(raw, true), Ok(("+6281234567890".into(), PhoneKind::Mobile)), "{raw}");
+            assert_eq!(
+                e164(raw, true),
+                Ok(("+6281234567890".into(), PhoneKind::Mobile)),
+                "{raw}"
+            );
         }
         let table = [
             ("6208123456789", "+628123456789", PhoneKind::Mobile),
@@ -182,22 +204,43 @@ mod tests {
 
     /// `phone.csv` rows where pintu deliberately differs from libphonenumber, with the reason.
     const CSV_EXCEPTIONS: &[(&str, &str)] = &[
-        ("0800 1234567", "toll-free: cannot call a citizen back there, refused as not mobile"),
-        ("0809 1 234 567", "premium-rate: not a personal number, refused as not mobile"),
-        ("0804 123 4567", "shared-cost: not a personal number, refused as not mobile"),
-        ("0807 1 123 456", "UAN (company number): not a personal number, refused as not mobile"),
-        ("0062812345678", "domain.md §4.3 reads 0062 as +62 (people dial 00 abroad); valid here"),
+        (
+            "0800 1234567",
+            "toll-free: cannot call a citizen back there, refused as not mobile",
+        ),
+        (
+            "0809 1 234 567",
+            "premium-rate: not a personal number, refused as not mobile",
+        ),
+        (
+            "0804 123 4567",
+            "shared-cost: not a personal number, refused as not mobile",
+        ),
+        (
+            "0807 1 123 456",
+            "UAN (company number): not a personal number, refused as not mobile",
+        ),
+        (
+            "0062812345678",
+            "domain.md §4.3 reads 0062 as +62 (people dial 00 abroad); valid here",
+        ),
     ];
 
     #[test]
     fn real_world_phone_csv() {
-        let Some(rows) = vectors("phone.csv") else { return };
+        let Some(rows) = vectors("phone.csv") else {
+            return;
+        };
         let (mut pass, mut excepted, mut alt) = (0, 0, 0);
         for row in &rows {
             let input = row["input"].as_str();
             let got = e164(input, false);
             if CSV_EXCEPTIONS.iter().any(|(i, _)| *i == input) {
-                let ours = if input.starts_with("0062") { Ok("+62812345678") } else { Err(NOT_MOBILE) };
+                let ours = if input.starts_with("0062") {
+                    Ok("+62812345678")
+                } else {
+                    Err(NOT_MOBILE)
+                };
                 assert_eq!(got.map(|(e, _)| e), ours.map(String::from), "{input}");
                 excepted += 1;
                 continue;
@@ -207,7 +250,11 @@ mod tests {
             } else {
                 // Where the table offers an alternative, we read `62…` as WhatsApp's form
                 // (domain.md: `62…` with ≥ 11 digits drops the country code).
-                let want = if row["alt_e164"].is_empty() { &row["expected_e164"] } else { &row["alt_e164"] };
+                let want = if row["alt_e164"].is_empty() {
+                    &row["expected_e164"]
+                } else {
+                    &row["alt_e164"]
+                };
                 alt += usize::from(!row["alt_e164"].is_empty());
                 let kind = match (row["region"].as_str(), row["number_type"].as_str()) {
                     ("ID", "FIXED_LINE") if row["alt_e164"].is_empty() => PhoneKind::Landline,

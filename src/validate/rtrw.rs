@@ -77,7 +77,6 @@ fn tokens(text: &str) -> Result<Vec<&str>, Issue> {
                 continue;
             }
             out.push(&text[s..i]);
-            start = None;
         }
         start = kind.map(|digit| (i, digit));
     }
@@ -87,6 +86,7 @@ fn tokens(text: &str) -> Result<Vec<&str>, Issue> {
 /// One RT or RW number: 1–999 (leading zeros are fine, `0` and `1234` are not).
 fn number(token: &str) -> Result<u16, Issue> {
     let bad = || Issue::new("invalid-rtrw-number").arg("number", token.to_owned());
+    // tokens() never yields an empty run, so [0] exists.
     if !token.as_bytes()[0].is_ascii_digit() {
         return Err(Issue::new(FORMAT));
     }
@@ -94,7 +94,7 @@ fn number(token: &str) -> Result<u16, Issue> {
     if digits.is_empty() || digits.len() > 3 {
         return Err(bad());
     }
-    Ok(super::nik::num(digits))
+    Ok(super::num(digits))
 }
 
 #[cfg(test)]
@@ -124,7 +124,10 @@ mod tests {
         }
         assert_eq!(run("RT 12", true), Ok("012".into()));
         let err = check("RT 12", false).expect_err("RW required");
-        assert_eq!((err.code, err.get("rt")), ("invalid-rtrw-need-rw", Some("012")));
+        assert_eq!(
+            (err.code, err.get("rt")),
+            ("invalid-rtrw-need-rw", Some("012"))
+        );
         assert_eq!(run("RT 0 RW 5", false), Err("invalid-rtrw-number"));
         assert_eq!(run("RT 1234", true), Err("invalid-rtrw-number"));
     }
@@ -132,7 +135,15 @@ mod tests {
     #[test]
     fn refusals() {
         assert_eq!(run("RW 5", true), Err("invalid-rtrw-need-rt"));
-        for raw in ["RT", "RT 3 RT 4", "3/5/7", "blok A", "RT 3 RW", "rt 3 rw 5 😀", "rk 3"] {
+        for raw in [
+            "RT",
+            "RT 3 RT 4",
+            "3/5/7",
+            "blok A",
+            "RT 3 RW",
+            "rt 3 rw 5 😀",
+            "rk 3",
+        ] {
             assert_eq!(run(raw, true), Err(FORMAT), "{raw}");
         }
     }

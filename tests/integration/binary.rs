@@ -1,0 +1,129 @@
+//! The real `pintu` binary: `chat` piped, stopped mid-dialog and started again on the same data
+//! dir; `serve` answering its health endpoint.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Runs `pintu chat` with these lines on stdin and returns stdout.
+fn chat(data: &std::path::Path, user: &str, lines: &[&str]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .args(["chat", "--user", user])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINTU_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for l in lines {
+        writeln!(stdin, "{l}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "pintu chat failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn ticket_in(text: &str) -> String {
+    let at = text.find("Nomor tiket: *").expect("a ticket number") + "Nomor tiket: *".len();
+    text[at..at + 9].to_string()
+}
+
+#[test]
+fn a_dialog_survives_a_restart_and_the_ticket_can_be_found_again() {
+    let data = tempfile::tempdir().unwrap();
+    // First run: start a KTP-el request (lost card) with a couple of mistakes, then stop.
+    let first = chat(
+        data.path(),
+        "42",
+        &["halo", "ktp hilang", "ya", "12345", "6409011708900001"],
+    );
+    assert!(
+        first.contains("16"),
+        "the short NIK is refused with what is expected:\n{first}"
+    );
+    // Second run, same data dir: the dialog continues at the question after the NIK.
+    let second = chat(data.path(), "42", &["kembali"]);
+    assert!(
+        second.contains("NIK"),
+        "`kembali` goes back to the NIK question:\n{second}"
+    );
+    let third = chat(
+        data.path(),
+        "42",
+        &[
+            "6409011708900001",
+            "Budi Santoso",
+            "6409012005150003",
+            "/foto tests/fixtures/foto.jpg",
+            "/foto tests/fixtures/foto.jpg",
+            "1",
+            "ya",
+        ],
+    );
+    let no = ticket_in(&third);
+    // Fourth run: after a restart the ticket is found by its number.
+    let fourth = chat(data.path(), "42", &[&format!("status {no}")]);
+    assert!(
+        fourth.contains(&no) && fourth.contains("Diterima"),
+        "{fourth}"
+    );
+    // Another citizen sees only the current status, nothing personal.
+    let other = chat(data.path(), "77", &[&format!("cek {}", no.to_lowercase())]);
+    assert!(
+        other.contains("Diterima") && !other.contains("Riwayat"),
+        "{other}"
+    );
+}
+
+#[test]
+fn serve_answers_health_and_stops_on_sigterm() {
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINTU_DATA_DIR", data.path())
+        .env("PINTU_HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("WHATSAPP_TOKEN")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut body = String::new();
+    for _ in 0..200 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            write!(s, "GET /readyz HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+            s.read_to_string(&mut body).unwrap();
+            if body.contains("ready") {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        body.starts_with("HTTP/1.0 200") && body.contains("\"ready\""),
+        "{body}"
+    );
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("Telegram channel not started"), "{log}");
+}

@@ -1,0 +1,8 @@
+//! Integration tests, one binary: golden transcripts through the real conversation layer, the
+//! real `pintu` binary (chat, restart, check), and hostile input.
+
+mod binary;
+mod check;
+mod robustness;
+mod support;
+mod transcripts;

@@ -1,0 +1,115 @@
+//! Shared test plumbing: a conversation layer over a real store with a hand-moved clock.
+
+use pintu::channel::{Channel, ChatKey};
+use pintu::clock::{ManualClock, Now};
+use pintu::convo::{Convo, ConvoConfig};
+use pintu::engine::Settings;
+use pintu::engine::input::Input;
+use pintu::script::catalogue::Catalogue;
+use pintu::store::{SledStore, Store};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use time::UtcOffset;
+use tokio::sync::watch;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn wita() -> UtcOffset {
+    UtcOffset::from_hms(8, 0, 0).unwrap()
+}
+
+/// The shipped dialogs and texts; panics with the diagnostics if any are broken.
+pub fn shipped_catalogue() -> Arc<Catalogue> {
+    let (cat, diags) = Catalogue::load(&repo().join("dialogs"), &repo().join("locales"));
+    let errors: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "shipped dialogs have problems:\n{}",
+        errors.join("\n")
+    );
+    Arc::new(cat)
+}
+
+/// A running conversation layer on a sled store in a temp dir.
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+    pub catalogue: Arc<Catalogue>,
+    pub store: Arc<dyn Store>,
+    pub convo: Convo,
+}
+
+impl Harness {
+    pub fn new(catalogue: Arc<Catalogue>, now: Now) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(now.at));
+        let store: Arc<dyn Store> =
+            Arc::new(SledStore::open(&dir.path().join("db"), 8 << 20).unwrap());
+        let convo = start(&store, &catalogue, &clock);
+        Self {
+            dir,
+            clock,
+            catalogue,
+            store,
+            convo,
+        }
+    }
+
+    /// Simulates a full restart: a new conversation layer (empty caches) on a reopened store.
+    pub fn restart(&mut self) {
+        self.convo = start(&self.store, &self.catalogue, &self.clock);
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sends one typed line (terminal syntax, so `/foto FILE` works) and renders the replies.
+    pub async fn say(&self, user: &str, line: &str) -> Vec<String> {
+        let input = match pintu::channel::terminal::parse_line(line, self.data_dir()) {
+            Ok(i) => i,
+            Err(help) => return vec![format!("({help})")],
+        };
+        self.send(user, input).await
+    }
+
+    pub async fn send(&self, user: &str, input: Input) -> Vec<String> {
+        let chat = ChatKey::new(Channel::Terminal, user);
+        let out = self
+            .convo
+            .handle(chat, None, input)
+            .await
+            .expect("message committed");
+        out.iter()
+            .map(|o| self.catalogue.locales.render(o.lang, &o.reply))
+            .collect()
+    }
+}
+
+fn start(store: &Arc<dyn Store>, catalogue: &Arc<Catalogue>, clock: &Arc<ManualClock>) -> Convo {
+    let (_tx, rx) = watch::channel(catalogue.clone());
+    // The sender may drop: receivers keep the last value.
+    let config = ConvoConfig {
+        offset: wita(),
+        shards: 2,
+        ..ConvoConfig::default()
+    };
+    Convo::start(
+        store.clone(),
+        rx,
+        Arc::new(Settings::default()),
+        clock.clone(),
+        config,
+    )
+}
+
+/// 2026-11-26 (Thursday) at a local WITA time.
+pub fn thursday(hour: u8, minute: u8) -> Now {
+    Now::at_local(
+        time::macros::date!(2026 - 11 - 26),
+        time::Time::from_hms(hour, minute, 0).unwrap(),
+        wita(),
+    )
+}
