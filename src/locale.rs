@@ -14,6 +14,8 @@ use std::path::Path;
 pub struct Defined {
     pub pos: Pos,
     pub attributes: Vec<String>,
+    /// The message's own Fluent source, so a pinned script version can keep its texts.
+    pub source: String,
 }
 
 /// All texts of all languages.
@@ -92,15 +94,14 @@ impl Locales {
             for entry in resource.entries() {
                 if let fluent_syntax::ast::Entry::Message(m) = entry {
                     let id = m.id.name.to_string();
-                    let pos = find_definition(&path, &text, &id);
+                    let (pos, source) = find_definition(&path, &text, &id);
                     let attributes = m.attributes.iter().map(|a| a.id.name.to_string()).collect();
-                    if let Some(prev) = defined.insert(
-                        (lang, id.clone()),
-                        Defined {
-                            pos: pos.clone(),
-                            attributes,
-                        },
-                    ) {
+                    let def = Defined {
+                        pos: pos.clone(),
+                        attributes,
+                        source,
+                    };
+                    if let Some(prev) = defined.insert((lang, id.clone()), def) {
                         let msg = format!(
                             "message `{id}` is defined twice (also at {}:{})",
                             prev.pos.path.display(),
@@ -129,8 +130,30 @@ impl Locales {
             })
     }
 
+    /// The Fluent source of every message of one script (`<id>-...`), per language: what a
+    /// session pinned to this version needs to render after an admin edits the texts.
+    pub fn sources_of(&self, script_id: &str) -> Vec<(Lang, String)> {
+        let prefix = format!("{script_id}-");
+        LANGS
+            .iter()
+            .map(|&lang| {
+                let text = self
+                    .defined
+                    .iter()
+                    .filter(|((l, id), _)| *l == lang && id.starts_with(&prefix))
+                    .map(|(_, d)| d.source.as_str())
+                    .collect::<String>();
+                (lang, text)
+            })
+            .collect()
+    }
+
     /// Renders one message; falls back to Indonesian, then to the id itself, never panics.
+    /// A [`Msg::literal`] is already text.
     pub fn text(&self, lang: Lang, msg: &Msg) -> String {
+        if let Some(t) = msg.as_literal() {
+            return t.to_string();
+        }
         let order = if lang == Lang::Id {
             [Lang::Id, Lang::Id]
         } else {
@@ -213,16 +236,26 @@ fn split_key(key: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// The line where `id = ...` starts, for pointing admins at it.
-fn find_definition(path: &Path, text: &str, id: &str) -> Pos {
+/// Where `id = ...` starts (for pointing admins at it) and the message's source lines.
+fn find_definition(path: &Path, text: &str, id: &str) -> (Pos, String) {
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
         if let Some(rest) = line.strip_prefix(id) {
             if rest.trim_start().starts_with('=') {
-                return Pos::at_offset(path, text, offset);
+                let mut source = line.to_string();
+                // Continuation lines are indented (or blank inside a pattern).
+                for more in lines.by_ref() {
+                    if !(more.starts_with(' ') || more.trim().is_empty()) {
+                        break;
+                    }
+                    source.push_str(more);
+                }
+                let source = format!("{}\n", source.trim_end());
+                return (Pos::at_offset(path, text, offset), source);
             }
         }
         offset += line.len();
     }
-    Pos::new(path, 1, 1)
+    (Pos::new(path, 1, 1), String::new())
 }

@@ -5,11 +5,10 @@ use super::commit::Committer;
 use super::{ConvoError, Inbound, Shared};
 use crate::channel::{ChatKey, MessageId};
 use crate::clock::Now;
-use crate::engine::reply::{Outgoing, Reply};
+use crate::engine::reply::{Msg, Outgoing, Reply};
 use crate::engine::session::Session;
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
-use crate::script::Script;
-use crate::script::catalogue::Catalogue;
+use crate::script::catalogue::{Catalogue, Pinned};
 use crate::store::{Batch, StoreError};
 use crate::ticket::record::{Actor, Change, Ticket};
 use crate::ticket::{Status, TicketNo};
@@ -22,7 +21,7 @@ use tokio::sync::mpsc;
 struct ShardState {
     sessions: HashMap<ChatKey, Session>,
     /// Old script versions that sessions are still pinned to, compiled from the store.
-    pinned: HashMap<(String, u32), Arc<Script>>,
+    pinned: HashMap<(String, u32), Pinned>,
     /// Script versions known to be stored already.
     stored: HashSet<(String, u32)>,
 }
@@ -124,13 +123,20 @@ fn step_one(
     let now = Now::new(shared.clock.now(), shared.config.offset);
     let ctx = Ctx {
         catalogue,
-        pinned: pinned.as_ref(),
+        pinned: pinned.as_ref().map(|p| &p.script),
         settings: &shared.settings,
         now,
     };
     let step = engine::step(&ctx, session.as_ref(), input);
     let lang = step.session.lang;
     let mut replies = step.replies;
+    if let Some(p) = &pinned {
+        // Render now with the texts this version was written with; the live texts may have
+        // lost or changed its messages.
+        for r in &mut replies {
+            r.for_each_msg_mut(|m| *m = Msg::literal(p.locales.text(lang, m)));
+        }
+    }
     // Insert effect replies from the back so earlier positions stay valid.
     for effect in step.effects.into_iter().rev() {
         match effect {
@@ -164,7 +170,7 @@ fn resolve_pinned(
     catalogue: &Catalogue,
     state: &mut ShardState,
     session: Option<&Session>,
-) -> Result<Option<Arc<Script>>, StoreError> {
+) -> Result<Option<Pinned>, StoreError> {
     let Some(flow) = session.and_then(|s| s.flow.as_ref()) else {
         return Ok(None);
     };
@@ -181,9 +187,7 @@ fn resolve_pinned(
     let Some(source) = shared.store.script_source(&flow.script, flow.version)? else {
         return Ok(None);
     };
-    let compiled = catalogue
-        .compile_pinned(&flow.script, &source)
-        .map(Arc::new);
+    let compiled = catalogue.compile_pinned(&flow.script, &source);
     if let Some(s) = &compiled {
         state.pinned.insert(key, s.clone());
     }
@@ -214,10 +218,8 @@ fn pin(
         return Ok(());
     }
     if let Some(s) = catalogue.script(&key.0).filter(|s| s.version == key.1) {
-        round
-            .batch
-            .scripts
-            .push((key.0, key.1, s.source.to_string()));
+        let record = catalogue.pinned_record(s);
+        round.batch.scripts.push((key.0, key.1, record));
     }
     Ok(())
 }

@@ -195,6 +195,7 @@ pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
     }
     e.s.touched = ctx.now.at;
     e.handle(input);
+    e.privacy_notice_once();
     Step {
         session: e.s,
         replies: e.replies,
@@ -455,6 +456,32 @@ impl Engine<'_> {
         }
     }
 
+    /// Every chat sees the privacy notice at its first contact, whatever it starts with: after
+    /// a greeting or the emergency numbers, before anything else.
+    fn privacy_notice_once(&mut self) {
+        if self.s.noticed {
+            return;
+        }
+        self.s.noticed = true;
+        let leading = |r: &Reply| match r.body.first() {
+            Some(reply::Piece::Msg(m)) => {
+                m.key.starts_with("greeting")
+                    || m.key.starts_with("emergency-")
+                    || m.key == "session-expired"
+            }
+            _ => false,
+        };
+        let at = self.replies.iter().take_while(|r| leading(r)).count();
+        self.replies.insert(at, Reply::key("privacy-notice"));
+        for effect in &mut self.effects {
+            if let Effect::ShowStatus { at: pos, .. } | Effect::Submit { at: pos, .. } = effect {
+                if *pos >= at {
+                    *pos += 1;
+                }
+            }
+        }
+    }
+
     fn greet(&mut self, salam: bool) {
         let hour = self.ctx.now.time_of_day().hour();
         let part = match hour {
@@ -471,10 +498,6 @@ impl Engine<'_> {
     pub fn menu(&mut self, greet_if_new: bool) {
         if self.first_contact && greet_if_new {
             self.greet(false);
-        }
-        if !self.s.noticed {
-            self.say(Reply::key("privacy-notice"));
-            self.s.noticed = true;
         }
         let mut r = Reply::key("menu-intro");
         r.choices = self

@@ -24,7 +24,35 @@ impl Msg {
         self.args.push((name, value.into()));
         self
     }
+
+    /// Text rendered already (the texts of a script version that is no longer live).
+    pub fn literal(text: String) -> Self {
+        Self {
+            key: LITERAL.to_string(),
+            args: vec![("text", Arg::Text(text))],
+        }
+    }
+
+    pub fn as_literal(&self) -> Option<&str> {
+        match (self.key.as_str(), self.args.as_slice()) {
+            (LITERAL, [("text", Arg::Text(t))]) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Every message in this one, nested arguments included.
+    pub fn for_each_mut(&mut self, f: &mut impl FnMut(&mut Msg)) {
+        for (_, arg) in &mut self.args {
+            if let Arg::Msg(inner) = arg {
+                inner.for_each_mut(f);
+            }
+        }
+        f(self);
+    }
 }
+
+/// The key of a literal message; not a valid Fluent id, so it never clashes with one.
+const LITERAL: &str = "=";
 
 /// An argument value; nested messages and dates are rendered in the reply's language.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +131,27 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Visits every message of the reply (body, field labels and values, choices, footer).
+    pub fn for_each_msg_mut(&mut self, mut f: impl FnMut(&mut Msg)) {
+        for piece in &mut self.body {
+            match piece {
+                Piece::Msg(m) => m.for_each_mut(&mut f),
+                Piece::Field { label, value, .. } => {
+                    label.for_each_mut(&mut f);
+                    if let FieldValue::Msg(m) = value {
+                        m.for_each_mut(&mut f);
+                    }
+                }
+            }
+        }
+        for c in &mut self.choices {
+            c.for_each_mut(&mut f);
+        }
+        if let Some(m) = &mut self.footer {
+            m.for_each_mut(&mut f);
+        }
+    }
+
     pub fn msg(m: Msg) -> Self {
         Self {
             body: vec![Piece::Msg(m)],

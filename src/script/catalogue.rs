@@ -152,12 +152,53 @@ impl Catalogue {
         self.scripts.get(id)
     }
 
-    /// Compiles an old version of a script (from the store) with this catalogue's texts, for a
-    /// session that started on it. `None` if it no longer compiles.
-    pub fn compile_pinned(&self, id: &str, source: &str) -> Option<Script> {
+    /// What the store keeps for a pinned script version: its YAML and its own texts, so a
+    /// session can finish on it even after both are edited.
+    pub fn pinned_record(&self, script: &Script) -> String {
+        let texts: BTreeMap<&str, String> = self
+            .locales
+            .sources_of(&script.id)
+            .into_iter()
+            .map(|(lang, ftl)| (lang.code(), ftl))
+            .collect();
+        serde_json::json!({ "yaml": &*script.source, "texts": texts }).to_string()
+    }
+
+    /// Compiles a pinned script version from its stored record, with texts where its own
+    /// messages are as they were and everything else is current. `None` if it no longer
+    /// compiles.
+    pub fn compile_pinned(&self, id: &str, record: &str) -> Option<Pinned> {
+        #[derive(serde::Deserialize)]
+        struct Record {
+            yaml: String,
+            texts: BTreeMap<String, String>,
+        }
+        let rec: Record = serde_json::from_str(record).ok()?;
+        let prefix = format!("{id}-");
+        let mut files = Vec::new();
+        for lang in [Lang::Id, Lang::En] {
+            let mut ftl: String = self
+                .locales
+                .defined
+                .iter()
+                .filter(|((l, key), _)| *l == lang && !key.starts_with(&prefix))
+                .map(|(_, d)| d.source.as_str())
+                .collect();
+            ftl.push_str(rec.texts.get(lang.code()).map_or("", String::as_str));
+            files.push((
+                lang,
+                PathBuf::from(format!("{id}.{}.ftl", lang.code())),
+                ftl,
+            ));
+        }
+        let (locales, _) = Locales::from_sources(files);
         let path = PathBuf::from(format!("{id}.yaml"));
-        let (script, _) = super::load::load(&path, source);
-        script.map(|s| with_label_matches(s, &self.locales, Some(&self.lexicon)))
+        let (script, _) = super::load::load(&path, &rec.yaml);
+        let script = with_label_matches(script?, &locales, Some(&self.lexicon));
+        Some(Pinned {
+            script: Arc::new(script),
+            locales: Arc::new(locales),
+        })
     }
 
     /// Prefixes citizens may type before a ticket number (`KTP-K7Q4-M9XS`).
@@ -169,9 +210,20 @@ impl Catalogue {
     }
 
     /// The service whose keywords best match free text ("mau bikin ktp dong" → `ktp_el`):
-    /// the longest keyword found wins; ties go to the earlier menu entry.
+    /// a status question ("ktp saya kapan jadi?") outranks the service it is about; otherwise
+    /// the longest keyword found wins, and ties go to the earlier menu entry.
     pub fn route(&self, canon: &str) -> Option<&Arc<Script>> {
         let words: Vec<&str> = canon.split(' ').collect();
+        let status = self
+            .scripts
+            .values()
+            .filter(|s| s.action == super::Action::Status);
+        for script in status {
+            // Exact words only: a typo allowance would let "sama sekali" pass for "lama sekali".
+            if script.keywords.iter().any(|kw| contains_exact(&words, kw)) {
+                return Some(script);
+            }
+        }
         let mut best: Option<(usize, &Arc<Script>)> = None;
         let in_menu_order = self.menu.iter().chain(
             self.scripts
@@ -218,6 +270,13 @@ fn contains_phrase(words: &[&str], phrase: &str) -> bool {
             }
         })
     })
+}
+
+/// A script version that is no longer live, with the texts it was written with.
+#[derive(Debug, Clone)]
+pub struct Pinned {
+    pub script: Arc<Script>,
+    pub locales: Arc<Locales>,
 }
 
 /// Adds each option's and each title's texts (in every language) to what matches it, so
@@ -285,4 +344,16 @@ pub fn check_dirs(dialogs_dirs: &[PathBuf], locales_dir: &Path) -> (Vec<Diagnost
     all.dedup();
     let bad = has_errors(&all);
     (all, bad)
+}
+#[cfg(test)]
+mod pinned_tests {
+    #[test]
+    fn a_pinned_record_compiles_back() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (cat, _) = super::Catalogue::load(&dir.join("dialogs"), &dir.join("locales"));
+        let script = cat.script("ktp_el").unwrap();
+        let record = cat.pinned_record(script);
+        let pinned = cat.compile_pinned("ktp_el", &record).expect("compiles");
+        assert_eq!(pinned.script.steps.len(), script.steps.len());
+    }
 }

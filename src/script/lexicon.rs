@@ -151,10 +151,20 @@ impl Lexicon {
         if self.greetings.contains(canon) || all(&self.greetings) {
             return Some(Intent::Greeting);
         }
-        if self.thanks.contains(canon) || all(&self.thanks) {
+        if self.thanks.contains(canon) || all(&self.thanks) || self.starts_with_thanks(canon) {
             return Some(Intent::Thanks);
         }
         None
+    }
+
+    /// "terimakasih infonya", "makasih banyak ya": a short message that opens with thanks.
+    fn starts_with_thanks(&self, canon: &str) -> bool {
+        let words: Vec<&str> = canon.split(' ').collect();
+        words.len() <= 4
+            && (1..=2.min(words.len())).any(|n| {
+                let head = words[..n].join(" ");
+                self.thanks.contains(&head) || self.thanks.contains(&squeeze(&head))
+            })
     }
 
     /// Short messages with an emergency word ("tolong kebakaran", "banjir!!"), or a call for

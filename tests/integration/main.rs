@@ -3,6 +3,8 @@
 
 mod binary;
 mod check;
+mod corpus;
 mod robustness;
 mod support;
 mod transcripts;
+mod versions;

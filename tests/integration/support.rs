@@ -37,6 +37,8 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
     pub clock: Arc<ManualClock>,
     pub catalogue: Arc<Catalogue>,
+    /// Publishes a new catalogue to the running conversation layer (a live edit).
+    pub catalogue_tx: watch::Sender<Arc<Catalogue>>,
     pub store: Arc<dyn Store>,
     pub convo: Convo,
 }
@@ -47,19 +49,29 @@ impl Harness {
         let clock = Arc::new(ManualClock::new(now.at));
         let store: Arc<dyn Store> =
             Arc::new(SledStore::open(&dir.path().join("db"), 8 << 20).unwrap());
-        let convo = start(&store, &catalogue, &clock);
+        let (catalogue_tx, rx) = watch::channel(catalogue.clone());
+        let convo = start(&store, rx, &clock);
         Self {
             dir,
             clock,
             catalogue,
+            catalogue_tx,
             store,
             convo,
         }
     }
 
-    /// Simulates a full restart: a new conversation layer (empty caches) on a reopened store.
+    /// Simulates a full restart: a new conversation layer with empty caches.
     pub fn restart(&mut self) {
-        self.convo = start(&self.store, &self.catalogue, &self.clock);
+        let (tx, rx) = watch::channel(self.catalogue.clone());
+        self.catalogue_tx = tx;
+        self.convo = start(&self.store, rx, &self.clock);
+    }
+
+    /// An admin's edit going live while citizens are mid-dialog.
+    pub fn publish(&mut self, catalogue: Arc<Catalogue>) {
+        self.catalogue = catalogue.clone();
+        self.catalogue_tx.send_replace(catalogue);
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -88,9 +100,11 @@ impl Harness {
     }
 }
 
-fn start(store: &Arc<dyn Store>, catalogue: &Arc<Catalogue>, clock: &Arc<ManualClock>) -> Convo {
-    let (_tx, rx) = watch::channel(catalogue.clone());
-    // The sender may drop: receivers keep the last value.
+fn start(
+    store: &Arc<dyn Store>,
+    rx: watch::Receiver<Arc<Catalogue>>,
+    clock: &Arc<ManualClock>,
+) -> Convo {
     let config = ConvoConfig {
         offset: wita(),
         shards: 2,
