@@ -65,22 +65,9 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
     );
     let (tx, rx) = watch::channel(load_catalogue(config));
-    let convo_config = ConvoConfig {
-        offset: config.timezone,
-        ..ConvoConfig::default()
-    };
-    let convo = Convo::start(
-        store.clone(),
-        rx,
-        Arc::new(settings(config)?),
-        clock,
-        convo_config,
-    );
-    Ok(Core {
-        store,
-        catalogue: tx,
-        convo,
-    })
+    let convo_config = ConvoConfig { offset: config.timezone, ..ConvoConfig::default() };
+    let convo = Convo::start(store.clone(), rx, Arc::new(settings(config)?), clock, convo_config);
+    Ok(Core { store, catalogue: tx, convo })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.
@@ -104,9 +91,7 @@ pub async fn serve(
     health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");
     let app = http::router(health);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
     drop(core);
     tracing::info!("pintu stopped");
     Ok(())
@@ -160,20 +145,18 @@ where
 
 /// `pintu check`: prints problems; returns the exit code (0 clean, 1 problems).
 pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
-    let dirs = if dirs.is_empty() {
-        vec![config.dialogs_dir.clone()]
-    } else {
-        dirs.to_vec()
-    };
+    let dirs = if dirs.is_empty() { vec![config.dialogs_dir.clone()] } else { dirs.to_vec() };
+    if let Some(missing) = dirs.iter().find(|d| !d.is_dir()) {
+        eprintln!("pintu check: {} is not a folder of dialog scripts", missing.display());
+        return 2;
+    }
     let locales = locales_for(config, &dirs);
     let (diags, bad) = catalogue::check_dirs(&dirs, &locales);
     for d in &diags {
         println!("{d}");
     }
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity == crate::script::diag::Severity::Error)
-        .count();
+    let errors =
+        diags.iter().filter(|d| d.severity == crate::script::diag::Severity::Error).count();
     if bad {
         eprintln!("{errors} problem(s) found");
         1
@@ -200,11 +183,7 @@ pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Res
     let mut rnd = [0u8; 12];
     getrandom::fill(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
     let name: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    let ext: String = ext
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(8)
-        .collect();
+    let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
     let rel = format!("files/{name}.{ext}");
     let path = data_dir.join(&rel);
     let mut opts = std::fs::OpenOptions::new();

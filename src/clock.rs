@@ -133,10 +133,7 @@ mod tests {
     #[test]
     fn today_follows_the_offset() {
         // 2026-11-25 20:00 UTC is already 2026-11-26 04:00 in WITA.
-        let now = Now::new(
-            Timestamp(1_795_636_800),
-            UtcOffset::from_hms(8, 0, 0).unwrap(),
-        );
+        let now = Now::new(Timestamp(1_795_636_800), UtcOffset::from_hms(8, 0, 0).unwrap());
         assert_eq!(now.today().to_string(), "2026-11-26");
         assert_eq!(now.time_of_day().hour(), 4);
     }

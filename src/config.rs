@@ -10,23 +10,14 @@ use time::UtcOffset;
 
 /// Every environment variable pintu reads, with its meaning (shown by `--help`).
 pub const ENV_VARS: &[(&str, &str)] = &[
-    (
-        "PINTU_CONFIG",
-        "path of the optional TOML file (default: ./pintu.toml if it exists)",
-    ),
-    (
-        "PINTU_DATA_DIR",
-        "where sessions and tickets are stored (default: ./pintu-data)",
-    ),
+    ("PINTU_CONFIG", "path of the optional TOML file (default: ./pintu.toml if it exists)"),
+    ("PINTU_DATA_DIR", "where sessions and tickets are stored (default: ./pintu-data)"),
     (
         "PINTU_HTTP_ADDR",
         "address of the HTTP server with /healthz and /readyz (default: 127.0.0.1:8080)",
     ),
     ("PINTU_DIALOGS_DIR", "dialog scripts (default: ./dialogs)"),
-    (
-        "PINTU_LOCALES_DIR",
-        "texts, one folder per language (default: ./locales)",
-    ),
+    ("PINTU_LOCALES_DIR", "texts, one folder per language (default: ./locales)"),
     (
         "PINTU_TIMEZONE",
         "WIB, WITA, WIT, Asia/Jakarta, Asia/Makassar, Asia/Jayapura or +08:00 (default: WITA)",
@@ -39,10 +30,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_HOLIDAYS_FILE",
         "extra holidays and cuti bersama, one YYYY-MM-DD per line (default: the 2026 national list only)",
     ),
-    (
-        "PINTU_LOG",
-        "log filter such as info or pintu=debug (default: info)",
-    ),
+    ("PINTU_LOG", "log filter such as info or pintu=debug (default: info)"),
     ("PINTU_LOG_FORMAT", "human or json (default: human)"),
     (
         "TELEGRAM_BOT_TOKEN",
@@ -106,9 +94,8 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, Vec<String>> {
         let mut errors = Vec::new();
-        let file_path = explicit_file
-            .map(Path::to_path_buf)
-            .or_else(|| env("PINTU_CONFIG").map(PathBuf::from));
+        let file_path =
+            explicit_file.map(Path::to_path_buf).or_else(|| env("PINTU_CONFIG").map(PathBuf::from));
         let file = match &file_path {
             Some(p) => read_file(p, &mut errors),
             None if Path::new("pintu.toml").exists() => {
@@ -117,15 +104,10 @@ impl Config {
             None => FileConfig::default(),
         };
         let pick = |var: &str, from_file: Option<String>, default: &str| {
-            env(var)
-                .or(from_file)
-                .unwrap_or_else(|| default.to_string())
+            env(var).or(from_file).unwrap_or_else(|| default.to_string())
         };
         let path = |var: &str, from_file: Option<PathBuf>, default: &str| {
-            env(var)
-                .map(PathBuf::from)
-                .or(from_file)
-                .unwrap_or_else(|| PathBuf::from(default))
+            env(var).map(PathBuf::from).or(from_file).unwrap_or_else(|| PathBuf::from(default))
         };
         let http = pick("PINTU_HTTP_ADDR", file.http_addr, "127.0.0.1:8080");
         let http_addr = http.parse().unwrap_or_else(|_| {
@@ -153,9 +135,7 @@ impl Config {
             "human" => LogFormat::Human,
             "json" => LogFormat::Json,
             _ => {
-                errors.push(format!(
-                    "PINTU_LOG_FORMAT/log_format: `{fmt}` is not human or json"
-                ));
+                errors.push(format!("PINTU_LOG_FORMAT/log_format: `{fmt}` is not human or json"));
                 LogFormat::Human
             }
         };
@@ -166,20 +146,14 @@ impl Config {
             locales_dir: path("PINTU_LOCALES_DIR", file.locales_dir, "locales"),
             timezone,
             session_ttl_secs,
-            holidays_file: env("PINTU_HOLIDAYS_FILE")
-                .map(PathBuf::from)
-                .or(file.holidays_file),
+            holidays_file: env("PINTU_HOLIDAYS_FILE").map(PathBuf::from).or(file.holidays_file),
             log_filter: pick("PINTU_LOG", file.log, "info"),
             log_format,
             cache_bytes: file.cache_mb.unwrap_or(64) * 1024 * 1024,
             telegram_token_set: env("TELEGRAM_BOT_TOKEN").is_some_and(|t| !t.is_empty()),
             whatsapp_token_set: env("WHATSAPP_TOKEN").is_some_and(|t| !t.is_empty()),
         };
-        if errors.is_empty() {
-            Ok(config)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
 }
 
@@ -218,10 +192,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, Vec<String>> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::load_with(None, |k| map.get(k).cloned())
     }
 

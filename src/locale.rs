@@ -54,10 +54,8 @@ impl Locales {
             for p in paths {
                 match std::fs::read_to_string(&p) {
                     Ok(text) => files.push((lang, p, text)),
-                    Err(e) => diags.push(Diagnostic::error(
-                        &Pos::new(&p, 1, 1),
-                        format!("cannot read: {e}"),
-                    )),
+                    Err(e) => diags
+                        .push(Diagnostic::error(&Pos::new(&p, 1, 1), format!("cannot read: {e}"))),
                 }
             }
         }
@@ -96,11 +94,7 @@ impl Locales {
                     let id = m.id.name.to_string();
                     let (pos, source) = find_definition(&path, &text, &id);
                     let attributes = m.attributes.iter().map(|a| a.id.name.to_string()).collect();
-                    let def = Defined {
-                        pos: pos.clone(),
-                        attributes,
-                        source,
-                    };
+                    let def = Defined { pos: pos.clone(), attributes, source };
                     if let Some(prev) = defined.insert((lang, id.clone()), def) {
                         let msg = format!(
                             "message `{id}` is defined twice (also at {}:{})",
@@ -122,12 +116,10 @@ impl Locales {
     /// Is the message (or `message.attribute`) defined in this language?
     pub fn has(&self, lang: Lang, key: &str) -> bool {
         let (id, attr) = split_key(key);
-        self.defined
-            .get(&(lang, id.to_string()))
-            .is_some_and(|d| match attr {
-                None => true,
-                Some(a) => d.attributes.iter().any(|x| x == a),
-            })
+        self.defined.get(&(lang, id.to_string())).is_some_and(|d| match attr {
+            None => true,
+            Some(a) => d.attributes.iter().any(|x| x == a),
+        })
     }
 
     /// The Fluent source of every message of one script (`<id>-...`), per language: what a
@@ -154,11 +146,7 @@ impl Locales {
         if let Some(t) = msg.as_literal() {
             return t.to_string();
         }
-        let order = if lang == Lang::Id {
-            [Lang::Id, Lang::Id]
-        } else {
-            [lang, Lang::Id]
-        };
+        let order = if lang == Lang::Id { [Lang::Id, Lang::Id] } else { [lang, Lang::Id] };
         for l in order {
             if let Some(s) = self.format(l, lang, msg) {
                 return s;

@@ -46,10 +46,7 @@ pub struct ChatKey {
 
 impl ChatKey {
     pub fn new(channel: Channel, id: impl Into<String>) -> Self {
-        Self {
-            channel,
-            id: id.into(),
-        }
+        Self { channel, id: id.into() }
     }
 
     /// Parses the `Display` form, `tg:777`.

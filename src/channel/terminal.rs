@@ -24,10 +24,7 @@ pub fn parse_line(line: &str, data_dir: &Path) -> Result<Input, String> {
                 None => Err("pakai: /lokasi -1.26,116.83".to_string()),
             }
         }
-        "/kontak" | "/contact" => Ok(Input::Contact {
-            phone: rest.to_string(),
-            own: true,
-        }),
+        "/kontak" | "/contact" => Ok(Input::Contact { phone: rest.to_string(), own: true }),
         "/stiker" | "/sticker" | "/suara" | "/voice" => Ok(Input::Unsupported),
         _ => Ok(Input::Text(line.to_string())),
     }
@@ -39,11 +36,7 @@ fn store_file(path: &str, kind: AttachmentKind, data_dir: &Path) -> Result<Input
     }
     let src = Path::new(path);
     let bytes = std::fs::read(src).map_err(|e| format!("berkas {path} tidak bisa dibaca: {e}"))?;
-    let ext = src
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("bin")
-        .to_ascii_lowercase();
+    let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("bin").to_ascii_lowercase();
     let mime = match ext.as_str() {
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
@@ -55,10 +48,6 @@ fn store_file(path: &str, kind: AttachmentKind, data_dir: &Path) -> Result<Input
         .map_err(|e| format!("berkas tidak bisa disimpan: {e}"))?;
     Ok(Input::Attachment(Attachment {
         kind,
-        file: FileRef {
-            path: rel,
-            mime: mime.to_string(),
-            bytes: bytes.len() as u64,
-        },
+        file: FileRef { path: rel, mime: mime.to_string(), bytes: bytes.len() as u64 },
     }))
 }

@@ -93,13 +93,7 @@ impl Convo {
         let committer = commit::Committer::start(store.clone());
         let n = config.shards.max(1);
         let queue = config.queue_per_shard.max(1);
-        let shared = Arc::new(Shared {
-            store,
-            catalogue,
-            settings,
-            clock,
-            config,
-        });
+        let shared = Arc::new(Shared { store, catalogue, settings, clock, config });
         let shards: Vec<_> = (0..n)
             .map(|_| {
                 let (tx, rx) = mpsc::channel(queue);
@@ -107,9 +101,7 @@ impl Convo {
                 tx
             })
             .collect();
-        Self {
-            shards: shards.into(),
-        }
+        Self { shards: shards.into() }
     }
 
     /// Queues a message; waits while its shard is full (backpressure).
@@ -117,10 +109,7 @@ impl Convo {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         inbound.chat.hash(&mut h);
         let i = (h.finish() % self.shards.len() as u64) as usize;
-        self.shards[i]
-            .send(inbound)
-            .await
-            .map_err(|_| ConvoError::Closed)
+        self.shards[i].send(inbound).await.map_err(|_| ConvoError::Closed)
     }
 
     /// Submits one message and waits for its replies.
@@ -131,13 +120,7 @@ impl Convo {
         input: Input,
     ) -> Result<Vec<Outgoing>, ConvoError> {
         let (done, rx) = oneshot::channel();
-        self.submit(Inbound {
-            chat,
-            msg,
-            input,
-            done,
-        })
-        .await?;
+        self.submit(Inbound { chat, msg, input, done }).await?;
         rx.await.unwrap_or(Err(ConvoError::Closed))
     }
 }

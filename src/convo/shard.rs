@@ -48,15 +48,8 @@ pub(crate) async fn run(
         let mut round = Round::default();
         let mut waiting = Vec::with_capacity(buf.len());
         for inbound in buf.drain(..) {
-            let Inbound {
-                chat,
-                msg,
-                input,
-                done,
-            } = inbound;
-            match step_one(
-                &shared, &catalogue, &mut state, &mut round, &chat, msg, input,
-            ) {
+            let Inbound { chat, msg, input, done } = inbound;
+            match step_one(&shared, &catalogue, &mut state, &mut round, &chat, msg, input) {
                 Ok(out) => waiting.push((done, out)),
                 Err(e) => {
                     tracing::error!(error = %e, "store read failed; message left for redelivery");
@@ -64,19 +57,10 @@ pub(crate) async fn run(
                 }
             }
         }
-        let Round {
-            mut batch,
-            sessions,
-            ..
-        } = round;
-        batch
-            .sessions
-            .extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
-        let scripts: Vec<(String, u32)> = batch
-            .scripts
-            .iter()
-            .map(|(i, v, _)| (i.clone(), *v))
-            .collect();
+        let Round { mut batch, sessions, .. } = round;
+        batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
+        let scripts: Vec<(String, u32)> =
+            batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
         let ok = batch.is_empty() || committer.commit(batch).await;
         if ok {
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
@@ -111,11 +95,7 @@ fn step_one(
             return Ok(Vec::new());
         }
     }
-    let session = match round
-        .sessions
-        .get(chat)
-        .or_else(|| state.sessions.get(chat))
-    {
+    let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
         Some(s) => Some(s.clone()),
         None => shared.store.load_session(chat)?,
     };
@@ -158,10 +138,7 @@ fn step_one(
         round.batch.seen.push(id);
     }
     round.sessions.insert(chat.clone(), step.session);
-    Ok(replies
-        .into_iter()
-        .map(|reply| Outgoing { lang, reply })
-        .collect())
+    Ok(replies.into_iter().map(|reply| Outgoing { lang, reply }).collect())
 }
 
 /// The script version a session is pinned to, when it is no longer the current one.
@@ -174,10 +151,7 @@ fn resolve_pinned(
     let Some(flow) = session.and_then(|s| s.flow.as_ref()) else {
         return Ok(None);
     };
-    if catalogue
-        .script(&flow.script)
-        .is_some_and(|s| s.version == flow.version)
-    {
+    if catalogue.script(&flow.script).is_some_and(|s| s.version == flow.version) {
         return Ok(None);
     }
     let key = (flow.script.clone(), flow.version);
@@ -205,11 +179,7 @@ fn pin(
 ) -> Result<(), StoreError> {
     let key = (script, version);
     if state.stored.contains(&key)
-        || round
-            .batch
-            .scripts
-            .iter()
-            .any(|(i, v, _)| (i, v) == (&key.0, &key.1))
+        || round.batch.scripts.iter().any(|(i, v, _)| (i, v) == (&key.0, &key.1))
     {
         return Ok(());
     }
@@ -270,11 +240,7 @@ fn submit(
     };
     let script = draft.script;
     let due = (script.sla_days > 0).then(|| {
-        shared
-            .settings
-            .calendar
-            .add_working_days(now.today(), script.sla_days)
-            .to_julian_day()
+        shared.settings.calendar.add_working_days(now.today(), script.sla_days).to_julian_day()
     });
     let ticket = Ticket {
         no,

@@ -76,9 +76,7 @@ impl Engine<'_> {
                 if !own {
                     self.say(Reply::key("contact-not-own"));
                 }
-                checked(validate::phone::check(&phone, *mobile), |p| {
-                    Value::Text(p.e164)
-                })
+                checked(validate::phone::check(&phone, *mobile), |p| Value::Text(p.e164))
             }
             (StepKind::Summary, _) => return self.resume(),
             (kind, _) => Verdict::WrongKind(expected_for(kind)),
@@ -164,10 +162,10 @@ impl Engine<'_> {
                             .arg("panjang", len as i64),
                     )
                 } else if pattern.as_ref().is_some_and(|p| !p.is_match(&text)) {
-                    Verdict::Refuse(Msg::new("invalid-text-pattern").arg(
-                        "contoh",
-                        Msg::new(format!("{}.label", script.prompt_key(step))),
-                    ))
+                    Verdict::Refuse(
+                        Msg::new("invalid-text-pattern")
+                            .arg("contoh", Msg::new(format!("{}.label", script.prompt_key(step)))),
+                    )
                 } else {
                     Verdict::Accept(Value::Text(text))
                 }
@@ -184,10 +182,9 @@ impl Engine<'_> {
                     Some(Value::Date(jd)) => time::Date::from_julian_day(*jd).ok(),
                     _ => None,
                 };
-                checked(
-                    validate::nik::check_with(raw, today, stated, None, None),
-                    |n| Value::Text(n.digits),
-                )
+                checked(validate::nik::check_with(raw, today, stated, None, None), |n| {
+                    Value::Text(n.digits)
+                })
             }
             StepKind::Kk { nik } => {
                 let nik = match answer_of(*nik) {
@@ -196,9 +193,9 @@ impl Engine<'_> {
                 };
                 checked(validate::kk::check(raw, nik), Value::Text)
             }
-            StepKind::Phone { mobile } => checked(validate::phone::check(raw, *mobile), |p| {
-                Value::Text(p.e164)
-            }),
+            StepKind::Phone { mobile } => {
+                checked(validate::phone::check(raw, *mobile), |p| Value::Text(p.e164))
+            }
             StepKind::Email => checked(validate::email::check(raw), Value::Text),
             StepKind::Date { rule, working_day } => match validate::date::check(raw, today, rule) {
                 Ok((d, _)) if *working_day && !self.ctx.settings.calendar.is_working_day(d) => {
@@ -257,10 +254,7 @@ pub(crate) fn pick(
     if let Some(n) = lex.option_number(canon, opts.len()) {
         return u16::try_from(n - 1).ok();
     }
-    if let Some(i) = opts
-        .iter()
-        .position(|o| o.matches.iter().any(|m| m == canon))
-    {
+    if let Some(i) = opts.iter().position(|o| o.matches.iter().any(|m| m == canon)) {
         return u16::try_from(i).ok();
     }
     // Typos: the closest option within the typo budget, if it is the only one that close.
@@ -268,12 +262,7 @@ pub(crate) fn pick(
     let mut best: Option<(usize, usize)> = None;
     let mut tie = false;
     for (i, o) in opts.iter().enumerate() {
-        let d = o
-            .matches
-            .iter()
-            .map(|m| edit_distance(m, canon))
-            .min()
-            .unwrap_or(usize::MAX);
+        let d = o.matches.iter().map(|m| edit_distance(m, canon)).min().unwrap_or(usize::MAX);
         if d <= budget {
             match best {
                 Some((bd, _)) if d == bd => tie = true,
@@ -291,10 +280,9 @@ pub(crate) fn pick(
             .iter()
             .enumerate()
             .filter(|(_, o)| {
-                o.matches.iter().any(|m| {
-                    m.split(' ')
-                        .any(|w| w.len() >= 4 && canon.split(' ').any(|c| c == w))
-                })
+                o.matches
+                    .iter()
+                    .any(|m| m.split(' ').any(|w| w.len() >= 4 && canon.split(' ').any(|c| c == w)))
             })
             .map(|(i, _)| i)
             .collect();
@@ -317,9 +305,7 @@ fn checked<T>(result: validate::Checked<T>, to_value: impl FnOnce(T) -> Value) -
 }
 
 fn location(lat: f64, lon: f64) -> Verdict {
-    checked(validate::location::check(lat, lon), |(lat, lon)| {
-        Value::Location { lat, lon }
-    })
+    checked(validate::location::check(lat, lon), |(lat, lon)| Value::Location { lat, lon })
 }
 
 fn too_big(max_bytes: u64) -> Verdict {

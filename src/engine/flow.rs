@@ -87,10 +87,7 @@ impl Engine<'_> {
             started: self.ctx.now.at,
         });
         self.s.misses = 0;
-        self.effects.push(Effect::Pin {
-            script: script.id.to_string(),
-            version: script.version,
-        });
+        self.effects.push(Effect::Pin { script: script.id.to_string(), version: script.version });
         if script.intro && intro {
             self.say(Reply::key(&format!("{}-intro", script.id)));
         }
@@ -163,10 +160,7 @@ impl Engine<'_> {
         let mut r = Reply::key(&script.prompt_key(step));
         match &step.kind {
             StepKind::Choice(opts) => {
-                r.choices = opts
-                    .iter()
-                    .map(|o| Msg::new(script.option_key(step, o)))
-                    .collect()
+                r.choices = opts.iter().map(|o| Msg::new(script.option_key(step, o))).collect()
             }
             StepKind::YesNo { .. } => {
                 r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")]
@@ -182,9 +176,7 @@ impl Engine<'_> {
 
     /// The numbered answers under the summary step's own heading (admins word it per service).
     fn summary(&mut self, script: &Script, at: StepIdx, path: &[StepIdx]) {
-        let heading = script
-            .step(at)
-            .map_or_else(|| script.title_key(), |s| script.prompt_key(s));
+        let heading = script.step(at).map_or_else(|| script.title_key(), |s| script.prompt_key(s));
         let mut r = Reply::key(&heading);
         for (n, &i) in path.iter().enumerate() {
             let (Some(step), Some(flow)) = (script.step(i), self.s.flow.as_ref()) else {
@@ -194,11 +186,7 @@ impl Engine<'_> {
                 continue;
             };
             let label = Msg::new(format!("{}.label", script.prompt_key(step)));
-            r.body.push(Piece::Field {
-                n: n + 1,
-                label,
-                value: show(script, step, value),
-            });
+            r.body.push(Piece::Field { n: n + 1, label, value: show(script, step, value) });
         }
         r.body.push(Piece::Msg(Msg::new("summary-confirm")));
         self.say(r);
@@ -217,10 +205,7 @@ impl Engine<'_> {
                     _ => None,
                 });
                 let query = no.map_or(StatusQuery::Mine, StatusQuery::One);
-                self.effects.push(Effect::ShowStatus {
-                    query,
-                    at: self.replies.len(),
-                });
+                self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
             }
             Action::Inform => self.menu(false),
         }
@@ -233,13 +218,7 @@ impl Engine<'_> {
             .filter_map(|&i| Some((script.step(i)?.id.to_string(), flow.answer(i)?.clone())))
             .collect();
         let at = self.replies.len();
-        self.effects.push(Effect::Submit {
-            draft: Draft {
-                script: script.clone(),
-                answers,
-            },
-            at,
-        });
+        self.effects.push(Effect::Submit { draft: Draft { script: script.clone(), answers }, at });
     }
 
     /// Keeps a validated answer and moves on.
@@ -305,10 +284,7 @@ impl Engine<'_> {
         let Some(flow) = self.s.flow.as_ref() else {
             return false;
         };
-        if !matches!(
-            script.step(flow.at).map(|s| &s.kind),
-            Some(StepKind::Summary)
-        ) {
+        if !matches!(script.step(flow.at).map(|s| &s.kind), Some(StepKind::Summary)) {
             return false;
         }
         let (_, path) = walk(&script, flow);
@@ -323,10 +299,9 @@ impl Engine<'_> {
             flow.at = i;
             flow.editing = true;
         }
-        if let (Some(step), Some(v)) = (
-            script.step(i),
-            self.s.flow.as_ref().and_then(|f| f.answer(i)),
-        ) {
+        if let (Some(step), Some(v)) =
+            (script.step(i), self.s.flow.as_ref().and_then(|f| f.answer(i)))
+        {
             let shown = show(&script, step, v);
             let current = match shown {
                 FieldValue::Text(t) => Msg::new("edit-current").arg("nilai", t),
@@ -344,10 +319,8 @@ impl Engine<'_> {
             return false;
         };
         let at = self.s.flow.as_ref().map_or(0, |f| f.at);
-        matches!(
-            script.step(at).map(|s| &s.kind),
-            Some(StepKind::Text { .. })
-        ) && self.s.pending == Pending::Nothing
+        matches!(script.step(at).map(|s| &s.kind), Some(StepKind::Text { .. }))
+            && self.s.pending == Pending::Nothing
     }
 }
 
@@ -362,11 +335,11 @@ pub(crate) fn show(script: &Script, step: &Step, value: &Value) -> FieldValue {
                 .unwrap_or_default(),
         ),
         Value::Choice(i) => match &step.kind {
-            StepKind::Choice(opts) => opts
-                .get(usize::from(*i))
-                .map_or(FieldValue::Text(String::new()), |o| {
+            StepKind::Choice(opts) => {
+                opts.get(usize::from(*i)).map_or(FieldValue::Text(String::new()), |o| {
                     FieldValue::Msg(Msg::new(script.option_key(step, o)))
-                }),
+                })
+            }
             _ => FieldValue::Text(String::new()),
         },
         Value::Yes(true) => FieldValue::Msg(Msg::new("answer-yes")),

@@ -196,11 +196,7 @@ pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
     e.s.touched = ctx.now.at;
     e.handle(input);
     e.privacy_notice_once();
-    Step {
-        session: e.s,
-        replies: e.replies,
-        effects: e.effects,
-    }
+    Step { session: e.s, replies: e.replies, effects: e.effects }
 }
 
 /// One step in progress.
@@ -255,9 +251,8 @@ impl Engine<'_> {
         if self.names_an_option(&canon) {
             return self.answer_text(raw, &canon, intent.as_ref());
         }
-        let in_emergency = self
-            .flow_script()
-            .is_some_and(|s| *s.id == *self.ctx.settings.emergency_script);
+        let in_emergency =
+            self.flow_script().is_some_and(|s| *s.id == *self.ctx.settings.emergency_script);
         match intent.clone() {
             Some(Intent::Emergency) if !in_emergency => return self.emergency_alert(),
             Some(Intent::Cancel) => return self.cancel(),
@@ -265,28 +260,16 @@ impl Engine<'_> {
             Some(Intent::Greeting | Intent::Salam) if !self.answering_free_text() => {
                 let salam = intent == Some(Intent::Salam);
                 self.greet(salam);
-                return if self.s.flow.is_some() {
-                    self.resume()
-                } else {
-                    self.menu(false)
-                };
+                return if self.s.flow.is_some() { self.resume() } else { self.menu(false) };
             }
             Some(Intent::Thanks) if !self.answering_free_text() => {
                 self.say(Reply::key("thanks-reply"));
-                return if self.s.flow.is_some() {
-                    self.resume()
-                } else {
-                    self.menu(false)
-                };
+                return if self.s.flow.is_some() { self.resume() } else { self.menu(false) };
             }
             _ => {}
         }
         if lex.wants_english(&canon) || lex.wants_indonesian(&canon) {
-            self.s.lang = if lex.wants_english(&canon) {
-                Lang::En
-            } else {
-                Lang::Id
-            };
+            self.s.lang = if lex.wants_english(&canon) { Lang::En } else { Lang::Id };
             self.say(Reply::key("language-set"));
             return self.resume();
         }
@@ -403,10 +386,7 @@ impl Engine<'_> {
                 },
             },
         };
-        self.effects.push(Effect::ShowStatus {
-            query,
-            at: self.replies.len(),
-        });
+        self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
         if self.s.flow.is_some() {
             self.resume();
         }
@@ -500,13 +480,7 @@ impl Engine<'_> {
             self.greet(false);
         }
         let mut r = Reply::key("menu-intro");
-        r.choices = self
-            .ctx
-            .catalogue
-            .menu
-            .iter()
-            .map(|s| Msg::new(s.title_key()))
-            .collect();
+        r.choices = self.ctx.catalogue.menu.iter().map(|s| Msg::new(s.title_key())).collect();
         r.footer = Some(Msg::new("menu-hint"));
         self.say(r);
     }
@@ -552,10 +526,8 @@ impl Engine<'_> {
         &self,
         canon: &str,
     ) -> Option<Result<TicketNo, crate::ticket::TicketNoError>> {
-        let compact: String = canon
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '#' | '.'))
-            .collect();
+        let compact: String =
+            canon.chars().filter(|c| !matches!(c, ' ' | '-' | '#' | '.')).collect();
         let looks = compact.len() == 8
             && compact.chars().all(|c| c.is_ascii_alphanumeric())
             && compact.chars().any(|c| c.is_ascii_digit())
@@ -605,9 +577,7 @@ impl Engine<'_> {
             let label = Msg::new(script.option_key(step, &opts[i]));
             // The question was already asked in this reply: replace it by what was understood.
             self.replies.pop();
-            self.say(Reply::msg(
-                Msg::new("understood-choice").arg("pilihan", label),
-            ));
+            self.say(Reply::msg(Msg::new("understood-choice").arg("pilihan", label)));
             self.accept(session::Value::Choice(i as u16));
         }
     }
@@ -620,10 +590,6 @@ impl Engine<'_> {
                 return Some(p.clone());
             }
         }
-        self.ctx
-            .catalogue
-            .script(&flow.script)
-            .filter(|s| s.version == flow.version)
-            .cloned()
+        self.ctx.catalogue.script(&flow.script).filter(|s| s.version == flow.version).cloned()
     }
 }

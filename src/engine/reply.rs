@@ -14,10 +14,7 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(key: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            args: Vec::new(),
-        }
+        Self { key: key.into(), args: Vec::new() }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
@@ -27,10 +24,7 @@ impl Msg {
 
     /// Text rendered already (the texts of a script version that is no longer live).
     pub fn literal(text: String) -> Self {
-        Self {
-            key: LITERAL.to_string(),
-            args: vec![("text", Arg::Text(text))],
-        }
+        Self { key: LITERAL.to_string(), args: vec![("text", Arg::Text(text))] }
     }
 
     pub fn as_literal(&self) -> Option<&str> {
@@ -153,10 +147,7 @@ impl Reply {
     }
 
     pub fn msg(m: Msg) -> Self {
-        Self {
-            body: vec![Piece::Msg(m)],
-            ..Self::default()
-        }
+        Self { body: vec![Piece::Msg(m)], ..Self::default() }
     }
 
     pub fn key(key: &str) -> Self {

@@ -85,11 +85,7 @@ pub struct Flow {
 
 impl Flow {
     pub fn answer(&self, step: StepIdx) -> Option<&Value> {
-        self.answers
-            .iter()
-            .rev()
-            .find(|a| a.step == step)
-            .map(|a| &a.value)
+        self.answers.iter().rev().find(|a| a.step == step).map(|a| &a.value)
     }
 }
 

@@ -38,16 +38,10 @@ pub fn one(ticket: &Ticket, own: bool) -> Reply {
     let status = Msg::new(ticket.status.label_key());
     if !own {
         return Reply::msg(
-            Msg::new("status-other-chat")
-                .arg("tiket", ticket.no.to_string())
-                .arg("status", status),
+            Msg::new("status-other-chat").arg("tiket", ticket.no.to_string()).arg("status", status),
         );
     }
-    let note = ticket
-        .history
-        .last()
-        .and_then(|c| c.note.clone())
-        .unwrap_or_default();
+    let note = ticket.history.last().and_then(|c| c.note.clone()).unwrap_or_default();
     let explain = Msg::new(ticket.status.explain_key())
         .arg("opd", Msg::new(opd_key(&ticket.opd)))
         .arg("tempat", note.clone())

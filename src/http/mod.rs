@@ -20,12 +20,7 @@ pub fn router(health: Arc<Health>) -> Router {
     Router::new()
         .route(
             "/healthz",
-            get(|| async {
-                (
-                    StatusCode::OK,
-                    axum::Json(serde_json::json!({"status": "ok"})),
-                )
-            }),
+            get(|| async { (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))) }),
         )
         .route("/readyz", get(readyz))
         .with_state(health)
@@ -33,14 +28,8 @@ pub fn router(health: Arc<Health>) -> Router {
 
 async fn readyz(State(h): State<Arc<Health>>) -> impl IntoResponse {
     if h.ready.load(Ordering::SeqCst) {
-        (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ready"})),
-        )
+        (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"})))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "starting"})),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "starting"})))
     }
 }

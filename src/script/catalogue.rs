@@ -91,16 +91,10 @@ impl Catalogue {
                 }
             }
         }
-        for (file, what) in [
-            ("_lexicon.yaml", lexicon.is_some()),
-            ("_menu.yaml", menu.is_some()),
-        ] {
+        for (file, what) in [("_lexicon.yaml", lexicon.is_some()), ("_menu.yaml", menu.is_some())] {
             let path = dialogs_dir.join(file);
             if !what && !diags.iter().any(|d| d.path == path) {
-                diags.push(Diagnostic::error(
-                    &Pos::new(&path, 1, 1),
-                    "missing or unreadable",
-                ));
+                diags.push(Diagnostic::error(&Pos::new(&path, 1, 1), "missing or unreadable"));
             }
         }
         let menu = menu.unwrap_or_default();
@@ -110,8 +104,7 @@ impl Catalogue {
         let broken: Vec<String> = scripts
             .values()
             .filter(|s| {
-                lint.iter()
-                    .any(|d| d.path == s.path && d.severity == super::diag::Severity::Error)
+                lint.iter().any(|d| d.path == s.path && d.severity == super::diag::Severity::Error)
             })
             .map(|s| s.id.to_string())
             .collect();
@@ -121,18 +114,10 @@ impl Catalogue {
         }
         let scripts: BTreeMap<String, Arc<Script>> = scripts
             .into_iter()
-            .map(|(id, s)| {
-                (
-                    id,
-                    Arc::new(with_label_matches(s, &locales, lexicon.as_ref())),
-                )
-            })
+            .map(|(id, s)| (id, Arc::new(with_label_matches(s, &locales, lexicon.as_ref()))))
             .collect();
-        let menu_scripts = menu
-            .services
-            .iter()
-            .filter_map(|(id, _)| scripts.get(id).cloned())
-            .collect();
+        let menu_scripts =
+            menu.services.iter().filter_map(|(id, _)| scripts.get(id).cloned()).collect();
         let cat = Self {
             scripts,
             menu: menu_scripts,
@@ -185,28 +170,18 @@ impl Catalogue {
                 .map(|(_, d)| d.source.as_str())
                 .collect();
             ftl.push_str(rec.texts.get(lang.code()).map_or("", String::as_str));
-            files.push((
-                lang,
-                PathBuf::from(format!("{id}.{}.ftl", lang.code())),
-                ftl,
-            ));
+            files.push((lang, PathBuf::from(format!("{id}.{}.ftl", lang.code())), ftl));
         }
         let (locales, _) = Locales::from_sources(files);
         let path = PathBuf::from(format!("{id}.yaml"));
         let (script, _) = super::load::load(&path, &rec.yaml);
         let script = with_label_matches(script?, &locales, Some(&self.lexicon));
-        Some(Pinned {
-            script: Arc::new(script),
-            locales: Arc::new(locales),
-        })
+        Some(Pinned { script: Arc::new(script), locales: Arc::new(locales) })
     }
 
     /// Prefixes citizens may type before a ticket number (`KTP-K7Q4-M9XS`).
     pub fn ticket_prefixes(&self) -> Vec<&str> {
-        self.scripts
-            .values()
-            .filter_map(|s| s.ticket_prefix.as_deref())
-            .collect()
+        self.scripts.values().filter_map(|s| s.ticket_prefix.as_deref()).collect()
     }
 
     /// The service whose keywords best match free text ("mau bikin ktp dong" → `ktp_el`):
@@ -214,10 +189,7 @@ impl Catalogue {
     /// the longest keyword found wins, and ties go to the earlier menu entry.
     pub fn route(&self, canon: &str) -> Option<&Arc<Script>> {
         let words: Vec<&str> = canon.split(' ').collect();
-        let status = self
-            .scripts
-            .values()
-            .filter(|s| s.action == super::Action::Status);
+        let status = self.scripts.values().filter(|s| s.action == super::Action::Status);
         for script in status {
             // Exact words only: a typo allowance would let "sama sekali" pass for "lama sekali".
             if script.keywords.iter().any(|kw| contains_exact(&words, kw)) {
@@ -225,11 +197,10 @@ impl Catalogue {
             }
         }
         let mut best: Option<(usize, &Arc<Script>)> = None;
-        let in_menu_order = self.menu.iter().chain(
-            self.scripts
-                .values()
-                .filter(|s| !self.menu.iter().any(|m| m.id == s.id)),
-        );
+        let in_menu_order = self
+            .menu
+            .iter()
+            .chain(self.scripts.values().filter(|s| !self.menu.iter().any(|m| m.id == s.id)));
         for script in in_menu_order {
             for kw in &script.keywords {
                 if contains_phrase(&words, kw) && best.is_none_or(|(len, _)| kw.len() > len) {

@@ -60,11 +60,7 @@ pub struct Pos {
 
 impl Pos {
     pub fn new(path: &Path, line: usize, col: usize) -> Self {
-        Self {
-            path: path.to_path_buf(),
-            line: line.max(1),
-            col: col.max(1),
-        }
+        Self { path: path.to_path_buf(), line: line.max(1), col: col.max(1) }
     }
 
     /// Line and column of a byte offset in `text`.

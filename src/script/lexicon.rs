@@ -99,11 +99,7 @@ impl Lexicon {
             .map(|w| self.abbreviations.get(w).map_or(w, String::as_str))
             .collect();
         // A message made only of fillers ("kak") keeps them rather than becoming empty.
-        if words.is_empty() {
-            norm
-        } else {
-            words.join(" ")
-        }
+        if words.is_empty() { norm } else { words.join(" ") }
     }
 
     /// What the message means by itself. `canon` is the output of [`Lexicon::canon`].
@@ -119,9 +115,8 @@ impl Lexicon {
             if canon == phrase {
                 return Some(Intent::Command(*cmd, None));
             }
-            if let Some(rest) = canon
-                .strip_prefix(phrase.as_str())
-                .and_then(|r| r.strip_prefix(' '))
+            if let Some(rest) =
+                canon.strip_prefix(phrase.as_str()).and_then(|r| r.strip_prefix(' '))
             {
                 if matches!(cmd, Command::Status | Command::Edit) {
                     return Some(Intent::Command(*cmd, Some(rest.to_string())));
@@ -129,9 +124,7 @@ impl Lexicon {
             }
         }
         let all = |set: &HashSet<String>| {
-            canon
-                .split(' ')
-                .all(|w| set.contains(w) || set.contains(&squeeze(w)))
+            canon.split(' ').all(|w| set.contains(w) || set.contains(&squeeze(w)))
         };
         if all(&self.yes) {
             return Some(Intent::Yes);
@@ -173,9 +166,7 @@ impl Lexicon {
         let words: Vec<&str> = canon.split(' ').collect();
         let strong = words.len() <= 4 && words.iter().any(|w| self.emergency.contains(*w));
         let alone = words.iter().any(|w| self.emergency_alone.contains(*w))
-            && words
-                .iter()
-                .all(|w| self.emergency_alone.contains(*w) || self.urgent.contains(*w));
+            && words.iter().all(|w| self.emergency_alone.contains(*w) || self.urgent.contains(*w));
         strong || alone || self.emergency_alone.contains(canon)
     }
 
@@ -205,10 +196,7 @@ impl Lexicon {
     /// `lima juta`, `2,5 juta`. `None` unless the whole message is an amount.
     pub fn amount(&self, raw: &str) -> Option<i64> {
         let lower = raw.trim().to_lowercase();
-        let text = lower
-            .strip_prefix("rp")
-            .unwrap_or(&lower)
-            .trim_start_matches(['.', ' ']);
+        let text = lower.strip_prefix("rp").unwrap_or(&lower).trim_start_matches(['.', ' ']);
         let words: Vec<&str> = text.split_whitespace().collect();
         let (num, scale) = match words.as_slice() {
             [n] => (*n, 1i64),
@@ -258,11 +246,7 @@ impl Lexicon {
 fn key_of(raw: &str) -> String {
     let norm = normalize_phrase(raw);
     let t = raw.trim();
-    if norm.is_empty() && !t.is_empty() && t.chars().count() <= 3 {
-        t.to_string()
-    } else {
-        norm
-    }
+    if norm.is_empty() && !t.is_empty() && t.chars().count() <= 3 { t.to_string() } else { norm }
 }
 
 /// Compiles `_lexicon.yaml`.
@@ -274,11 +258,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
     };
     let f = Fields::new(path, &root, KEYS, &mut diags);
     let set = |key: &str, diags: &mut Vec<Diagnostic>| -> HashSet<String> {
-        f.words(key, diags)
-            .iter()
-            .map(|w| key_of(w))
-            .filter(|w| !w.is_empty())
-            .collect()
+        f.words(key, diags).iter().map(|w| key_of(w)).filter(|w| !w.is_empty()).collect()
     };
     let mut lex = Lexicon {
         yes: set("yes", &mut diags),
@@ -322,8 +302,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
             }
         }
         // Longest phrase first, so "cek status" wins over "cek".
-        lex.commands
-            .sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        lex.commands.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
     }
     for (key, target) in [("abbreviations", 0), ("numbers", 1), ("multipliers", 2)] {
         let Some(node) = f.node(key) else { continue };
@@ -336,27 +315,16 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
         };
         for (k, v) in m.iter() {
             let Node::Scalar(v) = v else {
-                diags.push(Diagnostic::error(
-                    &pos_of(path, v.span()),
-                    "expected a single value",
-                ));
+                diags.push(Diagnostic::error(&pos_of(path, v.span()), "expected a single value"));
                 continue;
             };
             if target == 0 {
-                lex.abbreviations
-                    .insert(normalize_phrase(k), normalize_phrase(v));
+                lex.abbreviations.insert(normalize_phrase(k), normalize_phrase(v));
             } else if let Ok(n) = v.as_str().parse::<u16>() {
-                let map = if target == 1 {
-                    &mut lex.numbers
-                } else {
-                    &mut lex.multipliers
-                };
+                let map = if target == 1 { &mut lex.numbers } else { &mut lex.multipliers };
                 map.insert(normalize_phrase(k), n);
             } else {
-                diags.push(Diagnostic::error(
-                    &pos_of(path, v.span()),
-                    "expected a whole number",
-                ));
+                diags.push(Diagnostic::error(&pos_of(path, v.span()), "expected a whole number"));
             }
         }
     }
@@ -380,15 +348,7 @@ mod tests {
     fn intents_from_domain_examples() {
         let lex = shipped();
         let intent = |s: &str| lex.intent(&lex.canon(s));
-        for yes in [
-            "Iyaaa!!",
-            "OKEE 👍",
-            "siap pak",
-            "y",
-            "betul",
-            "nggih",
-            "iyaa sudah",
-        ] {
+        for yes in ["Iyaaa!!", "OKEE 👍", "siap pak", "y", "betul", "nggih", "iyaa sudah"] {
             assert_eq!(intent(yes), Some(Intent::Yes), "{yes}");
         }
         for no in ["Gk", "nggak", "tdk", "mboten", "kada", "👎"] {
@@ -404,10 +364,7 @@ mod tests {
             intent("status k7q4 m9xs"),
             Some(Intent::Command(Command::Status, Some("k7q4 m9xs".into())))
         );
-        assert_eq!(
-            intent("ubah 3"),
-            Some(Intent::Command(Command::Edit, Some("3".into())))
-        );
+        assert_eq!(intent("ubah 3"), Some(Intent::Command(Command::Edit, Some("3".into()))));
         assert_eq!(intent("assalamu'alaikum"), Some(Intent::Salam));
         assert_eq!(intent("tolong!!"), Some(Intent::Emergency));
         assert_eq!(intent("tolong cepat"), Some(Intent::Emergency));
@@ -451,13 +408,7 @@ mod tests {
         ] {
             assert_eq!(lex.amount(s), Some(want), "{s}");
         }
-        for bad in [
-            "lima juta rupiah saja",
-            "2,5",
-            "abc",
-            "",
-            "99999999999999999999",
-        ] {
+        for bad in ["lima juta rupiah saja", "2,5", "abc", "", "99999999999999999999"] {
             assert_eq!(lex.amount(bad), None, "{bad}");
         }
     }

@@ -19,11 +19,7 @@ pub fn required_keys(script: &Script) -> Vec<(String, Pos)> {
         keys.push((format!("{}-intro", script.id), top));
     }
     for (i, step) in script.steps.iter().enumerate() {
-        let pos = script
-            .step_pos
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| Pos::new(&script.path, 1, 1));
+        let pos = script.step_pos.get(i).cloned().unwrap_or_else(|| Pos::new(&script.path, 1, 1));
         let prompt = script.prompt_key(step);
         if step.asks() {
             keys.push((format!("{prompt}.label"), pos.clone()));
@@ -50,19 +46,11 @@ pub fn check(
         for (key, pos) in required_keys(script) {
             for lang in [Lang::Id, Lang::En] {
                 if !locales.has(lang, &key) {
-                    let owner = if key.starts_with("opd-") {
-                        "opd"
-                    } else {
-                        &script.id
-                    };
-                    let (file, what) = (
-                        format!("locales/{}/{owner}.ftl", lang.code()),
-                        describe(&key),
-                    );
-                    diags.push(Diagnostic::error(
-                        &pos,
-                        format!("missing {what} `{key}` in {file}"),
-                    ));
+                    let owner = if key.starts_with("opd-") { "opd" } else { &script.id };
+                    let (file, what) =
+                        (format!("locales/{}/{owner}.ftl", lang.code()), describe(&key));
+                    diags
+                        .push(Diagnostic::error(&pos, format!("missing {what} `{key}` in {file}")));
                 }
             }
             used.insert(key.split('.').next().unwrap_or(&key).to_string());
@@ -82,20 +70,13 @@ pub fn check(
         used.insert(e.message.clone());
         for lang in [Lang::Id, Lang::En] {
             if !locales.has(lang, &e.message) {
-                let msg = format!(
-                    "missing message `{}` in locales/{}/",
-                    e.message,
-                    lang.code()
-                );
+                let msg = format!("missing message `{}` in locales/{}/", e.message, lang.code());
                 diags.push(Diagnostic::error(&e.pos, msg));
             }
         }
     }
     // Messages nobody uses are usually typos of ones that are missing.
-    let dialog_dir = scripts
-        .values()
-        .next()
-        .and_then(|s| s.path.parent().map(|p| p.to_path_buf()));
+    let dialog_dir = scripts.values().next().and_then(|s| s.path.parent().map(|p| p.to_path_buf()));
     for ((lang, id), def) in &locales.defined {
         // Agency names are a shared list: an agency without a service yet is not a typo.
         if used.contains(id) || id.starts_with("opd-") {
@@ -103,9 +84,8 @@ pub fn check(
         }
         // Texts of a script that failed to load were already reported with that script.
         let owner = id.split('-').next().unwrap_or("");
-        let owner_file_exists = dialog_dir
-            .as_ref()
-            .is_some_and(|d| d.join(format!("{owner}.yaml")).exists());
+        let owner_file_exists =
+            dialog_dir.as_ref().is_some_and(|d| d.join(format!("{owner}.yaml")).exists());
         if owner_file_exists && !scripts.contains_key(owner) {
             continue;
         }
@@ -116,19 +96,12 @@ pub fn check(
 }
 
 fn describe(key: &str) -> &'static str {
-    if key.ends_with(".label") {
-        "attribute"
-    } else {
-        "message"
-    }
+    if key.ends_with(".label") { "attribute" } else { "message" }
 }
 
 /// Message ids the program itself uses (greetings, menu, help, validator re-prompts, statuses).
 pub fn global_keys() -> Vec<String> {
-    let mut keys: Vec<String> = crate::engine::MESSAGE_IDS
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut keys: Vec<String> = crate::engine::MESSAGE_IDS.iter().map(|s| s.to_string()).collect();
     keys.extend(crate::validate::MESSAGE_IDS.iter().map(|s| s.to_string()));
     keys.extend(crate::ticket::message_ids());
     keys
@@ -168,11 +141,8 @@ fn reachability(script: &Script, diags: &mut Vec<Diagnostic>) {
     }
     for (i, reached) in seen.iter().enumerate() {
         if !reached {
-            let pos = script
-                .step_pos
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| Pos::new(&script.path, 1, 1));
+            let pos =
+                script.step_pos.get(i).cloned().unwrap_or_else(|| Pos::new(&script.path, 1, 1));
             let msg = format!(
                 "step `{}` can never be reached (no `next:` or branch leads to it)",
                 script.steps[i].id
@@ -184,13 +154,8 @@ fn reachability(script: &Script, diags: &mut Vec<Diagnostic>) {
 
 /// Rules about which steps fit which action.
 fn shape(script: &Script, diags: &mut Vec<Diagnostic>) {
-    let at = |i: usize| {
-        script
-            .step_pos
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| Pos::new(&script.path, 1, 1))
-    };
+    let at =
+        |i: usize| script.step_pos.get(i).cloned().unwrap_or_else(|| Pos::new(&script.path, 1, 1));
     for (i, step) in script.steps.iter().enumerate() {
         let bad = match (&step.kind, script.action) {
             (StepKind::Ticket, Action::Submit | Action::Inform) => {
@@ -205,10 +170,7 @@ fn shape(script: &Script, diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic::error(&at(i), msg));
         }
         if step.optional
-            && matches!(
-                step.kind,
-                StepKind::Summary | StepKind::End | StepKind::YesNo { .. }
-            )
+            && matches!(step.kind, StepKind::Summary | StepKind::End | StepKind::YesNo { .. })
         {
             diags.push(Diagnostic::error(
                 &at(i),

@@ -14,17 +14,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-const SCRIPT_KEYS: &[&str] = &[
-    "id",
-    "version",
-    "opd",
-    "sla_days",
-    "ticket_prefix",
-    "action",
-    "intro",
-    "keywords",
-    "steps",
-];
+const SCRIPT_KEYS: &[&str] =
+    &["id", "version", "opd", "sla_days", "ticket_prefix", "action", "intro", "keywords", "steps"];
 const STEP_KEYS: &[&str] = &[
     "id",
     "kind",
@@ -77,15 +68,9 @@ fn compile(
     if let Some(s) = f.scalar("id", diags) {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if !is_snake_id(s) {
-            diags.push(Diagnostic::error(
-                &pos_of(path, s.span()),
-                "`id` must be snake_case ASCII",
-            ));
+            diags.push(Diagnostic::error(&pos_of(path, s.span()), "`id` must be snake_case ASCII"));
         } else if !stem.is_empty() && stem != s.as_str() {
-            let msg = format!(
-                "`id` is `{}` but the file is named `{stem}.yaml`",
-                s.as_str()
-            );
+            let msg = format!("`id` is `{}` but the file is named `{stem}.yaml`", s.as_str());
             diags.push(Diagnostic::error(&pos_of(path, s.span()), msg));
         }
     }
@@ -93,10 +78,7 @@ fn compile(
         diags.push(Diagnostic::error(&f.pos(), "missing `version`"));
     }
     let version = f.int("version", 1, i64::from(u32::MAX), diags).unwrap_or(1);
-    let opd = f
-        .required("opd", diags)
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default();
+    let opd = f.required("opd", diags).map(|s| s.as_str().to_string()).unwrap_or_default();
     let sla_days = f.int("sla_days", 0, 365, diags).unwrap_or(0);
     let ticket_prefix = f.scalar("ticket_prefix", diags).and_then(|s| {
         let ok = (1..=6).contains(&s.len()) && s.chars().all(|c| c.is_ascii_uppercase());
@@ -117,11 +99,7 @@ fn compile(
         }
     };
     let intro = f.bool("intro", diags);
-    let keywords = f
-        .words("keywords", diags)
-        .iter()
-        .map(|k| normalize_phrase(k))
-        .collect();
+    let keywords = f.words("keywords", diags).iter().map(|k| normalize_phrase(k)).collect();
     let (steps, step_pos) = match f.node("steps") {
         Some(Node::Sequence(seq)) if !seq.is_empty() => compile_steps(path, seq, diags),
         Some(other) => {
@@ -178,10 +156,7 @@ fn compile_steps(
         return (Vec::new(), Vec::new());
     }
     // First pass: ids, so steps may refer to later steps.
-    let mut index = Index {
-        path,
-        ids: HashMap::new(),
-    };
+    let mut index = Index { path, ids: HashMap::new() };
     let mut maps = Vec::new();
     for (i, node) in seq.iter().enumerate() {
         let Node::Mapping(m) = node else {
@@ -242,63 +217,34 @@ fn compile_step(
             let pattern = f.scalar("pattern", diags).and_then(|p| {
                 Regex::new(&format!("^(?:{})$", p.as_str()))
                     .map_err(|e| {
-                        let first = e
-                            .to_string()
-                            .lines()
-                            .last()
-                            .unwrap_or("")
-                            .trim()
-                            .to_string();
+                        let first = e.to_string().lines().last().unwrap_or("").trim().to_string();
                         let msg = format!("`pattern` is not a valid regular expression: {first}");
                         diags.push(Diagnostic::error(&pos_of(path, p.span()), msg));
                     })
                     .ok()
             });
-            StepKind::Text {
-                min: min as u16,
-                max: max as u16,
-                pattern,
-            }
+            StepKind::Text { min: min as u16, max: max as u16, pattern }
         }
-        "name" => StepKind::Name {
-            newborn: f.bool("newborn", diags),
-        },
+        "name" => StepKind::Name { newborn: f.bool("newborn", diags) },
         "number" => {
             let min = f.int("min", i64::MIN / 2, i64::MAX / 2, diags).unwrap_or(0);
-            let max = f
-                .int("max", i64::MIN / 2, i64::MAX / 2, diags)
-                .unwrap_or(i64::MAX / 2);
+            let max = f.int("max", i64::MIN / 2, i64::MAX / 2, diags).unwrap_or(i64::MAX / 2);
             if min > max {
                 diags.push(Diagnostic::error(&here, "`min` is larger than `max`"));
             }
             StepKind::Number { min, max }
         }
-        "nik" => StepKind::Nik {
-            birth_date: ref_to("birth_date", diags),
-        },
-        "kk" => StepKind::Kk {
-            nik: ref_to("nik", diags),
-        },
-        "phone" => StepKind::Phone {
-            mobile: f.bool("mobile", diags),
-        },
+        "nik" => StepKind::Nik { birth_date: ref_to("birth_date", diags) },
+        "kk" => StepKind::Kk { nik: ref_to("nik", diags) },
+        "phone" => StepKind::Phone { mobile: f.bool("mobile", diags) },
         "email" => StepKind::Email,
         "date" => date_step(&f, diags),
-        "rtrw" => StepKind::RtRw {
-            rw_optional: f.bool("rw_optional", diags),
-        },
+        "rtrw" => StepKind::RtRw { rw_optional: f.bool("rw_optional", diags) },
         "postal" => StepKind::Postal,
         "choice" => StepKind::Choice(options(index, &f, diags)),
-        "yesno" => StepKind::YesNo {
-            yes: ref_to("yes", diags),
-            no: ref_to("no", diags),
-        },
-        "photo" => StepKind::Photo {
-            max_bytes: mb("max_mb", 5, diags),
-        },
-        "document" => StepKind::Document {
-            max_bytes: mb("max_mb", 10, diags),
-        },
+        "yesno" => StepKind::YesNo { yes: ref_to("yes", diags), no: ref_to("no", diags) },
+        "photo" => StepKind::Photo { max_bytes: mb("max_mb", 5, diags) },
+        "document" => StepKind::Document { max_bytes: mb("max_mb", 10, diags) },
         "location" => StepKind::Location,
         "ticket" => StepKind::Ticket,
         "summary" => StepKind::Summary,
@@ -313,9 +259,7 @@ fn compile_step(
             return None;
         }
     };
-    let when = f
-        .scalar("when", diags)
-        .and_then(|w| condition(index, w, earlier, position, diags));
+    let when = f.scalar("when", diags).and_then(|w| condition(index, w, earlier, position, diags));
     Some(Step {
         id: Arc::from(id.as_str()),
         kind,
@@ -354,8 +298,7 @@ fn date_step(f: &Fields, diags: &mut Vec<Diagnostic>) -> StepKind {
     let not_before = bound("not_before", DateRange::Future, diags);
     let not_after = bound("not_after", DateRange::Past, diags);
     let small = |key, diags: &mut Vec<Diagnostic>| {
-        f.int(key, 0, 200 * 366, diags)
-            .and_then(|n| u16::try_from(n).ok())
+        f.int(key, 0, 200 * 366, diags).and_then(|n| u16::try_from(n).ok())
     };
     let rule = DateRule {
         range,
@@ -364,19 +307,13 @@ fn date_step(f: &Fields, diags: &mut Vec<Diagnostic>) -> StepKind {
         max_age_years: small("max_age_years", diags),
         max_days_ahead: small("max_days_ahead", diags),
     };
-    StepKind::Date {
-        rule,
-        working_day: f.bool("working_day", diags),
-    }
+    StepKind::Date { rule, working_day: f.bool("working_day", diags) }
 }
 
 fn options(index: &Index, f: &Fields, diags: &mut Vec<Diagnostic>) -> Vec<Opt> {
     let path = index.path;
     let Some(Node::Sequence(seq)) = f.node("options") else {
-        diags.push(Diagnostic::error(
-            &f.pos(),
-            "a choice needs `options:`, a list of values",
-        ));
+        diags.push(Diagnostic::error(&f.pos(), "a choice needs `options:`, a list of values"));
         return Vec::new();
     };
     let mut out: Vec<Opt> = Vec::new();
@@ -388,9 +325,7 @@ fn options(index: &Index, f: &Fields, diags: &mut Vec<Diagnostic>) -> Vec<Opt> {
                 let Some(value) = of.required("value", diags) else {
                     continue;
                 };
-                let next = of
-                    .scalar("next", diags)
-                    .and_then(|s| index.target(s, diags));
+                let next = of.scalar("next", diags).and_then(|s| index.target(s, diags));
                 (value, of.words("synonyms", diags), next)
             }
             Node::Sequence(s) => {
@@ -409,17 +344,10 @@ fn options(index: &Index, f: &Fields, diags: &mut Vec<Diagnostic>) -> Vec<Opt> {
         }
         let mut matches = vec![normalize_phrase(&value.replace('_', " "))];
         matches.extend(synonyms.iter().map(|s| normalize_phrase(s)));
-        out.push(Opt {
-            value: Arc::from(value.as_str()),
-            matches,
-            next,
-        });
+        out.push(Opt { value: Arc::from(value.as_str()), matches, next });
     }
     if out.is_empty() {
-        diags.push(Diagnostic::error(
-            &f.pos(),
-            "a choice needs at least one option",
-        ));
+        diags.push(Diagnostic::error(&f.pos(), "a choice needs at least one option"));
     }
     out
 }
@@ -457,10 +385,7 @@ fn condition(
         return bad(diags, format!("condition refers to unknown step `{lhs}`"));
     };
     if usize::from(step) >= position {
-        return bad(
-            diags,
-            format!("condition must refer to an earlier step, not `{lhs}`"),
-        );
+        return bad(diags, format!("condition must refer to an earlier step, not `{lhs}`"));
     }
     let target = earlier.get(usize::from(step))?;
     let rhs = rhs.trim().trim_start_matches('[').trim_end_matches(']');
@@ -475,10 +400,7 @@ fn condition(
                 "ya" | "yes" | "true" => CondValue::Yes(true),
                 "tidak" | "no" | "false" => CondValue::Yes(false),
                 _ => {
-                    return bad(
-                        diags,
-                        format!("compare yes/no step `{lhs}` with ya or tidak"),
-                    );
+                    return bad(diags, format!("compare yes/no step `{lhs}` with ya or tidak"));
                 }
             },
             _ => {
@@ -493,9 +415,5 @@ fn condition(
     if any_of.is_empty() {
         return bad(diags, format!("condition on `{lhs}` names no value"));
     }
-    Some(Condition {
-        step,
-        negate,
-        any_of,
-    })
+    Some(Condition { step, negate, any_of })
 }

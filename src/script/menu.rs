@@ -35,10 +35,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Menu>, Vec<Diagnostic>) {
         .map(|s| (s.as_str().to_string(), pos_of(path, s.span())))
         .collect();
     if services.is_empty() {
-        diags.push(Diagnostic::error(
-            &f.pos(),
-            "`services` must list at least one script id",
-        ));
+        diags.push(Diagnostic::error(&f.pos(), "`services` must list at least one script id"));
     }
     let mut elsewhere = Vec::new();
     match f.node("elsewhere") {
@@ -66,18 +63,10 @@ pub fn load(path: &Path, text: &str) -> (Option<Menu>, Vec<Diagnostic>) {
             }
         }
         Some(other) => {
-            diags.push(Diagnostic::error(
-                &pos_of(path, other.span()),
-                "`elsewhere` must be a list",
-            ));
+            diags
+                .push(Diagnostic::error(&pos_of(path, other.span()), "`elsewhere` must be a list"));
         }
     }
     let ok = !super::diag::has_errors(&diags);
-    (
-        ok.then_some(Menu {
-            services,
-            elsewhere,
-        }),
-        diags,
-    )
+    (ok.then_some(Menu { services, elsewhere }), diags)
 }

@@ -52,10 +52,7 @@ pub struct Script {
 
 impl Script {
     pub fn step_index(&self, id: &str) -> Option<StepIdx> {
-        self.steps
-            .iter()
-            .position(|s| &*s.id == id)
-            .and_then(|i| StepIdx::try_from(i).ok())
+        self.steps.iter().position(|s| &*s.id == id).and_then(|i| StepIdx::try_from(i).ok())
     }
 
     pub fn step(&self, idx: StepIdx) -> Option<&Step> {
@@ -99,47 +96,20 @@ impl Step {
 
 #[derive(Debug, Clone)]
 pub enum StepKind {
-    Text {
-        min: u16,
-        max: u16,
-        pattern: Option<Regex>,
-    },
-    Name {
-        newborn: bool,
-    },
-    Number {
-        min: i64,
-        max: i64,
-    },
-    Nik {
-        birth_date: Option<StepIdx>,
-    },
-    Kk {
-        nik: Option<StepIdx>,
-    },
-    Phone {
-        mobile: bool,
-    },
+    Text { min: u16, max: u16, pattern: Option<Regex> },
+    Name { newborn: bool },
+    Number { min: i64, max: i64 },
+    Nik { birth_date: Option<StepIdx> },
+    Kk { nik: Option<StepIdx> },
+    Phone { mobile: bool },
     Email,
-    Date {
-        rule: DateRule,
-        working_day: bool,
-    },
-    RtRw {
-        rw_optional: bool,
-    },
+    Date { rule: DateRule, working_day: bool },
+    RtRw { rw_optional: bool },
     Postal,
     Choice(Vec<Opt>),
-    YesNo {
-        yes: Option<StepIdx>,
-        no: Option<StepIdx>,
-    },
-    Photo {
-        max_bytes: u64,
-    },
-    Document {
-        max_bytes: u64,
-    },
+    YesNo { yes: Option<StepIdx>, no: Option<StepIdx> },
+    Photo { max_bytes: u64 },
+    Document { max_bytes: u64 },
     Location,
     Ticket,
     Summary,

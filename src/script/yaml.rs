@@ -38,10 +38,7 @@ fn load_error(path: &Path, e: marked_yaml::LoadError) -> Diagnostic {
 }
 
 pub fn pos_of(path: &Path, span: &Span) -> Pos {
-    span.start().map_or_else(
-        || Pos::new(path, 1, 1),
-        |m| Pos::new(path, m.line(), m.column()),
-    )
+    span.start().map_or_else(|| Pos::new(path, 1, 1), |m| Pos::new(path, m.line(), m.column()))
 }
 
 /// A mapping being read: remembers which keys were used so unknown ones can be reported.

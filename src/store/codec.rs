@@ -169,10 +169,9 @@ fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> R<T> {
     // happen to parse as a prefix.
     match postcard::take_from_bytes(body) {
         Ok((value, [])) => Ok(value),
-        Ok((_, rest)) => Err(StoreError::Corrupt(format!(
-            "{what} record has {} trailing bytes",
-            rest.len()
-        ))),
+        Ok((_, rest)) => {
+            Err(StoreError::Corrupt(format!("{what} record has {} trailing bytes", rest.len())))
+        }
         // Postcard's errors name the problem, never the data, so they are safe to report.
         Err(e) => Err(StoreError::Corrupt(format!("{what} record: {e}"))),
     }
@@ -198,10 +197,7 @@ mod tests {
     fn unhex(text: &str) -> Vec<u8> {
         let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
         let digit = |d: u8| char::from(d).to_digit(16).expect("hex digit") as u8;
-        digits
-            .chunks(2)
-            .map(|p| digit(p[0]) << 4 | digit(p[1]))
-            .collect()
+        digits.chunks(2).map(|p| digit(p[0]) << 4 | digit(p[1])).collect()
     }
 
     fn hex(bytes: &[u8]) -> String {
@@ -216,12 +212,7 @@ mod tests {
         let frozen = unhex(SESSION_V1_HEX);
         assert_eq!(decode_session(&frozen).unwrap(), sample_session());
         let now = encode_session(&sample_session()).unwrap();
-        assert_eq!(
-            now,
-            frozen,
-            "session encoding changed; new bytes:\n{}",
-            hex(&now)
-        );
+        assert_eq!(now, frozen, "session encoding changed; new bytes:\n{}", hex(&now));
     }
 
     #[test]
@@ -229,12 +220,7 @@ mod tests {
         let frozen = unhex(TICKET_V1_HEX);
         assert_eq!(decode_ticket(&frozen).unwrap(), sample_ticket());
         let now = encode_ticket(&sample_ticket()).unwrap();
-        assert_eq!(
-            now,
-            frozen,
-            "ticket encoding changed; new bytes:\n{}",
-            hex(&now)
-        );
+        assert_eq!(now, frozen, "ticket encoding changed; new bytes:\n{}", hex(&now));
     }
 
     /// The design budget for a stored session is 1 KB.
@@ -251,28 +237,13 @@ mod tests {
         let mut trailing = good.clone();
         trailing.push(0);
         let truncated = &good[..good.len() / 2];
-        for bad in [
-            &[][..],
-            &unknown,
-            &trailing,
-            truncated,
-            &[SESSION_V1, 0xff, 0xff][..],
-        ] {
-            assert!(
-                matches!(decode_session(bad), Err(StoreError::Corrupt(_))),
-                "{bad:?}"
-            );
+        for bad in [&[][..], &unknown, &trailing, truncated, &[SESSION_V1, 0xff, 0xff][..]] {
+            assert!(matches!(decode_session(bad), Err(StoreError::Corrupt(_))), "{bad:?}");
         }
         let ticket = encode_ticket(&sample_ticket()).unwrap();
-        assert!(matches!(
-            decode_ticket(&ticket[..3]),
-            Err(StoreError::Corrupt(_))
-        ));
+        assert!(matches!(decode_ticket(&ticket[..3]), Err(StoreError::Corrupt(_))));
         assert!(matches!(decode_ticket(&[7]), Err(StoreError::Corrupt(_))));
-        assert!(matches!(
-            decode_script(&[SCRIPT_V1, 0xc3]),
-            Err(StoreError::Corrupt(_))
-        ));
+        assert!(matches!(decode_script(&[SCRIPT_V1, 0xc3]), Err(StoreError::Corrupt(_))));
     }
 
     #[test]
@@ -296,10 +267,7 @@ mod tests {
     fn index_keys_sort_by_creation_then_number() {
         let a = chat("1");
         let times = [i64::MIN, -1, 0, 1, 1_772_411_000, i64::MAX];
-        let keys: Vec<Vec<u8>> = times
-            .iter()
-            .map(|&t| index_key(&ticket_at(1, &a, t)))
-            .collect();
+        let keys: Vec<Vec<u8>> = times.iter().map(|&t| index_key(&ticket_at(1, &a, t))).collect();
         assert!(keys.windows(2).all(|w| w[0] < w[1]), "creation order");
         let (x, y) = (ticket_at(1, &a, 5), ticket_at(2, &a, 5));
         assert_eq!(index_key(&x) < index_key(&y), x.no < y.no, "ties by number");
@@ -310,10 +278,7 @@ mod tests {
         let ticket = sample_ticket();
         let prefix = index_prefix(&ticket.chat);
         let key = index_key(&ticket);
-        assert_eq!(
-            ticket_key_from_index(&prefix, &key),
-            Some(ticket_key(&ticket.no))
-        );
+        assert_eq!(ticket_key_from_index(&prefix, &key), Some(ticket_key(&ticket.no)));
         // A longer chat id sharing the prefix yields keys of another length.
         let mut longer = key.clone();
         longer.insert(prefix.len(), b'x');

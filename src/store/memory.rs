@@ -46,9 +46,7 @@ impl MemoryStore {
     fn maps(&self) -> R<MutexGuard<'_, Maps>> {
         // A poisoned lock means a panic mid-commit: the maps may be half-applied, so refuse
         // rather than serve them.
-        self.maps
-            .lock()
-            .map_err(|_| StoreError::Io("memory store lock poisoned".into()))
+        self.maps.lock().map_err(|_| StoreError::Io("memory store lock poisoned".into()))
     }
 }
 
@@ -67,12 +65,8 @@ impl Store for MemoryStore {
 
     fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>> {
         let maps = self.maps()?;
-        let mut found: Vec<Ticket> = maps
-            .tickets
-            .values()
-            .filter(|t| t.chat == *chat)
-            .cloned()
-            .collect();
+        let mut found: Vec<Ticket> =
+            maps.tickets.values().filter(|t| t.chat == *chat).cloned().collect();
         // The same order as sled's index: creation time, then number.
         found.sort_by_key(|t| (t.created, t.no));
         Ok(found)
@@ -84,9 +78,7 @@ impl Store for MemoryStore {
 
     fn commit(&self, batch: &Batch) -> R<()> {
         if self.fail_commits.load(Ordering::SeqCst) {
-            return Err(StoreError::Io(
-                "commits are switched off for this test".into(),
-            ));
+            return Err(StoreError::Io("commits are switched off for this test".into()));
         }
         let mut maps = self.maps()?;
         for (chat, session) in &batch.sessions {

@@ -60,16 +60,8 @@ impl SledStore {
             let file = File::open(&path).map_err(|e| io_error("open for sync", e))?;
             file.sync_all().map_err(|e| io_error("sync at open", e))?;
         }
-        let files = Files {
-            log,
-            blob_dir: dir.join("blobs"),
-            synced_blobs: HashMap::new(),
-        };
-        let store = Self {
-            db,
-            tree,
-            files: Mutex::new(files),
-        };
+        let files = Files { log, blob_dir: dir.join("blobs"), synced_blobs: HashMap::new() };
+        let store = Self { db, tree, files: Mutex::new(files) };
         // Whatever an earlier process flushed but did not sync becomes durable before use.
         store.sync()?;
         Ok(store)
@@ -88,10 +80,8 @@ impl SledStore {
     /// Flushes sled's buffers, then makes the files reach the device.
     fn sync(&self) -> R<()> {
         self.db.flush().map_err(|e| sled_error("flush", e))?;
-        let mut files = self
-            .files
-            .lock()
-            .map_err(|_| StoreError::Io("sync lock poisoned".into()))?;
+        let mut files =
+            self.files.lock().map_err(|_| StoreError::Io("sync lock poisoned".into()))?;
         files.sync()
     }
 }
@@ -101,9 +91,7 @@ impl Files {
         // Blobs first: the log may point at them, and a durable pointer to a lost blob would
         // make recovery fail.
         self.sync_blobs()?;
-        self.log
-            .sync_data()
-            .map_err(|e| io_error("fdatasync log", e))
+        self.log.sync_data().map_err(|e| io_error("fdatasync log", e))
     }
 
     /// Syncs blob files that are new or have grown since the last sync. Blobs are rare (values
@@ -118,15 +106,11 @@ impl Files {
         let mut added = false;
         for entry in entries {
             let entry = entry.map_err(|e| io_error("list blobs", e))?;
-            let len = entry
-                .metadata()
-                .map_err(|e| io_error("stat blob", e))?
-                .len();
+            let len = entry.metadata().map_err(|e| io_error("stat blob", e))?.len();
             let name = entry.file_name();
             if self.synced_blobs.get(&name) != Some(&len) {
                 let file = File::open(entry.path()).map_err(|e| io_error("open blob", e))?;
-                file.sync_data()
-                    .map_err(|e| io_error("fdatasync blob", e))?;
+                file.sync_data().map_err(|e| io_error("fdatasync blob", e))?;
                 added = true;
             }
             now.insert(name, len);
@@ -148,9 +132,7 @@ impl Store for SledStore {
     }
 
     fn seen(&self, msg: &MessageId) -> R<bool> {
-        self.tree
-            .contains_key(codec::seen_key(msg))
-            .map_err(|e| sled_error("read", e))
+        self.tree.contains_key(codec::seen_key(msg)).map_err(|e| sled_error("read", e))
     }
 
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
@@ -203,14 +185,9 @@ impl Store for SledStore {
             writes.insert(codec::seen_key(msg), &[][..]);
         }
         for (id, version, source) in &batch.scripts {
-            writes.insert(
-                codec::script_key(id, *version),
-                codec::encode_script(source),
-            );
+            writes.insert(codec::script_key(id, *version), codec::encode_script(source));
         }
-        self.tree
-            .apply_batch(writes)
-            .map_err(|e| sled_error("write", e))?;
+        self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
         self.sync()
     }
 }
@@ -332,10 +309,7 @@ mod tests {
     fn large_values_go_to_synced_blobs() {
         let (store, dir) = fresh();
         let source = "x: y\n".repeat(40_000);
-        let batch = Batch {
-            scripts: vec![("big".into(), 1, source.clone())],
-            ..Batch::default()
-        };
+        let batch = Batch { scripts: vec![("big".into(), 1, source.clone())], ..Batch::default() };
         store.commit(&batch).unwrap();
         assert!(std::fs::read_dir(dir.path().join("blobs")).unwrap().count() > 0);
         assert!(!store.files.lock().unwrap().synced_blobs.is_empty());
@@ -347,22 +321,13 @@ mod tests {
     fn unknown_formats_read_as_corrupt() {
         let (store, _dir) = fresh();
         let chat = suite::chat("1");
-        store
-            .tree
-            .insert(codec::session_key(&chat), &[99u8, 1, 2][..])
-            .unwrap();
-        assert!(matches!(
-            store.load_session(&chat),
-            Err(StoreError::Corrupt(_))
-        ));
+        store.tree.insert(codec::session_key(&chat), &[99u8, 1, 2][..]).unwrap();
+        assert!(matches!(store.load_session(&chat), Err(StoreError::Corrupt(_))));
     }
 
     #[test]
     fn a_second_open_of_the_same_dir_fails() {
         let (_store, dir) = fresh();
-        assert!(matches!(
-            SledStore::open(dir.path(), CACHE),
-            Err(StoreError::Io(_))
-        ));
+        assert!(matches!(SledStore::open(dir.path(), CACHE), Err(StoreError::Io(_))));
     }
 }

@@ -69,16 +69,10 @@ pub fn sample_session() -> Session {
             mime: "image/jpeg".into(),
             bytes: 123_456,
         }),
-        Value::Location {
-            lat: -1.2379,
-            lon: 116.8529,
-        },
+        Value::Location { lat: -1.2379, lon: 116.8529 },
         Value::Skipped,
     ];
-    let answers = answers
-        .into_iter()
-        .zip(0u16..)
-        .map(|(value, step)| Answer { step, value });
+    let answers = answers.into_iter().zip(0u16..).map(|(value, step)| Answer { step, value });
     Session {
         lang: Lang::En,
         flow: Some(Flow {
@@ -127,12 +121,7 @@ pub fn sample_ticket() -> Ticket {
 }
 
 fn change(at: i64, status: Status, actor: Actor, note: Option<&str>) -> Change {
-    Change {
-        at: Timestamp(at),
-        status,
-        actor,
-        note: note.map(str::to_owned),
-    }
+    Change { at: Timestamp(at), status, actor, note: note.map(str::to_owned) }
 }
 
 fn officer(login: &str) -> Actor {
@@ -141,12 +130,7 @@ fn officer(login: &str) -> Actor {
 
 /// A ticket of `chat` numbered `n`, created at `created`.
 pub fn ticket_at(n: u8, chat: &ChatKey, created: i64) -> Ticket {
-    Ticket {
-        no: ticket_no(n),
-        chat: chat.clone(),
-        created: Timestamp(created),
-        ..sample_ticket()
-    }
+    Ticket { no: ticket_no(n), chat: chat.clone(), created: Timestamp(created), ..sample_ticket() }
 }
 
 /// One write of every kind, all about the sample ticket's chat.
@@ -163,10 +147,7 @@ pub fn sample_batch() -> Batch {
 /// Checks that every write of [`sample_batch`] is visible.
 pub fn assert_sample_batch(store: &impl Store) {
     let ticket = sample_ticket();
-    assert_eq!(
-        store.load_session(&ticket.chat).unwrap(),
-        Some(sample_session())
-    );
+    assert_eq!(store.load_session(&ticket.chat).unwrap(), Some(sample_session()));
     assert_eq!(store.ticket(&ticket.no).unwrap(), Some(ticket.clone()));
     assert_eq!(store.tickets_of(&ticket.chat).unwrap(), vec![ticket]);
     assert!(store.seen(&MessageId("wamid.HBgN".into())).unwrap());
@@ -179,21 +160,12 @@ fn commit(store: &impl Store, batch: Batch) {
 }
 
 fn sessions(writes: &[(&ChatKey, Option<&Session>)]) -> Batch {
-    let sessions = writes
-        .iter()
-        .map(|(c, s)| ((*c).clone(), s.cloned()))
-        .collect();
-    Batch {
-        sessions,
-        ..Batch::default()
-    }
+    let sessions = writes.iter().map(|(c, s)| ((*c).clone(), s.cloned())).collect();
+    Batch { sessions, ..Batch::default() }
 }
 
 fn tickets(tickets: &[&Ticket]) -> Batch {
-    Batch {
-        tickets: tickets.iter().map(|t| (*t).clone()).collect(),
-        ..Batch::default()
-    }
+    Batch { tickets: tickets.iter().map(|t| (*t).clone()).collect(), ..Batch::default() }
 }
 
 fn source(store: &impl Store, id: &str, version: u32) -> Option<String> {
@@ -205,11 +177,7 @@ pub fn session_put_get_delete(store: &impl Store) {
     assert_eq!(store.load_session(&a).unwrap(), None);
     commit(store, sessions(&[(&a, Some(&sample_session()))]));
     assert_eq!(store.load_session(&a).unwrap(), Some(sample_session()));
-    assert_eq!(
-        store.load_session(&b).unwrap(),
-        None,
-        "another chat sees nothing"
-    );
+    assert_eq!(store.load_session(&b).unwrap(), None, "another chat sees nothing");
     commit(store, sessions(&[(&a, None)]));
     assert_eq!(store.load_session(&a).unwrap(), None);
     commit(store, sessions(&[(&a, None)])); // deleting what is gone is fine
@@ -222,25 +190,12 @@ pub fn batch_is_all_visible(store: &impl Store) {
 
 pub fn later_writes_win(store: &impl Store) {
     let (a, b) = (chat("2001"), chat("2002"));
-    let first = Session {
-        misses: 1,
-        ..Session::default()
-    };
-    let second = Session {
-        misses: 2,
-        ..Session::default()
-    };
+    let first = Session { misses: 1, ..Session::default() };
+    let second = Session { misses: 2, ..Session::default() };
     let older = ticket_at(1, &a, 100);
-    let newer = Ticket {
-        status: Status::Selesai,
-        ..older.clone()
-    };
-    let mut batch = sessions(&[
-        (&a, Some(&first)),
-        (&a, Some(&second)),
-        (&b, Some(&first)),
-        (&b, None),
-    ]);
+    let newer = Ticket { status: Status::Selesai, ..older.clone() };
+    let mut batch =
+        sessions(&[(&a, Some(&first)), (&a, Some(&second)), (&b, Some(&first)), (&b, None)]);
     batch.tickets = vec![older, newer.clone()];
     commit(store, batch);
     assert_eq!(store.load_session(&a).unwrap(), Some(second));
@@ -252,19 +207,10 @@ pub fn later_writes_win(store: &impl Store) {
 pub fn seen_markers(store: &impl Store) {
     let (m1, m2) = (MessageId("tg:900001".into()), MessageId("tg:900002".into()));
     assert!(!store.seen(&m1).unwrap());
-    commit(
-        store,
-        Batch {
-            seen: vec![m1.clone(), m1.clone()],
-            ..Batch::default()
-        },
-    );
+    commit(store, Batch { seen: vec![m1.clone(), m1.clone()], ..Batch::default() });
     assert!(store.seen(&m1).unwrap());
     assert!(!store.seen(&m2).unwrap());
-    assert!(
-        !store.seen(&MessageId("tg:90000".into())).unwrap(),
-        "a prefix is no match"
-    );
+    assert!(!store.seen(&MessageId("tg:90000".into())).unwrap(), "a prefix is no match");
 }
 
 pub fn tickets_of_oldest_first_per_chat(store: &impl Store) {
@@ -288,16 +234,10 @@ pub fn ticket_updates_replace(store: &impl Store) {
     let mut ticket = ticket_at(9, &a, 1_000);
     commit(store, tickets(&[&ticket]));
     ticket.status = Status::Diproses;
-    ticket
-        .history
-        .push(change(2_000, Status::Diproses, Actor::System, None));
+    ticket.history.push(change(2_000, Status::Diproses, Actor::System, None));
     commit(store, tickets(&[&ticket]));
     assert_eq!(store.ticket(&ticket.no).unwrap(), Some(ticket.clone()));
-    assert_eq!(
-        store.tickets_of(&a).unwrap(),
-        vec![ticket],
-        "an update is no second ticket"
-    );
+    assert_eq!(store.tickets_of(&a).unwrap(), vec![ticket], "an update is no second ticket");
     assert_eq!(store.ticket(&ticket_no(10)).unwrap(), None);
 }
 
@@ -307,13 +247,7 @@ pub fn script_source_by_version(store: &impl Store) {
         ("kk_baru".into(), 2, "version: 2\n".into()),
         ("kk".into(), 1, "other\n".into()),
     ];
-    commit(
-        store,
-        Batch {
-            scripts,
-            ..Batch::default()
-        },
-    );
+    commit(store, Batch { scripts, ..Batch::default() });
     assert_eq!(source(store, "kk_baru", 1).as_deref(), Some("version: 1\n"));
     assert_eq!(source(store, "kk_baru", 2).as_deref(), Some("version: 2\n"));
     assert_eq!(source(store, "kk_baru", 3), None);
@@ -325,12 +259,7 @@ pub fn large_session(store: &impl Store) {
     let mut session = sample_session();
     let flow = session.flow.as_mut().expect("sample has a flow");
     let text = |step| Value::Text(format!("jawaban ke-{step} {}", "x".repeat(40)));
-    flow.answers = (0..100)
-        .map(|step| Answer {
-            step,
-            value: text(step),
-        })
-        .collect();
+    flow.answers = (0..100).map(|step| Answer { step, value: text(step) }).collect();
     let a = chat("4001");
     commit(store, sessions(&[(&a, Some(&session))]));
     assert_eq!(store.load_session(&a).unwrap(), Some(session));
@@ -350,10 +279,7 @@ pub fn non_ascii_ids(store: &impl Store) {
     assert_eq!(store.load_session(&a).unwrap(), Some(session));
     assert_eq!(store.tickets_of(&a).unwrap(), vec![ticket]);
     assert!(store.seen(&msg).unwrap());
-    assert_eq!(
-        source(store, "ktp", 1).as_deref(),
-        Some("judul: «KTP» 🙂\n")
-    );
+    assert_eq!(source(store, "ktp", 1).as_deref(), Some("judul: «KTP» 🙂\n"));
 }
 
 pub fn empty_batch(store: &impl Store) {

@@ -45,13 +45,7 @@ mod tests {
         ] {
             assert_eq!(TicketNo::find_in(text, &prefixes), want, "{text}");
         }
-        for text in [
-            "status",
-            "cek status tiket saya",
-            "K7Q4-M9XA",
-            "6409011708900001",
-            "",
-        ] {
+        for text in ["status", "cek status tiket saya", "K7Q4-M9XA", "6409011708900001", ""] {
             assert_eq!(TicketNo::find_in(text, &prefixes), None, "{text}");
         }
     }
@@ -77,28 +71,19 @@ mod tests {
         assert_eq!(no.as_str(), "K7Q4M9XS");
         assert_eq!(format!("{no:?}"), r#"TicketNo("K7Q4M9XS")"#);
         assert_eq!(serde_json::to_string(&no).unwrap(), r#""K7Q4M9XS""#);
-        assert_eq!(
-            serde_json::from_str::<TicketNo>(r#""K7Q4M9XS""#).unwrap(),
-            no
-        );
+        assert_eq!(serde_json::from_str::<TicketNo>(r#""K7Q4M9XS""#).unwrap(), no);
         assert!(serde_json::from_str::<TicketNo>(r#""K7Q4M9XA""#).is_err());
 
         for s in Status::ALL {
             assert_eq!(Status::parse(s.code()), Some(s));
             assert_eq!(s.to_string(), s.code());
-            assert_eq!(
-                serde_json::to_string(&s).unwrap(),
-                format!("\"{}\"", s.code())
-            );
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.code()));
         }
         assert_eq!(Status::PerluPerbaikan.code(), "perlu_perbaikan");
         assert_eq!(Status::parse("Diterima"), None);
         let back: Status = serde_json::from_str(r#""siap_diambil""#).unwrap();
         assert_eq!(back, Status::SiapDiambil);
-        assert_eq!(
-            serde_json::to_string(&ActorKind::System).unwrap(),
-            r#""system""#
-        );
+        assert_eq!(serde_json::to_string(&ActorKind::System).unwrap(), r#""system""#);
     }
 
     /// Every Fluent id handed out here exists in both locales (compiled in, no I/O).
@@ -118,23 +103,14 @@ mod tests {
             .flat_map(|s| [s.label_key(), s.explain_key()])
             .chain(errors.iter().map(TicketNoError::message_id));
         for id in ids {
-            assert!(
-                id.starts_with("status-") || id.starts_with("invalid-ticket-"),
-                "{id}"
-            );
+            assert!(id.starts_with("status-") || id.starts_with("invalid-ticket-"), "{id}");
             for (lang, ftl) in locales {
-                let defined = ftl
-                    .lines()
-                    .any(|l| l.split_once(" =").is_some_and(|(k, _)| k == id));
+                let defined = ftl.lines().any(|l| l.split_once(" =").is_some_and(|(k, _)| k == id));
                 assert!(defined, "{lang}: {id} missing");
             }
         }
         let ids = errors.map(|e| e.message_id());
-        let want = [
-            "invalid-ticket-length",
-            "invalid-ticket-symbol",
-            "invalid-ticket-check",
-        ];
+        let want = ["invalid-ticket-length", "invalid-ticket-symbol", "invalid-ticket-check"];
         assert_eq!(ids, want);
         assert_eq!(Status::SiapDiambil.label_key(), "status-siap_diambil");
         assert_eq!(Status::Diterima.explain_key(), "status-diterima-explain");

@@ -118,11 +118,7 @@ impl TicketNo {
 
 /// Uppercases and drops separators; other characters are kept so they can be reported.
 fn normalise(input: &str) -> String {
-    input
-        .chars()
-        .filter(|c| !SEPARATORS.contains(c))
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    input.chars().filter(|c| !SEPARATORS.contains(c)).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// Drops a known prefix only when something longer than a number was typed, so a number that
@@ -131,12 +127,8 @@ fn strip_prefix<'a>(compact: &'a str, known_prefixes: &[&str]) -> &'a str {
     if compact.chars().count() <= 8 {
         return compact;
     }
-    let rests = known_prefixes
-        .iter()
-        .filter_map(|p| compact.strip_prefix(&normalise(p)[..]));
-    rests
-        .min_by_key(|rest| (rest.chars().count() != 8, rest.len()))
-        .unwrap_or(compact)
+    let rests = known_prefixes.iter().filter_map(|p| compact.strip_prefix(&normalise(p)[..]));
+    rests.min_by_key(|rest| (rest.chars().count() != 8, rest.len())).unwrap_or(compact)
 }
 
 fn index_of(c: char) -> Option<u8> {
@@ -286,10 +278,7 @@ mod tests {
         }
         // Each symbol is expected 400 times per position (σ ≈ 20); bias would leave this band.
         for counts in seen {
-            assert!(
-                counts.iter().all(|&c| (300..500).contains(&c)),
-                "{counts:?}"
-            );
+            assert!(counts.iter().all(|&c| (300..500).contains(&c)), "{counts:?}");
         }
     }
 }

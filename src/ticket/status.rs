@@ -119,10 +119,7 @@ impl Status {
 
     /// Whether nothing can follow (`siap_diambil` still moves to `selesai`).
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Self::Selesai | Self::Ditolak | Self::Dialihkan | Self::Dibatalkan
-        )
+        matches!(self, Self::Selesai | Self::Ditolak | Self::Dialihkan | Self::Dibatalkan)
     }
 
     /// What this status does to the SLA clock.
@@ -147,18 +144,12 @@ impl Status {
             return Err(TransitionError::Same);
         }
         let (actors, _) = rule(from, to).ok_or(TransitionError::NotAllowed)?;
-        if actors.contains(&actor) {
-            Ok(())
-        } else {
-            Err(TransitionError::WrongActor)
-        }
+        if actors.contains(&actor) { Ok(()) } else { Err(TransitionError::WrongActor) }
     }
 
     /// The statuses `actor` may move a ticket to from `self`, e.g. to offer officers buttons.
     pub fn moves(self, actor: ActorKind) -> impl Iterator<Item = Self> {
-        Self::ALL
-            .into_iter()
-            .filter(move |&to| Self::can_move(self, to, actor).is_ok())
+        Self::ALL.into_iter().filter(move |&to| Self::can_move(self, to, actor).is_ok())
     }
 
     keys! {
@@ -236,11 +227,8 @@ mod tests {
         "dialihkan       .  .  .   .  .   .   .   =   .",
         "dibatalkan      .  .  .   .  .   .   .   .   =",
     ];
-    const ACTORS: [(ActorKind, char); 3] = [
-        (ActorKind::Citizen, 'c'),
-        (ActorKind::Officer, 'o'),
-        (ActorKind::System, 's'),
-    ];
+    const ACTORS: [(ActorKind, char); 3] =
+        [(ActorKind::Citizen, 'c'), (ActorKind::Officer, 'o'), (ActorKind::System, 's')];
 
     #[test]
     fn all_81_pairs_follow_the_table() {
@@ -250,11 +238,7 @@ mod tests {
             let cells: Vec<&str> = cells.collect();
             assert_eq!(cells.len(), 9, "{row}");
             for (&cell, &to) in cells.iter().zip(&Status::ALL) {
-                assert_eq!(
-                    Status::needs_note(from, to),
-                    cell.contains('*'),
-                    "{from} → {to}"
-                );
+                assert_eq!(Status::needs_note(from, to), cell.contains('*'), "{from} → {to}");
                 for (actor, letter) in ACTORS {
                     let want = match cell {
                         "=" => Err(TransitionError::Same),

@@ -39,21 +39,12 @@ pub struct DateRule {
 impl DateRule {
     /// A rule with only a range and no other bound.
     pub const fn new(range: DateRange) -> Self {
-        Self {
-            range,
-            not_before: None,
-            not_after: None,
-            max_age_years: None,
-            max_days_ahead: None,
-        }
+        Self { range, not_before: None, not_after: None, max_age_years: None, max_days_ahead: None }
     }
 
     /// A birth date: not in the future, age at most 120 years.
     pub const fn birth_date() -> Self {
-        Self {
-            max_age_years: Some(120),
-            ..Self::new(DateRange::Past)
-        }
+        Self { max_age_years: Some(120), ..Self::new(DateRange::Past) }
     }
 }
 
@@ -102,9 +93,7 @@ pub fn check(raw: &str, today: Date, rule: &DateRule) -> Checked<Date> {
     }
     let words = drop_time(&text);
     let date = match RELATIVE.iter().find(|(w, _)| *w == words.join(" ")) {
-        Some((_, days)) => today
-            .checked_add(Duration::days(*days))
-            .ok_or(Issue::new(FORMAT))?,
+        Some((_, days)) => today.checked_add(Duration::days(*days)).ok_or(Issue::new(FORMAT))?,
         None => resolve(&typed(&words)?, today, rule.range)?,
     };
     bounds(date, today, rule).map(|d| (d, Vec::new()))
@@ -118,10 +107,7 @@ fn drop_time(text: &str) -> Vec<&str> {
         let time = label || word.contains(':') || matches!(*word, "wib" | "wita" | "wit");
         !(std::mem::replace(&mut after_label, label) || time)
     };
-    text.split([' ', ','])
-        .filter(|w| !w.is_empty())
-        .filter(|w| keep(w))
-        .collect()
+    text.split([' ', ',']).filter(|w| !w.is_empty()).filter(|w| keep(w)).collect()
 }
 
 /// Tokenises the words and recognises the day-month-year shape.
@@ -144,16 +130,10 @@ fn typed<'a>(words: &[&'a str]) -> Result<Typed<'a>, Issue> {
     }
     let need_day = || Err(Issue::new("invalid-date-need-day"));
     match (month_word, nums.as_slice()) {
-        (Some((1, month)), [day, rest @ ..]) if rest.len() <= 1 => Ok(Typed {
-            day,
-            month,
-            year: rest.first().copied(),
-        }),
-        (Some((0, month)), [day, year]) => Ok(Typed {
-            day,
-            month,
-            year: Some(year),
-        }),
+        (Some((1, month)), [day, rest @ ..]) if rest.len() <= 1 => {
+            Ok(Typed { day, month, year: rest.first().copied() })
+        }
+        (Some((0, month)), [day, year]) => Ok(Typed { day, month, year: Some(year) }),
         (Some((0, _)), [_]) => need_day(),
         // Compact DDMMYYYY, or YYYYMMDD when that reading cannot be day-first.
         (None, [one]) if one.len() == 8 => {
@@ -213,13 +193,8 @@ fn tokens(word: &str) -> Result<Vec<&str>, Issue> {
 
 /// Month number of a word, after repairing old spellings (`dj`→`j`, `tj`→`c`, `oe`→`u`).
 fn month_of(word: &str) -> Option<u8> {
-    let word = word
-        .replace("dj", "j")
-        .replace("tj", "c")
-        .replace("oe", "u");
-    let month = MONTHS
-        .iter()
-        .position(|words| words.split(' ').any(|w| w == word))?;
+    let word = word.replace("dj", "j").replace("tj", "c").replace("oe", "u");
+    let month = MONTHS.iter().position(|words| words.split(' ').any(|w| w == word))?;
     u8::try_from(month + 1).ok()
 }
 
@@ -321,9 +296,7 @@ const NAMES_EN: [&str; 2] = [
 
 /// `<weekday>, <day> <month> <year>` from space-separated weekday and month names.
 fn format_with(d: Date, [days, months]: [&str; 2]) -> String {
-    let weekday = days
-        .split(' ')
-        .nth(usize::from(d.weekday().number_days_from_monday()));
+    let weekday = days.split(' ').nth(usize::from(d.weekday().number_days_from_monday()));
     let month = months.split(' ').nth(usize::from(u8::from(d.month()) - 1));
     let (weekday, month) = (weekday.unwrap_or_default(), month.unwrap_or_default());
     format!("{weekday}, {} {month} {}", d.day(), d.year())
@@ -354,18 +327,13 @@ mod tests {
     }
 
     /// Bookings: future, at most 30 days ahead (IKD).
-    const APPOINTMENT: DateRule = DateRule {
-        max_days_ahead: Some(30),
-        ..DateRule::new(DateRange::Future)
-    };
+    const APPOINTMENT: DateRule =
+        DateRule { max_days_ahead: Some(30), ..DateRule::new(DateRange::Future) };
 
     #[test]
     fn domain_past_field_vectors() {
         let table = [
-            (
-                "17-08-1990|17/8/90|17.08.1990|17 8 1990|1990-08-17",
-                date!(1990 - 08 - 17),
-            ),
+            ("17-08-1990|17/8/90|17.08.1990|17 8 1990|1990-08-17", date!(1990 - 08 - 17)),
             (
                 "17 Agustus 1990|17 agt 90|17 agst 1990|17-AGU-1990|17 August 1990",
                 date!(1990 - 08 - 17),
@@ -396,19 +364,13 @@ mod tests {
     #[test]
     fn domain_past_field_refusals() {
         let table = [
-            (
-                "29-02-1900|29/02/23|31-02-2000|31-04-1990|00-01-1990",
-                NO_SUCH_DAY,
-            ),
+            ("29-02-1900|29/02/23|31-02-2000|31-04-1990|00-01-1990", NO_SUCH_DAY),
             ("17-13-1990|12/25/1990", "invalid-date-month"),
             ("17-08-2030|besok", "invalid-date-future"),
             ("1 des", "invalid-date-need-year"),
             ("17 08 1890", "invalid-date-too-old"),
             ("Agustus 1990", "invalid-date-need-day"),
-            (
-                "17|17 8 1990 5|kemarinnya|17 agt des 1990|17😀08😀1990|170|1234567",
-                FORMAT,
-            ),
+            ("17|17 8 1990 5|kemarinnya|17 agt des 1990|17😀08😀1990|170|1234567", FORMAT),
             ("17-08-199|17-08-1", "invalid-date-year"),
         ];
         for (inputs, code) in table {
@@ -431,38 +393,20 @@ mod tests {
         // A Saturday and a cuti bersama parse fine here; the calendar module refuses them.
         assert_eq!(run("28-11-2026", &APPOINTMENT), Ok(date!(2026 - 11 - 28)));
         assert_eq!(run("24/12/26", &APPOINTMENT), Ok(date!(2026 - 12 - 24)));
-        assert_eq!(
-            run("25-11-2026", &APPOINTMENT).map_err(|e| e.code),
-            Err("invalid-date-past")
-        );
+        assert_eq!(run("25-11-2026", &APPOINTMENT).map_err(|e| e.code), Err("invalid-date-past"));
         let far = run("5 jan", &APPOINTMENT).expect_err("2027-01-05 is 40 days ahead");
-        assert_eq!(
-            (far.code, far.get("last")),
-            ("invalid-date-too-far", Some("26-12-2026"))
-        );
+        assert_eq!((far.code, far.get("last")), ("invalid-date-too-far", Some("26-12-2026")));
         let any = DateRule::new(DateRange::Any);
         assert_eq!(run("1 des", &any), Ok(date!(2026 - 12 - 01)));
         // Two-digit years in an open field take the century nearest to today.
         assert_eq!(run("1/1/99", &any), Ok(date!(1999 - 01 - 01)));
         assert_eq!(run("1/1/70", &any), Ok(date!(2070 - 01 - 01)));
-        let bounded = DateRule {
-            not_before: Some(date!(2026 - 01 - 01)),
-            not_after: Some(TODAY),
-            ..any
-        };
+        let bounded =
+            DateRule { not_before: Some(date!(2026 - 01 - 01)), not_after: Some(TODAY), ..any };
         let early = run("31-12-2025", &bounded).expect_err("before");
-        assert_eq!(
-            (early.code, early.get("min")),
-            ("invalid-date-too-early", Some("01-01-2026"))
-        );
-        assert_eq!(
-            run("27-11-2026", &bounded).map_err(|e| e.code),
-            Err("invalid-date-too-late")
-        );
-        assert_eq!(
-            run("1-1-0001", &any).map_err(|e| e.code),
-            Err("invalid-date-year")
-        );
+        assert_eq!((early.code, early.get("min")), ("invalid-date-too-early", Some("01-01-2026")));
+        assert_eq!(run("27-11-2026", &bounded).map_err(|e| e.code), Err("invalid-date-too-late"));
+        assert_eq!(run("1-1-0001", &any).map_err(|e| e.code), Err("invalid-date-year"));
     }
 
     #[test]

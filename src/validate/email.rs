@@ -21,13 +21,7 @@ const POPULAR: &[&str] = &[
     "icloud.com",
 ];
 /// Real domains one edit away from a popular one (`mail.com` vs `gmail.com`): never "fixed".
-const ALSO_REAL: &[&str] = &[
-    "mail.com",
-    "live.com",
-    "gmx.com",
-    "aol.com",
-    "outlook.co.id",
-];
+const ALSO_REAL: &[&str] = &["mail.com", "live.com", "gmx.com", "aol.com", "outlook.co.id"];
 
 /// Checks an address; returns it with the domain lower-cased (the local part is kept as typed,
 /// it may be case-sensitive).
@@ -59,10 +53,7 @@ pub fn check(raw: &str) -> Checked<String> {
     let known = |d: &&str| **d == domain;
     let mut warnings = Vec::new();
     if !POPULAR.iter().any(known) && !ALSO_REAL.iter().any(known) {
-        if let Some(fix) = POPULAR
-            .iter()
-            .find(|p| one_edit(p.as_bytes(), domain.as_bytes()))
-        {
+        if let Some(fix) = POPULAR.iter().find(|p| one_edit(p.as_bytes(), domain.as_bytes())) {
             let warning = Issue::new("warn-email-typo").arg("address", address.clone());
             warnings.push(warning.arg("suggestion", format!("{local}@{fix}")));
         }
@@ -75,8 +66,7 @@ fn domain_ok(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |l: &&str| {
         (1..=63).contains(&l.len())
-            && l.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !l.starts_with('-')
             && !l.ends_with('-')
     };
@@ -105,12 +95,7 @@ mod tests {
 
     fn run(raw: &str) -> Result<(String, Option<String>), &'static str> {
         let (address, w) = check(raw).map_err(|e| e.code)?;
-        Ok((
-            address,
-            w.first()
-                .and_then(|i| i.get("suggestion"))
-                .map(String::from),
-        ))
+        Ok((address, w.first().and_then(|i| i.get("suggestion")).map(String::from)))
     }
 
     #[test]
@@ -125,23 +110,11 @@ mod tests {
 
     #[test]
     fn forgiving_and_strict() {
-        assert_eq!(
-            run(" Budi.Santoso@GMAIL.COM. "),
-            Ok(("Budi.Santoso@gmail.com".into(), None))
-        );
-        assert_eq!(
-            run("budi @ yahoo.co.id"),
-            Ok(("budi@yahoo.co.id".into(), None))
-        );
+        assert_eq!(run(" Budi.Santoso@GMAIL.COM. "), Ok(("Budi.Santoso@gmail.com".into(), None)));
+        assert_eq!(run("budi @ yahoo.co.id"), Ok(("budi@yahoo.co.id".into(), None)));
         assert_eq!(run("siti@mail.com"), Ok(("siti@mail.com".into(), None)));
-        assert_eq!(
-            run("siti@ppukab.go.id"),
-            Ok(("siti@ppukab.go.id".into(), None))
-        );
-        for (raw, fix) in [
-            ("a@gmial.com", "a@gmail.com"),
-            ("a@yahoo.con", "a@yahoo.com"),
-        ] {
+        assert_eq!(run("siti@ppukab.go.id"), Ok(("siti@ppukab.go.id".into(), None)));
+        for (raw, fix) in [("a@gmial.com", "a@gmail.com"), ("a@yahoo.con", "a@yahoo.com")] {
             assert_eq!(run(raw).map(|r| r.1), Ok(Some(fix.into())), "{raw}");
         }
         let refused = [

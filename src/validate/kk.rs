@@ -7,10 +7,7 @@
 use super::nik::province_name;
 use super::{Checked, DigitCodes, Issue, all_same, digits_of, digits_only, num};
 
-const CODES: DigitCodes = DigitCodes {
-    chars: "invalid-kk-chars",
-    length: "invalid-kk-length",
-};
+const CODES: DigitCodes = DigitCodes { chars: "invalid-kk-chars", length: "invalid-kk-length" };
 
 /// Checks a typed KK number; `applicant_nik`, when known, catches the common mix-up of typing
 /// the NIK into the KK question.
@@ -46,26 +43,15 @@ mod tests {
     use super::*;
 
     fn codes(raw: &str, nik: Option<&str>) -> Result<Vec<&'static str>, &'static str> {
-        check(raw, nik)
-            .map(|(_, w)| w.iter().map(|i| i.code).collect())
-            .map_err(|e| e.code)
+        check(raw, nik).map(|(_, w)| w.iter().map(|i| i.code).collect()).map_err(|e| e.code)
     }
 
     #[test]
     fn domain_vectors() {
-        assert_eq!(
-            check("6409 0120 0515 0003", None),
-            Ok(("6409012005150003".into(), vec![]))
-        );
-        assert_eq!(
-            check("6409-0120-0515-0003", None).map(|v| v.0),
-            Ok("6409012005150003".into())
-        );
+        assert_eq!(check("6409 0120 0515 0003", None), Ok(("6409012005150003".into(), vec![])));
+        assert_eq!(check("6409-0120-0515-0003", None).map(|v| v.0), Ok("6409012005150003".into()));
         let err = check("640901200515003", None).expect_err("15 digits");
-        assert_eq!(
-            (err.code, err.get("digits")),
-            ("invalid-kk-length", Some("15"))
-        );
+        assert_eq!((err.code, err.get("digits")), ("invalid-kk-length", Some("15")));
         assert_eq!(codes("9909012005150003", None), Err("invalid-kk-province"));
         assert_eq!(codes("6400012005150003", None), Err("invalid-kk-region"));
         assert_eq!(codes("6409002005150003", None), Err("invalid-kk-region"));
@@ -77,14 +63,8 @@ mod tests {
         assert_eq!(codes("6409012013150003", None), Ok(vec!["warn-kk-date"]));
         assert_eq!(codes("6409012005150000", None), Ok(vec!["warn-kk-serial"]));
         let nik = Some("6409.01.200515.0003");
-        assert_eq!(
-            codes("6409012005150003", nik),
-            Ok(vec!["warn-kk-same-as-nik"])
-        );
-        assert_eq!(
-            codes("6409012005150003", Some("6409011708900001")),
-            Ok(vec![])
-        );
+        assert_eq!(codes("6409012005150003", nik), Ok(vec!["warn-kk-same-as-nik"]));
+        assert_eq!(codes("6409012005150003", Some("6409011708900001")), Ok(vec![]));
         assert_eq!(codes("1111111111111111", None), Err("invalid-kk-repeated"));
         assert_eq!(codes("6409O12005150003", None), Err("invalid-kk-chars"));
         assert_eq!(codes("", None), Err("invalid-empty"));

@@ -28,12 +28,7 @@ impl Area {
 }
 
 /// Indonesia with its outer islands (Rote to Weh, Sabang to Merauke).
-pub const INDONESIA: Area = Area {
-    south: -11.1,
-    west: 94.7,
-    north: 6.1,
-    east: 141.1,
-};
+pub const INDONESIA: Area = Area { south: -11.1, west: 94.7, north: 6.1, east: 141.1 };
 
 /// Checks coordinates are real numbers inside Indonesia.
 pub fn check(lat: f64, lon: f64) -> Checked<(f64, f64)> {
@@ -97,16 +92,10 @@ mod tests {
     use super::*;
 
     /// Kabupaten Penajam Paser Utara, roughly.
-    const PPU: Area = Area {
-        south: -1.6,
-        west: 116.3,
-        north: -0.7,
-        east: 117.1,
-    };
+    const PPU: Area = Area { south: -1.6, west: 116.3, north: -0.7, east: 117.1 };
 
     fn code(r: Checked<(f64, f64)>) -> Result<Vec<&'static str>, &'static str> {
-        r.map(|(_, w)| w.iter().map(|i| i.code).collect())
-            .map_err(|e| e.code)
+        r.map(|(_, w)| w.iter().map(|i| i.code).collect()).map_err(|e| e.code)
     }
 
     #[test]
@@ -128,29 +117,13 @@ mod tests {
     #[test]
     fn parsing() {
         let want = Some((-1.26, 116.83));
-        for raw in [
-            "-1.26, 116.83",
-            " -1.26 116.83 ",
-            "-1.26;116.83",
-            "+-1.26,116.83",
-        ] {
+        for raw in ["-1.26, 116.83", " -1.26 116.83 ", "-1.26;116.83", "+-1.26,116.83"] {
             let expected = if raw.starts_with("+-") { None } else { want };
             assert_eq!(parse(raw), expected, "{raw}");
         }
         assert_eq!(parse("https://maps.google.com/?q=-1.26,116.83&z=17"), want);
-        assert_eq!(
-            parse("https://www.google.com/maps/@-1.26,116.83,17z/data=x"),
-            want
-        );
-        for raw in [
-            "Jl. 17 Agustus 3",
-            "-1.26",
-            "1,2,3",
-            "inf,nan",
-            "1e5,2",
-            "",
-            "https://x.id",
-        ] {
+        assert_eq!(parse("https://www.google.com/maps/@-1.26,116.83,17z/data=x"), want);
+        for raw in ["Jl. 17 Agustus 3", "-1.26", "1,2,3", "inf,nan", "1e5,2", "", "https://x.id"] {
             assert_eq!(parse(raw), None, "{raw}");
         }
     }

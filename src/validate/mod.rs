@@ -34,10 +34,7 @@ pub struct Issue {
 impl Issue {
     /// An issue without arguments.
     pub fn new(code: &'static str) -> Self {
-        Self {
-            code,
-            args: Vec::new(),
-        }
+        Self { code, args: Vec::new() }
     }
 
     /// Adds one argument; chainable.
@@ -48,10 +45,7 @@ impl Issue {
 
     /// The value of argument `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.args
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        self.args.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -153,9 +147,7 @@ pub(crate) fn digits_only(
 /// keeps a caller's slip from ever panicking.
 pub(crate) fn num(digits: &str) -> u16 {
     let digit = |b: u8| u16::from(b.saturating_sub(b'0'));
-    digits
-        .bytes()
-        .fold(0, |acc, b| acc.saturating_mul(10).saturating_add(digit(b)))
+    digits.bytes().fold(0, |acc, b| acc.saturating_mul(10).saturating_add(digit(b)))
 }
 
 /// ASCII digits of a loosely typed number, for comparing NIK and KK however they were grouped.
@@ -221,10 +213,7 @@ pub(crate) mod testutil {
     pub fn shared_dir() -> Option<PathBuf> {
         let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
         let candidates = std::env::var_os("PINTU_SHARED_DIR").map(PathBuf::from);
-        candidates
-            .into_iter()
-            .chain([beside, PathBuf::from("/work/shared")])
-            .find(|p| p.is_dir())
+        candidates.into_iter().chain([beside, PathBuf::from("/work/shared")]).find(|p| p.is_dir())
     }
 
     /// Rows of `real-world/vectors/<file>` keyed by header; `None`, with a note, when the
@@ -308,18 +297,9 @@ mod tests {
         let rule = |range| date::DateRule::new(range);
         let rules = [
             date::DateRule::birth_date(),
-            date::DateRule {
-                max_days_ahead: Some(14),
-                ..rule(date::DateRange::Future)
-            },
-            date::DateRule {
-                not_before: Some(TODAY),
-                ..rule(date::DateRange::Any)
-            },
-            date::DateRule {
-                not_after: Some(TODAY),
-                ..rule(date::DateRange::Any)
-            },
+            date::DateRule { max_days_ahead: Some(14), ..rule(date::DateRange::Future) },
+            date::DateRule { not_before: Some(TODAY), ..rule(date::DateRange::Any) },
+            date::DateRule { not_after: Some(TODAY), ..rule(date::DateRange::Any) },
         ];
         for rule in &rules {
             add(date::check(raw, TODAY, rule).map(|v| v.1));
@@ -328,12 +308,7 @@ mod tests {
         add(rtrw::check(raw, false).map(|v| v.1));
         add(name::check(raw, true).map(|v| v.1));
         add(email::check(raw).map(|v| v.1));
-        let area = location::Area {
-            south: -1.6,
-            west: 116.3,
-            north: -0.7,
-            east: 117.1,
-        };
+        let area = location::Area { south: -1.6, west: 116.3, north: -0.7, east: 117.1 };
         if let Some((lat, lon)) = location::parse(raw) {
             add(location::check_within(lat, lon, &area).map(|v| v.1));
         }
@@ -355,11 +330,7 @@ mod tests {
             "-", "/", "..", "99999999999999999999/99/99999999", "rt 99999999999999999999",
             "-1e308,1e308", "NaN,inf", "1/1/9999", "31 12 99999", "ǅ", "ß", "İ", "\u{10FFFF}",
         ];
-        for raw in nasty
-            .iter()
-            .copied()
-            .chain([long_digits.as_str(), long_text.as_str()])
-        {
+        for raw in nasty.iter().copied().chain([long_digits.as_str(), long_text.as_str()]) {
             let _ = run_all(raw);
             let _ = (mask_nik(raw), mask_phone(raw), mask_email(raw));
             let _ = location::check(f64::MAX, f64::MIN);
@@ -389,10 +360,7 @@ mod tests {
         let mut messages = BTreeMap::new();
         let mut current = None;
         for line in ftl.lines() {
-            if let Some((id, _)) = line
-                .split_once(" =")
-                .filter(|_| !line.starts_with([' ', '#']))
-            {
+            if let Some((id, _)) = line.split_once(" =").filter(|_| !line.starts_with([' ', '#'])) {
                 current = Some(id.to_owned());
                 messages.insert(id.to_owned(), BTreeSet::new());
             }
@@ -413,10 +381,7 @@ mod tests {
         assert_eq!(ids.len(), MESSAGE_IDS.len(), "duplicate ids");
         for id in MESSAGE_IDS {
             let kebab = id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
-            assert!(
-                kebab && (id.starts_with("invalid-") || id.starts_with("warn-")),
-                "{id}"
-            );
+            assert!(kebab && (id.starts_with("invalid-") || id.starts_with("warn-")), "{id}");
         }
         // Every id literal in the validators' sources is listed, and every listed id is used.
         #[rustfmt::skip]
@@ -438,20 +403,10 @@ mod tests {
         assert_eq!(used, ids, "MESSAGE_IDS lists ids no validator emits");
         // Both locales define exactly these messages, with the arguments the validators pass.
         let mut seen: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        let long = [
-            "Putri ".repeat(20),
-            format!("{}@gmail.com", "a".repeat(250)),
-        ];
-        for raw in CORPUS
-            .iter()
-            .copied()
-            .chain(long.iter().map(String::as_str))
-        {
+        let long = ["Putri ".repeat(20), format!("{}@gmail.com", "a".repeat(250))];
+        for raw in CORPUS.iter().copied().chain(long.iter().map(String::as_str)) {
             for issue in run_all(raw) {
-                seen.insert(
-                    issue.code,
-                    issue.args.iter().map(|(k, _)| (*k).to_owned()).collect(),
-                );
+                seen.insert(issue.code, issue.args.iter().map(|(k, _)| (*k).to_owned()).collect());
             }
         }
         let unseen: Vec<_> = ids.iter().filter(|id| !seen.contains_key(*id)).collect();

@@ -93,14 +93,8 @@ mod tests {
 
     #[test]
     fn newborn_warnings() {
-        assert_eq!(
-            run("Aisyah", true),
-            Ok(("Aisyah".into(), vec!["warn-name-baby-one-word"]))
-        );
-        assert_eq!(
-            run("Aisyah Putri", true),
-            Ok(("Aisyah Putri".into(), vec![]))
-        );
+        assert_eq!(run("Aisyah", true), Ok(("Aisyah".into(), vec!["warn-name-baby-one-word"])));
+        assert_eq!(run("Aisyah Putri", true), Ok(("Aisyah Putri".into(), vec![])));
         let (_, w) = run("Muh. Rizki", true).expect("kept");
         assert_eq!(w, vec!["warn-name-baby-punctuation"]);
         let (_, w) = run(&"Putri ".repeat(11), true).expect("66 characters, kept");

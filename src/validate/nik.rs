@@ -11,10 +11,7 @@ use super::{
     Checked, DigitCodes, Issue, all_same, date::format_numeric, digits_of, digits_only, num,
 };
 
-const CODES: DigitCodes = DigitCodes {
-    chars: "invalid-nik-chars",
-    length: "invalid-nik-length",
-};
+const CODES: DigitCodes = DigitCodes { chars: "invalid-nik-chars", length: "invalid-nik-length" };
 
 /// The 38 Kemendagri province codes (Kepmendagri 300.2.2-2138/2025). NIKs issued before the
 /// 2022 Papua split keep 91/92, so the new codes only add to the list.
@@ -37,10 +34,7 @@ pub const PROVINCES: &[(u8, &str)] = &[
 
 /// Name of a province code, `None` if the code is not one of the 38.
 pub fn province_name(code: u8) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, name)| *name)
+    PROVINCES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name)
 }
 
 /// A structurally valid NIK and what it encodes.
@@ -98,15 +92,7 @@ pub fn check(raw: &str, today: Date) -> Checked<Nik> {
     if &digits[2..4] == "70" {
         warnings.push(Issue::new("warn-nik-region-unknown").arg("code", format_region(&digits)));
     }
-    Ok((
-        Nik {
-            digits,
-            birth_date,
-            female,
-            province,
-        },
-        warnings,
-    ))
+    Ok((Nik { digits, birth_date, female, province }, warnings))
 }
 
 /// `640901…` → `64.09.01`; callers pass at least 6 ASCII digits.
@@ -199,11 +185,7 @@ mod tests {
             assert_eq!((nik.birth_date, nik.female), (birth, female), "{raw}");
             assert_eq!(nik.digits, raw);
         }
-        for raw in [
-            "3201-0117-0890-0001",
-            "3201 0117 0890 0001",
-            "32.01.01.170890.0001",
-        ] {
+        for raw in ["3201-0117-0890-0001", "3201 0117 0890 0001", "32.01.01.170890.0001"] {
             assert_eq!(ok(raw).digits, "3201011708900001");
         }
     }
@@ -211,34 +193,14 @@ mod tests {
     #[test]
     fn domain_invalid_vectors() {
         let table = [
-            (
-                "640901170890001",
-                "invalid-nik-length",
-                Some(("digits", "15")),
-            ),
-            (
-                "64090117089000012",
-                "invalid-nik-length",
-                Some(("digits", "17")),
-            ),
+            ("640901170890001", "invalid-nik-length", Some(("digits", "15"))),
+            ("64090117089000012", "invalid-nik-length", Some(("digits", "17"))),
             ("32010117O8900001", "invalid-nik-chars", None),
-            (
-                "9971011708900001",
-                "invalid-nik-province",
-                Some(("code", "99")),
-            ),
-            (
-                "2001011708900001",
-                "invalid-nik-province",
-                Some(("code", "20")),
-            ),
+            ("9971011708900001", "invalid-nik-province", Some(("code", "99"))),
+            ("2001011708900001", "invalid-nik-province", Some(("code", "20"))),
             ("3200011708900001", "invalid-nik-regency", None),
             ("3201001708900001", "invalid-nik-district", None),
-            (
-                "3201010008900001",
-                "invalid-nik-date",
-                Some(("part", "000890")),
-            ),
+            ("3201010008900001", "invalid-nik-date", Some(("part", "000890"))),
             ("3201013208900001", "invalid-nik-date", None),
             ("3201017208900001", "invalid-nik-date", None),
             ("3201011713900001", "invalid-nik-date", None),
@@ -260,39 +222,24 @@ mod tests {
     fn domain_warning_vectors() {
         let known = |code: &str| code != "64.99.01";
         let (nik, _) = check("6499011708900001", TODAY).expect("structurally valid");
-        assert_eq!(
-            check_region(&nik, known).map(|i| i.code),
-            Some("warn-nik-region-unknown")
-        );
+        assert_eq!(check_region(&nik, known).map(|i| i.code), Some("warn-nik-region-unknown"));
         assert_eq!(check_region(&ok("6409011708900001"), known), None);
         let (_, w) = check("6470011708900001", TODAY).expect("kab/kota 70 only warns");
         assert_eq!(w[0].get("code"), Some("64.70.01"));
 
-        let (_, w) = check_with(
-            "6409011708900001",
-            TODAY,
-            Some(date!(1990 - 08 - 18)),
-            None,
-            None,
-        )
-        .expect("date mismatch only warns");
+        let (_, w) = check_with("6409011708900001", TODAY, Some(date!(1990 - 08 - 18)), None, None)
+            .expect("date mismatch only warns");
         let want = Issue::new("warn-nik-birth-date")
             .arg("nik_date", "17-08-1990")
             .arg("stated_date", "18-08-1990");
         assert_eq!(w, vec![want]);
         let (_, w) = check_with("6409015708900002", TODAY, None, Some(false), None).expect("sex");
-        let want = Issue::new("warn-nik-sex")
-            .arg("nik_sex", "female")
-            .arg("stated_sex", "male");
+        let want = Issue::new("warn-nik-sex").arg("nik_sex", "female").arg("stated_sex", "male");
         assert_eq!(w, vec![want]);
         let kk = Some("6409 0117 0890 0001");
         let (_, w) = check_with("6409011708900001", TODAY, None, None, kk).expect("kk");
         assert_eq!(w, vec![Issue::new("warn-nik-same-as-kk")]);
-        let stated = (
-            Some(date!(1990 - 08 - 17)),
-            Some(false),
-            Some("6409012005150003"),
-        );
+        let stated = (Some(date!(1990 - 08 - 17)), Some(false), Some("6409012005150003"));
         let (_, w) =
             check_with("6409011708900001", TODAY, stated.0, stated.1, stated.2).expect("ok");
         assert!(w.is_empty());
@@ -300,14 +247,8 @@ mod tests {
 
     /// Rows of `nik.csv` where pintu deliberately differs, with the reason.
     const CSV_EXCEPTIONS: &[(&str, &str)] = &[
-        (
-            "32 7300 010101 0001",
-            "kecamatan 00: domain.md §4.1 refuses it; the CSV skips the check",
-        ),
-        (
-            "32 7300 710101 0001",
-            "kecamatan 00: domain.md §4.1 refuses it; the CSV skips the check",
-        ),
+        ("32 7300 010101 0001", "kecamatan 00: domain.md §4.1 refuses it; the CSV skips the check"),
+        ("32 7300 710101 0001", "kecamatan 00: domain.md §4.1 refuses it; the CSV skips the check"),
     ];
 
     #[test]
@@ -320,10 +261,7 @@ mod tests {
             let input = row["input"].as_str();
             let got = check(input, TODAY);
             if let Some((_, why)) = CSV_EXCEPTIONS.iter().find(|(i, _)| *i == input) {
-                assert_eq!(
-                    row["expected"], "valid",
-                    "exception list is stale for {input}"
-                );
+                assert_eq!(row["expected"], "valid", "exception list is stale for {input}");
                 assert_eq!(
                     got.map(|_| ()).map_err(|e| e.code),
                     Err("invalid-nik-district"),
@@ -335,19 +273,12 @@ mod tests {
             if row["expected"] == "valid" {
                 let (nik, _) = got.unwrap_or_else(|e| panic!("{input}: {e:?}"));
                 assert_eq!(nik.province.to_string(), row["province_code"], "{input}");
-                assert_eq!(
-                    province_name(nik.province),
-                    Some(row["province_name"].as_str())
-                );
+                assert_eq!(province_name(nik.province), Some(row["province_name"].as_str()));
                 assert_eq!(nik.birth_date.to_string(), row["birth_date"], "{input}");
                 assert_eq!(if nik.female { "F" } else { "M" }, row["sex"], "{input}");
                 assert_eq!(&nik.digits[12..], row["serial"], "{input}");
             } else {
-                assert!(
-                    got.is_err(),
-                    "{input} should be refused: {}",
-                    row["invalid_reason"]
-                );
+                assert!(got.is_err(), "{input} should be refused: {}", row["invalid_reason"]);
             }
             pass += 1;
         }

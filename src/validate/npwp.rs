@@ -8,18 +8,9 @@ use time::Date;
 
 use super::{Checked, DigitCodes, Issue, digits_only, nik};
 
-const CODES: DigitCodes = DigitCodes {
-    chars: "invalid-npwp-chars",
-    length: "invalid-npwp-length",
-};
-const NIB: DigitCodes = DigitCodes {
-    chars: "invalid-nib-chars",
-    length: "invalid-nib-length",
-};
-const KBLI: DigitCodes = DigitCodes {
-    chars: "invalid-kbli-chars",
-    length: "invalid-kbli-length",
-};
+const CODES: DigitCodes = DigitCodes { chars: "invalid-npwp-chars", length: "invalid-npwp-length" };
+const NIB: DigitCodes = DigitCodes { chars: "invalid-nib-chars", length: "invalid-nib-length" };
+const KBLI: DigitCodes = DigitCodes { chars: "invalid-kbli-chars", length: "invalid-kbli-length" };
 
 /// Checks an NPWP in any of its three forms and returns its digits as typed (15 or 16):
 /// 15 digits → Luhn over digits 1–9; 16 starting `0` → Luhn over digits 1–10; other 16 → NIK
@@ -46,11 +37,7 @@ fn luhn(digits: &str) -> bool {
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
-            } else {
-                d
-            }
+            if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
         })
         .sum();
     sum % 10 == 0
@@ -91,22 +78,13 @@ mod tests {
             assert_eq!(code(check(raw, TODAY)), want.map(String::from), "{raw}");
         }
         // A 16-digit NPWP not starting with 0 is a NIK and gets the NIK's own messages.
-        assert_eq!(
-            code(check("9971011708900001", TODAY)),
-            Err("invalid-nik-province")
-        );
-        assert_eq!(
-            code(check("01.312.166.0-091.00O", TODAY)),
-            Err("invalid-npwp-chars")
-        );
+        assert_eq!(code(check("9971011708900001", TODAY)), Err("invalid-nik-province"));
+        assert_eq!(code(check("01.312.166.0-091.00O", TODAY)), Err("invalid-npwp-chars"));
     }
 
     #[test]
     fn domain_nib_kbli_vectors() {
-        assert_eq!(
-            code(check_nib("1234 5678 9012 3")),
-            Ok("1234567890123".into())
-        );
+        assert_eq!(code(check_nib("1234 5678 9012 3")), Ok("1234567890123".into()));
         assert_eq!(code(check_nib("123456789012")), Err("invalid-nib-length"));
         assert_eq!(code(check_nib("12345678901x3")), Err("invalid-nib-chars"));
         assert_eq!(code(check_kbli("47111")), Ok("47111".into()));

@@ -64,13 +64,7 @@ pub fn check(raw: &str, mobile_only: bool) -> Checked<Phone> {
     if mobile_only && kind != PhoneKind::Mobile {
         return Err(Issue::new(NOT_MOBILE));
     }
-    Ok((
-        Phone {
-            e164: format!("+62{national}"),
-            kind,
-        },
-        Vec::new(),
-    ))
+    Ok((Phone { e164: format!("+62{national}"), kind }, Vec::new()))
 }
 
 /// Removes separators, a `tel:` scheme and an extension, and returns (had a leading `+`, digits).
@@ -78,11 +72,8 @@ fn strip(raw: &str) -> Result<(bool, String), Issue> {
     let text = clean(raw).to_lowercase();
     let text = text.strip_prefix("tel:").unwrap_or(&text);
     // An extension cannot receive a call-back or a message; keep the main number.
-    let text = ["ext", "psw"]
-        .iter()
-        .filter_map(|m| text.find(m))
-        .min()
-        .map_or(text, |i| &text[..i]);
+    let text =
+        ["ext", "psw"].iter().filter_map(|m| text.find(m)).min().map_or(text, |i| &text[..i]);
     let mut digits = String::with_capacity(text.len());
     let mut plus = false;
     for (i, c) in text.trim().char_indices() {
@@ -130,13 +121,7 @@ fn foreign(digits: &str) -> Checked<Phone> {
     }
     let e164 = format!("+{digits}");
     let warning = Issue::new("warn-phone-foreign").arg("number", e164.clone());
-    Ok((
-        Phone {
-            e164,
-            kind: PhoneKind::Foreign,
-        },
-        vec![warning],
-    ))
+    Ok((Phone { e164, kind: PhoneKind::Foreign }, vec![warning]))
 }
 
 #[cfg(test)]
@@ -145,9 +130,7 @@ mod tests {
     use super::*;
 
     fn e164(raw: &str, mobile_only: bool) -> Result<(String, PhoneKind), &'static str> {
-        check(raw, mobile_only)
-            .map(|(p, _)| (p.e164, p.kind))
-            .map_err(|e| e.code)
+        check(raw, mobile_only).map(|(p, _)| (p.e164, p.kind)).map_err(|e| e.code)
     }
 
     #[test]
@@ -167,11 +150,7 @@ mod tests {
             "006281234567890",
         ];
         for raw in same {
-            assert_eq!(
-                e164(raw, true),
-                Ok(("+6281234567890".into(), PhoneKind::Mobile)),
-                "{raw}"
-            );
+            assert_eq!(e164(raw, true), Ok(("+6281234567890".into(), PhoneKind::Mobile)), "{raw}");
         }
         let table = [
             ("6208123456789", "+628123456789", PhoneKind::Mobile),
@@ -204,26 +183,11 @@ mod tests {
 
     /// `phone.csv` rows where pintu deliberately differs from libphonenumber, with the reason.
     const CSV_EXCEPTIONS: &[(&str, &str)] = &[
-        (
-            "0800 1234567",
-            "toll-free: cannot call a citizen back there, refused as not mobile",
-        ),
-        (
-            "0809 1 234 567",
-            "premium-rate: not a personal number, refused as not mobile",
-        ),
-        (
-            "0804 123 4567",
-            "shared-cost: not a personal number, refused as not mobile",
-        ),
-        (
-            "0807 1 123 456",
-            "UAN (company number): not a personal number, refused as not mobile",
-        ),
-        (
-            "0062812345678",
-            "domain.md §4.3 reads 0062 as +62 (people dial 00 abroad); valid here",
-        ),
+        ("0800 1234567", "toll-free: cannot call a citizen back there, refused as not mobile"),
+        ("0809 1 234 567", "premium-rate: not a personal number, refused as not mobile"),
+        ("0804 123 4567", "shared-cost: not a personal number, refused as not mobile"),
+        ("0807 1 123 456", "UAN (company number): not a personal number, refused as not mobile"),
+        ("0062812345678", "domain.md §4.3 reads 0062 as +62 (people dial 00 abroad); valid here"),
     ];
 
     #[test]
@@ -236,11 +200,8 @@ mod tests {
             let input = row["input"].as_str();
             let got = e164(input, false);
             if CSV_EXCEPTIONS.iter().any(|(i, _)| *i == input) {
-                let ours = if input.starts_with("0062") {
-                    Ok("+62812345678")
-                } else {
-                    Err(NOT_MOBILE)
-                };
+                let ours =
+                    if input.starts_with("0062") { Ok("+62812345678") } else { Err(NOT_MOBILE) };
                 assert_eq!(got.map(|(e, _)| e), ours.map(String::from), "{input}");
                 excepted += 1;
                 continue;

@@ -6,10 +6,8 @@
 
 use super::{Checked, DigitCodes, Issue, digits_only};
 
-const CODES: DigitCodes = DigitCodes {
-    chars: "invalid-postal-chars",
-    length: "invalid-postal-length",
-};
+const CODES: DigitCodes =
+    DigitCodes { chars: "invalid-postal-chars", length: "invalid-postal-length" };
 
 /// Checks a kode pos; `tenant_first_digit` is the kabupaten's postal region (7 for PPU).
 pub fn check(raw: &str, tenant_first_digit: Option<u8>) -> Checked<String> {
@@ -32,9 +30,7 @@ mod tests {
     use super::*;
 
     fn codes(raw: &str, tenant: Option<u8>) -> Result<(String, Vec<&'static str>), &'static str> {
-        check(raw, tenant)
-            .map(|(c, w)| (c, w.iter().map(|i| i.code).collect()))
-            .map_err(|e| e.code)
+        check(raw, tenant).map(|(c, w)| (c, w.iter().map(|i| i.code).collect())).map_err(|e| e.code)
     }
 
     #[test]
@@ -43,15 +39,9 @@ mod tests {
             assert_eq!(codes(raw, Some(7)), Ok(("76144".into(), vec![])), "{raw}");
         }
         let err = check("7614", Some(7)).expect_err("4 digits");
-        assert_eq!(
-            (err.code, err.get("digits")),
-            ("invalid-postal-length", Some("4"))
-        );
+        assert_eq!((err.code, err.get("digits")), ("invalid-postal-length", Some("4")));
         assert_eq!(codes("06144", Some(7)), Err("invalid-postal-first-digit"));
-        assert_eq!(
-            codes("55111", Some(7)),
-            Ok(("55111".into(), vec!["warn-postal-region"]))
-        );
+        assert_eq!(codes("55111", Some(7)), Ok(("55111".into(), vec!["warn-postal-region"])));
         assert_eq!(codes("55111", None), Ok(("55111".into(), vec![])));
         assert_eq!(codes("76l44", None), Err("invalid-postal-chars"));
     }

@@ -124,10 +124,7 @@ mod tests {
         }
         assert_eq!(run("RT 12", true), Ok("012".into()));
         let err = check("RT 12", false).expect_err("RW required");
-        assert_eq!(
-            (err.code, err.get("rt")),
-            ("invalid-rtrw-need-rw", Some("012"))
-        );
+        assert_eq!((err.code, err.get("rt")), ("invalid-rtrw-need-rw", Some("012")));
         assert_eq!(run("RT 0 RW 5", false), Err("invalid-rtrw-number"));
         assert_eq!(run("RT 1234", true), Err("invalid-rtrw-number"));
     }
@@ -135,15 +132,7 @@ mod tests {
     #[test]
     fn refusals() {
         assert_eq!(run("RW 5", true), Err("invalid-rtrw-need-rt"));
-        for raw in [
-            "RT",
-            "RT 3 RT 4",
-            "3/5/7",
-            "blok A",
-            "RT 3 RW",
-            "rt 3 rw 5 😀",
-            "rk 3",
-        ] {
+        for raw in ["RT", "RT 3 RT 4", "3/5/7", "blok A", "RT 3 RW", "rt 3 rw 5 😀", "rk 3"] {
             assert_eq!(run(raw, true), Err(FORMAT), "{raw}");
         }
     }

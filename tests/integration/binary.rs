@@ -21,11 +21,7 @@ fn chat(data: &std::path::Path, user: &str, lines: &[&str]) -> String {
     }
     drop(stdin);
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pintu chat failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "pintu chat failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -38,21 +34,11 @@ fn ticket_in(text: &str) -> String {
 fn a_dialog_survives_a_restart_and_the_ticket_can_be_found_again() {
     let data = tempfile::tempdir().unwrap();
     // First run: start a KTP-el request (lost card) with a couple of mistakes, then stop.
-    let first = chat(
-        data.path(),
-        "42",
-        &["halo", "ktp hilang", "ya", "12345", "6409011708900001"],
-    );
-    assert!(
-        first.contains("16"),
-        "the short NIK is refused with what is expected:\n{first}"
-    );
+    let first = chat(data.path(), "42", &["halo", "ktp hilang", "ya", "12345", "6409011708900001"]);
+    assert!(first.contains("16"), "the short NIK is refused with what is expected:\n{first}");
     // Second run, same data dir: the dialog continues at the question after the NIK.
     let second = chat(data.path(), "42", &["kembali"]);
-    assert!(
-        second.contains("NIK"),
-        "`kembali` goes back to the NIK question:\n{second}"
-    );
+    assert!(second.contains("NIK"), "`kembali` goes back to the NIK question:\n{second}");
     let third = chat(
         data.path(),
         "42",
@@ -69,26 +55,16 @@ fn a_dialog_survives_a_restart_and_the_ticket_can_be_found_again() {
     let no = ticket_in(&third);
     // Fourth run: after a restart the ticket is found by its number.
     let fourth = chat(data.path(), "42", &[&format!("status {no}")]);
-    assert!(
-        fourth.contains(&no) && fourth.contains("Diterima"),
-        "{fourth}"
-    );
+    assert!(fourth.contains(&no) && fourth.contains("Diterima"), "{fourth}");
     // Another citizen sees only the current status, nothing personal.
     let other = chat(data.path(), "77", &[&format!("cek {}", no.to_lowercase())]);
-    assert!(
-        other.contains("Diterima") && !other.contains("Riwayat"),
-        "{other}"
-    );
+    assert!(other.contains("Diterima") && !other.contains("Riwayat"), "{other}");
 }
 
 #[test]
 fn serve_answers_health_and_stops_on_sigterm() {
     let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_pintu"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("PINTU_DATA_DIR", data.path())
@@ -110,20 +86,47 @@ fn serve_answers_health_and_stops_on_sigterm() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    assert!(
-        body.starts_with("HTTP/1.0 200") && body.contains("\"ready\""),
-        "{body}"
-    );
+    assert!(body.starts_with("HTTP/1.0 200") && body.contains("\"ready\""), "{body}");
     let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(log.contains("Telegram channel not started"), "{log}");
+}
+
+/// `kill -9` right after a reply was printed: the reply was only printed after its state was
+/// on disk, so the next run continues from the question after it.
+#[test]
+fn a_reply_that_was_shown_survives_kill_9() {
+    use std::io::{BufRead, BufReader};
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .args(["chat", "--user", "9"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINTU_DATA_DIR", data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    writeln!(stdin, "akta kematian").unwrap();
+    writeln!(stdin, "3201011708450001").unwrap();
+    stdin.flush().unwrap();
+    // Read until the question that follows the NIK has been printed.
+    let mut seen = String::new();
+    while !seen.contains("nama lengkap almarhum") {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "pintu ended early:\n{seen}");
+        seen.push_str(&line);
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let after = chat(data.path(), "9", &["kembali"]);
+    assert!(
+        after.contains("NIK almarhum"),
+        "the NIK answer survived, so `kembali` returns to it:\n{after}"
+    );
 }

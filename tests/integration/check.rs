@@ -24,16 +24,9 @@ fn copy_tree() -> tempfile::TempDir {
 
 #[test]
 fn shipped_dialogs_are_clean() {
-    let out = pintu()
-        .arg("check")
-        .arg(repo().join("dialogs"))
-        .output()
-        .unwrap();
+    let out = pintu().arg("check").arg(repo().join("dialogs")).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "pintu check found problems:\n{stdout}"
-    );
+    assert!(out.status.success(), "pintu check found problems:\n{stdout}");
     assert!(stdout.is_empty(), "{stdout}");
 }
 
@@ -57,17 +50,9 @@ fn three_planted_mistakes_give_three_located_errors() {
     let texts = "planted-title = T\nplanted-nama = N\n    .label = N\nplanted-jenis = J\n    .label = J\n\
                  planted-jenis-a = A\nplanted-jenis-b = B\nplanted-hp = H\n    .label = H\nplanted-ringkasan = R\n";
     for lang in ["id", "en"] {
-        std::fs::write(
-            dir.path().join(format!("locales/{lang}/planted.ftl")),
-            texts,
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(format!("locales/{lang}/planted.ftl")), texts).unwrap();
     }
-    let out = pintu()
-        .arg("check")
-        .arg(dir.path().join("dialogs"))
-        .output()
-        .unwrap();
+    let out = pintu().arg("check").arg(dir.path().join("dialogs")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -86,33 +71,18 @@ fn three_planted_mistakes_give_three_located_errors() {
 #[test]
 fn yaml_syntax_and_locale_mistakes_are_located() {
     let dir = copy_tree();
-    std::fs::write(
-        dir.path().join("dialogs/rusak.yaml"),
-        "id: rusak\nsteps: [\n  - id: x\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("dialogs/rusak.yaml"), "id: rusak\nsteps: [\n  - id: x\n")
+        .unwrap();
     // A typo in a message id: the real id goes missing and the typo is unused.
     let ftl = dir.path().join("locales/en/ktp_el.ftl");
     let text =
-        std::fs::read_to_string(&ftl)
-            .unwrap()
-            .replacen("ktp_el-title =", "ktp_el-titel =", 1);
+        std::fs::read_to_string(&ftl).unwrap().replacen("ktp_el-title =", "ktp_el-titel =", 1);
     std::fs::write(&ftl, text).unwrap();
-    let out = pintu()
-        .arg("check")
-        .arg(dir.path().join("dialogs"))
-        .output()
-        .unwrap();
+    let out = pintu().arg("check").arg(dir.path().join("dialogs")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("rusak.yaml:") && stdout.contains("YAML syntax"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("missing message `ktp_el-title` in locales/en/ktp_el.ftl"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("rusak.yaml:") && stdout.contains("YAML syntax"), "{stdout}");
+    assert!(stdout.contains("missing message `ktp_el-title` in locales/en/ktp_el.ftl"), "{stdout}");
     assert!(
         stdout.contains("ktp_el.ftl:") && stdout.contains("`ktp_el-titel` (en) is not used"),
         "{stdout}"
@@ -124,4 +94,11 @@ fn yaml_syntax_and_locale_mistakes_are_located() {
             "not path:line:col: {line}"
         );
     }
+}
+
+#[test]
+fn a_missing_folder_is_exit_status_2() {
+    let out = pintu().args(["check", "/no/such/dialogs"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/dialogs"));
 }

@@ -19,11 +19,7 @@ fn outcome(ctx: &Ctx, text: &str) -> String {
     }) {
         return script;
     }
-    if step
-        .effects
-        .iter()
-        .any(|e| matches!(e, Effect::ShowStatus { .. }))
-    {
+    if step.effects.iter().any(|e| matches!(e, Effect::ShowStatus { .. })) {
         return "cek_status".into();
     }
     let keys: Vec<&str> = step
@@ -79,12 +75,7 @@ fn real_citizen_phrasing_reaches_the_right_service() {
     };
     let catalogue = shipped_catalogue();
     let settings = Settings::default();
-    let ctx = Ctx {
-        catalogue: &catalogue,
-        pinned: None,
-        settings: &settings,
-        now: thursday(9, 0),
-    };
+    let ctx = Ctx { catalogue: &catalogue, pinned: None, settings: &settings, now: thursday(9, 0) };
     let mut per_intent: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
     for (text, intent) in csv_rows(&text) {
@@ -98,22 +89,14 @@ fn real_citizen_phrasing_reaches_the_right_service() {
             misses.push(format!("  {intent:<15} → {got:<20} {text}"));
         }
     }
-    let (hit, all) = per_intent
-        .values()
-        .fold((0, 0), |(h, a), (x, y)| (h + x, a + y));
-    eprintln!(
-        "corpus routing: {hit}/{all} ({:.0}%)",
-        100.0 * hit as f64 / all as f64
-    );
+    let (hit, all) = per_intent.values().fold((0, 0), |(h, a), (x, y)| (h + x, a + y));
+    eprintln!("corpus routing: {hit}/{all} ({:.0}%)", 100.0 * hit as f64 / all as f64);
     for (intent, (h, a)) in &per_intent {
         eprintln!("  {intent:<15} {h:>3}/{a:<3}");
     }
     eprintln!("misses:\n{}", misses.join("\n"));
     assert_eq!(all, 219, "the corpus changed; re-measure");
-    assert!(
-        hit * 100 >= all * MIN_PERCENT,
-        "routing fell to {hit}/{all}"
-    );
+    assert!(hit * 100 >= all * MIN_PERCENT, "routing fell to {hit}/{all}");
 }
 
 /// Measured when this test was written; raise it when understanding improves.

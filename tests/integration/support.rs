@@ -24,11 +24,7 @@ pub fn wita() -> UtcOffset {
 pub fn shipped_catalogue() -> Arc<Catalogue> {
     let (cat, diags) = Catalogue::load(&repo().join("dialogs"), &repo().join("locales"));
     let errors: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-    assert!(
-        errors.is_empty(),
-        "shipped dialogs have problems:\n{}",
-        errors.join("\n")
-    );
+    assert!(errors.is_empty(), "shipped dialogs have problems:\n{}", errors.join("\n"));
     Arc::new(cat)
 }
 
@@ -51,14 +47,7 @@ impl Harness {
             Arc::new(SledStore::open(&dir.path().join("db"), 8 << 20).unwrap());
         let (catalogue_tx, rx) = watch::channel(catalogue.clone());
         let convo = start(&store, rx, &clock);
-        Self {
-            dir,
-            clock,
-            catalogue,
-            catalogue_tx,
-            store,
-            convo,
-        }
+        Self { dir, clock, catalogue, catalogue_tx, store, convo }
     }
 
     /// Simulates a full restart: a new conversation layer with empty caches.
@@ -89,14 +78,8 @@ impl Harness {
 
     pub async fn send(&self, user: &str, input: Input) -> Vec<String> {
         let chat = ChatKey::new(Channel::Terminal, user);
-        let out = self
-            .convo
-            .handle(chat, None, input)
-            .await
-            .expect("message committed");
-        out.iter()
-            .map(|o| self.catalogue.locales.render(o.lang, &o.reply))
-            .collect()
+        let out = self.convo.handle(chat, None, input).await.expect("message committed");
+        out.iter().map(|o| self.catalogue.locales.render(o.lang, &o.reply)).collect()
     }
 }
 
@@ -105,18 +88,8 @@ fn start(
     rx: watch::Receiver<Arc<Catalogue>>,
     clock: &Arc<ManualClock>,
 ) -> Convo {
-    let config = ConvoConfig {
-        offset: wita(),
-        shards: 2,
-        ..ConvoConfig::default()
-    };
-    Convo::start(
-        store.clone(),
-        rx,
-        Arc::new(Settings::default()),
-        clock.clone(),
-        config,
-    )
+    let config = ConvoConfig { offset: wita(), shards: 2, ..ConvoConfig::default() };
+    Convo::start(store.clone(), rx, Arc::new(Settings::default()), clock.clone(), config)
 }
 
 /// 2026-11-26 (Thursday) at a local WITA time.

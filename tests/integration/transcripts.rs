@@ -16,16 +16,10 @@ use std::path::Path;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transcripts_match() {
     let dir = super::support::repo().join("tests/transcripts");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
     files.sort();
-    assert!(
-        files.len() >= 10,
-        "expected transcripts for every shipped dialog"
-    );
+    assert!(files.len() >= 10, "expected transcripts for every shipped dialog");
     let bless = std::env::var_os("PINTU_BLESS").is_some();
     let mut failures = Vec::new();
     for path in &files {
@@ -65,10 +59,7 @@ async fn replay(path: &Path, text: &str) -> String {
             directive(path, cmd, &mut h, &mut user);
             out.push_str(line);
             out.push('\n');
-        } else if let Some(said) = line
-            .strip_prefix("> ")
-            .or_else(|| (line == ">").then_some(""))
-        {
+        } else if let Some(said) = line.strip_prefix("> ").or_else(|| (line == ">").then_some("")) {
             out.push_str(line);
             out.push('\n');
             let mut typed = said.to_string();
@@ -97,8 +88,7 @@ fn directive(path: &Path, cmd: &str, h: &mut Harness, user: &mut String) {
         ["now", date, time_] => {
             let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
             let local = time::PrimitiveDateTime::parse(&format!("{date} {time_}"), &fmt).unwrap();
-            h.clock
-                .set(Now::at_local(local.date(), local.time(), wita()).at);
+            h.clock.set(Now::at_local(local.date(), local.time(), wita()).at);
         }
         ["wait", d] => h.clock.advance(pintu::config::parse_duration(d).unwrap()),
         ["restart"] => h.restart(),
@@ -115,14 +105,8 @@ fn mask_tickets(text: &str, seen: &mut Vec<String>) -> String {
         let candidate = rest.get(..9).filter(|c| c.as_bytes().get(4) == Some(&b'-'));
         // K7Q4-M9XS is the example number the texts show; it is never issued in a transcript.
         let issued = candidate.filter(|c| *c != "K7Q4-M9XS");
-        if let Some(no) = issued
-            .and_then(|c| TicketNo::parse(c, &[]).ok())
-            .map(|n| n.to_string())
-        {
-            let boundary_ok = !out
-                .chars()
-                .last()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
+        if let Some(no) = issued.and_then(|c| TicketNo::parse(c, &[]).ok()).map(|n| n.to_string()) {
+            let boundary_ok = !out.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
             if boundary_ok {
                 let i = seen.iter().position(|s| *s == no).unwrap_or_else(|| {
                     seen.push(no.clone());
@@ -142,11 +126,7 @@ fn mask_tickets(text: &str, seen: &mut Vec<String>) -> String {
 
 fn first_difference(expected: &str, actual: &str) -> String {
     let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    let i = e
-        .iter()
-        .zip(&a)
-        .position(|(x, y)| x != y)
-        .unwrap_or(e.len().min(a.len()));
+    let i = e.iter().zip(&a).position(|(x, y)| x != y).unwrap_or(e.len().min(a.len()));
     let ctx = i.saturating_sub(3);
     format!(
         "line {}:\n--- expected\n{}\n+++ actual\n{}",

@@ -20,11 +20,8 @@ fn edited_catalogue() -> (tempfile::TempDir, Arc<Catalogue>) {
     let yaml = dir.path().join("dialogs/ktp_el.yaml");
     let text = std::fs::read_to_string(&yaml).unwrap();
     let text = text.replacen("version: 1", "version: 2", 1);
-    let text: String = text
-        .lines()
-        .filter(|l| !l.contains("id: no_kk"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let text: String =
+        text.lines().filter(|l| !l.contains("id: no_kk")).map(|l| format!("{l}\n")).collect();
     std::fs::write(&yaml, text).unwrap();
     for lang in ["id", "en"] {
         let ftl = dir.path().join(format!("locales/{lang}/ktp_el.ftl"));
@@ -60,11 +57,7 @@ async fn a_citizen_mid_dialog_finishes_on_the_version_they_started() {
     assert!(asked.contains("nama"), "{asked}");
     // The edit goes live.
     let (_dir, v2) = edited_catalogue();
-    let record = h
-        .store
-        .script_source("ktp_el", 1)
-        .unwrap()
-        .expect("version 1 was pinned");
+    let record = h.store.script_source("ktp_el", 1).unwrap().expect("version 1 was pinned");
     assert!(v2.compile_pinned("ktp_el", &record).is_some(), "{record}");
     h.publish(v2);
     let kk_question = h.say("lama", "Budi Santoso").await.join("\n");
