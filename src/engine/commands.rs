@@ -1,0 +1,251 @@
+//! Global commands (menu, batal, kembali, bantuan, status, bahasa), greetings, the privacy
+//! notice, the main menu and free text at the menu (routing to a service).
+
+use super::reply::{self, Msg, Reply};
+use super::session::{self, Pending};
+use super::{Effect, Engine, StatusQuery};
+use crate::script::lexicon::Command;
+use crate::ticket::TicketNo;
+
+impl Engine<'_> {
+    /// Runs a global command; false if it does not apply here and the text is an answer.
+    pub(super) fn command(&mut self, cmd: Command, arg: Option<&str>) -> bool {
+        match cmd {
+            Command::Menu => {
+                if self.has_answers() {
+                    self.ask_cancel();
+                } else {
+                    self.s.flow = None;
+                    self.menu(false);
+                }
+            }
+            Command::Back => self.back(),
+            Command::Help => self.help(),
+            Command::Status => return self.status_command(arg),
+            Command::Language => {
+                self.s.pending = Pending::Language;
+                let mut r = Reply::key("language-ask");
+                r.choices = vec![Msg::new("language-id"), Msg::new("language-en")];
+                self.say(r);
+            }
+            Command::Edit => return self.edit(arg),
+            Command::Skip => self.skip(),
+        }
+        true
+    }
+
+    pub(super) fn status_command(&mut self, arg: Option<&str>) -> bool {
+        // Inside a free-text answer "status ..." is just words.
+        if self.answering_free_text() && arg.is_some() {
+            return false;
+        }
+        let prefixes = self.ctx.catalogue.ticket_prefixes();
+        let query = match arg {
+            None => StatusQuery::Mine,
+            Some(a) => match TicketNo::find_in(a, &prefixes) {
+                Some(no) => StatusQuery::One(no),
+                None => match TicketNo::parse(a, &prefixes) {
+                    Ok(no) => StatusQuery::One(no),
+                    Err(e) => {
+                        self.miss(Msg::new(e.message_id()));
+                        return true;
+                    }
+                },
+            },
+        };
+        self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
+        if self.s.flow.is_some() {
+            self.resume();
+        }
+        true
+    }
+
+    pub(super) fn cancel(&mut self) {
+        if self.has_answers() {
+            self.ask_cancel();
+        } else if self.s.flow.take().is_some() {
+            self.say(Reply::key("cancelled"));
+            self.menu(false);
+        } else {
+            self.say(Reply::key("nothing-to-cancel"));
+            self.menu(false);
+        }
+    }
+
+    pub(super) fn ask_cancel(&mut self) {
+        self.s.pending = Pending::Cancel;
+        let mut r = Reply::key("cancel-confirm");
+        r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
+        self.say(r);
+    }
+
+    pub(super) fn has_answers(&self) -> bool {
+        self.s.flow.as_ref().is_some_and(|f| !f.answers.is_empty())
+    }
+
+    pub(super) fn emergency_alert(&mut self) {
+        self.say(Reply::key("emergency-alert"));
+        let mut r = Reply::key("emergency-confirm");
+        r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
+        self.say(r);
+        self.s.pending = Pending::Emergency;
+    }
+
+    pub(super) fn help(&mut self) {
+        self.say(Reply::key("help"));
+        self.say(Reply::key("privacy-notice"));
+        self.s.noticed = true;
+        if self.s.flow.is_some() {
+            self.say(Reply::key("help-in-flow"));
+            self.resume();
+        } else {
+            self.menu(false);
+        }
+    }
+
+    /// Every chat sees the privacy notice at its first contact, whatever it starts with: after
+    /// a greeting or the emergency numbers, before anything else.
+    pub(super) fn privacy_notice_once(&mut self) {
+        if self.s.noticed {
+            return;
+        }
+        self.s.noticed = true;
+        let leading = |r: &Reply| match r.body.first() {
+            Some(reply::Piece::Msg(m)) => {
+                m.key.starts_with("greeting")
+                    || m.key.starts_with("emergency-")
+                    || m.key == "session-expired"
+            }
+            _ => false,
+        };
+        let at = self.replies.iter().take_while(|r| leading(r)).count();
+        self.replies.insert(at, Reply::key("privacy-notice"));
+        for effect in &mut self.effects {
+            if let Effect::ShowStatus { at: pos, .. } | Effect::Submit { at: pos, .. } = effect {
+                if *pos >= at {
+                    *pos += 1;
+                }
+            }
+        }
+    }
+
+    pub(super) fn greet(&mut self, salam: bool) {
+        let hour = self.ctx.now.time_of_day().hour();
+        let part = match hour {
+            4..=10 => "time-pagi",
+            11..=14 => "time-siang",
+            15..=17 => "time-sore",
+            _ => "time-malam",
+        };
+        let key = if salam { "greeting-salam" } else { "greeting" };
+        self.say(Reply::msg(Msg::new(key).arg("waktu", Msg::new(part))));
+    }
+
+    /// Shows the main menu; on first contact greets and shows the privacy notice first.
+    pub fn menu(&mut self, greet_if_new: bool) {
+        if self.first_contact && greet_if_new {
+            self.greet(false);
+        }
+        let mut r = Reply::key("menu-intro");
+        r.choices = self.ctx.catalogue.menu.iter().map(|s| Msg::new(s.title_key())).collect();
+        r.footer = Some(Msg::new("menu-hint"));
+        self.say(r);
+    }
+
+    /// Free text at the menu: a number, a service's words, or a service that is not ours.
+    pub(super) fn top_level(&mut self, canon: &str) {
+        let cat = self.ctx.catalogue;
+        if let Some(n) = cat.lexicon.option_number(canon, cat.menu.len()) {
+            let script = cat.menu[n - 1].clone();
+            return self.enter(&script);
+        }
+        if let Some(script) = cat.route(canon) {
+            let script = script.clone();
+            self.enter(&script);
+            return self.preselect(canon);
+        }
+        if let Some(query) = self.ticket_typed_alone(canon) {
+            match query {
+                Ok(no) => self.effects.push(Effect::ShowStatus {
+                    query: StatusQuery::One(no),
+                    at: self.replies.len(),
+                }),
+                Err(e) => self.say(Reply::key(e.message_id())),
+            }
+            return;
+        }
+        if let Some(msg) = cat.elsewhere_for(canon) {
+            self.say(Reply::key("elsewhere-intro").line(Msg::new(msg)));
+            return self.menu(false);
+        }
+        if self.first_contact {
+            return self.menu(true);
+        }
+        if !self.expired {
+            self.say(Reply::key("not-understood"));
+        }
+        self.menu(false);
+    }
+
+    /// A message that is only a ticket number ("K7Q4-M9XS", "k7q4 m9xs") asks for its status;
+    /// one that looks like a number but is not valid gets the reason.
+    pub(super) fn ticket_typed_alone(
+        &self,
+        canon: &str,
+    ) -> Option<Result<TicketNo, crate::ticket::TicketNoError>> {
+        let compact: String =
+            canon.chars().filter(|c| !matches!(c, ' ' | '-' | '#' | '.')).collect();
+        let looks = compact.len() == 8
+            && compact.chars().all(|c| c.is_ascii_alphanumeric())
+            && compact.chars().any(|c| c.is_ascii_digit())
+            && compact.chars().any(|c| c.is_ascii_alphabetic());
+        looks.then(|| TicketNo::parse(&compact, &[]))
+    }
+
+    /// Is the question a choice, and the message exactly one of its options' words?
+    pub(super) fn names_an_option(&self, canon: &str) -> bool {
+        let Some(script) = self.flow_script() else {
+            return false;
+        };
+        let at = self.s.flow.as_ref().map_or(0, |f| f.at);
+        match script.step(at).map(|s| &s.kind) {
+            Some(crate::script::StepKind::Choice(opts)) => {
+                opts.iter().any(|o| o.matches.iter().any(|m| m == canon))
+            }
+            _ => false,
+        }
+    }
+
+    /// "ktp saya hilang" already answers "what do you need?": when the first question is a
+    /// choice and exactly one option's words appear in the message, take it instead of asking.
+    pub(super) fn preselect(&mut self, canon: &str) {
+        let Some(script) = self.flow_script() else {
+            return;
+        };
+        let Some(flow) = self.s.flow.as_ref() else {
+            return;
+        };
+        let Some(step) = script.step(flow.at) else {
+            return;
+        };
+        let crate::script::StepKind::Choice(opts) = &step.kind else {
+            return;
+        };
+        let words: Vec<&str> = canon.split(' ').collect();
+        let hits: Vec<usize> = (0..opts.len())
+            .filter(|&i| {
+                opts[i]
+                    .matches
+                    .iter()
+                    .any(|m| m.len() >= 4 && crate::script::catalogue::contains_exact(&words, m))
+            })
+            .collect();
+        if let [i] = hits[..] {
+            let label = Msg::new(script.option_key(step, &opts[i]));
+            // The question was already asked in this reply: replace it by what was understood.
+            self.replies.pop();
+            self.say(Reply::msg(Msg::new("understood-choice").arg("pilihan", label)));
+            self.accept(session::Value::Choice(i as u16));
+        }
+    }
+}
