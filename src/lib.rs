@@ -23,6 +23,7 @@ pub mod convo;
 pub mod engine;
 pub mod http;
 pub mod locale;
+pub mod outbox;
 pub mod script;
 pub mod store;
 pub mod telemetry;

@@ -10,7 +10,7 @@ use crate::engine::session::Session;
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
 use crate::script::catalogue::{Catalogue, Pinned};
 use crate::store::{Batch, StoreError};
-use crate::ticket::record::{Actor, Change, Ticket};
+use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -259,6 +259,7 @@ fn submit(
         }],
         created: now.at,
         due,
+        followup: FollowUp::default(),
     };
     tracing::info!(ticket = %no, script = %script.id, opd = %script.opd, "ticket submitted");
     let reply = engine::status::submitted(&script, &ticket);

@@ -13,6 +13,8 @@ pub mod sled;
 pub mod suite;
 
 use crate::channel::{ChatKey, MessageId};
+use crate::clock::Timestamp;
+use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::engine::session::Session;
 use crate::ticket::TicketNo;
 use crate::ticket::record::Ticket;
@@ -43,6 +45,8 @@ pub struct Batch {
     /// Script sources pinned by sessions: (id, version, YAML). Written once per version so a
     /// session can finish on its version after an edit or a restart.
     pub scripts: Vec<(String, u32, String)>,
+    /// Outbound work added, rescheduled, finished or given up, in order.
+    pub outbox: Vec<OutboxOp>,
 }
 
 impl Batch {
@@ -51,6 +55,7 @@ impl Batch {
             && self.tickets.is_empty()
             && self.seen.is_empty()
             && self.scripts.is_empty()
+            && self.outbox.is_empty()
     }
 
     /// Appends another batch's writes after this one's (later writes win).
@@ -59,6 +64,7 @@ impl Batch {
         self.tickets.extend(other.tickets);
         self.seen.extend(other.seen);
         self.scripts.extend(other.scripts);
+        self.outbox.extend(other.outbox);
     }
 }
 
@@ -72,6 +78,16 @@ pub trait Store: Send + Sync + 'static {
     /// The chat's tickets, oldest first.
     fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>>;
     fn script_source(&self, id: &str, version: u32) -> R<Option<String>>;
+    /// Every ticket, in number order (listing, SLA scans).
+    fn tickets(&self) -> R<Vec<Ticket>>;
+    /// Pending outbox entries due at or before `now`, earliest due first, at most `max`.
+    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>>;
+    /// The earliest due time of any pending entry (how long a worker may sleep).
+    fn outbox_next_due(&self) -> R<Option<Timestamp>>;
+    /// All pending entries, earliest due first (metrics, admin listing).
+    fn outbox_pending(&self) -> R<Vec<OutboxEntry>>;
+    /// The dead-letter list, oldest first.
+    fn outbox_dead(&self) -> R<Vec<OutboxEntry>>;
     /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a
     /// power cut.
     fn commit(&self, batch: &Batch) -> R<()>;

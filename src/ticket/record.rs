@@ -41,4 +41,19 @@ pub struct Ticket {
     pub created: Timestamp,
     /// Expected completion date (Julian day); `None` for services without an SLA.
     pub due: Option<i32>,
+    /// What happened after submission: overdue notices, reminders, corrections.
+    pub followup: FollowUp,
+}
+
+/// Follow-up bookkeeping of a ticket (added in record format 2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// The day (Julian) the due date was found passed and the citizen was told; once.
+    pub overdue_since: Option<i32>,
+    /// The new expected date announced with the apology.
+    pub revised_due: Option<i32>,
+    /// The last day (Julian) the agency was reminded; at most one reminder a day.
+    pub reminded_on: Option<i32>,
+    /// Corrections the citizen sent after "perlu perbaikan"; each is forwarded again.
+    pub corrections: u32,
 }

@@ -1,0 +1,64 @@
+//! Durable work items: what must still reach an agency or a citizen. Stored as postcard
+//! records (variants by position: append, never reorder).
+
+use crate::clock::Timestamp;
+use crate::ticket::TicketNo;
+use serde::{Deserialize, Serialize};
+
+/// One piece of outbound work, kept until it succeeded or was given up (dead letter).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Unique, random; the store key.
+    pub id: u64,
+    pub job: Job,
+    /// Not to be tried before this instant (backoff, Retry-After).
+    pub due: Timestamp,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    pub created: Timestamp,
+    /// Why the last attempt failed, for admins (never personal data).
+    pub last_error: Option<String>,
+}
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Job {
+    /// Deliver the ticket to its agency's backend. `revision` counts the citizen's
+    /// corrections: 0 is the submission, each correction is delivered again with its own
+    /// idempotency key.
+    Forward { ticket: TicketNo, revision: u32 },
+    /// Tell the citizen about something that happened to their ticket.
+    Push { ticket: TicketNo, event: PushEvent },
+    /// Remind the agency that a ticket is overdue (at most once per day).
+    Remind { ticket: TicketNo, day: i32 },
+}
+
+/// What a push tells the citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PushEvent {
+    /// The status change at this index of the ticket's history.
+    Status { index: u16 },
+    /// The due date passed; `revised_due` (Julian day) is the new expectation.
+    Overdue { revised_due: i32 },
+}
+
+impl Job {
+    pub fn ticket(&self) -> TicketNo {
+        match self {
+            Job::Forward { ticket, .. } | Job::Push { ticket, .. } | Job::Remind { ticket, .. } => {
+                *ticket
+            }
+        }
+    }
+}
+
+/// A changed outbox, as part of an atomic [`crate::store::Batch`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxOp {
+    /// Inserts or replaces a pending entry (also takes it off the dead list: re-queue).
+    Put(OutboxEntry),
+    /// Finished: removes the entry wherever it is.
+    Done(u64),
+    /// Given up: moves the entry (with its `last_error`) to the dead list.
+    Dead(OutboxEntry),
+}

@@ -1,0 +1,5 @@
+//! The durable outbox: forwarding tickets to agencies, pushing status changes to citizens,
+//! reminding agencies of overdue tickets. Entries are written in the same atomic batch as the
+//! change that caused them and removed only after the receiver acknowledged them.
+
+pub mod entry;
