@@ -4,25 +4,43 @@
 use crate::calendar::Calendar;
 use crate::channel::{Channel, ChatKey};
 use crate::clock::{Clock, SystemClock};
+use crate::commit::Committer;
 use crate::config::Config;
 use crate::convo::{Convo, ConvoConfig};
 use crate::engine::Settings;
-use crate::http::{self, Health};
+use crate::http::files::FileLinks;
+use crate::http::{self, AppState, Health};
+use crate::outbox::forward::Forwarder;
+use crate::outbox::push::{Delivered, Sinks};
+use crate::outbox::retry::Policy;
+use crate::outbox::worker::Outbox;
 use crate::script::catalogue::{self, Catalogue};
 use crate::store::{SledStore, Store};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-/// The running core every entry point shares.
+/// The running core every entry point shares: store, committer, conversations, outbox worker,
+/// follow-up timer and the HTTP API state.
 pub struct Core {
     pub store: Arc<dyn Store>,
     pub catalogue: watch::Sender<Arc<Catalogue>>,
     pub convo: Convo,
+    pub sinks: Arc<Sinks>,
+    pub http: AppState,
+    /// Stops the background tasks.
+    pub shutdown: CancellationToken,
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
 }
 
 /// Loads dialogs and texts, logging every problem; broken scripts are left out.
@@ -56,7 +74,7 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
     })
 }
 
-/// Opens the store and starts the conversation layer.
+/// Opens the store and starts conversations, the outbox worker and the follow-up timer.
 pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
@@ -64,10 +82,70 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
     );
+    let committer = Committer::start(store.clone());
     let (tx, rx) = watch::channel(load_catalogue(config));
+    let settings = Arc::new(settings(config)?);
     let convo_config = ConvoConfig { offset: config.timezone, ..ConvoConfig::default() };
-    let convo = Convo::start(store.clone(), rx, Arc::new(settings(config)?), clock, convo_config);
-    Ok(Core { store, catalogue: tx, convo })
+    let convo = Convo::start(
+        store.clone(),
+        committer.clone(),
+        rx.clone(),
+        settings.clone(),
+        clock.clone(),
+        convo_config,
+    );
+    let links_key = match &config.files_secret {
+        Some(s) => s.expose().as_bytes().to_vec(),
+        None => {
+            let mut k = vec![0u8; 32];
+            getrandom::fill(&mut k)
+                .map_err(|e| anyhow::anyhow!("no randomness for the link key: {e}"))?;
+            k
+        }
+    };
+    let links = FileLinks::new(&links_key, config.data_dir.clone());
+    let sinks = Arc::new(Sinks::default());
+    let shutdown = CancellationToken::new();
+    let forwarder =
+        Arc::new(Forwarder::new(config.targets.clone(), config.public_url.clone(), links.clone()));
+    let outbox = Outbox {
+        store: store.clone(),
+        committer: committer.clone(),
+        clock: clock.clone(),
+        catalogue: rx.clone(),
+        forwarder,
+        sinks: sinks.clone(),
+        policy: Policy { base_ms: config.retry_base_ms, max_ms: config.retry_max_ms },
+    };
+    tokio::spawn(outbox.run(shutdown.clone()));
+    tokio::spawn(crate::sla::run(
+        store.clone(),
+        committer.clone(),
+        clock.clone(),
+        config.timezone,
+        settings.calendar.clone(),
+        rx.clone(),
+        config.targets.keys().cloned().collect(),
+        Duration::from_secs(config.sla_interval_secs),
+        shutdown.clone(),
+    ));
+    for opd in config.targets.keys() {
+        tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
+    }
+    let http = AppState {
+        health: Arc::new(Health::default()),
+        store: store.clone(),
+        committer,
+        clock,
+        offset: config.timezone,
+        settings,
+        catalogue: rx,
+        tokens: Arc::new(config.api_tokens.clone()),
+        links,
+        public_url: config.public_url.clone(),
+        status_lock: Arc::new(tokio::sync::Mutex::new(())),
+    };
+    Ok(Core { store, catalogue: tx, convo, sinks, http, shutdown })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.
@@ -76,7 +154,6 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let health = Arc::new(Health::default());
     let core = start_core(&config, Arc::new(SystemClock))?;
     if !config.telegram_token_set {
         tracing::info!("Telegram channel not started: TELEGRAM_BOT_TOKEN is not set");
@@ -88,16 +165,18 @@ pub async fn serve(
     } else {
         tracing::warn!("WHATSAPP_TOKEN is set, but this version has no WhatsApp channel yet");
     }
-    health.ready.store(true, Ordering::SeqCst);
+    core.http.health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");
-    let app = http::router(health);
+    let app = http::router(core.http.clone());
     axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
     drop(core);
     tracing::info!("pintu stopped");
     Ok(())
 }
 
-/// `pintu chat`: a citizen in this terminal. Reads lines from `input` until it ends.
+/// `pintu chat`: a citizen in this terminal, with the whole service running behind it (the
+/// API on the configured address when it is free, forwarding, status pushes to this chat).
+/// Reads lines from `input` until it ends.
 pub async fn chat<R, W>(
     config: Config,
     user: String,
@@ -110,16 +189,42 @@ where
     W: AsyncWrite + Unpin,
 {
     let core = start_core(&config, Arc::new(SystemClock))?;
+    match tokio::net::TcpListener::bind(config.http_addr).await {
+        Ok(listener) => {
+            core.http.health.ready.store(true, Ordering::SeqCst);
+            let app = http::router(core.http.clone());
+            let stop = core.shutdown.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await
+            });
+        }
+        Err(e) => {
+            tracing::warn!(addr = %config.http_addr, error = %e, "HTTP API not started in chat mode")
+        }
+    }
     let chat = ChatKey::new(Channel::Terminal, user);
+    let mut pushes = core.sinks.register(Channel::Terminal);
     let mut lines = BufReader::new(input).lines();
     loop {
         if prompt {
             out.write_all(b"> ").await?;
             out.flush().await?;
         }
-        let Some(line) = lines.next_line().await? else {
-            break;
+        let line = tokio::select! {
+            line = lines.next_line() => line?,
+            Some(push) = pushes.recv() => {
+                // Pushes for other terminal users wait until they chat.
+                let here = push.chat == chat;
+                if here {
+                    let text = core.catalogue.borrow().locales.render(push.out.lang, &push.out.reply);
+                    out.write_all(format!("{}{text}\n\n", if prompt { "\n" } else { "" }).as_bytes()).await?;
+                    out.flush().await?;
+                }
+                let _ = push.ack.send(if here { Delivered::Yes } else { Delivered::NotNow });
+                continue;
+            }
         };
+        let Some(line) = line else { break };
         let parsed = crate::channel::terminal::parse_line(&line, &config.data_dir);
         let input = match parsed {
             Ok(i) => i,

@@ -3,7 +3,9 @@
 //! are reported together.
 
 use crate::clock::parse_zone;
+use crate::telemetry::Secret;
 use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use time::UtcOffset;
@@ -12,9 +14,10 @@ use time::UtcOffset;
 pub const ENV_VARS: &[(&str, &str)] = &[
     ("PINTU_CONFIG", "path of the optional TOML file (default: ./pintu.toml if it exists)"),
     ("PINTU_DATA_DIR", "where sessions and tickets are stored (default: ./pintu-data)"),
+    ("PINTU_HTTP_ADDR", "address of the HTTP server: health, API, files (default: 127.0.0.1:8080)"),
     (
-        "PINTU_HTTP_ADDR",
-        "address of the HTTP server with /healthz and /readyz (default: 127.0.0.1:8080)",
+        "PINTU_PUBLIC_URL",
+        "how agencies reach this server, for file and status links (default: http://<PINTU_HTTP_ADDR>)",
     ),
     ("PINTU_DIALOGS_DIR", "dialog scripts (default: ./dialogs)"),
     ("PINTU_LOCALES_DIR", "texts, one folder per language (default: ./locales)"),
@@ -30,6 +33,17 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_HOLIDAYS_FILE",
         "extra holidays and cuti bersama, one YYYY-MM-DD per line (default: the 2026 national list only)",
     ),
+    (
+        "PINTU_TARGET_<OPD>_URL",
+        "agency backend that receives the tickets of OPD <OPD> (e.g. PINTU_TARGET_DISDUKCAPIL_URL)",
+    ),
+    ("PINTU_TARGET_<OPD>_SECRET", "HMAC secret shared with that agency (required with its URL)"),
+    ("PINTU_API_TOKEN_<OPD>", "sha256:<hex> of the bearer token of OPD <OPD> for the ticket API"),
+    ("PINTU_ADMIN_TOKEN", "sha256:<hex> of the admin bearer token (all OPDs, dead letters)"),
+    ("PINTU_FILES_SECRET", "key that signs attachment links (default: random at each start)"),
+    ("PINTU_RETRY_BASE", "first retry delay of a failed delivery, doubled each time (default: 2s)"),
+    ("PINTU_RETRY_MAX", "longest delay between retries (default: 1h)"),
+    ("PINTU_SLA_INTERVAL", "how often overdue tickets are looked for (default: 10m)"),
     ("PINTU_LOG", "log filter such as info or pintu=debug (default: info)"),
     ("PINTU_LOG_FORMAT", "human or json (default: human)"),
     (
@@ -48,11 +62,29 @@ pub enum LogFormat {
     Json,
 }
 
+/// An agency backend that receives an OPD's tickets.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: String,
+    pub secret: Secret<String>,
+    /// Deliveries in flight at once to this backend.
+    pub concurrency: usize,
+    pub timeout_secs: u64,
+}
+
+/// Who a bearer token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Admin,
+    Opd(String),
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
     pub http_addr: SocketAddr,
+    pub public_url: String,
     pub dialogs_dir: PathBuf,
     pub locales_dir: PathBuf,
     pub timezone: UtcOffset,
@@ -62,6 +94,14 @@ pub struct Config {
     pub log_format: LogFormat,
     /// sled's page cache.
     pub cache_bytes: u64,
+    /// Agency backends by OPD id.
+    pub targets: BTreeMap<String, Target>,
+    /// SHA-256 digests of API bearer tokens with their scope (tokens are never stored).
+    pub api_tokens: Vec<(Scope, [u8; 32])>,
+    pub files_secret: Option<Secret<String>>,
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    pub sla_interval_secs: u64,
     pub telegram_token_set: bool,
     pub whatsapp_token_set: bool,
 }
@@ -72,6 +112,7 @@ pub struct Config {
 struct FileConfig {
     data_dir: Option<PathBuf>,
     http_addr: Option<String>,
+    public_url: Option<String>,
     dialogs_dir: Option<PathBuf>,
     locales_dir: Option<PathBuf>,
     timezone: Option<String>,
@@ -80,57 +121,90 @@ struct FileConfig {
     log: Option<String>,
     log_format: Option<String>,
     cache_mb: Option<u64>,
+    retry_base: Option<String>,
+    retry_max: Option<String>,
+    sla_interval: Option<String>,
+    #[serde(default)]
+    targets: BTreeMap<String, FileTarget>,
+    /// OPD id (or `admin`) → `sha256:<hex>` of its token.
+    #[serde(default)]
+    api_tokens: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTarget {
+    url: Option<String>,
+    secret: Option<String>,
+    concurrency: Option<usize>,
+    timeout: Option<String>,
 }
 
 impl Config {
     /// Reads the file (if any) and the process environment.
     pub fn load(explicit_file: Option<&Path>) -> Result<Self, Vec<String>> {
-        Self::load_with(explicit_file, |k| std::env::var(k).ok())
+        Self::load_with(explicit_file, &std::env::vars().collect())
     }
 
-    /// Like [`Config::load`] with an injectable environment (tests).
+    /// Like [`Config::load`] with an injected environment (tests).
     pub fn load_with(
         explicit_file: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
+        env: &HashMap<String, String>,
     ) -> Result<Self, Vec<String>> {
         let mut errors = Vec::new();
+        let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
         let file_path =
-            explicit_file.map(Path::to_path_buf).or_else(|| env("PINTU_CONFIG").map(PathBuf::from));
-        let file = match &file_path {
+            explicit_file.map(Path::to_path_buf).or_else(|| var("PINTU_CONFIG").map(PathBuf::from));
+        let mut file = match &file_path {
             Some(p) => read_file(p, &mut errors),
             None if Path::new("pintu.toml").exists() => {
                 read_file(Path::new("pintu.toml"), &mut errors)
             }
             None => FileConfig::default(),
         };
-        let pick = |var: &str, from_file: Option<String>, default: &str| {
-            env(var).or(from_file).unwrap_or_else(|| default.to_string())
+        let pick = |name: &str, from_file: Option<String>, default: &str| {
+            var(name).or(from_file).unwrap_or_else(|| default.to_string())
         };
-        let path = |var: &str, from_file: Option<PathBuf>, default: &str| {
-            env(var).map(PathBuf::from).or(from_file).unwrap_or_else(|| PathBuf::from(default))
+        let path = |name: &str, from_file: Option<PathBuf>, default: &str| {
+            var(name).map(PathBuf::from).or(from_file).unwrap_or_else(|| PathBuf::from(default))
         };
-        let http = pick("PINTU_HTTP_ADDR", file.http_addr, "127.0.0.1:8080");
+        let duration =
+            |name: &str, from_file: Option<String>, default: &str, errors: &mut Vec<String>| {
+                let text = pick(name, from_file, default);
+                parse_duration_ms(&text).unwrap_or_else(|| {
+                    errors.push(format!(
+                        "{name}: `{text}` is not a duration like 500ms, 30s, 10m or 2h"
+                    ));
+                    parse_duration_ms(default).unwrap_or(1000)
+                })
+            };
+        let http = pick("PINTU_HTTP_ADDR", file.http_addr.take(), "127.0.0.1:8080");
         let http_addr = http.parse().unwrap_or_else(|_| {
             errors.push(format!(
                 "PINTU_HTTP_ADDR/http_addr: `{http}` is not an address like 127.0.0.1:8080"
             ));
             SocketAddr::from(([127, 0, 0, 1], 8080))
         });
-        let tz = pick("PINTU_TIMEZONE", file.timezone, "WITA");
+        let public_url =
+            pick("PINTU_PUBLIC_URL", file.public_url.take(), &format!("http://{http_addr}"))
+                .trim_end_matches('/')
+                .to_string();
+        let tz = pick("PINTU_TIMEZONE", file.timezone.take(), "WITA");
         let timezone = parse_zone(&tz).unwrap_or_else(|| {
             errors.push(format!(
                 "PINTU_TIMEZONE/timezone: `{tz}` is not WIB, WITA, WIT or an offset like +08:00"
             ));
             UtcOffset::UTC
         });
-        let ttl = pick("PINTU_SESSION_TTL", file.session_ttl, "30m");
-        let session_ttl_secs = parse_duration(&ttl).unwrap_or_else(|| {
-            errors.push(format!(
-                "PINTU_SESSION_TTL/session_ttl: `{ttl}` is not a duration like 30m or 2h"
-            ));
-            1800
-        });
-        let fmt = pick("PINTU_LOG_FORMAT", file.log_format, "human");
+        let session_ttl_secs =
+            (duration("PINTU_SESSION_TTL", file.session_ttl.take(), "30m", &mut errors) / 1000)
+                as i64;
+        let retry_base_ms = duration("PINTU_RETRY_BASE", file.retry_base.take(), "2s", &mut errors);
+        let retry_max_ms = duration("PINTU_RETRY_MAX", file.retry_max.take(), "1h", &mut errors);
+        let sla_interval_secs =
+            (duration("PINTU_SLA_INTERVAL", file.sla_interval.take(), "10m", &mut errors) / 1000)
+                .max(1);
+        let fmt = pick("PINTU_LOG_FORMAT", file.log_format.take(), "human");
         let log_format = match fmt.as_str() {
             "human" => LogFormat::Human,
             "json" => LogFormat::Json,
@@ -139,22 +213,117 @@ impl Config {
                 LogFormat::Human
             }
         };
+        let targets = targets(&file.targets, env, &mut errors);
+        let api_tokens = api_tokens(&file.api_tokens, env, &mut errors);
         let config = Config {
-            data_dir: path("PINTU_DATA_DIR", file.data_dir, "pintu-data"),
+            data_dir: path("PINTU_DATA_DIR", file.data_dir.take(), "pintu-data"),
             http_addr,
-            dialogs_dir: path("PINTU_DIALOGS_DIR", file.dialogs_dir, "dialogs"),
-            locales_dir: path("PINTU_LOCALES_DIR", file.locales_dir, "locales"),
+            public_url,
+            dialogs_dir: path("PINTU_DIALOGS_DIR", file.dialogs_dir.take(), "dialogs"),
+            locales_dir: path("PINTU_LOCALES_DIR", file.locales_dir.take(), "locales"),
             timezone,
             session_ttl_secs,
-            holidays_file: env("PINTU_HOLIDAYS_FILE").map(PathBuf::from).or(file.holidays_file),
-            log_filter: pick("PINTU_LOG", file.log, "info"),
+            holidays_file: var("PINTU_HOLIDAYS_FILE")
+                .map(PathBuf::from)
+                .or(file.holidays_file.take()),
+            log_filter: pick("PINTU_LOG", file.log.take(), "info"),
             log_format,
             cache_bytes: file.cache_mb.unwrap_or(64) * 1024 * 1024,
-            telegram_token_set: env("TELEGRAM_BOT_TOKEN").is_some_and(|t| !t.is_empty()),
-            whatsapp_token_set: env("WHATSAPP_TOKEN").is_some_and(|t| !t.is_empty()),
+            targets,
+            api_tokens,
+            files_secret: var("PINTU_FILES_SECRET").map(Secret::new),
+            retry_base_ms,
+            retry_max_ms: retry_max_ms.max(retry_base_ms),
+            sla_interval_secs,
+            telegram_token_set: var("TELEGRAM_BOT_TOKEN").is_some(),
+            whatsapp_token_set: var("WHATSAPP_TOKEN").is_some(),
         };
         if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
+}
+
+/// Targets from the file's `[targets.<opd>]` tables, overridden per field by
+/// `PINTU_TARGET_<OPD>_URL` / `_SECRET`.
+fn targets(
+    file: &BTreeMap<String, FileTarget>,
+    env: &HashMap<String, String>,
+    errors: &mut Vec<String>,
+) -> BTreeMap<String, Target> {
+    let mut opds: Vec<String> = file.keys().cloned().collect();
+    for key in env.keys() {
+        let opd = key
+            .strip_prefix("PINTU_TARGET_")
+            .and_then(|r| r.strip_suffix("_URL").or_else(|| r.strip_suffix("_SECRET")));
+        if let Some(opd) = opd {
+            opds.push(opd.to_ascii_lowercase());
+        }
+    }
+    opds.sort();
+    opds.dedup();
+    let mut out = BTreeMap::new();
+    for opd in opds {
+        let f = file.get(&opd);
+        let upper = opd.to_ascii_uppercase();
+        let get = |suffix: &str| {
+            env.get(&format!("PINTU_TARGET_{upper}_{suffix}")).filter(|v| !v.is_empty()).cloned()
+        };
+        let url = get("URL").or_else(|| f.and_then(|f| f.url.clone()));
+        let secret = get("SECRET").or_else(|| f.and_then(|f| f.secret.clone()));
+        let (Some(url), Some(secret)) = (url, secret) else {
+            errors.push(format!("target `{opd}` needs both a URL and a secret (PINTU_TARGET_{upper}_URL and _SECRET, or url/secret in [targets.{opd}])"));
+            continue;
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            errors.push(format!("target `{opd}`: `{url}` is not an http(s) URL"));
+            continue;
+        }
+        let timeout = f.and_then(|f| f.timeout.as_deref()).unwrap_or("10s");
+        let Some(timeout_ms) = parse_duration_ms(timeout) else {
+            errors.push(format!("target `{opd}`: timeout `{timeout}` is not a duration like 10s"));
+            continue;
+        };
+        let concurrency = f.and_then(|f| f.concurrency).unwrap_or(2).clamp(1, 64);
+        out.insert(
+            opd,
+            Target {
+                url,
+                secret: Secret::new(secret),
+                concurrency,
+                timeout_secs: (timeout_ms / 1000).max(1),
+            },
+        );
+    }
+    out
+}
+
+/// Token digests from `[api_tokens]` and `PINTU_API_TOKEN_<OPD>` / `PINTU_ADMIN_TOKEN`.
+fn api_tokens(
+    file: &BTreeMap<String, String>,
+    env: &HashMap<String, String>,
+    errors: &mut Vec<String>,
+) -> Vec<(Scope, [u8; 32])> {
+    let mut entries: BTreeMap<String, String> = file.clone();
+    for (k, v) in env {
+        if let Some(opd) = k.strip_prefix("PINTU_API_TOKEN_") {
+            entries.insert(opd.to_ascii_lowercase(), v.clone());
+        } else if k == "PINTU_ADMIN_TOKEN" {
+            entries.insert("admin".into(), v.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for (who, value) in entries {
+        let digest = value
+            .strip_prefix("sha256:")
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|d| <[u8; 32]>::try_from(d).ok());
+        let Some(digest) = digest else {
+            errors.push(format!("API token for `{who}` must be written as sha256:<64 hex digits> (printf %s TOKEN | sha256sum); the token itself is never configured"));
+            continue;
+        };
+        let scope = if who == "admin" { Scope::Admin } else { Scope::Opd(who) };
+        out.push((scope, digest));
+    }
+    out
 }
 
 fn read_file(path: &Path, errors: &mut Vec<String>) -> FileConfig {
@@ -172,15 +341,21 @@ fn read_file(path: &Path, errors: &mut Vec<String>) -> FileConfig {
 
 /// "90s", "30m", "2h", "1d" → seconds.
 pub fn parse_duration(s: &str) -> Option<i64> {
+    parse_duration_ms(s).map(|ms| (ms / 1000) as i64).filter(|&s| s > 0)
+}
+
+/// "250ms", "90s", "30m", "2h", "1d" → milliseconds.
+pub fn parse_duration_ms(s: &str) -> Option<u64> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = s.split_at(split);
-    let n: i64 = n.parse().ok()?;
+    let n: u64 = n.parse().ok()?;
     let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => return None,
     };
     n.checked_mul(mult).filter(|&v| v > 0)
@@ -189,20 +364,21 @@ pub fn parse_duration(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, Vec<String>> {
         let map: HashMap<String, String> =
             vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::load_with(None, |k| map.get(k).cloned())
+        Config::load_with(None, &map)
     }
 
     #[test]
     fn defaults_are_usable() {
         let c = load(&[]).unwrap();
         assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert_eq!(c.timezone.whole_hours(), 8);
         assert_eq!(c.session_ttl_secs, 1800);
+        assert!(c.targets.is_empty() && c.api_tokens.is_empty());
     }
 
     #[test]
@@ -215,18 +391,40 @@ mod tests {
     }
 
     #[test]
+    fn targets_and_tokens_from_the_environment() {
+        let hash = format!("sha256:{}", "ab".repeat(32));
+        let c = load(&[
+            ("PINTU_TARGET_DISDUKCAPIL_URL", "http://127.0.0.1:9090/tickets"),
+            ("PINTU_TARGET_DISDUKCAPIL_SECRET", "rahasia"),
+            ("PINTU_API_TOKEN_DISDUKCAPIL", &hash),
+            ("PINTU_ADMIN_TOKEN", &hash),
+        ])
+        .unwrap();
+        let t = &c.targets["disdukcapil"];
+        assert_eq!(t.url, "http://127.0.0.1:9090/tickets");
+        assert_eq!(t.secret.expose(), "rahasia");
+        assert!(!format!("{c:?}").contains("rahasia"), "secrets never print");
+        assert!(c.api_tokens.contains(&(Scope::Admin, [0xab; 32])));
+        assert!(c.api_tokens.contains(&(Scope::Opd("disdukcapil".into()), [0xab; 32])));
+        let errs =
+            load(&[("PINTU_TARGET_DINSOS_URL", "http://x"), ("PINTU_API_TOKEN_DINSOS", "plain")])
+                .unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+    }
+
+    #[test]
     fn toml_file_is_read_and_strict() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("pintu.toml");
-        std::fs::write(&p, "timezone = \"WIT\"\nsession_ttl = \"10m\"\n").unwrap();
-        let c = Config::load_with(Some(&p), |_| None).unwrap();
+        std::fs::write(&p, "timezone = \"WIT\"\nsession_ttl = \"10m\"\n[targets.dinsos]\nurl = \"https://dinsos.example/pintu\"\nsecret = \"s\"\nconcurrency = 4\n").unwrap();
+        let c = Config::load_with(Some(&p), &HashMap::new()).unwrap();
         assert_eq!(c.timezone.whole_hours(), 9);
+        assert_eq!(c.targets["dinsos"].concurrency, 4);
         // The environment wins over the file.
-        let c =
-            Config::load_with(Some(&p), |k| (k == "PINTU_TIMEZONE").then(|| "WIB".into())).unwrap();
-        assert_eq!(c.timezone.whole_hours(), 7);
+        let env = HashMap::from([("PINTU_TIMEZONE".to_string(), "WIB".to_string())]);
+        assert_eq!(Config::load_with(Some(&p), &env).unwrap().timezone.whole_hours(), 7);
         std::fs::write(&p, "timezon = \"WIT\"\n").unwrap();
-        let errs = Config::load_with(Some(&p), |_| None).unwrap_err();
+        let errs = Config::load_with(Some(&p), &HashMap::new()).unwrap_err();
         assert!(errs[0].contains("timezon"), "{errs:?}");
     }
 
@@ -234,6 +432,7 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("45s"), Some(45));
         assert_eq!(parse_duration("1d"), Some(86_400));
+        assert_eq!(parse_duration_ms("250ms"), Some(250));
         assert_eq!(parse_duration("10"), None);
         assert_eq!(parse_duration("0m"), None);
     }

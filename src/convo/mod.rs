@@ -6,11 +6,11 @@
 //! sessions, so there are no locks and no task per chat. Each shard drains what is waiting,
 //! steps it, and sends one [`Batch`] to the committer (`commit.rs`), the only writer.
 
-mod commit;
 mod shard;
 
 use crate::channel::{ChatKey, MessageId};
 use crate::clock::Clock;
+use crate::commit::Committer;
 use crate::engine::Settings;
 use crate::engine::input::Input;
 use crate::engine::reply::Outgoing;
@@ -85,12 +85,12 @@ impl Convo {
     /// dropped (after finishing what they hold).
     pub fn start(
         store: Arc<dyn Store>,
+        committer: Committer,
         catalogue: watch::Receiver<Arc<Catalogue>>,
         settings: Arc<Settings>,
         clock: Arc<dyn Clock>,
         config: ConvoConfig,
     ) -> Self {
-        let committer = commit::Committer::start(store.clone());
         let n = config.shards.max(1);
         let queue = config.queue_per_shard.max(1);
         let shared = Arc::new(Shared { store, catalogue, settings, clock, config });

@@ -1,15 +1,17 @@
 //! One shard: steps its chats' messages in arrival order, resolves effects that need the store
 //! or randomness, and commits each round as one batch before releasing any reply.
 
-use super::commit::Committer;
 use super::{ConvoError, Inbound, Shared};
 use crate::channel::{ChatKey, MessageId};
 use crate::clock::Now;
+use crate::commit::Committer;
 use crate::engine::reply::{Msg, Outgoing, Reply};
 use crate::engine::session::Session;
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
+use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
 use crate::script::catalogue::{Catalogue, Pinned};
 use crate::store::{Batch, StoreError};
+use crate::ticket::change::new_entry_id;
 use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
 use std::collections::{HashMap, HashSet};
@@ -263,6 +265,15 @@ fn submit(
     };
     tracing::info!(ticket = %no, script = %script.id, opd = %script.opd, "ticket submitted");
     let reply = engine::status::submitted(&script, &ticket);
+    // Written with the ticket, in the same commit: the agency gets it even if pintu dies now.
+    round.batch.outbox.push(OutboxOp::Put(OutboxEntry {
+        id: new_entry_id(),
+        job: Job::Forward { ticket: no, revision: 0 },
+        due: now.at,
+        attempts: 0,
+        created: now.at,
+        last_error: None,
+    }));
     round.batch.tickets.push(ticket.clone());
     round.tickets.insert(no, ticket);
     Ok(reply)

@@ -96,6 +96,11 @@ pub const MESSAGE_IDS: &[&str] = &[
     "status-mine-intro",
     "status-mine-line",
     "status-other-chat",
+    "push-status",
+    "push-overdue",
+    "push-next-fix",
+    "push-next-pickup",
+    "push-next-wait",
 ];
 
 /// Deployment settings the engine needs (from `Config`).

@@ -2,7 +2,9 @@
 //! the driver calls once it has created or loaded the tickets.
 
 use super::reply::{Arg, Msg, Reply};
+use crate::outbox::entry::PushEvent;
 use crate::script::Script;
+use crate::ticket::Status;
 use crate::ticket::record::Ticket;
 
 /// Message id of an agency's full name.
@@ -69,6 +71,50 @@ pub fn one(ticket: &Ticket, own: bool) -> Reply {
         }
     }
     r
+}
+
+/// News about a ticket, pushed without being asked: a status change with what happens next,
+/// or an apology for an overdue ticket with the new expected date.
+pub fn pushed(ticket: &Ticket, event: PushEvent) -> Reply {
+    let base =
+        |key: &str| Msg::new(key).arg("tiket", ticket.no.to_string()).arg("layanan", title(ticket));
+    match event {
+        PushEvent::Overdue { revised_due } => {
+            Reply::msg(base("push-overdue").arg("selesai", Arg::Date(revised_due)))
+        }
+        PushEvent::Status { index } => {
+            let Some(change) = ticket.history.get(usize::from(index)) else {
+                return one(ticket, true);
+            };
+            let note = change.note.clone().unwrap_or_default();
+            let explain = Msg::new(change.status.explain_key())
+                .arg("opd", Msg::new(opd_key(&ticket.opd)))
+                .arg("tempat", note.clone())
+                .arg("alasan", note.clone())
+                .arg("instansi", note.clone());
+            let mut r =
+                Reply::msg(base("push-status").arg("status", Msg::new(change.status.label_key())))
+                    .line(explain);
+            if !note.is_empty()
+                && !matches!(
+                    change.status,
+                    Status::SiapDiambil | Status::Ditolak | Status::Dialihkan
+                )
+            {
+                r = r.line(Msg::new("status-history-note").arg("catatan", note));
+            }
+            let next = match change.status {
+                Status::PerluPerbaikan => Some("push-next-fix"),
+                Status::SiapDiambil => Some("push-next-pickup"),
+                s if s.is_terminal() => None,
+                _ => Some("push-next-wait"),
+            };
+            if let Some(key) = next {
+                r = r.line(Msg::new(key).arg("tiket", ticket.no.to_string()));
+            }
+            r
+        }
+    }
 }
 
 /// A number that matches no ticket.

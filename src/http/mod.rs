@@ -1,13 +1,26 @@
-//! The HTTP server: health and readiness for operators and load balancers. Later issues mount
-//! webhooks and the ticket API here.
+//! The HTTP server: health and readiness, the ticket API for agencies, signed attachment
+//! links. Channel webhooks mount here later.
 
+pub mod api;
+pub mod error;
+pub mod files;
+
+use crate::clock::Clock;
+use crate::commit::Committer;
+use crate::config::Scope;
+use crate::engine::Settings;
+use crate::script::catalogue::Catalogue;
+use crate::store::Store;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use files::FileLinks;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use time::UtcOffset;
+use tokio::sync::watch;
 
 /// What the endpoints report on.
 #[derive(Debug, Default)]
@@ -16,14 +29,36 @@ pub struct Health {
     pub ready: AtomicBool,
 }
 
-pub fn router(health: Arc<Health>) -> Router {
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub health: Arc<Health>,
+    pub store: Arc<dyn Store>,
+    pub committer: Committer,
+    pub clock: Arc<dyn Clock>,
+    pub offset: UtcOffset,
+    pub settings: Arc<Settings>,
+    pub catalogue: watch::Receiver<Arc<Catalogue>>,
+    /// SHA-256 digests of bearer tokens with their scope.
+    pub tokens: Arc<Vec<(Scope, [u8; 32])>>,
+    pub links: FileLinks,
+    pub public_url: String,
+    /// Serialises status changes: each reads a ticket and writes it back.
+    pub status_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let health = state.health.clone();
+    let files =
+        Router::new().route("/files/{name}", get(files::serve)).with_state(state.links.clone());
     Router::new()
         .route(
             "/healthz",
             get(|| async { (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))) }),
         )
-        .route("/readyz", get(readyz))
-        .with_state(health)
+        .route("/readyz", get(readyz).with_state(health))
+        .merge(api::router(state))
+        .merge(files)
 }
 
 async fn readyz(State(h): State<Arc<Health>>) -> impl IntoResponse {

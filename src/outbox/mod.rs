@@ -3,3 +3,8 @@
 //! change that caused them and removed only after the receiver acknowledged them.
 
 pub mod entry;
+pub mod forward;
+pub mod push;
+pub mod retry;
+pub mod sign;
+pub mod worker;

@@ -17,32 +17,54 @@
 //! | chat → ticket index | `I` chat `\0` created (8, order-preserving) number (8) | empty |
 //! | seen marker | `M` message id | empty |
 //! | pinned script | `P` script id `\0` version (4, big-endian) | script record |
+//! | pending outbox entry | `O` id (8, big-endian) | outbox record |
+//! | due index | `Q` due (8, order-preserving) id (8, big-endian) | empty |
+//! | dead letter | `D` id (8, big-endian) | outbox record |
 //!
 //! `chat` is `<channel code>:<id>`, the `ChatKey` display form, so keys stay readable in dumps.
+//! "Order-preserving" is a big-endian `i64` with its sign bit flipped, so byte order is time
+//! order, negatives included.
+//!
+//! Every pending entry has exactly one due-index key, for its current `due`: workers find due
+//! work with a range scan from the start of `Q` up to [`due_index_end`]. Dead letters have no
+//! index; ids are random, so the `D` range is in no useful order and readers sort the (short,
+//! admin-only) list by creation time instead of paying for a second index on every commit.
 
 use super::{R, StoreError};
 use crate::channel::{ChatKey, MessageId};
-use crate::engine::session::Session;
-use crate::ticket::TicketNo;
-use crate::ticket::record::Ticket;
-use serde::Serialize;
+use crate::clock::Timestamp;
+use crate::engine::session::{Lang, Session, Value};
+use crate::outbox::entry::OutboxEntry;
+use crate::ticket::record::{Change, FollowUp, Ticket};
+use crate::ticket::{Status, TicketNo};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// Format byte of the first session record layout.
 pub const SESSION_V1: u8 = 1;
-/// Format byte of the first ticket record layout.
+/// Format byte of the first ticket record layout (no follow-up); read and upgraded, never
+/// written.
 pub const TICKET_V1: u8 = 1;
+/// Format byte of the ticket layout with [`FollowUp`] at the end.
+pub const TICKET_V2: u8 = 2;
 /// Format byte of a pinned script source stored as raw UTF-8.
 pub const SCRIPT_V1: u8 = 1;
+/// Format byte of the first outbox entry layout (pending and dead alike).
+pub const OUTBOX_V1: u8 = 1;
 
 const SESSION: u8 = b'S';
 const TICKET: u8 = b'T';
 const INDEX: u8 = b'I';
 const SEEN: u8 = b'M';
 const SCRIPT: u8 = b'P';
+const OUTBOX: u8 = b'O';
+const DUE: u8 = b'Q';
+const DEAD: u8 = b'D';
 
 /// Bytes of an index key after its chat prefix: created (8) + ticket number (8).
 const INDEX_SUFFIX: usize = 16;
+/// Bytes of a due-index key: prefix (1) + due (8) + id (8).
+const DUE_KEY_LEN: usize = 17;
 
 /// Encodes a session as its current record format.
 pub fn encode_session(session: &Session) -> R<Vec<u8>> {
@@ -59,14 +81,79 @@ pub fn decode_session(bytes: &[u8]) -> R<Session> {
 
 /// Encodes a ticket as its current record format.
 pub fn encode_ticket(ticket: &Ticket) -> R<Vec<u8>> {
-    encode(TICKET_V1, ticket, "ticket")
+    encode(TICKET_V2, ticket, "ticket")
 }
 
-/// Decodes any ticket record format this build knows.
+/// Decodes any ticket record format this build knows; older ones are upgraded on the way.
 pub fn decode_ticket(bytes: &[u8]) -> R<Ticket> {
     match bytes.split_first() {
-        Some((&TICKET_V1, body)) => decode(body, "ticket"),
+        Some((&TICKET_V2, body)) => decode(body, "ticket"),
+        Some((&TICKET_V1, body)) => decode::<TicketV1>(body, "ticket v1").map(Ticket::from),
         _ => Err(unknown_format("ticket", bytes)),
+    }
+}
+
+/// The ticket as format 1 stored it: today's [`Ticket`] without `followup`. Frozen: it must
+/// keep decoding the records written before format 2, so never edit it along with `Ticket`.
+#[derive(Deserialize)]
+struct TicketV1 {
+    no: TicketNo,
+    script: String,
+    version: u32,
+    opd: String,
+    chat: ChatKey,
+    lang: Lang,
+    answers: Vec<(String, Value)>,
+    status: Status,
+    history: Vec<Change>,
+    created: Timestamp,
+    due: Option<i32>,
+}
+
+impl From<TicketV1> for Ticket {
+    fn from(v1: TicketV1) -> Self {
+        let TicketV1 {
+            no,
+            script,
+            version,
+            opd,
+            chat,
+            lang,
+            answers,
+            status,
+            history,
+            created,
+            due,
+        } = v1;
+        // Nothing had been followed up before format 2 existed.
+        let followup = FollowUp::default();
+        Ticket {
+            no,
+            script,
+            version,
+            opd,
+            chat,
+            lang,
+            answers,
+            status,
+            history,
+            created,
+            due,
+            followup,
+        }
+    }
+}
+
+/// Encodes an outbox entry (pending or dead) as its current record format.
+pub fn encode_outbox(entry: &OutboxEntry) -> R<Vec<u8>> {
+    encode(OUTBOX_V1, entry, "outbox")
+}
+
+/// Decodes any outbox record format this build knows.
+pub fn decode_outbox(bytes: &[u8]) -> R<OutboxEntry> {
+    match bytes.split_first() {
+        Some((&OUTBOX_V1, body)) => decode(body, "outbox"),
+        _ => Err(unknown_format("outbox", bytes)),
     }
 }
 
@@ -112,9 +199,7 @@ pub fn index_prefix(chat: &ChatKey) -> Vec<u8> {
 /// Index entry placing `ticket` among its chat's tickets by creation time, then number.
 pub fn index_key(ticket: &Ticket) -> Vec<u8> {
     let mut key = index_prefix(&ticket.chat);
-    // Flipping the sign bit makes big-endian byte order equal numeric order for negatives too.
-    let created = (ticket.created.0 as u64) ^ (1 << 63);
-    key.extend_from_slice(&created.to_be_bytes());
+    key.extend_from_slice(&ordered(ticket.created));
     key.extend_from_slice(ticket.no.as_str().as_bytes());
     key
 }
@@ -148,6 +233,75 @@ pub fn script_key(id: &str, version: u32) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(&version.to_be_bytes());
     key
+}
+
+/// Prefix of every ticket key; keys under it sort by ticket number.
+pub fn ticket_prefix() -> [u8; 1] {
+    [TICKET]
+}
+
+/// Key of a pending outbox entry.
+pub fn outbox_key(id: u64) -> [u8; 9] {
+    id_key(OUTBOX, id)
+}
+
+/// Key of a dead letter.
+pub fn dead_key(id: u64) -> [u8; 9] {
+    id_key(DEAD, id)
+}
+
+/// Prefix of every dead letter.
+pub fn dead_prefix() -> [u8; 1] {
+    [DEAD]
+}
+
+/// Prefix of the due index; a scan of it yields pending entries by due time, then id.
+pub fn due_prefix() -> [u8; 1] {
+    [DUE]
+}
+
+/// The due-index entry of a pending entry that is due at `due`.
+pub fn due_key(due: Timestamp, id: u64) -> [u8; DUE_KEY_LEN] {
+    let mut key = [0; DUE_KEY_LEN];
+    key[0] = DUE;
+    key[1..9].copy_from_slice(&ordered(due));
+    key[9..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+/// The last possible due-index key at `now`: the range `due_prefix()..=due_index_end(now)`
+/// holds exactly the entries due at or before `now`.
+pub fn due_index_end(now: Timestamp) -> [u8; DUE_KEY_LEN] {
+    due_key(now, u64::MAX)
+}
+
+/// The due time and id a due-index key stands for, or `None` for a key of another shape.
+/// Callers still check the entry under [`outbox_key`] has that due, which skips stale keys.
+pub fn parse_due_key(key: &[u8]) -> Option<(Timestamp, u64)> {
+    let key: &[u8; DUE_KEY_LEN] = key.try_into().ok()?;
+    if key[0] != DUE {
+        return None;
+    }
+    let mut due = [0; 8];
+    due.copy_from_slice(&key[1..9]);
+    let mut id = [0; 8];
+    id.copy_from_slice(&key[9..]);
+    Some((unordered(due), u64::from_be_bytes(id)))
+}
+
+fn id_key(prefix: u8, id: u64) -> [u8; 9] {
+    let mut key = [prefix; 9];
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+/// Flipping the sign bit makes big-endian byte order equal numeric order for negatives too.
+fn ordered(t: Timestamp) -> [u8; 8] {
+    ((t.0 as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+fn unordered(bytes: [u8; 8]) -> Timestamp {
+    Timestamp((u64::from_be_bytes(bytes) ^ (1 << 63)) as i64)
 }
 
 fn push_chat(key: &mut Vec<u8>, chat: &ChatKey) {
@@ -185,104 +339,4 @@ fn unknown_format(what: &str, bytes: &[u8]) -> StoreError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::suite::{chat, sample_session, sample_ticket, ticket_at};
-
-    /// Frozen records: written once from the samples, then never regenerated. If one stops
-    /// decoding, stored data would too; if encoding drifts from one, bump the format byte.
-    const SESSION_V1_HEX: &str = include_str!("../../tests/fixtures/records/session-v1.hex");
-    const TICKET_V1_HEX: &str = include_str!("../../tests/fixtures/records/ticket-v1.hex");
-
-    fn unhex(text: &str) -> Vec<u8> {
-        let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        let digit = |d: u8| char::from(d).to_digit(16).expect("hex digit") as u8;
-        digits.chunks(2).map(|p| digit(p[0]) << 4 | digit(p[1])).collect()
-    }
-
-    fn hex(bytes: &[u8]) -> String {
-        let lines = bytes
-            .chunks(32)
-            .map(|line| line.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n");
-        lines.collect()
-    }
-
-    #[test]
-    fn session_v1_is_frozen() {
-        let frozen = unhex(SESSION_V1_HEX);
-        assert_eq!(decode_session(&frozen).unwrap(), sample_session());
-        let now = encode_session(&sample_session()).unwrap();
-        assert_eq!(now, frozen, "session encoding changed; new bytes:\n{}", hex(&now));
-    }
-
-    #[test]
-    fn ticket_v1_is_frozen() {
-        let frozen = unhex(TICKET_V1_HEX);
-        assert_eq!(decode_ticket(&frozen).unwrap(), sample_ticket());
-        let now = encode_ticket(&sample_ticket()).unwrap();
-        assert_eq!(now, frozen, "ticket encoding changed; new bytes:\n{}", hex(&now));
-    }
-
-    /// The design budget for a stored session is 1 KB.
-    #[test]
-    fn sample_session_fits_the_budget() {
-        assert!(encode_session(&sample_session()).unwrap().len() <= 1024);
-    }
-
-    #[test]
-    fn bad_records_are_corrupt() {
-        let good = encode_session(&sample_session()).unwrap();
-        let mut unknown = good.clone();
-        unknown[0] = 200;
-        let mut trailing = good.clone();
-        trailing.push(0);
-        let truncated = &good[..good.len() / 2];
-        for bad in [&[][..], &unknown, &trailing, truncated, &[SESSION_V1, 0xff, 0xff][..]] {
-            assert!(matches!(decode_session(bad), Err(StoreError::Corrupt(_))), "{bad:?}");
-        }
-        let ticket = encode_ticket(&sample_ticket()).unwrap();
-        assert!(matches!(decode_ticket(&ticket[..3]), Err(StoreError::Corrupt(_))));
-        assert!(matches!(decode_ticket(&[7]), Err(StoreError::Corrupt(_))));
-        assert!(matches!(decode_script(&[SCRIPT_V1, 0xc3]), Err(StoreError::Corrupt(_))));
-    }
-
-    #[test]
-    fn scripts_round_trip() {
-        let source = "id: ktp\njudul: «KTP» 🙂\n";
-        assert_eq!(decode_script(&encode_script(source)).unwrap(), source);
-    }
-
-    #[test]
-    fn keys_are_readable_and_distinct_per_kind() {
-        let a = chat("777");
-        assert_eq!(session_key(&a), b"Stg:777");
-        assert_eq!(index_prefix(&a), b"Itg:777\0");
-        assert_eq!(script_key("kk", 258), b"Pkk\0\0\0\x01\x02");
-        assert_eq!(seen_key(&MessageId("wamid.X".into())), b"Mwamid.X");
-        let no = sample_ticket().no;
-        assert_eq!(ticket_key(&no), [b"T", no.as_str().as_bytes()].concat());
-    }
-
-    #[test]
-    fn index_keys_sort_by_creation_then_number() {
-        let a = chat("1");
-        let times = [i64::MIN, -1, 0, 1, 1_772_411_000, i64::MAX];
-        let keys: Vec<Vec<u8>> = times.iter().map(|&t| index_key(&ticket_at(1, &a, t))).collect();
-        assert!(keys.windows(2).all(|w| w[0] < w[1]), "creation order");
-        let (x, y) = (ticket_at(1, &a, 5), ticket_at(2, &a, 5));
-        assert_eq!(index_key(&x) < index_key(&y), x.no < y.no, "ties by number");
-    }
-
-    #[test]
-    fn index_entries_point_at_their_ticket() {
-        let ticket = sample_ticket();
-        let prefix = index_prefix(&ticket.chat);
-        let key = index_key(&ticket);
-        assert_eq!(ticket_key_from_index(&prefix, &key), Some(ticket_key(&ticket.no)));
-        // A longer chat id sharing the prefix yields keys of another length.
-        let mut longer = key.clone();
-        longer.insert(prefix.len(), b'x');
-        assert_eq!(ticket_key_from_index(&prefix, &longer), None);
-        assert_eq!(ticket_key_from_index(&index_prefix(&chat("2")), &key), None);
-    }
-}
+pub(crate) mod tests;

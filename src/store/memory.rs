@@ -2,12 +2,15 @@
 //! on disk.
 //!
 //! It keeps typed values (no codec round trip), so it proves behaviour, not byte formats; the
-//! codec's fixtures and the sled suite cover those. It must not be used where data has to
-//! survive the process.
+//! codec's fixtures and the sled suite cover those. The outbox mirrors sled's layout (entries by
+//! id plus a due-ordered set) so the suite exercises the same rescheduling bookkeeping. It must
+//! not be used where data has to survive the process.
 
 use super::{Batch, R, Store, StoreError};
 use crate::channel::{ChatKey, MessageId};
+use crate::clock::Timestamp;
 use crate::engine::session::Session;
+use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::ticket::TicketNo;
 use crate::ticket::record::Ticket;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,6 +24,45 @@ struct Maps {
     tickets: BTreeMap<TicketNo, Ticket>,
     seen: BTreeSet<MessageId>,
     scripts: BTreeMap<(String, u32), String>,
+    /// Pending outbox entries by id.
+    pending: BTreeMap<u64, OutboxEntry>,
+    /// `(due, id)` of every pending entry, and nothing else.
+    due: BTreeSet<(Timestamp, u64)>,
+    /// Dead letters by id.
+    dead: BTreeMap<u64, OutboxEntry>,
+}
+
+impl Maps {
+    fn apply(&mut self, op: &OutboxOp) {
+        let id = match op {
+            OutboxOp::Put(entry) | OutboxOp::Dead(entry) => entry.id,
+            OutboxOp::Done(id) => *id,
+        };
+        // Whatever happens to the id, its old due leaves the index with it.
+        if let Some(old) = self.pending.remove(&id) {
+            self.due.remove(&(old.due, id));
+        }
+        match op {
+            OutboxOp::Put(entry) => {
+                self.dead.remove(&id);
+                self.due.insert((entry.due, id));
+                self.pending.insert(id, entry.clone());
+            }
+            OutboxOp::Done(_) => {
+                self.dead.remove(&id);
+            }
+            OutboxOp::Dead(entry) => {
+                self.dead.insert(id, entry.clone());
+            }
+        }
+    }
+
+    /// Pending entries due at or before `until`, earliest first, at most `max`.
+    fn due_until(&self, until: Timestamp, max: usize) -> Vec<OutboxEntry> {
+        let due = self.due.range(..=(until, u64::MAX)).take(max);
+        // The set holds exactly the pending entries' (due, id), so the lookup always succeeds.
+        due.filter_map(|(_, id)| self.pending.get(id).cloned()).collect()
+    }
 }
 
 /// A [`Store`] held in memory; see the module docs.
@@ -76,6 +118,29 @@ impl Store for MemoryStore {
         Ok(self.maps()?.scripts.get(&(id.to_owned(), version)).cloned())
     }
 
+    fn tickets(&self) -> R<Vec<Ticket>> {
+        Ok(self.maps()?.tickets.values().cloned().collect())
+    }
+
+    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>> {
+        Ok(self.maps()?.due_until(now, max))
+    }
+
+    fn outbox_next_due(&self) -> R<Option<Timestamp>> {
+        Ok(self.maps()?.due.first().map(|&(due, _)| due))
+    }
+
+    fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
+        Ok(self.maps()?.due_until(Timestamp(i64::MAX), usize::MAX))
+    }
+
+    fn outbox_dead(&self) -> R<Vec<OutboxEntry>> {
+        let mut dead: Vec<OutboxEntry> = self.maps()?.dead.values().cloned().collect();
+        // The same order as sled: creation time, then id.
+        dead.sort_by_key(|e| (e.created, e.id));
+        Ok(dead)
+    }
+
     fn commit(&self, batch: &Batch) -> R<()> {
         if self.fail_commits.load(Ordering::SeqCst) {
             return Err(StoreError::Io("commits are switched off for this test".into()));
@@ -93,6 +158,9 @@ impl Store for MemoryStore {
         maps.seen.extend(batch.seen.iter().cloned());
         for (id, version, source) in &batch.scripts {
             maps.scripts.insert((id.clone(), *version), source.clone());
+        }
+        for op in &batch.outbox {
+            maps.apply(op);
         }
         Ok(())
     }
@@ -116,6 +184,8 @@ mod tests {
         assert_eq!(store.ticket(&ticket.no).unwrap(), None);
         assert!(store.maps().unwrap().seen.is_empty());
         assert!(store.maps().unwrap().scripts.is_empty());
+        assert_eq!(store.outbox_pending().unwrap(), vec![]);
+        assert_eq!(store.outbox_dead().unwrap(), vec![]);
         store.fail_commits(false);
         store.commit(&suite::sample_batch()).unwrap();
         suite::assert_sample_batch(&store);

@@ -14,8 +14,8 @@ pub mod suite;
 
 use crate::channel::{ChatKey, MessageId};
 use crate::clock::Timestamp;
-use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::engine::session::Session;
+use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::ticket::TicketNo;
 use crate::ticket::record::Ticket;
 

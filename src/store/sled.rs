@@ -8,13 +8,21 @@
 //! conflict retries, no tuple of trees to grow, and the committer is the only writer, so a
 //! transaction's isolation buys nothing. Key layout and bytes are `codec`'s alone.
 //!
+//! Outbox ops join the same `apply_batch`; keeping the due index exact needs each touched
+//! entry's stored due, read before the batch is built (safe for the same reason: one writer).
+//! See `sled/outbox.rs`.
+//!
 //! Durability: `Db::flush` ends in `sync_file_range` on Linux, which survives `kill -9` but not
 //! a power cut (no device cache flush, no metadata), and sled never syncs `conf` or blob files.
 //! So after every flush we `fdatasync` new blob files, then the log file `db`.
 
+mod outbox;
+
 use super::{Batch, R, Store, StoreError, codec};
 use crate::channel::{ChatKey, MessageId};
+use crate::clock::Timestamp;
 use crate::engine::session::Session;
+use crate::outbox::entry::OutboxEntry;
 use crate::ticket::TicketNo;
 use crate::ticket::record::Ticket;
 use std::collections::HashMap;
@@ -163,6 +171,31 @@ impl Store for SledStore {
         self.get(&codec::script_key(id, version), codec::decode_script)
     }
 
+    fn tickets(&self) -> R<Vec<Ticket>> {
+        let mut found = Vec::new();
+        for entry in self.tree.scan_prefix(codec::ticket_prefix()) {
+            let (_, value) = entry.map_err(|e| sled_error("scan", e))?;
+            found.push(codec::decode_ticket(&value)?);
+        }
+        Ok(found)
+    }
+
+    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>> {
+        outbox::due(&self.tree, now, max)
+    }
+
+    fn outbox_next_due(&self) -> R<Option<Timestamp>> {
+        outbox::next_due(&self.tree)
+    }
+
+    fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
+        outbox::due(&self.tree, Timestamp(i64::MAX), usize::MAX)
+    }
+
+    fn outbox_dead(&self) -> R<Vec<OutboxEntry>> {
+        outbox::dead(&self.tree)
+    }
+
     fn commit(&self, batch: &Batch) -> R<()> {
         if batch.is_empty() {
             return Ok(());
@@ -187,6 +220,7 @@ impl Store for SledStore {
         for (id, version, source) in &batch.scripts {
             writes.insert(codec::script_key(id, *version), codec::encode_script(source));
         }
+        outbox::write(&self.tree, &batch.outbox, &mut writes)?;
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
         self.sync()
     }
@@ -234,100 +268,4 @@ fn io_error(op: &str, e: std::io::Error) -> StoreError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::suite::{self, store_suite};
-    use tempfile::TempDir;
-
-    const CACHE: u64 = 8 << 20;
-
-    fn fresh() -> (SledStore, TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        (SledStore::open(dir.path(), CACHE).unwrap(), dir)
-    }
-
-    fn reopen(store: SledStore, dir: &TempDir) -> SledStore {
-        drop(store);
-        SledStore::open(dir.path(), CACHE).unwrap()
-    }
-
-    store_suite!(fresh(), reopen: reopen);
-
-    /// A commit survives the store being dropped without any close or extra flush.
-    #[test]
-    fn commit_then_drop_without_close_then_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = SledStore::open(dir.path(), CACHE).unwrap();
-            store.commit(&suite::sample_batch()).unwrap();
-        }
-        suite::assert_sample_batch(&SledStore::open(dir.path(), CACHE).unwrap());
-    }
-
-    /// The files as they are the moment `commit` returns, copied while the store is still open
-    /// (so no drop or shutdown code runs), are what a `kill -9` leaves: they must hold the batch.
-    #[test]
-    fn files_right_after_commit_hold_the_batch() {
-        let (store, dir) = fresh();
-        store.commit(&suite::sample_batch()).unwrap();
-        let copy = tempfile::tempdir().unwrap();
-        copy_dir(dir.path(), copy.path());
-        suite::assert_sample_batch(&SledStore::open(copy.path(), CACHE).unwrap());
-        drop(store);
-    }
-
-    fn copy_dir(from: &Path, to: &Path) {
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                std::fs::create_dir_all(&target).unwrap();
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-
-    /// What sled 0.34 puts in the data dir, i.e. what `Files` must cover (`snap.*` files appear
-    /// on shutdown; sled syncs those itself, and recovery can do without them).
-    #[test]
-    fn data_dir_holds_the_files_we_sync() {
-        let (store, dir) = fresh();
-        store.commit(&suite::sample_batch()).unwrap();
-        let mut names: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["blobs", "conf", "db"]);
-        assert!(store.size_on_disk() > 0);
-    }
-
-    /// Values past sled's blob threshold land in `blobs/`, get synced, and read back.
-    #[test]
-    fn large_values_go_to_synced_blobs() {
-        let (store, dir) = fresh();
-        let source = "x: y\n".repeat(40_000);
-        let batch = Batch { scripts: vec![("big".into(), 1, source.clone())], ..Batch::default() };
-        store.commit(&batch).unwrap();
-        assert!(std::fs::read_dir(dir.path().join("blobs")).unwrap().count() > 0);
-        assert!(!store.files.lock().unwrap().synced_blobs.is_empty());
-        let store = reopen(store, &dir);
-        assert_eq!(store.script_source("big", 1).unwrap(), Some(source));
-    }
-
-    #[test]
-    fn unknown_formats_read_as_corrupt() {
-        let (store, _dir) = fresh();
-        let chat = suite::chat("1");
-        store.tree.insert(codec::session_key(&chat), &[99u8, 1, 2][..]).unwrap();
-        assert!(matches!(store.load_session(&chat), Err(StoreError::Corrupt(_))));
-    }
-
-    #[test]
-    fn a_second_open_of_the_same_dir_fails() {
-        let (_store, dir) = fresh();
-        assert!(matches!(SledStore::open(dir.path(), CACHE), Err(StoreError::Io(_))));
-    }
-}
+mod tests;

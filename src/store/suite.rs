@@ -4,13 +4,23 @@
 //!
 //! Each `pub fn` taking a store is one check, named for what it proves. They use only the trait,
 //! never a backend's internals, so a new backend proves itself by invoking the macro. Nothing
-//! here may depend on timing or on the file system.
+//! here may depend on timing or on the file system. The outbox checks live in `suite/outbox.rs`.
+
+mod outbox;
+
+pub use self::outbox::{
+    outbox_dead_then_requeue, outbox_done_removes_it, outbox_due_respects_now_and_max,
+    outbox_next_due_is_the_earliest, outbox_ops_commit_with_the_ticket,
+    outbox_orders_by_due_then_id, outbox_reschedule_leaves_no_stale_due, outbox_starts_empty,
+    several_outbox_ops_on_one_id_in_one_batch,
+};
 
 use super::{Batch, Store};
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
 use crate::engine::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
-use crate::ticket::record::{Actor, Change, Ticket};
+use crate::outbox::entry::{Job, OutboxEntry, OutboxOp, PushEvent};
+use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
 
 /// Generates one `#[test]` per conformance check.
@@ -32,8 +42,12 @@ macro_rules! store_suite {
     ($fresh:expr $(,)?) => {
         $crate::store::suite::store_suite!(@each $fresh;
             session_put_get_delete, batch_is_all_visible, later_writes_win, seen_markers,
-            tickets_of_oldest_first_per_chat, ticket_updates_replace, script_source_by_version,
-            large_session, non_ascii_ids, empty_batch);
+            tickets_of_oldest_first_per_chat, ticket_updates_replace, tickets_in_number_order,
+            script_source_by_version, large_session, non_ascii_ids, empty_batch,
+            outbox_starts_empty, outbox_orders_by_due_then_id, outbox_due_respects_now_and_max,
+            outbox_next_due_is_the_earliest, outbox_reschedule_leaves_no_stale_due,
+            outbox_done_removes_it, outbox_dead_then_requeue,
+            several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
         $crate::store::suite::store_suite!($fresh);
@@ -90,7 +104,7 @@ pub fn sample_session() -> Session {
     }
 }
 
-/// A ticket with every field set, history included.
+/// A ticket with every field set, history and follow-up included.
 pub fn sample_ticket() -> Ticket {
     Ticket {
         no: ticket_no(7),
@@ -117,7 +131,35 @@ pub fn sample_ticket() -> Ticket {
         ],
         created: Timestamp(1_772_411_000),
         due: Some(2_461_105),
+        followup: FollowUp {
+            overdue_since: Some(2_461_106),
+            revised_due: Some(2_461_113),
+            reminded_on: Some(2_461_107),
+            corrections: 1,
+        },
     }
+}
+
+/// Outbox entries of the sample ticket, one per `Job` and `PushEvent` variant, with extreme
+/// ids and due times among them.
+pub fn sample_outbox() -> Vec<OutboxEntry> {
+    let ticket = sample_ticket().no;
+    let entry = |id, job, due, attempts, last_error: Option<&str>| OutboxEntry {
+        id,
+        job,
+        due: Timestamp(due),
+        attempts,
+        created: Timestamp(1_772_411_000),
+        last_error: last_error.map(str::to_owned),
+    };
+    let status = PushEvent::Status { index: 2 };
+    let overdue = PushEvent::Overdue { revised_due: 2_461_113 };
+    vec![
+        entry(0x0123_4567_89ab_cdef, Job::Forward { ticket, revision: 0 }, 1_772_411_000, 0, None),
+        entry(u64::MAX, Job::Push { ticket, event: status }, 1_772_500_060, 3, Some("HTTP 503")),
+        entry(1, Job::Push { ticket, event: overdue }, -5, 1, Some("timed out after 10 s")),
+        entry(42, Job::Remind { ticket, day: 2_461_107 }, i64::MAX, 0, None),
+    ]
 }
 
 fn change(at: i64, status: Status, actor: Actor, note: Option<&str>) -> Change {
@@ -133,14 +175,17 @@ pub fn ticket_at(n: u8, chat: &ChatKey, created: i64) -> Ticket {
     Ticket { no: ticket_no(n), chat: chat.clone(), created: Timestamp(created), ..sample_ticket() }
 }
 
-/// One write of every kind, all about the sample ticket's chat.
+/// One write of every kind, all about the sample ticket's chat: a pending and a dead outbox
+/// entry among them.
 pub fn sample_batch() -> Batch {
     let ticket = sample_ticket();
+    let [pending, dead, ..] = <[OutboxEntry; 4]>::try_from(sample_outbox()).expect("4 samples");
     Batch {
         sessions: vec![(ticket.chat.clone(), Some(sample_session()))],
         tickets: vec![ticket],
         seen: vec![MessageId("wamid.HBgN".into())],
         scripts: vec![("ktp_el_hilang".into(), 3, "id: ktp_el_hilang\n".into())],
+        outbox: vec![OutboxOp::Put(pending), OutboxOp::Dead(dead)],
     }
 }
 
@@ -153,6 +198,10 @@ pub fn assert_sample_batch(store: &impl Store) {
     assert!(store.seen(&MessageId("wamid.HBgN".into())).unwrap());
     let source = store.script_source("ktp_el_hilang", 3).unwrap();
     assert_eq!(source.as_deref(), Some("id: ktp_el_hilang\n"));
+    let samples = sample_outbox();
+    assert_eq!(store.outbox_pending().unwrap(), [samples[0].clone()]);
+    assert_eq!(store.outbox_dead().unwrap(), [samples[1].clone()]);
+    assert_eq!(store.outbox_next_due().unwrap(), Some(samples[0].due));
 }
 
 fn commit(store: &impl Store, batch: Batch) {
@@ -239,6 +288,20 @@ pub fn ticket_updates_replace(store: &impl Store) {
     assert_eq!(store.ticket(&ticket.no).unwrap(), Some(ticket.clone()));
     assert_eq!(store.tickets_of(&a).unwrap(), vec![ticket], "an update is no second ticket");
     assert_eq!(store.ticket(&ticket_no(10)).unwrap(), None);
+}
+
+pub fn tickets_in_number_order(store: &impl Store) {
+    assert_eq!(store.tickets().unwrap(), vec![]);
+    let (a, b) = (chat("6001"), chat("6002"));
+    let all: Vec<Ticket> = [(3, &a, 10), (1, &b, 20), (250, &a, -1), (2, &a, 5)]
+        .map(|(n, c, t)| ticket_at(n, c, t))
+        .into();
+    commit(store, tickets(&all.iter().collect::<Vec<_>>()));
+    let updated = Ticket { status: Status::Selesai, ..all[0].clone() };
+    commit(store, tickets(&[&updated]));
+    let mut expected = vec![updated, all[1].clone(), all[2].clone(), all[3].clone()];
+    expected.sort_by_key(|t| t.no);
+    assert_eq!(store.tickets().unwrap(), expected);
 }
 
 pub fn script_source_by_version(store: &impl Store) {

@@ -3,6 +3,7 @@
 //! Pure values and rules only: no store, clock or randomness. Callers bring random bytes for
 //! new numbers and the current status for transitions.
 
+pub mod change;
 pub mod number;
 pub mod record;
 pub mod status;

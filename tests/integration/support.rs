@@ -89,7 +89,8 @@ fn start(
     clock: &Arc<ManualClock>,
 ) -> Convo {
     let config = ConvoConfig { offset: wita(), shards: 2, ..ConvoConfig::default() };
-    Convo::start(store.clone(), rx, Arc::new(Settings::default()), clock.clone(), config)
+    let committer = pintu::commit::Committer::start(store.clone());
+    Convo::start(store.clone(), committer, rx, Arc::new(Settings::default()), clock.clone(), config)
 }
 
 /// 2026-11-26 (Thursday) at a local WITA time.

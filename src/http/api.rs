@@ -1,0 +1,294 @@
+//! The ticket API for agencies (and their backends' status callbacks):
+//! `GET /api/v1/tickets`, `GET /api/v1/tickets/{nomor}`, `POST /api/v1/tickets/{nomor}/status`,
+//! and for admins `GET /api/v1/outbox/dead`, `POST /api/v1/outbox/dead/{id}/requeue`.
+//! Every call needs a bearer token; an OPD's token sees only that OPD's tickets.
+
+use super::AppState;
+use super::error::ApiError;
+use crate::clock::Now;
+use crate::config::Scope;
+use crate::outbox::entry::{OutboxEntry, OutboxOp};
+use crate::outbox::forward;
+use crate::outbox::worker::script_for;
+use crate::store::Batch;
+use crate::ticket::change::{ChangeCtx, ChangeError, change_status, new_entry_id};
+use crate::ticket::record::{Actor, Ticket};
+use crate::ticket::{SlaClock, Status, TicketNo};
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// API bodies are small JSON documents.
+const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/tickets", get(list))
+        .route("/api/v1/tickets/{no}", get(show))
+        .route("/api/v1/tickets/{no}/status", post(set_status))
+        .route("/api/v1/outbox/dead", get(dead_letters))
+        .route("/api/v1/outbox/dead/{id}/requeue", post(requeue))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// Finds the scope of the bearer token; compares digests in constant time against every
+/// configured token so timing reveals nothing.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Scope, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthorized("a bearer token is required"))?;
+    let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let mut found = None;
+    for (scope, want) in state.tokens.iter() {
+        if bool::from(digest.ct_eq(want)) {
+            found = Some(scope.clone());
+        }
+    }
+    found.ok_or(ApiError::Unauthorized("unknown token"))
+}
+
+fn may_see(scope: &Scope, ticket: &Ticket) -> Result<(), ApiError> {
+    match scope {
+        Scope::Admin => Ok(()),
+        Scope::Opd(opd) if *opd == ticket.opd => Ok(()),
+        Scope::Opd(_) => Err(ApiError::Forbidden("this ticket belongs to another OPD")),
+    }
+}
+
+fn now(state: &AppState) -> Now {
+    Now::new(state.clock.now(), state.offset)
+}
+
+/// Overdue: its clock runs and the expected date (revised if announced) has passed.
+fn overdue(ticket: &Ticket, today: i32) -> bool {
+    let due = ticket.followup.revised_due.or(ticket.due);
+    ticket.status.clock() == SlaClock::Runs && due.is_some_and(|d| d < today)
+}
+
+fn load(state: &AppState, no: &str) -> Result<Ticket, ApiError> {
+    let prefixes: Vec<String> =
+        state.catalogue.borrow().ticket_prefixes().iter().map(|p| p.to_string()).collect();
+    let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+    let no = TicketNo::parse(no, &prefixes).map_err(|_| ApiError::NotFound("no such ticket"))?;
+    state.store.ticket(&no)?.ok_or(ApiError::NotFound("no such ticket"))
+}
+
+/// A ticket as the API shows it: the delivery body plus history and follow-up.
+fn ticket_json(state: &AppState, t: &Ticket) -> Value {
+    let cat = state.catalogue.borrow().clone();
+    let now = now(state);
+    let script = script_for(&cat, state.store.as_ref(), t);
+    let mut body = forward::ticket_body(
+        t,
+        t.followup.corrections,
+        script.as_deref(),
+        &cat,
+        &state.links,
+        &state.public_url,
+        now.at.0,
+    );
+    let rfc = |s: i64| {
+        time::OffsetDateTime::from_unix_timestamp(s).ok().and_then(|x| {
+            x.to_offset(state.offset).format(&time::format_description::well_known::Rfc3339).ok()
+        })
+    };
+    let history: Vec<Value> = t
+        .history
+        .iter()
+        .map(|c| {
+            let actor = match &c.actor {
+                Actor::Citizen => "citizen".to_string(),
+                Actor::Officer(who) => format!("officer:{who}"),
+                Actor::System => "system".to_string(),
+            };
+            json!({ "at": rfc(c.at.0), "status": c.status.code(), "actor": actor, "note": c.note })
+        })
+        .collect();
+    if let Value::Object(m) = &mut body {
+        m.remove("version");
+        m.remove("type");
+        m.insert("history".into(), Value::Array(history));
+        m.insert("overdue".into(), Value::Bool(overdue(t, now.today().to_julian_day())));
+        let date = |jd: i32| time::Date::from_julian_day(jd).map(|d| d.to_string()).ok();
+        m.insert("revised_due".into(), json!(t.followup.revised_due.and_then(date)));
+    }
+    body
+}
+
+async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(no): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = authorize(&state, &headers)?;
+    let t = load(&state, &no)?;
+    may_see(&scope, &t)?;
+    Ok(Json(ticket_json(&state, &t)))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    opd: Option<String>,
+    status: Option<String>,
+    overdue: Option<bool>,
+    limit: Option<usize>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = authorize(&state, &headers)?;
+    let opd = match (&scope, q.opd) {
+        (Scope::Opd(mine), Some(asked)) if *mine != asked => {
+            return Err(ApiError::Forbidden("a token sees only its own OPD"));
+        }
+        (Scope::Opd(mine), _) => Some(mine.clone()),
+        (Scope::Admin, asked) => asked,
+    };
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(code) => Some(
+            Status::parse(code)
+                .ok_or_else(|| ApiError::Unprocessable(format!("unknown status `{code}`")))?,
+        ),
+    };
+    let today = now(&state).today().to_julian_day();
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let tickets: Vec<Value> = state
+        .store
+        .tickets()?
+        .into_iter()
+        .filter(|t| opd.as_ref().is_none_or(|o| *o == t.opd))
+        .filter(|t| status.is_none_or(|s| s == t.status))
+        .filter(|t| q.overdue.is_none_or(|want| overdue(t, today) == want))
+        .take(limit)
+        .map(|t| {
+            let date = |jd: i32| time::Date::from_julian_day(jd).map(|d| d.to_string()).ok();
+            json!({
+                "ticket": t.no.to_string(),
+                "service": t.script,
+                "opd": t.opd,
+                "status": t.status.code(),
+                "due": t.due.and_then(date),
+                "overdue": overdue(&t, today),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "tickets": tickets })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: String,
+    note: Option<String>,
+}
+
+async fn set_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(no): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let scope = authorize(&state, &headers)?;
+    let body: StatusBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::Unprocessable(format!("body must be {{\"status\": ..., \"note\": ...}}: {e}"))
+    })?;
+    let to = Status::parse(&body.status)
+        .ok_or_else(|| ApiError::Unprocessable(format!("unknown status `{}`", body.status)))?;
+    if body.note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
+        return Err(ApiError::Unprocessable("the note may have at most 1000 characters".into()));
+    }
+    let _one_at_a_time = state.status_lock.lock().await;
+    let ticket = load(&state, &no)?;
+    may_see(&scope, &ticket)?;
+    let actor = match &scope {
+        Scope::Admin => Actor::Officer("admin".into()),
+        Scope::Opd(opd) => Actor::Officer(format!("api:{opd}")),
+    };
+    let sla_days = state.catalogue.borrow().script(&ticket.script).map_or(0, |s| s.sla_days);
+    let ctx = ChangeCtx {
+        now: now(&state),
+        calendar: &state.settings.calendar,
+        sla_days,
+        push_id: new_entry_id(),
+    };
+    let (changed, push) =
+        change_status(&ticket, to, body.note.as_deref(), actor, &ctx).map_err(|e| match e {
+            ChangeError::NoteRequired(_) => ApiError::Unprocessable(e.to_string()),
+            _ => ApiError::Conflict(e.to_string()),
+        })?;
+    let batch = Batch { tickets: vec![changed.clone()], outbox: vec![push], ..Batch::default() };
+    if !state.committer.commit(batch).await {
+        return Err(ApiError::Unavailable("the change could not be stored; try again"));
+    }
+    tracing::info!(ticket = %changed.no, status = changed.status.code(), "status changed through the API");
+    Ok(Json(ticket_json(&state, &changed)))
+}
+
+fn entry_json(e: &OutboxEntry) -> Value {
+    let (kind, extra) = match &e.job {
+        crate::outbox::entry::Job::Forward { revision, .. } => {
+            ("forward", json!({ "revision": revision }))
+        }
+        crate::outbox::entry::Job::Push { .. } => ("push", json!({})),
+        crate::outbox::entry::Job::Remind { .. } => ("remind", json!({})),
+    };
+    json!({
+        "id": e.id.to_string(),
+        "kind": kind,
+        "ticket": e.job.ticket().to_string(),
+        "attempts": e.attempts,
+        "last_error": e.last_error,
+        "detail": extra,
+    })
+}
+
+async fn dead_letters(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    if authorize(&state, &headers)? != Scope::Admin {
+        return Err(ApiError::Forbidden("dead letters are for admins"));
+    }
+    let dead: Vec<Value> = state.store.outbox_dead()?.iter().map(entry_json).collect();
+    Ok(Json(json!({ "dead": dead })))
+}
+
+async fn requeue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if authorize(&state, &headers)? != Scope::Admin {
+        return Err(ApiError::Forbidden("dead letters are for admins"));
+    }
+    let id: u64 = id.parse().map_err(|_| ApiError::NotFound("no such dead letter"))?;
+    let entry = state
+        .store
+        .outbox_dead()?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or(ApiError::NotFound("no such dead letter"))?;
+    let again = OutboxEntry { due: state.clock.now(), attempts: 0, ..entry };
+    let batch = Batch { outbox: vec![OutboxOp::Put(again.clone())], ..Batch::default() };
+    if !state.committer.commit(batch).await {
+        return Err(ApiError::Unavailable("could not re-queue; try again"));
+    }
+    tracing::info!(ticket = %again.job.ticket(), "dead letter re-queued by an admin");
+    Ok(Json(entry_json(&again)))
+}

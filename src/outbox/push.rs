@@ -1,0 +1,61 @@
+//! Pushing ticket news to citizens: the outbox hands each push to the channel the ticket came
+//! from. Channels register a sink; a push for a channel that is not running (a terminal chat
+//! that is closed) waits in the outbox until it is.
+
+use super::retry::Outcome;
+use crate::channel::{Channel, ChatKey};
+use crate::engine::reply::Outgoing;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio::sync::{mpsc, oneshot};
+
+/// One push offered to a channel.
+#[derive(Debug)]
+pub struct Delivery {
+    pub chat: ChatKey,
+    pub out: Outgoing,
+    pub ack: oneshot::Sender<Delivered>,
+}
+
+/// A channel's answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    Yes,
+    /// The chat is not reachable from this process right now: try later.
+    NotNow,
+    /// The chat can never be reached (blocked the bot): keep for an admin.
+    Never(String),
+}
+
+/// The channels that can take pushes, by platform.
+#[derive(Default)]
+pub struct Sinks {
+    channels: Mutex<HashMap<Channel, mpsc::Sender<Delivery>>>,
+}
+
+impl Sinks {
+    /// Registers a channel; pushes for its chats arrive on the returned receiver.
+    pub fn register(&self, channel: Channel) -> mpsc::Receiver<Delivery> {
+        let (tx, rx) = mpsc::channel(64);
+        if let Ok(mut map) = self.channels.lock() {
+            map.insert(channel, tx);
+        }
+        rx
+    }
+
+    /// Offers a push to the chat's channel and waits for its answer.
+    pub async fn deliver(&self, chat: ChatKey, out: Outgoing) -> Outcome {
+        let sender = self.channels.lock().ok().and_then(|m| m.get(&chat.channel).cloned());
+        let not_now = |why: &str| Outcome::Retry { after_secs: None, reason: why.to_string() };
+        let Some(sender) = sender else { return not_now("channel not running") };
+        let (ack, answer) = oneshot::channel();
+        if sender.send(Delivery { chat, out, ack }).await.is_err() {
+            return not_now("channel stopped");
+        }
+        match answer.await {
+            Ok(Delivered::Yes) => Outcome::Done,
+            Ok(Delivered::NotNow) | Err(_) => not_now("chat not reachable now"),
+            Ok(Delivered::Never(reason)) => Outcome::Fail { reason },
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Service-level follow-up, run on a timer: overdue tickets get one apology with a new
+//! expected date and their agency a reminder at most once a day; requests left in "perlu
+//! perbaikan" for too long are closed. The decision is a pure function of the tickets and
+//! the date; the task around it only reads and commits.
+
+use crate::calendar::Calendar;
+use crate::clock::{Clock, Now};
+use crate::commit::Committer;
+use crate::outbox::entry::{Job, OutboxEntry, OutboxOp, PushEvent};
+use crate::script::catalogue::Catalogue;
+use crate::store::{Batch, Store};
+use crate::ticket::change::{ChangeCtx, change_status, new_entry_id, push_entry};
+use crate::ticket::record::{Actor, Ticket};
+use crate::ticket::{SlaClock, Status};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use time::UtcOffset;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// Days a ticket may wait for the citizen's correction before it is closed.
+pub const CORRECTION_DAYS: i64 = 14;
+
+/// What the scan needs to know about the deployment.
+pub struct Rules<'a> {
+    pub calendar: &'a Calendar,
+    /// OPDs with a backend to remind.
+    pub targets: &'a BTreeSet<String>,
+    /// Working days of each service (by script id), for the revised date.
+    pub sla_days: &'a dyn Fn(&str) -> u16,
+}
+
+/// One pass over the tickets: the writes it calls for (empty if nothing to do).
+pub fn scan(tickets: &[Ticket], now: Now, rules: &Rules) -> Batch {
+    let today = now.today();
+    let jd = today.to_julian_day();
+    let mut batch = Batch::default();
+    for t in tickets {
+        let mut t2 = t.clone();
+        let mut ops = Vec::new();
+        if t.status.clock() == SlaClock::Runs {
+            let due = t.followup.revised_due.or(t.due);
+            if due.is_some_and(|d| d < jd) {
+                // Half the service time again, at least a day: an honest new expectation.
+                let extra = ((rules.sla_days)(&t.script).div_ceil(2)).max(1);
+                let revised = rules.calendar.add_working_days(today, extra).to_julian_day();
+                t2.followup.overdue_since.get_or_insert(jd);
+                t2.followup.revised_due = Some(revised);
+                ops.push(OutboxOp::Put(push_entry(
+                    new_entry_id(),
+                    t,
+                    PushEvent::Overdue { revised_due: revised },
+                    now.at,
+                )));
+            }
+            let is_overdue = t2.followup.overdue_since.is_some();
+            if is_overdue && rules.targets.contains(&t.opd) && t.followup.reminded_on != Some(jd) {
+                t2.followup.reminded_on = Some(jd);
+                ops.push(OutboxOp::Put(OutboxEntry {
+                    id: new_entry_id(),
+                    job: Job::Remind { ticket: t.no, day: jd },
+                    due: now.at,
+                    attempts: 0,
+                    created: now.at,
+                    last_error: None,
+                }));
+            }
+        }
+        if t.status == Status::PerluPerbaikan {
+            let since = t.history.last().map_or(t.created, |c| c.at);
+            if now.at.0 - since.0 > CORRECTION_DAYS * 86_400 {
+                let ctx = ChangeCtx {
+                    now,
+                    calendar: rules.calendar,
+                    sla_days: 0,
+                    push_id: new_entry_id(),
+                };
+                if let Ok((closed, push)) = change_status(
+                    &t2,
+                    Status::Dibatalkan,
+                    Some("tidak ada perbaikan dalam 14 hari"),
+                    Actor::System,
+                    &ctx,
+                ) {
+                    t2 = closed;
+                    ops.push(push);
+                }
+            }
+        }
+        if !ops.is_empty() {
+            batch.tickets.push(t2);
+            batch.outbox.extend(ops);
+        }
+    }
+    batch
+}
+
+/// Runs [`scan`] every `interval` until `shutdown`.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    store: Arc<dyn Store>,
+    committer: Committer,
+    clock: Arc<dyn Clock>,
+    offset: UtcOffset,
+    calendar: Calendar,
+    catalogue: watch::Receiver<Arc<Catalogue>>,
+    targets: BTreeSet<String>,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let found = store.tickets().map(|tickets| {
+            let cat = catalogue.borrow().clone();
+            let sla = |id: &str| cat.script(id).map_or(0, |s| s.sla_days);
+            let rules = Rules { calendar: &calendar, targets: &targets, sla_days: &sla };
+            scan(&tickets, Now::new(clock.now(), offset), &rules)
+        });
+        match found {
+            Ok(batch) => {
+                let n = batch.tickets.len();
+                if n > 0 && committer.commit(batch).await {
+                    tracing::info!(tickets = n, "follow-up: overdue notices, reminders, closures");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "follow-up scan could not read tickets"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channel::{Channel, ChatKey};
+    use crate::clock::Timestamp;
+    use crate::engine::session::Lang;
+    use crate::ticket::TicketNo;
+    use crate::ticket::record::{Change, FollowUp};
+    use time::macros::{date, time};
+
+    fn at(d: time::Date) -> Now {
+        Now::at_local(d, time!(09:00), UtcOffset::from_hms(8, 0, 0).unwrap())
+    }
+
+    fn ticket(status: Status, due: time::Date) -> Ticket {
+        Ticket {
+            no: TicketNo::parse("K7Q4-M9XS", &[]).unwrap(),
+            script: "ktp_el".into(),
+            version: 1,
+            opd: "disdukcapil".into(),
+            chat: ChatKey::new(Channel::Terminal, "1"),
+            lang: Lang::Id,
+            answers: Vec::new(),
+            status,
+            history: vec![Change {
+                at: at(date!(2026 - 11 - 20)).at,
+                status,
+                actor: Actor::Citizen,
+                note: None,
+            }],
+            created: Timestamp(0),
+            due: Some(due.to_julian_day()),
+            followup: FollowUp::default(),
+        }
+    }
+
+    fn scan_on(tickets: &[Ticket], day: time::Date, with_target: bool) -> Batch {
+        let cal = Calendar::indonesia_2026();
+        let targets: BTreeSet<String> =
+            if with_target { ["disdukcapil".to_string()].into() } else { BTreeSet::new() };
+        let sla = |_: &str| 3;
+        scan(tickets, at(day), &Rules { calendar: &cal, targets: &targets, sla_days: &sla })
+    }
+
+    #[test]
+    fn overdue_once_then_a_reminder_a_day() {
+        let t = ticket(Status::Diproses, date!(2026 - 11 - 25));
+        let b = scan_on(&[t], date!(2026 - 11 - 26), true);
+        assert_eq!(b.tickets.len(), 1);
+        let t1 = &b.tickets[0];
+        // Thursday + 2 working days (half of 3, rounded up) = Monday 30-11.
+        assert_eq!(t1.followup.revised_due, Some(date!(2026 - 11 - 30).to_julian_day()));
+        assert_eq!(b.outbox.len(), 2, "one apology, one reminder");
+        // Same day again: nothing new.
+        assert!(scan_on(std::slice::from_ref(t1), date!(2026 - 11 - 26), true).is_empty());
+        // Next day: a reminder, no second apology (the revised date has not passed).
+        let b2 = scan_on(std::slice::from_ref(t1), date!(2026 - 11 - 27), true);
+        assert_eq!(b2.outbox.len(), 1);
+        assert!(matches!(&b2.outbox[0], OutboxOp::Put(e) if matches!(e.job, Job::Remind { .. })));
+    }
+
+    #[test]
+    fn nothing_for_tickets_on_time_paused_or_closed() {
+        let on_time = ticket(Status::Diterima, date!(2026 - 11 - 27));
+        let paused = ticket(Status::PerluPerbaikan, date!(2026 - 11 - 20));
+        let done = ticket(Status::Selesai, date!(2026 - 11 - 20));
+        assert!(scan_on(&[on_time, paused, done], date!(2026 - 11 - 26), true).is_empty());
+        // Without a target there is no reminder, but the citizen still gets the apology.
+        let late = ticket(Status::Diterima, date!(2026 - 11 - 20));
+        assert_eq!(scan_on(&[late], date!(2026 - 11 - 26), false).outbox.len(), 1);
+    }
+
+    #[test]
+    fn a_correction_not_sent_in_14_days_closes_the_ticket() {
+        let t = ticket(Status::PerluPerbaikan, date!(2026 - 11 - 30));
+        assert!(scan_on(std::slice::from_ref(&t), date!(2026 - 12 - 03), true).is_empty());
+        let b = scan_on(&[t], date!(2026 - 12 - 05), true);
+        assert_eq!(b.tickets[0].status, Status::Dibatalkan);
+    }
+}

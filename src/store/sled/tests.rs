@@ -1,0 +1,179 @@
+//! Sled-only checks: the suite, durability on disk, the files we sync, and what only raw keys
+//! can show (planted old or corrupt records, stale index keys).
+
+use super::*;
+use crate::outbox::entry::OutboxOp;
+use crate::store::suite::{self, store_suite};
+use tempfile::TempDir;
+
+const CACHE: u64 = 8 << 20;
+
+fn fresh() -> (SledStore, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (SledStore::open(dir.path(), CACHE).unwrap(), dir)
+}
+
+fn reopen(store: SledStore, dir: &TempDir) -> SledStore {
+    drop(store);
+    SledStore::open(dir.path(), CACHE).unwrap()
+}
+
+store_suite!(fresh(), reopen: reopen);
+
+/// A commit survives the store being dropped without any close or extra flush.
+#[test]
+fn commit_then_drop_without_close_then_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path(), CACHE).unwrap();
+        store.commit(&suite::sample_batch()).unwrap();
+    }
+    suite::assert_sample_batch(&SledStore::open(dir.path(), CACHE).unwrap());
+}
+
+/// The files as they are the moment `commit` returns, copied while the store is still open
+/// (so no drop or shutdown code runs), are what a `kill -9` leaves: they must hold the batch.
+#[test]
+fn files_right_after_commit_hold_the_batch() {
+    let (store, dir) = fresh();
+    store.commit(&suite::sample_batch()).unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(dir.path(), copy.path());
+    suite::assert_sample_batch(&SledStore::open(copy.path(), CACHE).unwrap());
+    drop(store);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// What sled 0.34 puts in the data dir, i.e. what `Files` must cover (`snap.*` files appear
+/// on shutdown; sled syncs those itself, and recovery can do without them).
+#[test]
+fn data_dir_holds_the_files_we_sync() {
+    let (store, dir) = fresh();
+    store.commit(&suite::sample_batch()).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["blobs", "conf", "db"]);
+    assert!(store.size_on_disk() > 0);
+}
+
+/// Values past sled's blob threshold land in `blobs/`, get synced, and read back.
+#[test]
+fn large_values_go_to_synced_blobs() {
+    let (store, dir) = fresh();
+    let source = "x: y\n".repeat(40_000);
+    let batch = Batch { scripts: vec![("big".into(), 1, source.clone())], ..Batch::default() };
+    store.commit(&batch).unwrap();
+    assert!(std::fs::read_dir(dir.path().join("blobs")).unwrap().count() > 0);
+    assert!(!store.files.lock().unwrap().synced_blobs.is_empty());
+    let store = reopen(store, &dir);
+    assert_eq!(store.script_source("big", 1).unwrap(), Some(source));
+}
+
+#[test]
+fn unknown_formats_read_as_corrupt() {
+    let (store, _dir) = fresh();
+    let chat = suite::chat("1");
+    store.tree.insert(codec::session_key(&chat), &[99u8, 1, 2][..]).unwrap();
+    assert!(matches!(store.load_session(&chat), Err(StoreError::Corrupt(_))));
+}
+
+#[test]
+fn a_second_open_of_the_same_dir_fails() {
+    let (_store, dir) = fresh();
+    assert!(matches!(SledStore::open(dir.path(), CACHE), Err(StoreError::Io(_))));
+}
+
+/// Format-1 ticket records written before the follow-up existed read as upgraded tickets from a
+/// real sled dir, through every read path, across a reopen; rewriting one stores format 2.
+#[test]
+fn v1_ticket_records_are_read_and_upgraded() {
+    use crate::store::codec::tests::{ticket_v1_fixture, ticket_v1_upgraded};
+    let (store, dir) = fresh();
+    let expected = ticket_v1_upgraded();
+    let key = codec::ticket_key(&expected.no);
+    store.tree.insert(&key, ticket_v1_fixture()).unwrap();
+    store.tree.insert(codec::index_key(&expected), &[][..]).unwrap();
+    store.sync().unwrap();
+    let store = reopen(store, &dir);
+    assert_eq!(store.ticket(&expected.no).unwrap(), Some(expected.clone()));
+    assert_eq!(store.tickets_of(&expected.chat).unwrap(), vec![expected.clone()]);
+    assert_eq!(store.tickets().unwrap(), vec![expected.clone()]);
+    let mut followed = expected;
+    followed.followup.corrections = 2;
+    store.commit(&Batch { tickets: vec![followed.clone()], ..Batch::default() }).unwrap();
+    assert_eq!(store.tree.get(&key).unwrap().unwrap()[0], codec::TICKET_V2);
+    assert_eq!(store.ticket(&followed.no).unwrap(), Some(followed));
+}
+
+/// `(due, id)` pairs, the shape of a due-index key.
+type Schedule = Vec<(Timestamp, u64)>;
+
+/// The raw due-index keys of the tree and the pending entries, to show no key is stale.
+fn due_index(store: &SledStore) -> (Schedule, Schedule) {
+    let keys = store.tree.scan_prefix(codec::due_prefix()).map(|kv| kv.unwrap().0);
+    let index = keys.map(|k| codec::parse_due_key(&k).unwrap()).collect();
+    let mut entries: Schedule =
+        store.outbox_pending().unwrap().iter().map(|e| (e.due, e.id)).collect();
+    entries.sort();
+    (index, entries)
+}
+
+/// Reschedules, dead letters and re-queues leave exactly one index key per pending entry, and
+/// the outbox comes back whole after a reopen.
+#[test]
+fn outbox_survives_reopen_with_an_exact_index() {
+    use crate::outbox::entry::OutboxOp::{Dead, Done, Put};
+    let (store, dir) = fresh();
+    let [a, b, c, d] = <[OutboxEntry; 4]>::try_from(suite::sample_outbox()).unwrap();
+    let at = |e: &OutboxEntry, due| OutboxEntry { due: Timestamp(due), ..e.clone() };
+    let commit = |store: &SledStore, outbox| {
+        store.commit(&Batch { outbox, ..Batch::default() }).unwrap();
+    };
+    commit(&store, vec![Put(a.clone()), Put(b.clone()), Put(c.clone()), Put(d.clone())]);
+    commit(&store, vec![Put(at(&a, 7)), Put(at(&a, 9)), Put(at(&b, 9)), Dead(c.clone())]);
+    commit(&store, vec![Put(at(&c, 1)), Done(d.id), Put(at(&d, 3)), Put(at(&b, 2))]);
+    let (index, entries) = due_index(&store);
+    assert_eq!(index, entries);
+    assert_eq!(index.len(), 4);
+    let store = reopen(store, &dir);
+    assert_eq!(due_index(&store), (index, entries));
+    let pending = store.outbox_pending().unwrap();
+    assert_eq!(pending, [at(&c, 1), at(&b, 2), at(&d, 3), at(&a, 9)]);
+    assert_eq!(store.outbox_next_due().unwrap(), Some(Timestamp(1)));
+    assert_eq!(store.outbox_dead().unwrap(), vec![]);
+}
+
+/// An unreadable pending entry fails reads (they report corruption) but not the commit that
+/// replaces or finishes it; the index key it leaves behind is skipped.
+#[test]
+fn an_unreadable_outbox_entry_can_be_replaced() {
+    let (store, _dir) = fresh();
+    let entry = suite::sample_outbox()[0].clone();
+    store.tree.insert(codec::outbox_key(entry.id), &[99u8, 1][..]).unwrap();
+    store.tree.insert(&codec::due_key(Timestamp(10), entry.id)[..], &[][..]).unwrap();
+    assert!(matches!(store.outbox_pending(), Err(StoreError::Corrupt(_))));
+    let put = Batch { outbox: vec![OutboxOp::Put(entry.clone())], ..Batch::default() };
+    store.commit(&put).unwrap();
+    assert_eq!(store.outbox_due(Timestamp(10), 5).unwrap(), vec![], "stale key skipped");
+    assert_eq!(store.outbox_pending().unwrap(), vec![entry.clone()]);
+    assert_eq!(store.outbox_next_due().unwrap(), Some(entry.due));
+    let done = Batch { outbox: vec![OutboxOp::Done(entry.id)], ..Batch::default() };
+    store.commit(&done).unwrap();
+    assert_eq!(store.outbox_pending().unwrap(), vec![]);
+    assert_eq!(store.outbox_next_due().unwrap(), None);
+}
