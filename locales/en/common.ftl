@@ -102,3 +102,8 @@ push-overdue = We are sorry: application *{ $tiket }* ({ $layanan }) was not fin
 push-next-fix = Please type *perbaiki { $tiket }*, then send the data or photo that was asked for.
 push-next-pickup = Please bring your KTP-el or another proof of identity when you collect it. Check any time: *status { $tiket }*
 push-next-wait = We will tell you about the next change. Check any time: *status { $tiket }*
+fix-which = Please give the ticket number to correct. Example: *perbaiki K7Q4-M9XS*.
+fix-ask = Please send the correction for application *{ $tiket }* in one message (text or a photo).
+    Officer's note: { $catatan }
+fix-not-needed = Application *{ $tiket }* is *{ $status }* and is not waiting for a correction.
+fix-received = Thank you. The correction for application *{ $tiket }* has been received and passed to the officers to check again.

@@ -102,3 +102,8 @@ push-overdue = Mohon maaf, permohonan *{ $tiket }* ({ $layanan }) belum selesai 
 push-next-fix = Mohon ketik *perbaiki { $tiket }*, lalu kirim data atau foto yang diminta.
 push-next-pickup = Mohon bawa KTP-el atau bukti identitas saat mengambil. Cek kapan saja: *status { $tiket }*
 push-next-wait = Kami akan mengabari perubahan berikutnya. Cek kapan saja: *status { $tiket }*
+fix-which = Mohon sebutkan nomor tiket yang akan diperbaiki. Contoh: *perbaiki K7Q4-M9XS*.
+fix-ask = Silakan kirim perbaikan untuk permohonan *{ $tiket }* dalam satu pesan (teks atau foto).
+    Catatan petugas: { $catatan }
+fix-not-needed = Permohonan *{ $tiket }* berstatus *{ $status }* dan tidak sedang menunggu perbaikan.
+fix-received = Terima kasih, Bapak/Ibu. Perbaikan untuk permohonan *{ $tiket }* sudah kami terima dan diteruskan kepada petugas untuk diperiksa kembali.

@@ -11,7 +11,7 @@ use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
 use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
 use crate::script::catalogue::{Catalogue, Pinned};
 use crate::store::{Batch, StoreError};
-use crate::ticket::change::new_entry_id;
+use crate::ticket::change::{ChangeCtx, change_status, new_entry_id};
 use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
 use std::collections::{HashMap, HashSet};
@@ -110,7 +110,8 @@ fn step_one(
         now,
     };
     let step = engine::step(&ctx, session.as_ref(), input);
-    let lang = step.session.lang;
+    let mut session = step.session;
+    let lang = session.lang;
     let mut replies = step.replies;
     if let Some(p) = &pinned {
         // Render now with the texts this version was written with; the live texts may have
@@ -133,13 +134,22 @@ fn step_one(
                 let r = submit(shared, round, chat, lang, draft, now)?;
                 replies.insert(at.min(replies.len()), r);
             }
+            Effect::BeginCorrection { ticket, at } => {
+                let t = current_ticket(shared, round, &ticket)?;
+                let r = engine::status::begin_correction(&mut session, ticket, t.as_ref(), chat);
+                replies.insert(at.min(replies.len()), r);
+            }
+            Effect::Correct { ticket, value, at } => {
+                let r = correct(shared, round, chat, ticket, value, now)?;
+                replies.insert(at.min(replies.len()), r);
+            }
         }
     }
     if let Some(id) = msg {
         round.seen.insert(id.clone());
         round.batch.seen.push(id);
     }
-    round.sessions.insert(chat.clone(), step.session);
+    round.sessions.insert(chat.clone(), session);
     Ok(replies.into_iter().map(|reply| Outgoing { lang, reply }).collect())
 }
 
@@ -194,6 +204,59 @@ fn pin(
         round.batch.scripts.push((key.0, key.1, record));
     }
     Ok(())
+}
+
+/// A ticket as this round sees it (written earlier in the round, or stored).
+fn current_ticket(
+    shared: &Shared,
+    round: &Round,
+    no: &TicketNo,
+) -> Result<Option<Ticket>, StoreError> {
+    match round.tickets.get(no) {
+        Some(t) => Ok(Some(t.clone())),
+        None => shared.store.ticket(no),
+    }
+}
+
+/// The citizen's correction: kept with the ticket, sent to the agency as a new revision, and
+/// the ticket goes back to verification with its service time restarted.
+fn correct(
+    shared: &Shared,
+    round: &mut Round,
+    chat: &ChatKey,
+    no: TicketNo,
+    value: crate::engine::session::Value,
+    now: Now,
+) -> Result<Reply, StoreError> {
+    let Some(t) = current_ticket(shared, round, &no)?.filter(|t| &t.chat == chat) else {
+        return Ok(engine::status::not_found(&no.to_string()));
+    };
+    let sla_days = shared.catalogue.borrow().script(&t.script).map_or(0, |s| s.sla_days);
+    let ctx = ChangeCtx { now, calendar: &shared.settings.calendar, sla_days, push_id: 0 };
+    let note = Some("perbaikan dikirim warga");
+    // The citizen is in the chat and gets a direct answer: the push is not needed.
+    let Ok((mut fixed, _push)) = change_status(&t, Status::Diverifikasi, note, Actor::System, &ctx)
+    else {
+        let status = Msg::new(t.status.label_key());
+        return Ok(Reply::msg(
+            Msg::new("fix-not-needed").arg("tiket", no.to_string()).arg("status", status),
+        ));
+    };
+    fixed.followup.corrections += 1;
+    let revision = fixed.followup.corrections;
+    fixed.answers.push((format!("perbaikan_{revision}"), value));
+    round.batch.outbox.push(OutboxOp::Put(OutboxEntry {
+        id: new_entry_id(),
+        job: Job::Forward { ticket: no, revision },
+        due: now.at,
+        attempts: 0,
+        created: now.at,
+        last_error: None,
+    }));
+    tracing::info!(ticket = %no, revision, "correction received");
+    round.batch.tickets.push(fixed.clone());
+    round.tickets.insert(no, fixed);
+    Ok(Reply::msg(Msg::new("fix-received").arg("tiket", no.to_string())))
 }
 
 fn status(

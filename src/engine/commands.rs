@@ -29,6 +29,7 @@ impl Engine<'_> {
                 self.say(r);
             }
             Command::Edit => return self.edit(arg),
+            Command::Fix => return self.fix_command(arg),
             Command::Skip => self.skip(),
         }
         true
@@ -56,6 +57,21 @@ impl Engine<'_> {
         self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
         if self.s.flow.is_some() {
             self.resume();
+        }
+        true
+    }
+
+    /// `perbaiki <nomor>`: the driver checks the ticket and asks for the correction.
+    pub(super) fn fix_command(&mut self, arg: Option<&str>) -> bool {
+        if self.answering_free_text() {
+            return false;
+        }
+        let prefixes = self.ctx.catalogue.ticket_prefixes();
+        match arg.and_then(|a| TicketNo::find_in(a, &prefixes)) {
+            Some(ticket) => {
+                self.effects.push(Effect::BeginCorrection { ticket, at: self.replies.len() })
+            }
+            None => self.miss(Msg::new("fix-which")),
         }
         true
     }

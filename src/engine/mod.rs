@@ -101,6 +101,10 @@ pub const MESSAGE_IDS: &[&str] = &[
     "push-next-fix",
     "push-next-pickup",
     "push-next-wait",
+    "fix-which",
+    "fix-ask",
+    "fix-not-needed",
+    "fix-received",
 ];
 
 /// Deployment settings the engine needs (from `Config`).
@@ -157,6 +161,11 @@ pub enum Effect {
     ShowStatus { query: StatusQuery, at: usize },
     /// Create a ticket from these answers and insert the confirmation at reply position `at`.
     Submit { draft: Draft, at: usize },
+    /// `perbaiki <nomor>`: if the ticket is this chat's and waits for a correction, ask for it
+    /// (the driver calls [`status::begin_correction`]); insert the answer at `at`.
+    BeginCorrection { ticket: TicketNo, at: usize },
+    /// The citizen's correction for a ticket; insert the confirmation at `at`.
+    Correct { ticket: TicketNo, value: Value, at: usize },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -229,6 +238,16 @@ impl Engine<'_> {
                 self.say(Reply::key("unsupported-media"));
                 self.resume();
             }
+            Input::Attachment(a) if matches!(self.s.pending, Pending::Correction(_)) => {
+                if let Pending::Correction(no) = std::mem::take(&mut self.s.pending) {
+                    let at = self.replies.len();
+                    self.effects.push(Effect::Correct {
+                        ticket: no,
+                        value: Value::File(a.file),
+                        at,
+                    });
+                }
+            }
             other => {
                 self.s.pending = Pending::Nothing;
                 if self.s.flow.is_some() {
@@ -249,7 +268,7 @@ impl Engine<'_> {
             return self.resume();
         }
         let intent = lex.intent(&canon);
-        if self.settle_pending(&canon, intent.as_ref()) {
+        if self.settle_pending(raw, &canon, intent.as_ref()) {
             return;
         }
         // An option's own words outrank global words: "keluar" is a cancel word, but also how a
@@ -287,7 +306,7 @@ impl Engine<'_> {
     }
 
     /// Answers what the previous reply asked, if this message does. True if handled.
-    fn settle_pending(&mut self, canon: &str, intent: Option<&Intent>) -> bool {
+    fn settle_pending(&mut self, raw: &str, canon: &str, intent: Option<&Intent>) -> bool {
         let pending = std::mem::take(&mut self.s.pending);
         let yes = intent == Some(&Intent::Yes);
         let no = matches!(intent, Some(Intent::No | Intent::Wrong));
@@ -325,6 +344,15 @@ impl Engine<'_> {
             Pending::Emergency if no => {
                 self.say(Reply::key("emergency-declined"));
                 self.resume();
+                true
+            }
+            // A correction is any text or file that is not a command.
+            // A correction is any text that is not a command.
+            Pending::Correction(no)
+                if !matches!(intent, Some(Intent::Command(..) | Intent::Cancel)) =>
+            {
+                let value = Value::Text(raw.split_whitespace().collect::<Vec<_>>().join(" "));
+                self.effects.push(Effect::Correct { ticket: no, value, at: self.replies.len() });
                 true
             }
             Pending::Language => {

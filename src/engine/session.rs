@@ -102,6 +102,8 @@ pub enum Pending {
     Emergency,
     /// `bahasa` was typed: the next message picks the language.
     Language,
+    /// `perbaiki <nomor>` was accepted: the next text or file is the correction.
+    Correction(crate::ticket::TicketNo),
 }
 
 /// Everything about one chat that survives a restart.

@@ -2,10 +2,12 @@
 //! the driver calls once it has created or loaded the tickets.
 
 use super::reply::{Arg, Msg, Reply};
+use crate::channel::ChatKey;
+use crate::engine::session::{Pending, Session};
 use crate::outbox::entry::PushEvent;
 use crate::script::Script;
-use crate::ticket::Status;
 use crate::ticket::record::Ticket;
+use crate::ticket::{Status, TicketNo};
 
 /// Message id of an agency's full name.
 pub fn opd_key(opd: &str) -> String {
@@ -114,6 +116,30 @@ pub fn pushed(ticket: &Ticket, event: PushEvent) -> Reply {
             }
             r
         }
+    }
+}
+
+/// The answer to `perbaiki <nomor>`: the session waits for the correction only if the ticket
+/// is this chat's and an officer asked for one.
+pub fn begin_correction(
+    session: &mut Session,
+    no: TicketNo,
+    ticket: Option<&Ticket>,
+    chat: &ChatKey,
+) -> Reply {
+    match ticket {
+        Some(t) if &t.chat == chat && t.status == Status::PerluPerbaikan => {
+            session.pending = Pending::Correction(t.no);
+            let note = t.history.last().and_then(|c| c.note.clone()).unwrap_or_default();
+            Reply::msg(Msg::new("fix-ask").arg("tiket", t.no.to_string()).arg("catatan", note))
+        }
+        Some(t) if &t.chat == chat => Reply::msg(
+            Msg::new("fix-not-needed")
+                .arg("tiket", t.no.to_string())
+                .arg("status", Msg::new(t.status.label_key())),
+        ),
+        // Another chat's ticket is treated as unknown: never confirm that it exists.
+        _ => not_found(&no.to_string()),
     }
 }
 

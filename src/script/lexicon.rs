@@ -18,6 +18,8 @@ pub enum Command {
     Status,
     Edit,
     Language,
+    /// `perbaiki <nomor>`: send what an officer asked for.
+    Fix,
 }
 
 const COMMANDS: &[(&str, Command)] = &[
@@ -28,6 +30,7 @@ const COMMANDS: &[(&str, Command)] = &[
     ("status", Command::Status),
     ("edit", Command::Edit),
     ("language", Command::Language),
+    ("fix", Command::Fix),
 ];
 
 const KEYS: &[&str] = &[
@@ -118,7 +121,7 @@ impl Lexicon {
             if let Some(rest) =
                 canon.strip_prefix(phrase.as_str()).and_then(|r| r.strip_prefix(' '))
             {
-                if matches!(cmd, Command::Status | Command::Edit) {
+                if matches!(cmd, Command::Status | Command::Edit | Command::Fix) {
                     return Some(Intent::Command(*cmd, Some(rest.to_string())));
                 }
             }
@@ -293,7 +296,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
         let cf = Fields::new(
             path,
             m,
-            &["menu", "back", "help", "skip", "status", "edit", "language"],
+            &["menu", "back", "help", "skip", "status", "edit", "language", "fix"],
             &mut diags,
         );
         for (name, cmd) in COMMANDS {

@@ -4,6 +4,7 @@
 mod binary;
 mod check;
 mod corpus;
+mod fake_agency;
 mod robustness;
 mod support;
 mod transcripts;
