@@ -1,5 +1,5 @@
 //! Durable state behind one narrow trait: sessions, tickets, dedupe markers, pinned script
-//! sources. Reads are direct; every write is a [`Batch`] committed atomically, and `commit`
+//! sources and the outbox (pending and dead entries, read in due order). Reads are direct; every write is a [`Batch`] committed atomically, and `commit`
 //! returns only once the batch is on disk (flushed and fdatasync'ed), because a citizen's reply
 //! may leave only after the state that produced it is safe.
 //!

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// Runs `pintu chat` with these lines on stdin and returns stdout.
 fn chat(data: &std::path::Path, user: &str, lines: &[&str]) -> String {
@@ -129,4 +130,75 @@ fn a_reply_that_was_shown_survives_kill_9() {
         after.contains("NIK almarhum"),
         "the NIK answer survived, so `kembali` returns to it:\n{after}"
     );
+}
+
+/// The acceptance run: 100 tickets submitted through `pintu chat` while the agency is
+/// down; then `pintu serve` delivers them, is killed with SIGKILL half-way and restarted.
+/// Every ticket arrives, and a ticket seen twice always carries the same idempotency key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_tickets_survive_an_outage_and_kill_9() {
+    use super::fake_agency::{FakeAgency, Mode};
+    let agency = FakeAgency::start("rahasia").await;
+    agency.set_mode(Mode::Status(503));
+    let data = tempfile::tempdir().unwrap();
+    let env = |cmd: &mut Command| {
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("PINTU_DATA_DIR", data.path())
+            .env("PINTU_HTTP_ADDR", "127.0.0.1:0")
+            .env("PINTU_TARGET_DISKOMINFO_URL", agency.url())
+            .env("PINTU_TARGET_DISKOMINFO_SECRET", "rahasia")
+            .env("PINTU_RETRY_BASE", "1s")
+            .env("PINTU_RETRY_MAX", "1s");
+    };
+    let mut lines = Vec::new();
+    for _ in 0..100 {
+        lines.extend(["kebakaran", "ya", "lewati", "1", "lewati"]);
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pintu"));
+    env(&mut cmd);
+    let script = lines.join("\n") + "\n";
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = cmd
+            .args(["chat", "--user", "100"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut tickets: Vec<String> = stdout
+        .match_indices("Nomor tiket: *")
+        .map(|(i, m)| stdout[i + m.len()..i + m.len() + 9].replace('-', ""))
+        .collect();
+    tickets.sort();
+    tickets.dedup();
+    assert_eq!(tickets.len(), 100, "100 distinct tickets were issued");
+    // The agency comes back, slowly: serve delivers, and is killed half-way.
+    agency.set_mode(Mode::Slow(Duration::from_millis(40)));
+    let serve = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pintu"));
+        env(&mut cmd);
+        cmd.stderr(Stdio::null()).spawn().unwrap()
+    };
+    let mut first = serve();
+    agency.wait_accepted(30, Duration::from_secs(60)).await;
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let mut second = serve();
+    agency.wait_accepted(100, Duration::from_secs(90)).await;
+    let pid = second.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    second.wait().unwrap();
+    let mut accepted = agency.accepted_keys();
+    accepted.sort();
+    assert_eq!(accepted, tickets, "every ticket arrived, none was invented");
+    for r in agency.requests().iter().filter(|r| r.status == 200) {
+        assert!(r.signature_ok);
+        assert!(tickets.contains(r.key.as_ref().unwrap()));
+    }
 }
