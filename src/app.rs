@@ -6,7 +6,7 @@ use crate::channel::{Channel, ChatKey};
 use crate::clock::{Clock, SystemClock};
 use crate::commit::Committer;
 use crate::config::Config;
-use crate::convo::{Convo, ConvoConfig};
+use crate::convo::{Convo, ConvoConfig, Queued};
 use crate::engine::Settings;
 use crate::http::files::FileLinks;
 use crate::http::{self, AppState, Health};
@@ -204,6 +204,15 @@ where
     }
     let chat = ChatKey::new(Channel::Terminal, user);
     let mut pushes = core.sinks.register(Channel::Terminal);
+    // Replies that were committed but never shown (the last run died in between) come first.
+    let missed: Vec<Queued> = core
+        .store
+        .pending_replies(Channel::Terminal)?
+        .into_iter()
+        .filter(|(c, ..)| *c == chat)
+        .map(|(_, seq, out)| Queued { seq, out })
+        .collect();
+    print_replies(&core, &chat, &missed, &mut out).await?;
     let mut lines = BufReader::new(input).lines();
     loop {
         if prompt {
@@ -238,13 +247,25 @@ where
             .handle(chat.clone(), None, input)
             .await
             .context("the store refused the message")?;
-        let locales = core.catalogue.borrow().locales.clone();
-        for r in replies {
-            let text = locales.render(r.lang, &r.reply);
-            out.write_all(format!("{text}\n\n").as_bytes()).await?;
-        }
-        out.flush().await?;
+        print_replies(&core, &chat, &replies, &mut out).await?;
     }
+    Ok(())
+}
+
+/// Prints replies in order, then marks them sent.
+async fn print_replies<W: AsyncWrite + Unpin>(
+    core: &Core,
+    chat: &ChatKey,
+    replies: &[Queued],
+    out: &mut W,
+) -> anyhow::Result<()> {
+    let locales = core.catalogue.borrow().locales.clone();
+    for r in replies {
+        let text = locales.render(r.out.lang, &r.out.reply);
+        out.write_all(format!("{text}\n\n").as_bytes()).await?;
+    }
+    out.flush().await?;
+    core.convo.mark_sent(chat, replies.iter().map(|r| r.seq));
     Ok(())
 }
 

@@ -171,7 +171,7 @@ impl Locales {
                 Arg::Msg(inner) => self.text(lang, inner).into(),
                 Arg::Date(jd) => format_date(lang, *jd).into(),
             };
-            args.set(*name, v);
+            args.set(name.clone(), v);
         }
         let mut errors = Vec::new();
         let out = bundle.format_pattern(pattern, Some(&args), &mut errors);

@@ -15,9 +15,10 @@ use crate::engine::Settings;
 use crate::engine::input::Input;
 use crate::engine::reply::Outgoing;
 use crate::script::catalogue::Catalogue;
-use crate::store::Store;
+use crate::store::{Batch, ReplyOp, Store};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use time::UtcOffset;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -29,7 +30,15 @@ pub struct Inbound {
     pub msg: Option<MessageId>,
     pub input: Input,
     /// Completed after the step is durable, with the replies to send (empty for a duplicate).
-    pub done: oneshot::Sender<Result<Vec<Outgoing>, ConvoError>>,
+    pub done: oneshot::Sender<Result<Vec<Queued>, ConvoError>>,
+}
+
+/// A reply stored as pending: send it, then report it with [`Convo::mark_sent`]. After a
+/// crash the store still has it and the channel sends it at start-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub seq: u64,
+    pub out: Outgoing,
 }
 
 /// Why a message was not stepped; the channel should let the platform redeliver it.
@@ -72,12 +81,15 @@ pub(crate) struct Shared {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub config: ConvoConfig,
+    /// Orders replies: per chat, increasing across restarts (seeded from the clock).
+    pub reply_seq: AtomicU64,
 }
 
 /// Handle to the running conversation layer; cheap to clone.
 #[derive(Clone)]
 pub struct Convo {
     shards: Arc<[mpsc::Sender<Inbound>]>,
+    committer: Committer,
 }
 
 impl Convo {
@@ -93,7 +105,17 @@ impl Convo {
     ) -> Self {
         let n = config.shards.max(1);
         let queue = config.queue_per_shard.max(1);
-        let shared = Arc::new(Shared { store, catalogue, settings, clock, config });
+        // Microseconds since the epoch: later than any seq issued before a restart.
+        let seed = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000)
+            .unwrap_or(1);
+        let shared = Arc::new(Shared {
+            store,
+            catalogue,
+            settings,
+            clock,
+            config,
+            reply_seq: AtomicU64::new(seed),
+        });
         let shards: Vec<_> = (0..n)
             .map(|_| {
                 let (tx, rx) = mpsc::channel(queue);
@@ -101,7 +123,7 @@ impl Convo {
                 tx
             })
             .collect();
-        Self { shards: shards.into() }
+        Self { shards: shards.into(), committer }
     }
 
     /// Queues a message; waits while its shard is full (backpressure).
@@ -118,9 +140,21 @@ impl Convo {
         chat: ChatKey,
         msg: Option<MessageId>,
         input: Input,
-    ) -> Result<Vec<Outgoing>, ConvoError> {
+    ) -> Result<Vec<Queued>, ConvoError> {
         let (done, rx) = oneshot::channel();
         self.submit(Inbound { chat, msg, input, done }).await?;
         rx.await.unwrap_or(Err(ConvoError::Closed))
+    }
+
+    /// Marks replies as delivered to the platform. Not awaited by design: if the mark is lost in
+    /// a crash, the reply is sent once more at start-up (a repeat, never a loss).
+    pub fn mark_sent(&self, chat: &ChatKey, seqs: impl IntoIterator<Item = u64>) {
+        let replies: Vec<ReplyOp> =
+            seqs.into_iter().map(|seq| ReplyOp::Sent { chat: chat.clone(), seq }).collect();
+        if replies.is_empty() {
+            return;
+        }
+        let committer = self.committer.clone();
+        tokio::spawn(async move { committer.commit(Batch { replies, ..Batch::default() }).await });
     }
 }

@@ -1,7 +1,7 @@
 //! One shard: steps its chats' messages in arrival order, resolves effects that need the store
 //! or randomness, and commits each round as one batch before releasing any reply.
 
-use super::{ConvoError, Inbound, Shared};
+use super::{ConvoError, Inbound, Queued, Shared};
 use crate::channel::{ChatKey, MessageId};
 use crate::clock::Now;
 use crate::commit::Committer;
@@ -10,12 +10,14 @@ use crate::engine::session::Session;
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
 use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
 use crate::script::catalogue::{Catalogue, Pinned};
+use crate::store::ReplyOp;
 use crate::store::{Batch, StoreError};
 use crate::ticket::change::{ChangeCtx, change_status, new_entry_id};
 use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use tokio::sync::mpsc;
 
 /// What a shard remembers between rounds.
@@ -90,7 +92,7 @@ fn step_one(
     chat: &ChatKey,
     msg: Option<MessageId>,
     input: engine::input::Input,
-) -> Result<Vec<Outgoing>, StoreError> {
+) -> Result<Vec<Queued>, StoreError> {
     if let Some(id) = &msg {
         if round.seen.contains(id) || shared.store.seen(id)? {
             tracing::debug!("duplicate delivery ignored");
@@ -150,7 +152,20 @@ fn step_one(
         round.batch.seen.push(id);
     }
     round.sessions.insert(chat.clone(), session);
-    Ok(replies.into_iter().map(|reply| Outgoing { lang, reply }).collect())
+    let queued: Vec<Queued> = replies
+        .into_iter()
+        .map(|reply| {
+            let seq = shared.reply_seq.fetch_add(1, Ordering::Relaxed);
+            let out = Outgoing { lang, reply };
+            round.batch.replies.push(ReplyOp::Pending {
+                chat: chat.clone(),
+                seq,
+                out: out.clone(),
+            });
+            Queued { seq, out }
+        })
+        .collect();
+    Ok(queued)
 }
 
 /// The script version a session is pinned to, when it is no longer the current one.

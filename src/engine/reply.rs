@@ -3,13 +3,15 @@
 //! language.
 
 use crate::engine::session::Lang;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// A message id with its arguments. An id containing `.` names an attribute
 /// (`ktp_el-nik.label`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Msg {
     pub key: String,
-    pub args: Vec<(&'static str, Arg)>,
+    pub args: Vec<(Cow<'static, str>, Arg)>,
 }
 
 impl Msg {
@@ -18,18 +20,18 @@ impl Msg {
     }
 
     pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
-        self.args.push((name, value.into()));
+        self.args.push((Cow::Borrowed(name), value.into()));
         self
     }
 
     /// Text rendered already (the texts of a script version that is no longer live).
     pub fn literal(text: String) -> Self {
-        Self { key: LITERAL.to_string(), args: vec![("text", Arg::Text(text))] }
+        Self { key: LITERAL.to_string(), args: vec![(Cow::Borrowed("text"), Arg::Text(text))] }
     }
 
     pub fn as_literal(&self) -> Option<&str> {
         match (self.key.as_str(), self.args.as_slice()) {
-            (LITERAL, [("text", Arg::Text(t))]) => Some(t),
+            (LITERAL, [(name, Arg::Text(t))]) if name == "text" => Some(t),
             _ => None,
         }
     }
@@ -49,7 +51,7 @@ impl Msg {
 const LITERAL: &str = "=";
 
 /// An argument value; nested messages and dates are rendered in the reply's language.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Arg {
     Text(String),
     Num(i64),
@@ -83,7 +85,7 @@ impl From<Msg> for Arg {
 }
 
 /// A line of a reply: a message, or text the citizen gave (shown back verbatim in summaries).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Piece {
     Msg(Msg),
     /// `label: value` line of a summary, numbered.
@@ -95,14 +97,14 @@ pub enum Piece {
 }
 
 /// How an answer is shown back.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FieldValue {
     Text(String),
     Msg(Msg),
 }
 
 /// What kind of one-tap input a channel may offer along with the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Hint {
     #[default]
     None,
@@ -113,7 +115,7 @@ pub enum Hint {
 }
 
 /// One message to the citizen: lines of text, optional numbered choices, an input hint.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Reply {
     pub body: Vec<Piece>,
     /// Numbered options; channels show buttons or "1. ..." lines. Answering with the number
@@ -161,7 +163,7 @@ impl Reply {
 }
 
 /// A reply addressed to a chat, with the language to render it in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outgoing {
     pub lang: Lang,
     pub reply: Reply,

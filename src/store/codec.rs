@@ -31,8 +31,9 @@
 //! admin-only) list by creation time instead of paying for a second index on every commit.
 
 use super::{R, StoreError};
-use crate::channel::{ChatKey, MessageId};
+use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
+use crate::engine::reply::Outgoing;
 use crate::engine::session::{Lang, Session, Value};
 use crate::outbox::entry::OutboxEntry;
 use crate::ticket::record::{Change, FollowUp, Ticket};
@@ -51,6 +52,8 @@ pub const TICKET_V2: u8 = 2;
 pub const SCRIPT_V1: u8 = 1;
 /// Format byte of the first outbox entry layout (pending and dead alike).
 pub const OUTBOX_V1: u8 = 1;
+/// Format byte of a pending reply (`Outgoing` in postcard).
+pub const REPLY_V1: u8 = 1;
 
 const SESSION: u8 = b'S';
 const TICKET: u8 = b'T';
@@ -60,6 +63,7 @@ const SCRIPT: u8 = b'P';
 const OUTBOX: u8 = b'O';
 const DUE: u8 = b'Q';
 const DEAD: u8 = b'D';
+const REPLY: u8 = b'R';
 
 /// Bytes of an index key after its chat prefix: created (8) + ticket number (8).
 const INDEX_SUFFIX: usize = 16;
@@ -158,6 +162,46 @@ pub fn decode_outbox(bytes: &[u8]) -> R<OutboxEntry> {
 }
 
 /// Encodes a pinned script source. Raw UTF-8: postcard would only add a length prefix.
+pub fn encode_reply(out: &Outgoing) -> R<Vec<u8>> {
+    encode(REPLY_V1, out, "reply")
+}
+
+pub fn decode_reply(bytes: &[u8]) -> R<Outgoing> {
+    match bytes.split_first() {
+        Some((&REPLY_V1, body)) => decode(body, "reply"),
+        _ => Err(unknown_format("reply", bytes)),
+    }
+}
+
+/// `R` + channel code + `:` + chat id + `\0` + seq (big-endian): a chat's replies in order.
+pub fn reply_key(chat: &ChatKey, seq: u64) -> Vec<u8> {
+    let mut key = vec![REPLY];
+    push_chat(&mut key, chat);
+    key.push(0);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+/// The range of one channel's pending replies.
+pub fn reply_channel_prefix(channel: Channel) -> Vec<u8> {
+    let mut key = vec![REPLY];
+    key.extend_from_slice(channel.code().as_bytes());
+    key.push(b':');
+    key
+}
+
+/// Chat and seq back from a reply key (the seq is the last 8 bytes: chat ids may hold `\0`).
+pub fn parse_reply_key(key: &[u8]) -> Option<(ChatKey, u64)> {
+    let body = key.strip_prefix(&[REPLY])?;
+    let (chat, seq) = body.split_at_checked(body.len().checked_sub(9)?)?;
+    let (&sep, seq) = seq.split_first()?;
+    if sep != 0 {
+        return None;
+    }
+    let chat = ChatKey::parse(std::str::from_utf8(chat).ok()?)?;
+    Some((chat, u64::from_be_bytes(seq.try_into().ok()?)))
+}
+
 pub fn encode_script(source: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(source.len() + 1);
     out.push(SCRIPT_V1);

@@ -6,9 +6,10 @@
 //! id plus a due-ordered set) so the suite exercises the same rescheduling bookkeeping. It must
 //! not be used where data has to survive the process.
 
-use super::{Batch, R, Store, StoreError};
-use crate::channel::{ChatKey, MessageId};
+use super::{Batch, R, ReplyOp, Store, StoreError};
+use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
+use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
 use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::ticket::TicketNo;
@@ -30,6 +31,8 @@ struct Maps {
     due: BTreeSet<(Timestamp, u64)>,
     /// Dead letters by id.
     dead: BTreeMap<u64, OutboxEntry>,
+    /// Pending replies by chat and seq.
+    replies: BTreeMap<(ChatKey, u64), Outgoing>,
 }
 
 impl Maps {
@@ -141,6 +144,12 @@ impl Store for MemoryStore {
         Ok(dead)
     }
 
+    fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        let maps = self.maps()?;
+        let mine = maps.replies.iter().filter(|((chat, _), _)| chat.channel == channel);
+        Ok(mine.map(|((chat, seq), out)| (chat.clone(), *seq, out.clone())).collect())
+    }
+
     fn commit(&self, batch: &Batch) -> R<()> {
         if self.fail_commits.load(Ordering::SeqCst) {
             return Err(StoreError::Io("commits are switched off for this test".into()));
@@ -156,6 +165,16 @@ impl Store for MemoryStore {
             maps.tickets.insert(ticket.no, ticket.clone());
         }
         maps.seen.extend(batch.seen.iter().cloned());
+        for op in &batch.replies {
+            match op {
+                ReplyOp::Pending { chat, seq, out } => {
+                    maps.replies.insert((chat.clone(), *seq), out.clone());
+                }
+                ReplyOp::Sent { chat, seq } => {
+                    maps.replies.remove(&(chat.clone(), *seq));
+                }
+            }
+        }
         for (id, version, source) in &batch.scripts {
             maps.scripts.insert((id.clone(), *version), source.clone());
         }

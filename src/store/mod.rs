@@ -12,8 +12,9 @@ pub mod sled;
 #[cfg(test)]
 pub mod suite;
 
-use crate::channel::{ChatKey, MessageId};
+use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
+use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
 use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::ticket::TicketNo;
@@ -47,6 +48,18 @@ pub struct Batch {
     pub scripts: Vec<(String, u32, String)>,
     /// Outbound work added, rescheduled, finished or given up, in order.
     pub outbox: Vec<OutboxOp>,
+    /// Replies to citizens: written as pending with the step that produced them, marked sent
+    /// once the platform took them, so a crash in between resends instead of losing them.
+    pub replies: Vec<ReplyOp>,
+}
+
+/// A reply's life in the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyOp {
+    /// To be sent to `chat`, in `seq` order.
+    Pending { chat: ChatKey, seq: u64, out: Outgoing },
+    /// Sent (or abandoned): forget it.
+    Sent { chat: ChatKey, seq: u64 },
 }
 
 impl Batch {
@@ -56,6 +69,7 @@ impl Batch {
             && self.seen.is_empty()
             && self.scripts.is_empty()
             && self.outbox.is_empty()
+            && self.replies.is_empty()
     }
 
     /// Appends another batch's writes after this one's (later writes win).
@@ -65,6 +79,7 @@ impl Batch {
         self.seen.extend(other.seen);
         self.scripts.extend(other.scripts);
         self.outbox.extend(other.outbox);
+        self.replies.extend(other.replies);
     }
 }
 
@@ -88,6 +103,8 @@ pub trait Store: Send + Sync + 'static {
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>>;
     /// The dead-letter list, oldest first.
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>>;
+    /// Replies not yet marked sent on this channel, per chat in `seq` order.
+    fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>>;
     /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a
     /// power cut.
     fn commit(&self, batch: &Batch) -> R<()>;

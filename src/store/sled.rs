@@ -18,9 +18,10 @@
 
 mod outbox;
 
-use super::{Batch, R, Store, StoreError, codec};
-use crate::channel::{ChatKey, MessageId};
+use super::{Batch, R, ReplyOp, Store, StoreError, codec};
+use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
+use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
 use crate::outbox::entry::OutboxEntry;
 use crate::ticket::TicketNo;
@@ -196,6 +197,17 @@ impl Store for SledStore {
         outbox::dead(&self.tree)
     }
 
+    fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix(codec::reply_channel_prefix(channel)) {
+            let (key, value) = item.map_err(|e| sled_error("read", e))?;
+            let (chat, seq) = codec::parse_reply_key(&key)
+                .ok_or_else(|| StoreError::Corrupt("unreadable reply key".into()))?;
+            out.push((chat, seq, codec::decode_reply(&value)?));
+        }
+        Ok(out)
+    }
+
     fn commit(&self, batch: &Batch) -> R<()> {
         if batch.is_empty() {
             return Ok(());
@@ -219,6 +231,14 @@ impl Store for SledStore {
         }
         for (id, version, source) in &batch.scripts {
             writes.insert(codec::script_key(id, *version), codec::encode_script(source));
+        }
+        for op in &batch.replies {
+            match op {
+                ReplyOp::Pending { chat, seq, out } => {
+                    writes.insert(codec::reply_key(chat, *seq), codec::encode_reply(out)?)
+                }
+                ReplyOp::Sent { chat, seq } => writes.remove(codec::reply_key(chat, *seq)),
+            }
         }
         outbox::write(&self.tree, &batch.outbox, &mut writes)?;
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;

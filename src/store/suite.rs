@@ -47,7 +47,8 @@ macro_rules! store_suite {
             outbox_starts_empty, outbox_orders_by_due_then_id, outbox_due_respects_now_and_max,
             outbox_next_due_is_the_earliest, outbox_reschedule_leaves_no_stale_due,
             outbox_done_removes_it, outbox_dead_then_requeue,
-            several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket);
+            several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket,
+            pending_replies_in_order_per_channel);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
         $crate::store::suite::store_suite!($fresh);
@@ -186,6 +187,16 @@ pub fn sample_batch() -> Batch {
         seen: vec![MessageId("wamid.HBgN".into())],
         scripts: vec![("ktp_el_hilang".into(), 3, "id: ktp_el_hilang\n".into())],
         outbox: vec![OutboxOp::Put(pending), OutboxOp::Dead(dead)],
+        replies: vec![super::ReplyOp::Pending {
+            chat: ChatKey::new(Channel::WhatsApp, "6281234567890"),
+            seq: 1,
+            out: crate::engine::reply::Outgoing {
+                lang: Lang::En,
+                reply: crate::engine::reply::Reply::msg(
+                    crate::engine::reply::Msg::new("submitted").arg("tiket", "K7Q4-M9XS"),
+                ),
+            },
+        }],
     }
 }
 
@@ -196,6 +207,7 @@ pub fn assert_sample_batch(store: &impl Store) {
     assert_eq!(store.ticket(&ticket.no).unwrap(), Some(ticket.clone()));
     assert_eq!(store.tickets_of(&ticket.chat).unwrap(), vec![ticket]);
     assert!(store.seen(&MessageId("wamid.HBgN".into())).unwrap());
+    assert_eq!(store.pending_replies(Channel::WhatsApp).unwrap().len(), 1);
     let source = store.script_source("ktp_el_hilang", 3).unwrap();
     assert_eq!(source.as_deref(), Some("id: ktp_el_hilang\n"));
     let samples = sample_outbox();
@@ -354,4 +366,58 @@ pub fn empty_batch(store: &impl Store) {
 pub fn survives_reopen<S: Store>(store: S, reopen: impl FnOnce(S) -> S) {
     commit(&store, sample_batch());
     assert_sample_batch(&reopen(store));
+}
+
+/// Replies are kept per chat in seq order until marked sent, and listed per channel.
+pub fn pending_replies_in_order_per_channel(store: &impl Store) {
+    use super::ReplyOp;
+    use crate::engine::reply::{Msg, Outgoing, Reply};
+    let out = |k: &str| Outgoing { lang: Lang::Id, reply: Reply::msg(Msg::new(k).arg("n", 1i64)) };
+    let (a, b) = (ChatKey::new(Channel::Telegram, "7"), ChatKey::new(Channel::Telegram, "-1001"));
+    let wa = ChatKey::new(Channel::WhatsApp, "6281234567890");
+    let pending =
+        |chat: &ChatKey, seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k) };
+    let batch = Batch {
+        replies: vec![
+            pending(&a, 300, "c"),
+            pending(&a, 2, "a"),
+            pending(&b, 5, "x"),
+            pending(&wa, 1, "w"),
+            pending(&a, 40, "b"),
+        ],
+        ..Batch::default()
+    };
+    commit(store, batch);
+    let tg = store.pending_replies(Channel::Telegram).unwrap();
+    let keys: Vec<(String, u64, String)> = tg
+        .iter()
+        .map(|(c, s, o)| {
+            let crate::engine::reply::Piece::Msg(m) = &o.reply.body[0] else { panic!() };
+            (c.id.clone(), *s, m.key.clone())
+        })
+        .collect();
+    let mut by_chat: Vec<(String, u64, String)> = keys.clone();
+    by_chat.sort_by(|x, y| (&x.0, x.1).cmp(&(&y.0, y.1)));
+    assert_eq!(keys.len(), 4);
+    assert_eq!(keys, by_chat, "per chat in seq order");
+    assert_eq!(tg[0].2, out(if tg[0].0 == a { "a" } else { "x" }));
+    assert_eq!(store.pending_replies(Channel::WhatsApp).unwrap().len(), 1);
+    commit(
+        store,
+        Batch {
+            replies: vec![
+                ReplyOp::Sent { chat: a.clone(), seq: 2 },
+                ReplyOp::Sent { chat: a.clone(), seq: 999 },
+            ],
+            ..Batch::default()
+        },
+    );
+    let left: Vec<u64> = store
+        .pending_replies(Channel::Telegram)
+        .unwrap()
+        .iter()
+        .filter(|(c, ..)| *c == a)
+        .map(|(_, s, _)| *s)
+        .collect();
+    assert_eq!(left, vec![40, 300]);
 }

@@ -47,7 +47,7 @@ async fn say(core: &Core, user: &str, text: &str) -> String {
     let chat = ChatKey::new(Channel::Terminal, user);
     let out = core.convo.handle(chat, None, Input::Text(text.into())).await.unwrap();
     let locales = core.catalogue.borrow().locales.clone();
-    out.iter().map(|o| locales.render(o.lang, &o.reply)).collect::<Vec<_>>().join("\n")
+    out.iter().map(|o| locales.render(o.out.lang, &o.out.reply)).collect::<Vec<_>>().join("\n")
 }
 
 /// Files an emergency report (the shortest dialog) and returns its ticket number.

@@ -79,7 +79,7 @@ impl Harness {
     pub async fn send(&self, user: &str, input: Input) -> Vec<String> {
         let chat = ChatKey::new(Channel::Terminal, user);
         let out = self.convo.handle(chat, None, input).await.expect("message committed");
-        out.iter().map(|o| self.catalogue.locales.render(o.lang, &o.reply)).collect()
+        out.iter().map(|o| self.catalogue.locales.render(o.out.lang, &o.out.reply)).collect()
     }
 }
 
