@@ -155,10 +155,16 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let core = start_core(&config, Arc::new(SystemClock))?;
-    if !config.telegram_token_set {
-        tracing::info!("Telegram channel not started: TELEGRAM_BOT_TOKEN is not set");
-    } else {
-        tracing::warn!("TELEGRAM_BOT_TOKEN is set, but this version has no Telegram channel yet");
+    let mut app = http::router(core.http.clone());
+    match &config.telegram {
+        None => tracing::info!("Telegram channel not started: TELEGRAM_BOT_TOKEN is not set"),
+        Some(tg) => {
+            let route =
+                crate::channel::telegram::start(&core, &config, tg, shutdown.clone()).await?;
+            if let Some(route) = route {
+                app = app.merge(route);
+            }
+        }
     }
     if !config.whatsapp_token_set {
         tracing::info!("WhatsApp channel not started: WHATSAPP_TOKEN is not set");
@@ -167,7 +173,6 @@ pub async fn serve(
     }
     core.http.health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");
-    let app = http::router(core.http.clone());
     axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
     drop(core);
     tracing::info!("pintu stopped");

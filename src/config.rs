@@ -102,8 +102,29 @@ pub struct Config {
     pub retry_base_ms: u64,
     pub retry_max_ms: u64,
     pub sla_interval_secs: u64,
-    pub telegram_token_set: bool,
+    /// The Telegram channel, when a bot token is set.
+    pub telegram: Option<TelegramConfig>,
     pub whatsapp_token_set: bool,
+}
+
+/// Telegram settings.
+#[derive(Debug, Clone)]
+pub struct TelegramConfig {
+    pub token: Secret<String>,
+    pub api_url: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Secret<String>,
+    /// Keep within Telegram's rate limits (off only against a fake server in tests).
+    pub throttle: bool,
+    /// Officers' groups by OPD.
+    pub officers: BTreeMap<String, OfficerGroup>,
+}
+
+/// Where an OPD's new tickets are posted, and who may press the buttons there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerGroup {
+    pub chat_id: i64,
+    pub users: Vec<u64>,
 }
 
 /// The TOML file's shape; every key optional, unknown keys refused.
@@ -235,7 +256,7 @@ impl Config {
             retry_base_ms,
             retry_max_ms: retry_max_ms.max(retry_base_ms),
             sla_interval_secs,
-            telegram_token_set: var("TELEGRAM_BOT_TOKEN").is_some(),
+            telegram: telegram(env, &mut errors),
             whatsapp_token_set: var("WHATSAPP_TOKEN").is_some(),
         };
         if errors.is_empty() { Ok(config) } else { Err(errors) }
@@ -324,6 +345,61 @@ fn api_tokens(
         out.push((scope, digest));
     }
     out
+}
+
+/// The Telegram channel's settings; `None` without a token.
+fn telegram(env: &HashMap<String, String>, errors: &mut Vec<String>) -> Option<TelegramConfig> {
+    let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+    let token = var("TELEGRAM_BOT_TOKEN")?;
+    let webhook_secret = match var("TELEGRAM_WEBHOOK_SECRET") {
+        Some(s)
+            if (1..=256).contains(&s.len())
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            s
+        }
+        Some(_) => {
+            errors.push("TELEGRAM_WEBHOOK_SECRET: 1 to 256 characters of A-Z a-z 0-9 _ -".into());
+            String::new()
+        }
+        None => {
+            let mut b = [0u8; 24];
+            let _ = getrandom::fill(&mut b);
+            hex::encode(b)
+        }
+    };
+    let webhook_url = var("TELEGRAM_WEBHOOK_URL");
+    if webhook_url.as_ref().is_some_and(|u| !u.starts_with("https://")) {
+        errors.push("TELEGRAM_WEBHOOK_URL: Telegram only calls https:// webhooks".into());
+    }
+    let mut officers = BTreeMap::new();
+    for (k, v) in env {
+        let Some(opd) = k.strip_prefix("TELEGRAM_OFFICERS_") else { continue };
+        let parsed = v.split_once(':').and_then(|(group, users)| {
+            let users: Option<Vec<u64>> = users
+                .split(',')
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| u.trim().parse().ok())
+                .collect();
+            Some(OfficerGroup { chat_id: group.trim().parse().ok()?, users: users? })
+        });
+        match parsed {
+            Some(g) => {
+                officers.insert(opd.to_ascii_lowercase(), g);
+            }
+            None => errors.push(format!(
+                "{k}: write <group chat id>:<user id>,<user id>, e.g. -1001234567890:111,222"
+            )),
+        }
+    }
+    Some(TelegramConfig {
+        token: Secret::new(token),
+        api_url: var("TELEGRAM_API_URL"),
+        webhook_url,
+        webhook_secret: Secret::new(webhook_secret),
+        throttle: var("TELEGRAM_RATE_LIMIT").is_none_or(|v| v != "off"),
+        officers,
+    })
 }
 
 fn read_file(path: &Path, errors: &mut Vec<String>) -> FileConfig {

@@ -107,3 +107,5 @@ fix-ask = Please send the correction for application *{ $tiket }* in one message
     Officer's note: { $catatan }
 fix-not-needed = Application *{ $tiket }* is *{ $status }* and is not waiting for a correction.
 fix-received = Thank you. The correction for application *{ $tiket }* has been received and passed to the officers to check again.
+button-location = Send location
+button-contact = Send phone number

@@ -107,3 +107,5 @@ fix-ask = Silakan kirim perbaikan untuk permohonan *{ $tiket }* dalam satu pesan
     Catatan petugas: { $catatan }
 fix-not-needed = Permohonan *{ $tiket }* berstatus *{ $status }* dan tidak sedang menunggu perbaikan.
 fix-received = Terima kasih, Bapak/Ibu. Perbaikan untuk permohonan *{ $tiket }* sudah kami terima dan diteruskan kepada petugas untuk diperiksa kembali.
+button-location = Kirim lokasi
+button-contact = Kirim nomor HP

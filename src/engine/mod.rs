@@ -105,6 +105,8 @@ pub const MESSAGE_IDS: &[&str] = &[
     "fix-ask",
     "fix-not-needed",
     "fix-received",
+    "button-location",
+    "button-contact",
 ];
 
 /// Deployment settings the engine needs (from `Config`).

@@ -444,7 +444,11 @@ mod tests {
             "photo_caption.json" => msg(
                 siti,
                 Content::File {
-                    file_id: "AgACAgUAAxkBAAIBX2DVToinn07FyxCTtTuuXNk0auXI_FIjDB3sxdnyVwLA2OAQADAgADfwtdt23hqYcAA".into(),
+                    file_id: concat!(
+                        "AgACAgUAAxkBAAIBX2DVToinn07FyxCTtTuuXNk0auXI_FIjDB3sxdnyVwLA",
+                        "2OAQADAgADfwtdt23hqYcAA"
+                    )
+                    .into(),
                     kind: AttachmentKind::Photo,
                     size: Some(172433),
                     mime: Some("image/jpeg".into()),
@@ -454,7 +458,11 @@ mod tests {
             "document_pdf.json" => msg(
                 agus,
                 Content::File {
-                    file_id: "BQACAgUAAxkBAAIBYmNFylPKNk7YQHODnDwe3XEwk0qO-sXLy8dUFvSlzOD4MB0lNBuXbLg".into(),
+                    file_id: concat!(
+                        "BQACAgUAAxkBAAIBYmNFylPKNk7YQHODnDwe3XEwk0qO-sXLy8dUF",
+                        "vSlzOD4MB0lNBuXbLg"
+                    )
+                    .into(),
                     kind: AttachmentKind::Document,
                     size: Some(536392),
                     mime: Some("application/pdf".into()),
@@ -478,10 +486,9 @@ mod tests {
             // teloxide knows message_reaction; pintu does not use it.
             "message_reaction.json" => Incoming::Ignore("update kind not used by pintu"),
             "unknown_update_kind.json" => Incoming::Ignore("unknown update kind"),
-            "text_emoji_rtl.json" => msg(
-                ahmad,
-                text("Assalamualaikum 🙏 السلام عليكم\nSaya ingin daftar KTP 🇮🇩 👍🏽 👨‍👩‍👧"),
-            ),
+            "text_emoji_rtl.json" => {
+                msg(ahmad, text("Assalamualaikum 🙏 السلام عليكم\nSaya ingin daftar KTP 🇮🇩 👍🏽 👨‍👩‍👧"))
+            }
             // Forwarded text is what the citizen chose to send: treated as typed.
             "forward_origin_user.json" => msg(
                 siti,
@@ -540,7 +547,8 @@ mod tests {
             r#"{"update_id":1,"message":{"message_id":1,"date":1700000000,
             "from":{"id":777,"is_bot":false,"first_name":"Budi"},
             "chat":{"id":777,"type":"private","first_name":"Budi"},
-            "text":"/start@layanan_bot","entities":[{"offset":0,"length":18,"type":"bot_command"}]}}"#,
+            "text":"/start@layanan_bot",
+            "entities":[{"offset":0,"length":18,"type":"bot_command"}]}}"#,
         );
         assert_eq!(incoming(&u), msg(777, text("/start")));
     }
@@ -583,7 +591,8 @@ mod tests {
         let old = update(
             r#"{"update_id":4,"callback_query":{"id":"q3","chat_instance":"-1",
             "from":{"id":42,"is_bot":false,"first_name":"Petugas"},"data":"c:3",
-            "message":{"message_id":5,"date":0,"chat":{"id":-100777,"type":"supergroup","title":"OPD"}}}}"#,
+            "message":{"message_id":5,"date":0,
+            "chat":{"id":-100777,"type":"supergroup","title":"OPD"}}}}"#,
         );
         match incoming(&old) {
             Incoming::Callback { chat, message_id, private, .. } => {

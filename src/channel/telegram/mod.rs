@@ -1,0 +1,210 @@
+//! The Telegram channel: teloxide as the Bot API client; pintu's own poll loop (offsets are
+//! confirmed only after the batch is committed), or a webhook on pintu's HTTP server; a sender
+//! that keeps each chat's replies in order. Nothing here decides the dialog.
+
+pub mod map;
+mod poll;
+mod send;
+mod webhook;
+
+use crate::app::Core;
+use crate::channel::{Channel, ChatKey, MessageId};
+use crate::config::{Config, TelegramConfig};
+use crate::convo::{Convo, ConvoError, Inbound, Queued};
+use crate::engine::input::{Attachment, AttachmentKind, Input};
+use crate::engine::session::FileRef;
+use crate::outbox::push::Delivered;
+use map::{Content, Incoming};
+use send::{Item, Sender};
+use std::path::PathBuf;
+use std::sync::Arc;
+use teloxide::net::Download;
+use teloxide::prelude::*;
+use teloxide::types::Update;
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+/// Telegram's download limit for bots (getFile).
+const MAX_DOWNLOAD: u64 = 20 * 1024 * 1024;
+
+/// What the poll loop and the webhook share.
+pub(crate) struct Telegram {
+    bot: Bot,
+    convo: Convo,
+    sender: Sender,
+    data_dir: PathBuf,
+}
+
+/// Starts the channel. Returns the webhook route to mount when in webhook mode.
+pub async fn start(
+    core: &Core,
+    config: &Config,
+    tg: &TelegramConfig,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Option<axum::Router>> {
+    let bot = bot(tg)?;
+    match bot.get_me().await {
+        Ok(me) => tracing::info!(bot = %me.username(), "Telegram channel started"),
+        Err(e) => tracing::warn!(error = %e, "Telegram getMe failed; the channel keeps trying"),
+    }
+    let sender = send::start(
+        bot.clone(),
+        core.convo.clone(),
+        core.catalogue.subscribe(),
+        tg.throttle,
+        shutdown.clone(),
+    );
+    // Replies committed before a crash or restart but never confirmed as sent go out first.
+    let pending = core.store.pending_replies(Channel::Telegram)?;
+    if !pending.is_empty() {
+        tracing::info!(replies = pending.len(), "resending Telegram replies left pending");
+    }
+    for (chat, seq, out) in pending {
+        sender.queue(chat, Item::Reply(Queued { seq, out })).await;
+    }
+    let mut pushes = core.sinks.register(Channel::Telegram);
+    let push_sender = sender.clone();
+    tokio::spawn(async move {
+        while let Some(p) = pushes.recv().await {
+            push_sender.queue(p.chat, Item::Push(p.out, p.ack)).await;
+        }
+    });
+    let me = Arc::new(Telegram {
+        bot: bot.clone(),
+        convo: core.convo.clone(),
+        sender,
+        data_dir: config.data_dir.clone(),
+    });
+    if let Some(url) = &tg.webhook_url {
+        let full = format!("{}/telegram/webhook", url.trim_end_matches('/'));
+        let parsed = reqwest::Url::parse(&full)?;
+        bot.set_webhook(parsed).secret_token(tg.webhook_secret.expose().clone()).await?;
+        tracing::info!("Telegram webhook registered");
+        return Ok(Some(webhook::router(me, tg.webhook_secret.clone())));
+    }
+    tokio::spawn(poll::run(me, shutdown));
+    Ok(None)
+}
+
+/// A Bot on pintu's HTTP client (no proxy from the environment), pointed at the configured API.
+fn bot(tg: &TelegramConfig) -> anyhow::Result<Bot> {
+    let client = teloxide::net::default_reqwest_settings().no_proxy().build()?;
+    let mut bot = Bot::with_client(tg.token.expose(), client);
+    if let Some(url) = &tg.api_url {
+        // teloxide appends `/bot<token>/<Method>`: a trailing slash would double it.
+        bot = bot.set_api_url(reqwest::Url::parse(url.trim_end_matches('/'))?);
+    }
+    Ok(bot)
+}
+
+impl Telegram {
+    /// Hands one update to the conversation layer. Returns the chat and a receiver for its
+    /// replies, or `None` when there is nothing to step (ignored kinds, button answers only).
+    pub(crate) async fn submit(
+        &self,
+        update: &Update,
+    ) -> Result<Option<(ChatKey, oneshot::Receiver<Result<Vec<Queued>, ConvoError>>)>, ConvoError>
+    {
+        let msg = Some(MessageId(format!("tg:{}", update.id.0)));
+        let (chat, input) = match map::incoming(update) {
+            Incoming::Ignore(why) => {
+                tracing::debug!(why, "Telegram update ignored");
+                return Ok(None);
+            }
+            Incoming::Callback { chat, query_id, data, private, .. } => {
+                // Answer every button press at once, or the client keeps spinning.
+                let bot = self.bot.clone();
+                tokio::spawn(async move {
+                    bot.answer_callback_query(teloxide::types::CallbackQueryId(query_id)).await
+                });
+                match (private, map::choice_from_data(&data)) {
+                    (true, Some(n)) => (chat, Input::Text(n.to_string())),
+                    _ => return Ok(None),
+                }
+            }
+            Incoming::Message { chat, content, .. } => {
+                let input = self.input(content).await;
+                (chat, input)
+            }
+        };
+        let (done, rx) = oneshot::channel();
+        self.convo.submit(Inbound { chat: chat.clone(), msg, input, done }).await?;
+        Ok(Some((chat, rx)))
+    }
+
+    /// Waits for an update's replies and queues them for sending.
+    pub(crate) async fn deliver(
+        &self,
+        chat: ChatKey,
+        rx: oneshot::Receiver<Result<Vec<Queued>, ConvoError>>,
+    ) -> Result<(), ConvoError> {
+        let replies = rx.await.unwrap_or(Err(ConvoError::Closed))?;
+        for q in replies {
+            self.sender.queue(chat.clone(), Item::Reply(q)).await;
+        }
+        Ok(())
+    }
+
+    async fn input(&self, content: Content) -> Input {
+        match content {
+            Content::Text(t) => Input::Text(t),
+            Content::Location { lat, lon } => Input::Location { lat, lon },
+            Content::Contact { phone, own } => Input::Contact { phone, own },
+            Content::Unsupported => Input::Unsupported,
+            Content::File { file_id, kind, size, mime, name } => {
+                if size.is_some_and(|s| s > MAX_DOWNLOAD) {
+                    return Input::TooBig { bytes: size.unwrap_or(0) };
+                }
+                match self.download(&file_id, kind, mime, name).await {
+                    Ok(input) => input,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "Telegram file download failed");
+                        // Asks the citizen to send it again rather than losing the step.
+                        Input::Unsupported
+                    }
+                }
+            }
+        }
+    }
+
+    async fn download(
+        &self,
+        file_id: &str,
+        kind: AttachmentKind,
+        mime: Option<String>,
+        name: Option<String>,
+    ) -> anyhow::Result<Input> {
+        let file = self.bot.get_file(teloxide::types::FileId(file_id.to_string())).await?;
+        if u64::from(file.size) > MAX_DOWNLOAD && file.size != u32::MAX {
+            return Ok(Input::TooBig { bytes: u64::from(file.size) });
+        }
+        let mut bytes: Vec<u8> = Vec::new();
+        self.bot.download_file(&file.path, &mut bytes).await?;
+        let mime = mime.unwrap_or_else(|| {
+            if kind == AttachmentKind::Photo {
+                "image/jpeg".into()
+            } else {
+                "application/octet-stream".into()
+            }
+        });
+        let ext = name
+            .as_deref()
+            .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
+            .unwrap_or_else(|| match mime.as_str() {
+                "image/jpeg" => "jpg".into(),
+                "image/png" => "png".into(),
+                "application/pdf" => "pdf".into(),
+                _ => "bin".into(),
+            });
+        let path = crate::app::save_attachment(&self.data_dir, &bytes, &ext)?;
+        Ok(Input::Attachment(Attachment {
+            kind,
+            file: FileRef { path, mime, bytes: bytes.len() as u64 },
+        }))
+    }
+}
+
+/// A push delivered or not, told to the outbox.
+pub(crate) fn ack(ack: oneshot::Sender<Delivered>, outcome: Delivered) {
+    let _ = ack.send(outcome);
+}
