@@ -16,6 +16,7 @@ use crate::outbox::retry::Policy;
 use crate::outbox::worker::Outbox;
 use crate::script::catalogue::{self, Catalogue};
 use crate::store::{SledStore, Store};
+use crate::ticket::desk::Desk;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -132,6 +133,8 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
     }
+    let (committer_for_desk, clock_for_desk, settings_for_desk, rx_for_desk) =
+        (committer.clone(), clock.clone(), settings.clone(), rx.clone());
     let http = AppState {
         health: Arc::new(Health::default()),
         store: store.clone(),
@@ -143,7 +146,14 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         tokens: Arc::new(config.api_tokens.clone()),
         links,
         public_url: config.public_url.clone(),
-        status_lock: Arc::new(tokio::sync::Mutex::new(())),
+        desk: Desk::new(
+            store.clone(),
+            committer_for_desk,
+            clock_for_desk,
+            config.timezone,
+            settings_for_desk,
+            rx_for_desk,
+        ),
     };
     Ok(Core { store, catalogue: tx, convo, sinks, http, shutdown })
 }

@@ -344,14 +344,16 @@ fn submit(
     tracing::info!(ticket = %no, script = %script.id, opd = %script.opd, "ticket submitted");
     let reply = engine::status::submitted(&script, &ticket);
     // Written with the ticket, in the same commit: the agency gets it even if pintu dies now.
-    round.batch.outbox.push(OutboxOp::Put(OutboxEntry {
-        id: new_entry_id(),
-        job: Job::Forward { ticket: no, revision: 0 },
-        due: now.at,
-        attempts: 0,
-        created: now.at,
-        last_error: None,
-    }));
+    for job in [Job::Forward { ticket: no, revision: 0 }, Job::Notify { ticket: no }] {
+        round.batch.outbox.push(OutboxOp::Put(OutboxEntry {
+            id: new_entry_id(),
+            job,
+            due: now.at,
+            attempts: 0,
+            created: now.at,
+            last_error: None,
+        }));
+    }
     round.batch.tickets.push(ticket.clone());
     round.tickets.insert(no, ticket);
     Ok(reply)

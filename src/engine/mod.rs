@@ -107,6 +107,11 @@ pub const MESSAGE_IDS: &[&str] = &[
     "fix-received",
     "button-location",
     "button-contact",
+    "officer-new-ticket",
+    "officer-denied",
+    "officer-note-ask",
+    "officer-done",
+    "officer-refused",
 ];
 
 /// Deployment settings the engine needs (from `Config`).

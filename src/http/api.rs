@@ -11,7 +11,8 @@ use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::outbox::forward;
 use crate::outbox::worker::script_for;
 use crate::store::Batch;
-use crate::ticket::change::{ChangeCtx, ChangeError, change_status, new_entry_id};
+use crate::ticket::change::ChangeError;
+use crate::ticket::desk::DeskError;
 use crate::ticket::record::{Actor, Ticket};
 use crate::ticket::{SlaClock, Status, TicketNo};
 use axum::Json;
@@ -213,30 +214,27 @@ async fn set_status(
     if body.note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
         return Err(ApiError::Unprocessable("the note may have at most 1000 characters".into()));
     }
-    let _one_at_a_time = state.status_lock.lock().await;
-    let ticket = load(&state, &no)?;
-    may_see(&scope, &ticket)?;
-    let actor = match &scope {
-        Scope::Admin => Actor::Officer("admin".into()),
-        Scope::Opd(opd) => Actor::Officer(format!("api:{opd}")),
+    let prefixes: Vec<String> =
+        state.catalogue.borrow().ticket_prefixes().iter().map(|p| p.to_string()).collect();
+    let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+    let no = TicketNo::parse(&no, &prefixes).map_err(|_| ApiError::NotFound("no such ticket"))?;
+    let (actor, opd) = match &scope {
+        Scope::Admin => (Actor::Officer("admin".into()), None),
+        Scope::Opd(opd) => (Actor::Officer(format!("api:{opd}")), Some(opd.as_str())),
     };
-    let sla_days = state.catalogue.borrow().script(&ticket.script).map_or(0, |s| s.sla_days);
-    let ctx = ChangeCtx {
-        now: now(&state),
-        calendar: &state.settings.calendar,
-        sla_days,
-        push_id: new_entry_id(),
-    };
-    let (changed, push) =
-        change_status(&ticket, to, body.note.as_deref(), actor, &ctx).map_err(|e| match e {
-            ChangeError::NoteRequired(_) => ApiError::Unprocessable(e.to_string()),
-            _ => ApiError::Conflict(e.to_string()),
+    let changed =
+        state.desk.change(no, to, body.note.as_deref(), actor, opd).await.map_err(|e| match e {
+            DeskError::NotFound => ApiError::NotFound("no such ticket"),
+            DeskError::OtherOpd => ApiError::Forbidden("this ticket belongs to another OPD"),
+            DeskError::Refused(ChangeError::NoteRequired(_)) => {
+                ApiError::Unprocessable(e.to_string())
+            }
+            DeskError::Refused(_) => ApiError::Conflict(e.to_string()),
+            DeskError::NotStored => {
+                ApiError::Unavailable("the change could not be stored; try again")
+            }
+            DeskError::Store(e) => ApiError::from(e),
         })?;
-    let batch = Batch { tickets: vec![changed.clone()], outbox: vec![push], ..Batch::default() };
-    if !state.committer.commit(batch).await {
-        return Err(ApiError::Unavailable("the change could not be stored; try again"));
-    }
-    tracing::info!(ticket = %changed.no, status = changed.status.code(), "status changed through the API");
     Ok(Json(ticket_json(&state, &changed)))
 }
 
@@ -247,6 +245,7 @@ fn entry_json(e: &OutboxEntry) -> Value {
         }
         crate::outbox::entry::Job::Push { .. } => ("push", json!({})),
         crate::outbox::entry::Job::Remind { .. } => ("remind", json!({})),
+        crate::outbox::entry::Job::Notify { .. } => ("notify", json!({})),
     };
     json!({
         "id": e.id.to_string(),

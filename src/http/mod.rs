@@ -11,6 +11,7 @@ use crate::config::Scope;
 use crate::engine::Settings;
 use crate::script::catalogue::Catalogue;
 use crate::store::Store;
+use crate::ticket::desk::Desk;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -43,8 +44,8 @@ pub struct AppState {
     pub tokens: Arc<Vec<(Scope, [u8; 32])>>,
     pub links: FileLinks,
     pub public_url: String,
-    /// Serialises status changes: each reads a ticket and writes it back.
-    pub status_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Where status changes go (shared with officers' buttons).
+    pub desk: Desk,
 }
 
 pub fn router(state: AppState) -> Router {

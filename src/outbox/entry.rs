@@ -31,6 +31,8 @@ pub enum Job {
     Push { ticket: TicketNo, event: PushEvent },
     /// Remind the agency that a ticket is overdue (at most once per day).
     Remind { ticket: TicketNo, day: i32 },
+    /// Post a new ticket to its agency's officers' group (where one is configured).
+    Notify { ticket: TicketNo },
 }
 
 /// What a push tells the citizen.
@@ -45,9 +47,10 @@ pub enum PushEvent {
 impl Job {
     pub fn ticket(&self) -> TicketNo {
         match self {
-            Job::Forward { ticket, .. } | Job::Push { ticket, .. } | Job::Remind { ticket, .. } => {
-                *ticket
-            }
+            Job::Forward { ticket, .. }
+            | Job::Push { ticket, .. }
+            | Job::Remind { ticket, .. }
+            | Job::Notify { ticket } => *ticket,
         }
     }
 }

@@ -5,6 +5,7 @@
 use super::retry::Outcome;
 use crate::channel::{Channel, ChatKey};
 use crate::engine::reply::Outgoing;
+use crate::ticket::record::Ticket;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::{mpsc, oneshot};
@@ -27,10 +28,18 @@ pub enum Delivered {
     Never(String),
 }
 
-/// The channels that can take pushes, by platform.
+/// A new ticket for officers to see.
+#[derive(Debug)]
+pub struct Notice {
+    pub ticket: Ticket,
+    pub ack: oneshot::Sender<Delivered>,
+}
+
+/// The channels that can take pushes, by platform, and where officers are told of tickets.
 #[derive(Default)]
 pub struct Sinks {
     channels: Mutex<HashMap<Channel, mpsc::Sender<Delivery>>>,
+    officers: Mutex<Option<mpsc::Sender<Notice>>>,
 }
 
 impl Sinks {
@@ -41,6 +50,33 @@ impl Sinks {
             map.insert(channel, tx);
         }
         rx
+    }
+
+    /// Registers the officers' channel (Telegram groups).
+    pub fn register_officers(&self) -> mpsc::Receiver<Notice> {
+        let (tx, rx) = mpsc::channel(64);
+        if let Ok(mut o) = self.officers.lock() {
+            *o = Some(tx);
+        }
+        rx
+    }
+
+    /// Tells officers about a ticket; done at once when no officers' channel runs.
+    pub async fn notify_officers(&self, ticket: Ticket) -> Outcome {
+        let sender = self.officers.lock().ok().and_then(|o| o.clone());
+        let Some(sender) = sender else { return Outcome::Done };
+        let (ack, answer) = oneshot::channel();
+        if sender.send(Notice { ticket, ack }).await.is_err() {
+            return Outcome::Done;
+        }
+        match answer.await {
+            Ok(Delivered::Yes) => Outcome::Done,
+            Ok(Delivered::NotNow) | Err(_) => Outcome::Retry {
+                after_secs: None,
+                reason: "officers' group not reachable now".into(),
+            },
+            Ok(Delivered::Never(reason)) => Outcome::Fail { reason },
+        }
     }
 
     /// Offers a push to the chat's channel and waits for its answer.

@@ -109,6 +109,7 @@ impl Outbox {
                 (format!("opd:{}", ticket.opd), limit)
             }
             Job::Push { .. } => (format!("chat:{}", ticket.chat.channel.code()), PUSH_CONCURRENCY),
+            Job::Notify { .. } => ("officers".to_string(), PUSH_CONCURRENCY),
         }
     }
 
@@ -136,6 +137,7 @@ impl Outbox {
                 let body = forward::reminder_body(&ticket, *day);
                 self.forwarder.post(&ticket.opd, &key, &body, now.0).await
             }
+            Job::Notify { .. } => Some(self.sinks.notify_officers(ticket.clone()).await),
             Job::Push { event, .. } => {
                 let reply = crate::engine::status::pushed(&ticket, *event);
                 Some(
@@ -189,6 +191,7 @@ fn kind(job: &Job) -> &'static str {
         Job::Forward { .. } => "forward",
         Job::Push { .. } => "push",
         Job::Remind { .. } => "remind",
+        Job::Notify { .. } => "notify",
     }
 }
 

@@ -4,6 +4,7 @@
 //! new numbers and the current status for transitions.
 
 pub mod change;
+pub mod desk;
 pub mod number;
 pub mod record;
 pub mod status;

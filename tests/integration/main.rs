@@ -5,6 +5,7 @@ mod binary;
 mod check;
 mod corpus;
 mod fake_agency;
+mod fake_telegram;
 mod outbox;
 mod robustness;
 mod support;

@@ -37,6 +37,8 @@ pub enum Incoming {
         message_id: Option<i32>,
         private: bool,
     },
+    /// In a group: a text that replies to one of the bot's messages (an officer's note).
+    GroupReply { chat: ChatKey, from: u64, text: String, reply_to: i32 },
     /// Nothing for pintu (edited messages, membership changes, channel posts, group chatter,
     /// unknown kinds): confirm and drop. The reason is for debug logs.
     Ignore(&'static str),
@@ -91,7 +93,18 @@ fn message(msg: &Message) -> Incoming {
     // Privacy mode still delivers commands, replies to the bot and service messages from
     // groups; citizens are served in private chats only, officers act through buttons.
     if !msg.chat.is_private() {
-        return Incoming::Ignore("message outside a private chat");
+        // Officers answer the bot's "which note?" question by replying to it.
+        let reply_to_bot =
+            msg.reply_to_message().filter(|r| r.from.as_ref().is_some_and(|u| u.is_bot));
+        return match (reply_to_bot, msg.text(), msg.from.as_ref()) {
+            (Some(r), Some(text), Some(from)) => Incoming::GroupReply {
+                chat: chat_key(msg.chat.id.0),
+                from: from.id.0,
+                text: text.to_string(),
+                reply_to: r.id.0,
+            },
+            _ => Incoming::Ignore("message outside a private chat"),
+        };
     }
     let from = msg.from.as_ref().map(|u| u.id.0);
     let content = match &msg.kind {

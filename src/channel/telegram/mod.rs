@@ -3,6 +3,7 @@
 //! that keeps each chat's replies in order. Nothing here decides the dialog.
 
 pub mod map;
+mod officers;
 mod poll;
 mod send;
 mod webhook;
@@ -33,6 +34,7 @@ pub(crate) struct Telegram {
     convo: Convo,
     sender: Sender,
     data_dir: PathBuf,
+    officers: Option<Arc<officers::Officers>>,
 }
 
 /// Starts the channel. Returns the webhook route to mount when in webhook mode.
@@ -69,11 +71,24 @@ pub async fn start(
             push_sender.queue(p.chat, Item::Push(p.out, p.ack)).await;
         }
     });
+    let officers = (!tg.officers.is_empty()).then(|| {
+        let desk = core.http.desk.clone();
+        let o = Arc::new(officers::Officers::new(
+            bot.clone(),
+            tg.officers.clone(),
+            desk,
+            core.catalogue.subscribe(),
+        ));
+        tokio::spawn(o.clone().run(core.sinks.register_officers()));
+        tracing::info!(groups = tg.officers.len(), "officers' groups configured");
+        o
+    });
     let me = Arc::new(Telegram {
         bot: bot.clone(),
         convo: core.convo.clone(),
         sender,
         data_dir: config.data_dir.clone(),
+        officers,
     });
     if let Some(url) = &tg.webhook_url {
         let full = format!("{}/telegram/webhook", url.trim_end_matches('/'));
@@ -109,6 +124,24 @@ impl Telegram {
         let (chat, input) = match map::incoming(update) {
             Incoming::Ignore(why) => {
                 tracing::debug!(why, "Telegram update ignored");
+                return Ok(None);
+            }
+            Incoming::GroupReply { chat, from, text, reply_to } => {
+                if let Some(o) = &self.officers {
+                    o.reply(&chat, from, text, reply_to).await;
+                }
+                return Ok(None);
+            }
+            Incoming::Callback { chat, from, query_id, data, private: false, .. } => {
+                match &self.officers {
+                    Some(o) => o.press(&chat, from, query_id, &data).await,
+                    None => {
+                        let _ = self
+                            .bot
+                            .answer_callback_query(teloxide::types::CallbackQueryId(query_id))
+                            .await;
+                    }
+                }
                 return Ok(None);
             }
             Incoming::Callback { chat, query_id, data, private, .. } => {
