@@ -248,14 +248,20 @@ impl Engine<'_> {
             return;
         };
         let words: Vec<&str> = canon.split(' ').collect();
-        let hits: Vec<usize> = (0..opts.len())
-            .filter(|&i| {
-                opts[i]
-                    .matches
-                    .iter()
-                    .any(|m| m.len() >= 4 && crate::script::catalogue::contains_exact(&words, m))
+        // Each option's longest phrase found in the message: "lampu jalan" beats "jalan".
+        let found: Vec<(usize, usize)> = (0..opts.len())
+            .filter_map(|i| {
+                let m = opts[i].matches.iter().filter(|m| m.len() >= 4);
+                let best = m
+                    .filter(|m| crate::script::catalogue::contains_exact(&words, m))
+                    .map(|m| m.len())
+                    .max()?;
+                Some((best, i))
             })
             .collect();
+        let longest = found.iter().map(|&(len, _)| len).max().unwrap_or(0);
+        let hits: Vec<usize> =
+            found.iter().filter(|&&(len, _)| len == longest).map(|&(_, i)| i).collect();
         if let [i] = hits[..] {
             let label = Msg::new(script.option_key(step, &opts[i]));
             // The question was already asked in this reply: replace it by what was understood.

@@ -9,5 +9,6 @@ mod fake_telegram;
 mod outbox;
 mod robustness;
 mod support;
+mod telegram;
 mod transcripts;
 mod versions;

@@ -1,0 +1,244 @@
+//! The Telegram channel against the fake Bot API on loopback: dialogs with buttons, a photo
+//! and a location, redelivered updates, 429 storms, webhook secrets, officers' buttons, and
+//! the real binary killed mid-dialog.
+
+use super::fake_telegram::{FakeTelegram, Fault};
+use super::support::repo;
+use pintu::app::{Core, start_core};
+use pintu::channel::Channel;
+use pintu::clock::SystemClock;
+use pintu::config::Config;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+const TOKEN: &str = "123456:TEST-token";
+const CITIZEN: i64 = 777;
+
+struct Tg {
+    fake: FakeTelegram,
+    core: Core,
+    route: Option<axum::Router>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(fake: FakeTelegram, extra: &[(&str, &str)]) -> Tg {
+    let dir = tempfile::tempdir().unwrap();
+    let mut env: HashMap<String, String> = [
+        ("PINTU_DATA_DIR", dir.path().display().to_string()),
+        ("PINTU_DIALOGS_DIR", repo().join("dialogs").display().to_string()),
+        ("PINTU_LOCALES_DIR", repo().join("locales").display().to_string()),
+        ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
+        ("TELEGRAM_API_URL", fake.url()),
+        ("TELEGRAM_RATE_LIMIT", "off".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::load_with(None, &env).expect("config");
+    let core = start_core(&config, Arc::new(SystemClock)).expect("core");
+    let tg = config.telegram.clone().expect("telegram configured");
+    let route = pintu::channel::telegram::start(&core, &config, &tg, CancellationToken::new())
+        .await
+        .unwrap();
+    Tg { fake, core, route, _dir: dir }
+}
+
+impl Tg {
+    /// Waits until every reply produced so far has been sent and marked sent.
+    async fn settle(&self, update_id: i64) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let confirmed = self.fake.confirmed_offset() > update_id;
+            let pending = self.core.store.pending_replies(Channel::Telegram).unwrap().len();
+            if confirmed && pending == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "update {update_id} not settled: confirmed={confirmed}, pending={pending}\n{:#?}",
+                self.fake.calls().iter().map(|c| &c.method).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Sends a text and returns the bot's messages in answer.
+    async fn say(&self, text: &str) -> Vec<String> {
+        let before = self.fake.sent_to(CITIZEN).len();
+        let id = self.fake.text(CITIZEN, text);
+        self.settle(id).await;
+        self.fake.sent_to(CITIZEN)[before..].iter().map(|s| s.text.clone()).collect()
+    }
+
+    async fn press(&self, data: &str) -> Vec<String> {
+        let before = self.fake.sent_to(CITIZEN).len();
+        let msg_id = self.fake.sent_to(CITIZEN).last().map_or(1, |s| s.message_id);
+        let id = self.fake.callback(CITIZEN, CITIZEN, data, msg_id);
+        self.settle(id).await;
+        self.fake.sent_to(CITIZEN)[before..].iter().map(|s| s.text.clone()).collect()
+    }
+}
+
+fn buttons(markup: &Option<serde_json::Value>) -> Vec<String> {
+    markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array())
+        .map(|rows| {
+            rows.iter()
+                .flat_map(|r| r.as_array().unwrap())
+                .map(|b| b["callback_data"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_report_with_buttons_location_and_photo() {
+    let tg = start(FakeTelegram::start(TOKEN).await, &[]).await;
+    let hello = tg.say("/start").await.join("\n");
+    assert!(hello.contains("Silakan pilih layanan"), "{hello}");
+    let menu = tg
+        .fake
+        .sent_to(CITIZEN)
+        .into_iter()
+        .find(|s| s.text.contains("Silakan pilih layanan"))
+        .unwrap();
+    assert_eq!(buttons(&menu.reply_markup)[0], "c:1", "choices are buttons");
+    // An infrastructure report: buttons, a photo, a location.
+    let started = tg.say("lampu jalan mati").await.join("\n");
+    assert!(started.contains("Kami catat"), "{started}");
+    let photo_asked = started;
+    assert!(photo_asked.contains("foto"), "{photo_asked}");
+    let id = tg.fake.photo(CITIZEN, "AgAC-lampu", 48_000);
+    tg.settle(id).await;
+    let location_q = tg.fake.sent_to(CITIZEN).last().unwrap().clone();
+    assert!(location_q.text.contains("lokasi"), "{}", location_q.text);
+    let keyboard = location_q.reply_markup.clone().unwrap();
+    assert_eq!(
+        keyboard["keyboard"][0][0]["request_location"], true,
+        "one tap to share the location"
+    );
+    let id = tg.fake.location(CITIZEN, -1.2612, 116.8305);
+    tg.settle(id).await;
+    tg.say("Depan masjid Al-Ikhlas, dekat pasar").await;
+    let summary = tg.press("c:2").await.join("\n");
+    assert!(summary.contains("Mohon periksa kembali"), "{summary}");
+    let done = tg.say("ya").await.join("\n");
+    assert!(done.contains("Nomor tiket"), "{done}");
+    assert!(tg.fake.unanswered_callbacks().is_empty(), "every button press is answered");
+    // The photo was downloaded into the data dir.
+    let files = std::fs::read_dir(tg._dir.path().join("files")).unwrap().count();
+    assert_eq!(files, 1);
+    // Nothing too long or with oversized button data was ever sent (the fake would refuse).
+    assert!(tg.fake.calls().iter().all(|c| c.method != "sendmessage"
+        || c.body["text"].as_str().is_some_and(|t| t.encode_utf16().count() <= 4096)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_update_is_answered_once_and_429_is_waited_out() {
+    let tg = start(FakeTelegram::start(TOKEN).await, &[]).await;
+    tg.say("halo").await;
+    // Telegram delivers the same update again (e.g. after our crash before confirming).
+    let update = serde_json::json!({"update_id": 900000001, "message": {"message_id": 5, "date": 1700000000,
+        "from": {"id": CITIZEN, "is_bot": false, "first_name": "Budi"}, "chat": {"id": CITIZEN, "type": "private"}, "text": "1"}});
+    let before = tg.fake.sent_to(CITIZEN).len();
+    tg.fake.push_update(update.clone());
+    tg.settle(900000001).await;
+    let first = tg.fake.sent_to(CITIZEN).len() - before;
+    assert!(first >= 1);
+    tg.fake.push_update(update);
+    tg.settle(900000001).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(tg.fake.sent_to(CITIZEN).len() - before, first, "the repeat got no second answer");
+    // A 429 storm: every reply still arrives, in order.
+    for _ in 0..3 {
+        tg.fake.fail_next("sendmessage", Fault::RetryAfter(1));
+    }
+    let started = Instant::now();
+    let out = tg.say("menu").await;
+    assert!(out.iter().any(|t| t.contains("Silakan pilih layanan")), "{out:?}");
+    assert!(started.elapsed() >= Duration::from_secs(2), "retry_after was honoured");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_checks_the_secret() {
+    let fake = FakeTelegram::start(TOKEN).await;
+    let tg = start(
+        fake,
+        &[
+            ("TELEGRAM_WEBHOOK_URL", "https://pintu.example"),
+            ("TELEGRAM_WEBHOOK_SECRET", "rahasia_hook"),
+        ],
+    )
+    .await;
+    assert!(tg.fake.calls().iter().any(|c| c.method == "setwebhook"));
+    let app = tg.route.clone().expect("webhook route");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let update = serde_json::json!({"update_id": 42, "message": {"message_id": 1, "date": 1700000000,
+        "from": {"id": CITIZEN, "is_bot": false, "first_name": "Budi"}, "chat": {"id": CITIZEN, "type": "private"}, "text": "halo"}});
+    let url = format!("http://{addr}/telegram/webhook");
+    for secret in [None, Some("salah")] {
+        let mut r = http.post(&url).json(&update);
+        if let Some(s) = secret {
+            r = r.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        assert_eq!(r.send().await.unwrap().status(), 401);
+    }
+    assert!(tg.fake.sent_to(CITIZEN).is_empty(), "a forged update changes nothing");
+    let ok = http
+        .post(&url)
+        .header("X-Telegram-Bot-Api-Secret-Token", "rahasia_hook")
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    tg.fake.wait_sent(CITIZEN, 2, Duration::from_secs(10)).await;
+    assert!(tg.fake.sent_to(CITIZEN)[0].text.contains("Selamat"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_buttons_change_the_status_and_the_citizen_hears() {
+    const GROUP: i64 = -1001234567890;
+    const OFFICER: i64 = 4242;
+    let fake = FakeTelegram::start(TOKEN).await;
+    let tg = start(fake, &[("TELEGRAM_OFFICERS_DISKOMINFO", &format!("{GROUP}:{OFFICER}"))]).await;
+    tg.say("kebakaran").await;
+    tg.say("ya").await;
+    tg.say("lewati").await;
+    tg.say("1").await;
+    let done = tg.say("lewati").await.join("\n");
+    let at = done.find("Nomor tiket: *").unwrap() + 14;
+    let no = done[at..at + 9].to_string();
+    // The group gets the ticket with buttons.
+    tg.fake.wait_sent(GROUP, 1, Duration::from_secs(10)).await;
+    let post = tg.fake.sent_to(GROUP)[0].clone();
+    assert!(post.text.contains(&no), "{}", post.text);
+    let data = buttons(&post.reply_markup);
+    let diproses = data.iter().find(|d| d.starts_with("s:diproses:")).unwrap().clone();
+    // A stranger in the group is refused and nothing changes.
+    tg.fake.callback(GROUP, 999, &diproses, post.message_id);
+    tg.fake
+        .wait_until(Duration::from_secs(10), |f| {
+            f.calls()
+                .iter()
+                .any(|c| c.method == "answercallbackquery" && c.body["show_alert"] == true)
+        })
+        .await;
+    let ticket =
+        tg.core.store.ticket(&pintu::ticket::TicketNo::parse(&no, &[]).unwrap()).unwrap().unwrap();
+    assert_eq!(ticket.status, pintu::ticket::Status::Diterima);
+    // The officer presses: the citizen gets the news.
+    let before = tg.fake.sent_to(CITIZEN).len();
+    tg.fake.callback(GROUP, OFFICER, &diproses, post.message_id);
+    tg.fake.wait_sent(CITIZEN, before + 1, Duration::from_secs(15)).await;
+    let news = tg.fake.sent_to(CITIZEN).last().unwrap().text.clone();
+    assert!(news.contains(&no) && news.contains("Diproses"), "{news}");
+    tg.fake.wait_until(Duration::from_secs(10), |f| f.unanswered_callbacks().is_empty()).await;
+}
