@@ -242,3 +242,70 @@ async fn officers_buttons_change_the_status_and_the_citizen_hears() {
     assert!(news.contains(&no) && news.contains("Diproses"), "{news}");
     tg.fake.wait_until(Duration::from_secs(10), |f| f.unanswered_callbacks().is_empty()).await;
 }
+
+/// The real binary polling the fake Bot API, killed with SIGKILL mid-dialog and restarted: the
+/// dialog continues where it was and nothing is answered twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_killed_mid_dialog_continues_after_restart() {
+    use std::process::{Command, Stdio};
+    let fake = FakeTelegram::start(TOKEN).await;
+    let data = tempfile::tempdir().unwrap();
+    let serve = || {
+        Command::new(env!("CARGO_BIN_EXE_pintu"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("PINTU_DATA_DIR", data.path())
+            .env("PINTU_HTTP_ADDR", "127.0.0.1:0")
+            .env("TELEGRAM_BOT_TOKEN", TOKEN)
+            .env("TELEGRAM_API_URL", fake.url())
+            .env("TELEGRAM_RATE_LIMIT", "off")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = serve();
+    fake.text(CITIZEN, "akta kematian");
+    fake.wait_until(Duration::from_secs(20), |f| {
+        f.sent_to(CITIZEN).iter().any(|s| s.text.contains("NIK almarhum"))
+    })
+    .await;
+    fake.text(CITIZEN, "3201011708450001");
+    fake.wait_until(Duration::from_secs(20), |f| {
+        f.sent_to(CITIZEN).iter().any(|s| s.text.contains("nama lengkap almarhum"))
+    })
+    .await;
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let asked_before =
+        fake.sent_to(CITIZEN).iter().filter(|s| s.text.contains("nama lengkap almarhum")).count();
+    let mut second = serve();
+    fake.text(CITIZEN, "Sukarno");
+    fake.wait_until(Duration::from_secs(20), |f| {
+        f.sent_to(CITIZEN).iter().any(|s| s.text.contains("tanggal meninggal"))
+    })
+    .await;
+    let asked_after =
+        fake.sent_to(CITIZEN).iter().filter(|s| s.text.contains("nama lengkap almarhum")).count();
+    assert!(asked_after <= asked_before + 1, "at most one repeated reply after a crash");
+    second.kill().unwrap();
+    second.wait().unwrap();
+}
+
+/// Many citizens at once: every one gets every answer, in order, exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_citizens_at_once_each_in_order() {
+    let tg = start(FakeTelegram::start(TOKEN).await, &[]).await;
+    let chats: Vec<i64> = (1..=30).map(|i| 10_000 + i).collect();
+    let script = ["kebakaran", "ya", "lewati", "1", "lewati"];
+    for step in script {
+        let ids: Vec<i64> = chats.iter().map(|&c| tg.fake.text(c, step)).collect();
+        tg.settle(*ids.iter().max().unwrap()).await;
+    }
+    for &c in &chats {
+        let texts: Vec<String> = tg.fake.sent_to(c).into_iter().map(|s| s.text).collect();
+        let tickets = texts.iter().filter(|t| t.contains("Nomor tiket")).count();
+        assert_eq!(tickets, 1, "chat {c}: {texts:#?}");
+        let alert = texts.iter().position(|t| t.contains("112")).unwrap();
+        let ticket = texts.iter().position(|t| t.contains("Nomor tiket")).unwrap();
+        assert!(alert < ticket, "replies of one chat stay in order");
+    }
+}
