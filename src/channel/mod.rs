@@ -3,6 +3,7 @@
 //! Channels only translate between a platform and these types; they never decide the dialog
 //! and never touch the store.
 
+pub mod ordered;
 pub mod telegram;
 pub mod terminal;
 

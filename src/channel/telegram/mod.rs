@@ -9,14 +9,14 @@ mod send;
 mod webhook;
 
 use crate::app::Core;
+use crate::channel::ordered::Item;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::config::{Config, TelegramConfig};
 use crate::convo::{Convo, ConvoError, Inbound, Queued};
 use crate::engine::input::{Attachment, AttachmentKind, Input};
 use crate::engine::session::FileRef;
-use crate::outbox::push::Delivered;
 use map::{Content, Incoming};
-use send::{Item, Sender};
+use send::Sender;
 use std::path::PathBuf;
 use std::sync::Arc;
 use teloxide::net::Download;
@@ -62,13 +62,13 @@ pub async fn start(
         tracing::info!(replies = pending.len(), "resending Telegram replies left pending");
     }
     for (chat, seq, out) in pending {
-        sender.queue(chat, Item::Reply(Queued { seq, out })).await;
+        sender.queue(chat, Item::Reply(Queued { seq, out }));
     }
     let mut pushes = core.sinks.register(Channel::Telegram);
     let push_sender = sender.clone();
     tokio::spawn(async move {
         while let Some(p) = pushes.recv().await {
-            push_sender.queue(p.chat, Item::Push(p.out, p.ack)).await;
+            push_sender.queue(p.chat, Item::Push(p.out, p.ack));
         }
     });
     let officers = (!tg.officers.is_empty()).then(|| {
@@ -173,7 +173,7 @@ impl Telegram {
     ) -> Result<(), ConvoError> {
         let replies = rx.await.unwrap_or(Err(ConvoError::Closed))?;
         for q in replies {
-            self.sender.queue(chat.clone(), Item::Reply(q)).await;
+            self.sender.queue(chat.clone(), Item::Reply(q));
         }
         Ok(())
     }
@@ -235,9 +235,4 @@ impl Telegram {
             file: FileRef { path, mime, bytes: bytes.len() as u64 },
         }))
     }
-}
-
-/// A push delivered or not, told to the outbox.
-pub(crate) fn ack(ack: oneshot::Sender<Delivered>, outcome: Delivered) {
-    let _ = ack.send(outcome);
 }

@@ -1,16 +1,15 @@
-//! Sending to Telegram: each chat's messages strictly in order, chats in parallel. A task runs
-//! for a chat only while it has something to send. Rate limits are teloxide's `Throttle`
+//! Sending to Telegram (ordering per chat is `channel::ordered`). Rate limits are teloxide's `Throttle`
 //! (1 msg/s per chat, 30/s overall) and every `retry_after` is waited out; network errors are
 //! retried with backoff; a chat that blocked the bot is given up. A reply is marked sent only
 //! after Telegram took it, so a crash resends instead of losing it.
 
 use super::map;
 use crate::channel::ChatKey;
-use crate::convo::{Convo, Queued};
+use crate::channel::ordered::{Deliver, Ordered, Sent};
+use crate::convo::Convo;
 use crate::engine::reply::{Hint, Msg, Outgoing};
-use crate::outbox::push::Delivered;
 use crate::script::catalogue::Catalogue;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use teloxide::adaptors::Throttle;
@@ -18,16 +17,8 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::prelude::*;
 use teloxide::types::{ChatId, ReplyMarkup};
 use teloxide::{ApiError, RequestError};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
-
-/// Something to send to one chat.
-pub(crate) enum Item {
-    /// A reply stored as pending; marked sent afterwards.
-    Reply(Queued),
-    /// A push from the outbox; its acknowledgement completes the outbox entry.
-    Push(Outgoing, oneshot::Sender<Delivered>),
-}
 
 /// The client, throttled to Telegram's limits unless configured otherwise (tests against a
 /// fake server).
@@ -63,26 +54,16 @@ impl Client {
     }
 }
 
-struct State {
-    queues: HashMap<ChatKey, VecDeque<Item>>,
-    active: HashSet<ChatKey>,
-    /// Chats currently showing a one-tap reply keyboard (to remove it afterwards).
-    keyboards: HashSet<ChatKey>,
-}
-
-/// Handle to queue messages; cheap to clone.
-#[derive(Clone)]
-pub(crate) struct Sender {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
+/// Telegram's side of ordered delivery.
+pub(crate) struct TelegramOut {
     client: Client,
-    convo: Convo,
     catalogue: watch::Receiver<Arc<Catalogue>>,
-    state: Mutex<State>,
+    /// Chats currently showing a one-tap reply keyboard (to remove it afterwards).
+    keyboards: Mutex<HashSet<ChatKey>>,
     shutdown: CancellationToken,
 }
+
+pub(crate) type Sender = Ordered<TelegramOut>;
 
 pub(crate) fn start(
     bot: Bot,
@@ -96,63 +77,27 @@ pub(crate) fn start(
     } else {
         Client::Plain(bot)
     };
-    let state = State { queues: HashMap::new(), active: HashSet::new(), keyboards: HashSet::new() };
-    Sender {
-        inner: Arc::new(Inner { client, convo, catalogue, state: Mutex::new(state), shutdown }),
+    Ordered::new(TelegramOut { client, catalogue, keyboards: Mutex::default(), shutdown }, convo)
+}
+
+impl Deliver for TelegramOut {
+    fn deliver(
+        &self,
+        chat: &ChatKey,
+        out: &Outgoing,
+    ) -> impl std::future::Future<Output = Sent> + Send {
+        self.send(chat, out)
     }
 }
 
-impl Sender {
-    /// Queues an item behind the chat's earlier ones; starts the chat's task if idle.
-    pub(crate) async fn queue(&self, chat: ChatKey, item: Item) {
-        let start = {
-            let Ok(mut st) = self.inner.state.lock() else { return };
-            st.queues.entry(chat.clone()).or_default().push_back(item);
-            st.active.insert(chat.clone())
-        };
-        if start {
-            let me = self.clone();
-            tokio::spawn(async move { me.drain(chat).await });
-        }
-    }
-
-    async fn drain(&self, chat: ChatKey) {
-        loop {
-            let next = {
-                let Ok(mut st) = self.inner.state.lock() else { return };
-                let item = st.queues.get_mut(&chat).and_then(VecDeque::pop_front);
-                if item.is_none() {
-                    st.queues.remove(&chat);
-                    st.active.remove(&chat);
-                }
-                item
-            };
-            let Some(item) = next else { return };
-            match item {
-                Item::Reply(q) => {
-                    if self.send(&chat, &q.out).await != Sent::Later {
-                        self.inner.convo.mark_sent(&chat, [q.seq]);
-                    }
-                }
-                Item::Push(out, ack) => {
-                    let result = match self.send(&chat, &out).await {
-                        Sent::Yes => Delivered::Yes,
-                        Sent::Later => Delivered::NotNow,
-                        Sent::Never(why) => Delivered::Never(why),
-                    };
-                    super::ack(ack, result);
-                }
-            }
-        }
-    }
-
+impl TelegramOut {
     /// Renders and sends one reply (possibly several messages).
     async fn send(&self, chat: &ChatKey, out: &Outgoing) -> Sent {
         let Ok(mut chat_id) = chat.id.parse::<i64>() else {
             return Sent::Never("bad chat id".into());
         };
         let (text, choices, label) = {
-            let cat = self.inner.catalogue.borrow();
+            let cat = self.catalogue.borrow();
             let l = &cat.locales;
             let label = match out.reply.hint {
                 Hint::Location => l.text(out.lang, &Msg::new("button-location")),
@@ -161,22 +106,21 @@ impl Sender {
             };
             (l.render(out.lang, &out.reply), l.choice_labels(out.lang, &out.reply), label)
         };
-        let open = self.inner.state.lock().is_ok_and(|s| s.keyboards.contains(chat));
+        let open = self.keyboards.lock().is_ok_and(|k| k.contains(chat));
         // Request keyboards only work in private chats (positive ids).
         let hint = if chat_id > 0 { out.reply.hint } else { Hint::None };
         let (parts, open_after) = map::plan(&text, &choices, hint, &label, open);
-        if let Ok(mut s) = self.inner.state.lock() {
+        if let Ok(mut k) = self.keyboards.lock() {
             if open_after {
-                s.keyboards.insert(chat.clone());
+                k.insert(chat.clone());
             } else {
-                s.keyboards.remove(chat);
+                k.remove(chat);
             }
         }
         for part in parts {
             let mut failures = 0u32;
             loop {
                 match self
-                    .inner
                     .client
                     .send(ChatId(chat_id), part.text.clone(), part.markup.clone())
                     .await
@@ -201,7 +145,7 @@ impl Sender {
                     Err(e) => {
                         failures += 1;
                         tracing::warn!(error = %e, failures, "Telegram send failed");
-                        if failures >= 8 || self.inner.shutdown.is_cancelled() {
+                        if failures >= 8 || self.shutdown.is_cancelled() {
                             // Still pending in the store: sent again after a restart.
                             return Sent::Later;
                         }
@@ -212,13 +156,6 @@ impl Sender {
         }
         Sent::Yes
     }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Sent {
-    Yes,
-    Later,
-    Never(String),
 }
 
 /// Errors meaning the chat cannot be written to any more (teloxide's strings lag the API, so
