@@ -176,10 +176,11 @@ pub async fn serve(
             }
         }
     }
-    if !config.whatsapp_token_set {
-        tracing::info!("WhatsApp channel not started: WHATSAPP_TOKEN is not set");
-    } else {
-        tracing::warn!("WHATSAPP_TOKEN is set, but this version has no WhatsApp channel yet");
+    match &config.whatsapp {
+        None => tracing::info!(
+            "WhatsApp channel not started: WHATSAPP_TOKEN and its companions are not set"
+        ),
+        Some(wa) => app = app.merge(crate::channel::whatsapp::start(&core, &config, wa)?),
     }
     core.http.health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");

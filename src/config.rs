@@ -104,7 +104,21 @@ pub struct Config {
     pub sla_interval_secs: u64,
     /// The Telegram channel, when a bot token is set.
     pub telegram: Option<TelegramConfig>,
-    pub whatsapp_token_set: bool,
+    /// The WhatsApp channel, when configured.
+    pub whatsapp: Option<WhatsAppConfig>,
+}
+
+/// WhatsApp Cloud API settings.
+#[derive(Debug, Clone)]
+pub struct WhatsAppConfig {
+    pub token: Secret<String>,
+    pub phone_number_id: String,
+    pub app_secret: Secret<String>,
+    pub verify_token: Secret<String>,
+    pub api_url: String,
+    /// (name, language) of the template used outside the customer-service window.
+    pub template: Option<(String, String)>,
+    pub rate_per_sec: u32,
 }
 
 /// Telegram settings.
@@ -257,7 +271,7 @@ impl Config {
             retry_max_ms: retry_max_ms.max(retry_base_ms),
             sla_interval_secs,
             telegram: telegram(env, &mut errors),
-            whatsapp_token_set: var("WHATSAPP_TOKEN").is_some(),
+            whatsapp: whatsapp(env, &mut errors),
         };
         if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
@@ -345,6 +359,62 @@ fn api_tokens(
         out.push((scope, digest));
     }
     out
+}
+
+/// The WhatsApp channel's settings; `None` when none of its variables is set.
+fn whatsapp(env: &HashMap<String, String>, errors: &mut Vec<String>) -> Option<WhatsAppConfig> {
+    let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+    let names = [
+        "WHATSAPP_TOKEN",
+        "WHATSAPP_PHONE_NUMBER_ID",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    ];
+    let values: Vec<Option<String>> = names.iter().map(|n| var(n)).collect();
+    if values.iter().all(Option::is_none) {
+        return None;
+    }
+    let missing: Vec<&str> =
+        names.iter().zip(&values).filter(|(_, v)| v.is_none()).map(|(n, _)| *n).collect();
+    if !missing.is_empty() {
+        errors.push(format!("WhatsApp needs all of its settings; missing: {}", missing.join(", ")));
+        return None;
+    }
+    let [token, phone, secret, verify] = <[Option<String>; 4]>::try_from(values).ok()?;
+    let template = match var("WHATSAPP_TEMPLATE") {
+        None => None,
+        Some(t) => match t.split_once(':') {
+            Some((name, lang)) if !name.is_empty() && !lang.is_empty() => {
+                Some((name.to_string(), lang.to_string()))
+            }
+            _ => {
+                errors.push(
+                    "WHATSAPP_TEMPLATE: write <name>:<language>, e.g. status_permohonan:id".into(),
+                );
+                None
+            }
+        },
+    };
+    let rate_per_sec = match var("WHATSAPP_RATE").map(|r| r.parse::<u32>()) {
+        None => 80,
+        Some(Ok(r)) if r > 0 => r,
+        Some(_) => {
+            errors.push("WHATSAPP_RATE: a whole number of messages per second".into());
+            80
+        }
+    };
+    Some(WhatsAppConfig {
+        token: Secret::new(token?),
+        phone_number_id: phone?,
+        app_secret: Secret::new(secret?),
+        verify_token: Secret::new(verify?),
+        api_url: var("WHATSAPP_API_URL")
+            .unwrap_or_else(|| "https://graph.facebook.com/v25.0".into())
+            .trim_end_matches('/')
+            .to_string(),
+        template,
+        rate_per_sec,
+    })
 }
 
 /// The Telegram channel's settings; `None` without a token.

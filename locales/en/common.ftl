@@ -114,3 +114,5 @@ officer-denied = You may not change this ticket.
 officer-note-ask = Write a note for the citizen (ticket { $tiket }, { $status }) by replying to this message.
 officer-done = Ticket { $tiket } is now { $status }. The citizen has been told.
 officer-refused = Ticket { $tiket } was not changed: { $alasan }
+button-list = See options
+template-overdue = Late; a new expected date is set

@@ -114,3 +114,5 @@ officer-denied = Anda tidak berwenang mengubah tiket ini.
 officer-note-ask = Tulis catatan untuk warga (tiket { $tiket }, { $status }) dengan membalas pesan ini.
 officer-done = Tiket { $tiket } kini { $status }. Warga sudah dikabari.
 officer-refused = Tiket { $tiket } tidak diubah: { $alasan }
+button-list = Lihat pilihan
+template-overdue = Terlambat; perkiraan baru sudah ditetapkan

@@ -6,6 +6,7 @@
 pub mod ordered;
 pub mod telegram;
 pub mod terminal;
+pub mod whatsapp;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

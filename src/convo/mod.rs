@@ -33,6 +33,9 @@ pub struct Inbound {
     pub done: oneshot::Sender<Result<Vec<Queued>, ConvoError>>,
 }
 
+/// Where a submitted message's replies arrive once it is committed.
+pub type Replies = oneshot::Receiver<Result<Vec<Queued>, ConvoError>>;
+
 /// A reply stored as pending: send it, then report it with [`Convo::mark_sent`]. After a
 /// crash the store still has it and the channel sends it at start-up.
 #[derive(Debug, Clone, PartialEq)]

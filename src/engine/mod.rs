@@ -112,6 +112,8 @@ pub const MESSAGE_IDS: &[&str] = &[
     "officer-note-ask",
     "officer-done",
     "officer-refused",
+    "button-list",
+    "template-overdue",
 ];
 
 /// Deployment settings the engine needs (from `Config`).

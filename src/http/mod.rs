@@ -28,6 +28,8 @@ use tokio::sync::watch;
 pub struct Health {
     /// Store open and catalogue loaded.
     pub ready: AtomicBool,
+    /// The Graph API refused the WhatsApp token (code 190): an admin must replace it.
+    pub whatsapp_token_invalid: AtomicBool,
 }
 
 /// Everything the handlers share.
@@ -63,6 +65,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn readyz(State(h): State<Arc<Health>>) -> impl IntoResponse {
+    if h.whatsapp_token_invalid.load(Ordering::SeqCst) {
+        let body = serde_json::json!({"status": "unhealthy", "reason": "WhatsApp token expired or invalid"});
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body));
+    }
     if h.ready.load(Ordering::SeqCst) {
         (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"})))
     } else {

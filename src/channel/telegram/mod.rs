@@ -12,7 +12,7 @@ use crate::app::Core;
 use crate::channel::ordered::Item;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::config::{Config, TelegramConfig};
-use crate::convo::{Convo, ConvoError, Inbound, Queued};
+use crate::convo::{Convo, ConvoError, Inbound, Queued, Replies};
 use crate::engine::input::{Attachment, AttachmentKind, Input};
 use crate::engine::session::FileRef;
 use map::{Content, Incoming};
@@ -118,8 +118,7 @@ impl Telegram {
     pub(crate) async fn submit(
         &self,
         update: &Update,
-    ) -> Result<Option<(ChatKey, oneshot::Receiver<Result<Vec<Queued>, ConvoError>>)>, ConvoError>
-    {
+    ) -> Result<Option<(ChatKey, Replies)>, ConvoError> {
         let msg = Some(MessageId(format!("tg:{}", update.id.0)));
         let (chat, input) = match map::incoming(update) {
             Incoming::Ignore(why) => {
@@ -166,11 +165,7 @@ impl Telegram {
     }
 
     /// Waits for an update's replies and queues them for sending.
-    pub(crate) async fn deliver(
-        &self,
-        chat: ChatKey,
-        rx: oneshot::Receiver<Result<Vec<Queued>, ConvoError>>,
-    ) -> Result<(), ConvoError> {
+    pub(crate) async fn deliver(&self, chat: ChatKey, rx: Replies) -> Result<(), ConvoError> {
         let replies = rx.await.unwrap_or(Err(ConvoError::Closed))?;
         for q in replies {
             self.sender.queue(chat.clone(), Item::Reply(q));

@@ -1,0 +1,302 @@
+//! Talking to the Graph API: sending rendered replies (buttons, lists, text; a template outside
+//! the 24-hour window), marking messages read, and the two-step media download. Errors are
+//! decided by Graph's `error.code`, not the HTTP status.
+
+use super::map;
+use crate::channel::ChatKey;
+use crate::channel::ordered::{Deliver, Sent};
+use crate::config::WhatsAppConfig;
+use crate::engine::reply::{Arg, Msg, Outgoing, Piece};
+use crate::http::Health;
+use crate::script::catalogue::Catalogue;
+use crate::store::Store;
+use crate::telemetry::Secret;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, watch};
+
+/// A free-form message is allowed this long after the citizen's last message (24 h, with a
+/// margin for clocks and queues).
+const WINDOW_SECS: i64 = 23 * 3600 + 30 * 60;
+/// Largest media pintu accepts (WhatsApp allows up to 100 MB; documents for a service are small).
+const MAX_MEDIA: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("file too big ({0} bytes)")]
+    TooBig(u64),
+    #[error("media request failed: {0}")]
+    Failed(String),
+    #[error("media checksum mismatch")]
+    Checksum,
+}
+
+/// The Graph API client of one business number.
+pub struct Graph {
+    http: reqwest::Client,
+    token: Secret<String>,
+    base: String,
+    phone_id: String,
+    template: Option<(String, String)>,
+    catalogue: watch::Receiver<Arc<Catalogue>>,
+    store: Arc<dyn Store>,
+    health: Arc<Health>,
+    /// Throughput limit of the number: the earliest instant the next send may start.
+    next_slot: Mutex<Instant>,
+    interval: Duration,
+}
+
+/// What a send attempt came to.
+enum Attempt {
+    Ok,
+    /// 131047: outside the window; send the template instead.
+    NeedsTemplate,
+    Retry(Duration),
+    Never(String),
+}
+
+impl Graph {
+    pub fn new(
+        wa: &WhatsAppConfig,
+        catalogue: watch::Receiver<Arc<Catalogue>>,
+        store: Arc<dyn Store>,
+        health: Arc<Health>,
+    ) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .build()?;
+        Ok(Self {
+            http,
+            token: wa.token.clone(),
+            base: wa.api_url.clone(),
+            phone_id: wa.phone_number_id.clone(),
+            template: wa.template.clone(),
+            catalogue,
+            store,
+            health,
+            next_slot: Mutex::new(Instant::now()),
+            interval: Duration::from_secs(1) / wa.rate_per_sec.max(1),
+        })
+    }
+
+    /// Waits for the number's next free slot (per-number throughput limit).
+    async fn slot(&self) {
+        let wait = {
+            let mut next = self.next_slot.lock().await;
+            let now = Instant::now();
+            let at = (*next).max(now);
+            *next = at + self.interval;
+            at - now
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Pushes the whole number back (130429: the number's throughput was exceeded).
+    async fn pause(&self, d: Duration) {
+        let mut next = self.next_slot.lock().await;
+        *next = (*next).max(Instant::now() + d);
+    }
+
+    async fn post(&self, body: &serde_json::Value) -> Attempt {
+        self.slot().await;
+        let url = format!("{}/{}/messages", self.base, self.phone_id);
+        let resp = self.http.post(&url).bearer_auth(self.token.expose()).json(body).send().await;
+        let resp = match resp {
+            Ok(r) => r,
+            Err(_) => return Attempt::Retry(Duration::from_secs(2)),
+        };
+        let status = resp.status();
+        let bytes = resp.bytes().await.unwrap_or_default();
+        if status.is_success() {
+            self.health.whatsapp_token_invalid.store(false, Ordering::SeqCst);
+            return Attempt::Ok;
+        }
+        let code = map::graph_error(&bytes).map(|(c, _)| c);
+        match code {
+            Some(131047) => Attempt::NeedsTemplate,
+            Some(130429) | Some(4) | Some(80007) => {
+                self.pause(Duration::from_secs(2)).await;
+                Attempt::Retry(Duration::from_secs(1))
+            }
+            // Pair rate limit: only this citizen waits (their own chat task sleeps).
+            Some(131056) => Attempt::Retry(Duration::from_secs(6)),
+            Some(131057) | Some(131000) | Some(1) | Some(2) => {
+                Attempt::Retry(Duration::from_secs(5))
+            }
+            Some(190) => {
+                self.health.whatsapp_token_invalid.store(true, Ordering::SeqCst);
+                tracing::error!(
+                    "WHATSAPP_TOKEN is expired or invalid: replace it; WhatsApp messages wait until then"
+                );
+                Attempt::Retry(Duration::from_secs(60))
+            }
+            Some(c) => Attempt::Never(format!("Graph error {c}")),
+            None if status.is_server_error() || status.as_u16() == 429 => {
+                Attempt::Retry(Duration::from_secs(3))
+            }
+            None => Attempt::Never(format!("HTTP {}", status.as_u16())),
+        }
+    }
+
+    /// Sends one body, retrying temporary failures a few times.
+    async fn send_body(&self, body: &serde_json::Value) -> Attempt {
+        for _ in 0..5 {
+            match self.post(body).await {
+                Attempt::Retry(d) => tokio::time::sleep(d).await,
+                other => return other,
+            }
+        }
+        Attempt::Retry(Duration::ZERO)
+    }
+
+    /// Is the customer-service window open (the citizen wrote in the last ~24 h)?
+    fn window_open(&self, chat: &ChatKey) -> bool {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        match self.store.load_session(chat) {
+            Ok(Some(s)) => now - s.touched.0 < WINDOW_SECS,
+            _ => false,
+        }
+    }
+
+    async fn send(&self, chat: &ChatKey, out: &Outgoing) -> Sent {
+        // Replies answer a message just received; pushes may come days later.
+        if !self.window_open(chat) {
+            return self.send_template(chat, out).await;
+        }
+        let (text, choices, list_button) = {
+            let cat = self.catalogue.borrow();
+            let l = &cat.locales;
+            (
+                l.render(out.lang, &out.reply),
+                l.choice_labels(out.lang, &out.reply),
+                l.text(out.lang, &Msg::new("button-list")),
+            )
+        };
+        for body in map::outbound(&chat.id, &text, &choices, out.reply.hint, &list_button) {
+            match self.send_body(&body).await {
+                Attempt::Ok => {}
+                Attempt::NeedsTemplate => return self.send_template(chat, out).await,
+                Attempt::Retry(_) => return Sent::Later,
+                Attempt::Never(why) => return Sent::Never(why),
+            }
+        }
+        Sent::Yes
+    }
+
+    /// Outside the window only an approved template may be sent: the ticket number, the service
+    /// and the news, in that order.
+    async fn send_template(&self, chat: &ChatKey, out: &Outgoing) -> Sent {
+        let Some((name, lang)) = &self.template else {
+            return Sent::Later;
+        };
+        let params = self.template_params(out);
+        match self.send_body(&map::template(&chat.id, name, lang, &params)).await {
+            Attempt::Ok => Sent::Yes,
+            Attempt::Retry(_) | Attempt::NeedsTemplate => Sent::Later,
+            Attempt::Never(why) => Sent::Never(why),
+        }
+    }
+
+    fn template_params(&self, out: &Outgoing) -> Vec<String> {
+        let cat = self.catalogue.borrow();
+        let l = &cat.locales;
+        let first = out.reply.body.first();
+        let Some(Piece::Msg(m)) = first else {
+            return vec![l.render(out.lang, &out.reply).replace('\n', " ")];
+        };
+        let arg = |name: &str| {
+            m.args.iter().find(|(n, _)| n == name).map(|(_, a)| match a {
+                Arg::Text(t) => t.clone(),
+                Arg::Num(n) => n.to_string(),
+                Arg::Msg(inner) => l.text(out.lang, inner),
+                Arg::Date(jd) => crate::locale::format_date(out.lang, *jd),
+            })
+        };
+        let news = arg("status").unwrap_or_else(|| l.text(out.lang, &Msg::new("template-overdue")));
+        // Template parameters may not contain line breaks.
+        [arg("tiket").unwrap_or_default(), arg("layanan").unwrap_or_default(), news]
+            .into_iter()
+            .map(|p| p.replace(['\n', '\t'], " "))
+            .collect()
+    }
+
+    /// Marks a citizen's message read (the blue ticks: we are on it). Best effort.
+    pub async fn mark_read(&self, wamid: &str) {
+        let url = format!("{}/{}/messages", self.base, self.phone_id);
+        let _ = self
+            .http
+            .post(&url)
+            .bearer_auth(self.token.expose())
+            .json(&map::mark_read(wamid))
+            .send()
+            .await;
+    }
+
+    /// The two-step media download: metadata, then the bytes (same bearer), checksum checked.
+    pub async fn download(&self, media_id: &str) -> Result<(Vec<u8>, Option<String>), MediaError> {
+        let fail = |e: reqwest::Error| {
+            MediaError::Failed(if e.is_timeout() {
+                "timeout".into()
+            } else {
+                "request failed".into()
+            })
+        };
+        let meta: serde_json::Value = self
+            .http
+            .get(format!("{}/{media_id}", self.base))
+            .bearer_auth(self.token.expose())
+            .send()
+            .await
+            .map_err(fail)?
+            .error_for_status()
+            .map_err(fail)?
+            .json()
+            .await
+            .map_err(fail)?;
+        let size = meta["file_size"]
+            .as_u64()
+            .or_else(|| meta["file_size"].as_str().and_then(|s| s.parse().ok()));
+        if let Some(s) = size.filter(|&s| s > MAX_MEDIA) {
+            return Err(MediaError::TooBig(s));
+        }
+        let url = meta["url"].as_str().ok_or_else(|| MediaError::Failed("no url".into()))?;
+        let bytes = self
+            .http
+            .get(url)
+            .bearer_auth(self.token.expose())
+            .send()
+            .await
+            .map_err(fail)?
+            .error_for_status()
+            .map_err(fail)?
+            .bytes()
+            .await
+            .map_err(fail)?;
+        if bytes.len() as u64 > MAX_MEDIA {
+            return Err(MediaError::TooBig(bytes.len() as u64));
+        }
+        if let Some(want) = meta["sha256"].as_str() {
+            if hex::encode(Sha256::digest(&bytes)) != want.to_ascii_lowercase() {
+                return Err(MediaError::Checksum);
+            }
+        }
+        Ok((bytes.to_vec(), meta["mime_type"].as_str().map(str::to_string)))
+    }
+}
+
+impl Deliver for Arc<Graph> {
+    fn deliver(
+        &self,
+        chat: &ChatKey,
+        out: &Outgoing,
+    ) -> impl std::future::Future<Output = Sent> + Send {
+        let (me, chat, out) = (self.clone(), chat.clone(), out.clone());
+        async move { me.send(&chat, &out).await }
+    }
+}
