@@ -86,7 +86,9 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     let committer = Committer::start(store.clone());
     let (tx, rx) = watch::channel(load_catalogue(config));
     let settings = Arc::new(settings(config)?);
-    let convo_config = ConvoConfig { offset: config.timezone, ..ConvoConfig::default() };
+    let metrics = Arc::new(crate::metrics::Metrics::default());
+    let convo_config =
+        ConvoConfig { offset: config.timezone, metrics: metrics.clone(), ..ConvoConfig::default() };
     let convo = Convo::start(
         store.clone(),
         committer.clone(),
@@ -117,6 +119,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         forwarder,
         sinks: sinks.clone(),
         policy: Policy { base_ms: config.retry_base_ms, max_ms: config.retry_max_ms },
+        metrics: metrics.clone(),
     };
     tokio::spawn(outbox.run(shutdown.clone()));
     tokio::spawn(crate::sla::run(
@@ -146,6 +149,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         tokens: Arc::new(config.api_tokens.clone()),
         links,
         public_url: config.public_url.clone(),
+        metrics,
         desk: Desk::new(
             store.clone(),
             committer_for_desk,

@@ -24,6 +24,7 @@ pub mod convo;
 pub mod engine;
 pub mod http;
 pub mod locale;
+pub mod metrics;
 pub mod outbox;
 pub mod script;
 pub mod sla;

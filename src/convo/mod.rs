@@ -63,6 +63,7 @@ pub struct ConvoConfig {
     pub cache_per_shard: usize,
     pub queue_per_shard: usize,
     pub offset: UtcOffset,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Default for ConvoConfig {
@@ -73,6 +74,7 @@ impl Default for ConvoConfig {
             cache_per_shard: 8192,
             queue_per_shard: 1024,
             offset: UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC),
+            metrics: Arc::default(),
         }
     }
 }

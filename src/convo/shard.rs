@@ -66,6 +66,7 @@ pub(crate) async fn run(
         let scripts: Vec<(String, u32)> =
             batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
         let ok = batch.is_empty() || committer.commit(batch).await;
+        shared.config.metrics.round(ok);
         if ok {
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
                 // Crude but bounded: forget everything cached; sessions reload from the store.
@@ -93,12 +94,16 @@ fn step_one(
     msg: Option<MessageId>,
     input: engine::input::Input,
 ) -> Result<Vec<Queued>, StoreError> {
+    let metrics = &shared.config.metrics;
     if let Some(id) = &msg {
         if round.seen.contains(id) || shared.store.seen(id)? {
             tracing::debug!("duplicate delivery ignored");
+            metrics.message_in(chat.channel, true);
             return Ok(Vec::new());
         }
     }
+    metrics.message_in(chat.channel, false);
+    let started = std::time::Instant::now();
     let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
         Some(s) => Some(s.clone()),
         None => shared.store.load_session(chat)?,
@@ -112,6 +117,7 @@ fn step_one(
         now,
     };
     let step = engine::step(&ctx, session.as_ref(), input);
+    funnel(metrics, catalogue, session.as_ref(), &step);
     let mut session = step.session;
     let lang = session.lang;
     let mut replies = step.replies;
@@ -152,6 +158,8 @@ fn step_one(
         round.batch.seen.push(id);
     }
     round.sessions.insert(chat.clone(), session);
+    metrics.step_time(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+    metrics.replies_out(chat.channel, replies.len());
     let queued: Vec<Queued> = replies
         .into_iter()
         .map(|reply| {
@@ -166,6 +174,42 @@ fn step_one(
         })
         .collect();
     Ok(queued)
+}
+
+/// Counts dialogs started, completed, and abandoned (with the step the citizen left at).
+fn funnel(
+    metrics: &crate::metrics::Metrics,
+    catalogue: &Catalogue,
+    before: Option<&Session>,
+    step: &engine::Step,
+) {
+    use crate::metrics::Funnel;
+    let mut completed = None;
+    for e in &step.effects {
+        match e {
+            Effect::Pin { script, .. } => metrics.funnel(script, Funnel::Started, ""),
+            Effect::Submit { draft, .. } => {
+                metrics.funnel(&draft.script.id, Funnel::Completed, "");
+                completed = Some(draft.script.id.to_string());
+            }
+            _ => {}
+        }
+    }
+    let Some(old) = before.and_then(|s| s.flow.as_ref()) else { return };
+    let same_dialog = step
+        .session
+        .flow
+        .as_ref()
+        .is_some_and(|f| f.script == old.script && f.started == old.started);
+    let finished = completed.as_deref() == Some(old.script.as_str());
+    if !same_dialog && !finished {
+        let step_id = catalogue
+            .script(&old.script)
+            .filter(|s| s.version == old.version)
+            .and_then(|s| s.step(old.at).map(|st| st.id.to_string()))
+            .unwrap_or_else(|| old.at.to_string());
+        metrics.funnel(&old.script, Funnel::Abandoned, &step_id);
+    }
 }
 
 /// The script version a session is pinned to, when it is no longer the current one.

@@ -48,6 +48,7 @@ pub struct AppState {
     pub public_url: String,
     /// Where status changes go (shared with officers' buttons).
     pub desk: Desk,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -60,8 +61,15 @@ pub fn router(state: AppState) -> Router {
             get(|| async { (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))) }),
         )
         .route("/readyz", get(readyz).with_state(health))
+        .route("/metrics", get(metrics).with_state(state.clone()))
         .merge(api::router(state))
         .merge(files)
+}
+
+/// Prometheus text format; no personal data in any label.
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    let body = s.metrics.render(s.store.as_ref(), s.clock.now());
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
 async fn readyz(State(h): State<Arc<Health>>) -> impl IntoResponse {

@@ -29,6 +29,7 @@ pub struct Outbox {
     pub forwarder: Arc<Forwarder>,
     pub sinks: Arc<Sinks>,
     pub policy: Policy,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Deliveries to one chat channel in flight at once.
@@ -151,6 +152,12 @@ impl Outbox {
             tracing::info!(ticket = %ticket.no, opd = %ticket.opd, "no target for this OPD; the ticket waits for the API");
             Outcome::Done
         });
+        let label = match &outcome {
+            Outcome::Done => "done",
+            Outcome::Retry { .. } => "retry",
+            Outcome::Fail { .. } => "dead",
+        };
+        self.metrics.delivery(&entry.job, label);
         match &outcome {
             Outcome::Done => {
                 tracing::info!(ticket = %ticket.no, job = kind(&entry.job), "delivered")

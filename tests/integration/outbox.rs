@@ -256,3 +256,30 @@ async fn the_api_changes_status_and_the_citizen_gets_the_push() {
         .unwrap();
     assert_eq!(other.status(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_show_the_funnel_and_the_outbox() {
+    let agency = FakeAgency::start(SECRET).await;
+    let data = tempfile::tempdir().unwrap();
+    let core = core_with(&agency, data.path());
+    report(&core, "a").await;
+    // Another citizen gives up on the KTP-el request at the NIK question.
+    say(&core, "b", "ktp hilang").await;
+    say(&core, "b", "ya").await;
+    say(&core, "b", "batal").await;
+    say(&core, "b", "ya").await;
+    agency.wait_accepted(1, Duration::from_secs(20)).await;
+    let base = api(&core).await;
+    let text = client().get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    for want in [
+        "pintu_dialogs_total{service=\"darurat\",event=\"started\",step=\"\"} 1",
+        "pintu_dialogs_total{service=\"darurat\",event=\"completed\",step=\"\"} 1",
+        "pintu_dialogs_total{service=\"ktp_el\",event=\"abandoned\",step=\"nik\"} 1",
+        "pintu_messages_in_total{channel=\"term\"} 9",
+        "pintu_dead_letters 0",
+    ] {
+        assert!(text.contains(want), "missing `{want}` in\n{text}");
+    }
+    assert!(text.contains("pintu_deliveries_total{kind=\"forward\",outcome=\"done\"}"), "{text}");
+    assert!(!text.contains("6409"), "no personal data in metrics");
+}
