@@ -107,6 +107,11 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         }
     };
     let links = FileLinks::new(&links_key, config.data_dir.clone());
+    let reloader = Arc::new(crate::reload::Reloader::new(
+        config.dialogs_dir.clone(),
+        config.locales_dir.clone(),
+        tx.clone(),
+    ));
     let sinks = Arc::new(Sinks::default());
     let shutdown = CancellationToken::new();
     let forwarder =
@@ -133,6 +138,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         Duration::from_secs(config.sla_interval_secs),
         shutdown.clone(),
     ));
+    tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
     }
@@ -150,6 +156,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         links,
         public_url: config.public_url.clone(),
         metrics,
+        reloader,
         desk: Desk::new(
             store.clone(),
             committer_for_desk,

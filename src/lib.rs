@@ -26,6 +26,7 @@ pub mod http;
 pub mod locale;
 pub mod metrics;
 pub mod outbox;
+pub mod reload;
 pub mod script;
 pub mod sla;
 pub mod store;

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tickets/{no}/status", post(set_status))
         .route("/api/v1/outbox/dead", get(dead_letters))
         .route("/api/v1/outbox/dead/{id}/requeue", post(requeue))
+        .route("/api/v1/admin/reload", post(reload))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -290,4 +291,24 @@ async fn requeue(
     }
     tracing::info!(ticket = %again.job.ticket(), "dead letter re-queued by an admin");
     Ok(Json(entry_json(&again)))
+}
+
+/// `POST /api/v1/admin/reload`: load and check the dialogs; 200 when live, 422 with the
+/// problems (`path:line:col: ...`) when the old version stays.
+async fn reload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    if authorize(&state, &headers)? != Scope::Admin {
+        return Err(ApiError::Forbidden("reloading is for admins"));
+    }
+    let r = state.reloader.clone();
+    match tokio::task::spawn_blocking(move || r.reload()).await {
+        Ok(Ok(n)) => Ok(Json(json!({ "reloaded": true, "services": n }))),
+        Ok(Err(problems)) => {
+            let list: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+            Err(ApiError::Rejected(json!({ "reloaded": false, "problems": list })))
+        }
+        Err(e) => Err(ApiError::Internal(e.to_string())),
+    }
 }

@@ -21,6 +21,9 @@ pub enum ApiError {
     Unavailable(&'static str),
     #[error("internal error")]
     Internal(String),
+    /// 422 with a structured body (e.g. the problems of a refused reload).
+    #[error("refused")]
+    Rejected(serde_json::Value),
 }
 
 impl ApiError {
@@ -33,6 +36,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Rejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         }
     }
 }
@@ -43,11 +47,11 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(%detail, "API request failed");
         }
-        let mut resp = (
-            status,
-            Json(serde_json::json!({"error": {"code": code, "message": self.to_string()}})),
-        )
-            .into_response();
+        let body = match &self {
+            ApiError::Rejected(v) => serde_json::json!({"error": {"code": code, "detail": v}}),
+            _ => serde_json::json!({"error": {"code": code, "message": self.to_string()}}),
+        };
+        let mut resp = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             if let Ok(v) = "Bearer".parse() {
                 resp.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, v);

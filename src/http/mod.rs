@@ -49,6 +49,7 @@ pub struct AppState {
     /// Where status changes go (shared with officers' buttons).
     pub desk: Desk,
     pub metrics: Arc<crate::metrics::Metrics>,
+    pub reloader: Arc<crate::reload::Reloader>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -8,6 +8,7 @@ mod fake_agency;
 mod fake_graph;
 mod fake_telegram;
 mod outbox;
+mod reload;
 mod robustness;
 mod support;
 mod telegram;

@@ -1,0 +1,104 @@
+//! Live edits of dialogs and texts: on SIGHUP, on the admin endpoint, and when the files
+//! change (checked every few seconds), the folders are loaded and checked like `pintu check`.
+//! Only a clean load goes live; otherwise the old version stays and the problems are logged
+//! and returned. Citizens mid-dialog finish on the version they started (pinned in the store).
+
+use crate::script::catalogue::Catalogue;
+use crate::script::diag::{Diagnostic, Severity};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// Reloads the catalogue from its folders.
+pub struct Reloader {
+    dialogs: PathBuf,
+    locales: PathBuf,
+    live: watch::Sender<Arc<Catalogue>>,
+    /// Serialises reloads (watcher, signal and API may fire together).
+    lock: std::sync::Mutex<()>,
+}
+
+impl Reloader {
+    pub fn new(dialogs: PathBuf, locales: PathBuf, live: watch::Sender<Arc<Catalogue>>) -> Self {
+        Self { dialogs, locales, live, lock: std::sync::Mutex::new(()) }
+    }
+
+    /// Loads and checks; on success the new catalogue is live and the number of services is
+    /// returned, otherwise the problems (as `path:line:col: ...`).
+    pub fn reload(&self) -> Result<usize, Vec<Diagnostic>> {
+        let _one = self.lock.lock();
+        let (cat, diags) = Catalogue::load(&self.dialogs, &self.locales);
+        let errors: Vec<Diagnostic> =
+            diags.into_iter().filter(|d| d.severity == Severity::Error).collect();
+        if !errors.is_empty() || cat.is_unusable() {
+            for e in &errors {
+                tracing::error!("{e}");
+            }
+            tracing::error!(
+                problems = errors.len(),
+                "dialogs not reloaded: the previous version stays live"
+            );
+            return Err(errors);
+        }
+        let n = cat.menu.len();
+        self.live.send_replace(Arc::new(cat));
+        tracing::info!(services = n, "dialogs reloaded");
+        Ok(n)
+    }
+
+    /// Watches the folders (every `every`) and SIGHUP until `shutdown`.
+    pub async fn watch(self: Arc<Self>, every: Duration, shutdown: CancellationToken) {
+        let mut seen = fingerprint(&[&self.dialogs, &self.locales]);
+        #[cfg(unix)]
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        loop {
+            #[cfg(unix)]
+            let hangup = async {
+                match hup.as_mut() {
+                    Some(h) => {
+                        h.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let hangup = std::future::pending::<()>();
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = hangup => {
+                    let me = self.clone();
+                    let _ = tokio::task::spawn_blocking(move || me.reload()).await;
+                }
+                _ = tokio::time::sleep(every) => {
+                    let now = fingerprint(&[&self.dialogs, &self.locales]);
+                    if now != seen {
+                        seen = now;
+                        let me = self.clone();
+                        let _ = tokio::task::spawn_blocking(move || me.reload()).await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Names, sizes and modification times of the files in the folders (and their subfolders).
+fn fingerprint(dirs: &[&Path]) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    let mut out = Vec::new();
+    let mut todo: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
+    while let Some(dir) = todo.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            match e.metadata() {
+                Ok(m) if m.is_dir() => todo.push(p),
+                Ok(m) => out.push((p, m.len(), m.modified().ok())),
+                Err(_) => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,116 @@
+//! An admin edits a dialog while a citizen is in the middle of it: a typo is refused with its
+//! `path:line:col` and nothing breaks; after the fix new citizens get the new dialog and the
+//! one in the middle finishes on the old.
+
+use super::fake_agency::FakeAgency;
+use super::support::repo;
+use pintu::app::{Core, start_core};
+use pintu::channel::{Channel, ChatKey};
+use pintu::clock::SystemClock;
+use pintu::config::Config;
+use pintu::engine::input::Input;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+fn copy_tree(to: &Path) {
+    for sub in ["dialogs", "locales/id", "locales/en"] {
+        std::fs::create_dir_all(to.join(sub)).unwrap();
+        for e in std::fs::read_dir(repo().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, to.join(sub).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+}
+
+async fn say(core: &Core, user: &str, text: &str) -> String {
+    let out = core
+        .convo
+        .handle(ChatKey::new(Channel::Terminal, user), None, Input::Text(text.into()))
+        .await
+        .unwrap();
+    let l = core.catalogue.borrow().locales.clone();
+    out.iter().map(|q| l.render(q.out.lang, &q.out.reply)).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_edit_with_a_typo_keeps_the_old_dialog() {
+    let _agency = FakeAgency::start("s").await;
+    let tree = tempfile::tempdir().unwrap();
+    copy_tree(tree.path());
+    let data = tempfile::tempdir().unwrap();
+    let admin = "admin-token";
+    let env: HashMap<String, String> = [
+        ("PINTU_DATA_DIR", data.path().display().to_string()),
+        ("PINTU_DIALOGS_DIR", tree.path().join("dialogs").display().to_string()),
+        ("PINTU_LOCALES_DIR", tree.path().join("locales").display().to_string()),
+        ("PINTU_ADMIN_TOKEN", format!("sha256:{}", hex::encode(Sha256::digest(admin)))),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let config = Config::load_with(None, &env).unwrap();
+    let core = start_core(&config, Arc::new(SystemClock)).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = pintu::http::router(core.http.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let reload = || http.post(format!("{base}/api/v1/admin/reload")).bearer_auth(admin).send();
+
+    // A citizen is in the middle of the death certificate dialog.
+    say(&core, "lama", "akta kematian").await;
+    let asked = say(&core, "lama", "3201011708450001").await;
+    assert!(asked.contains("nama lengkap almarhum"), "{asked}");
+
+    // The admin edits it with a typo: refused, with the place of the mistake.
+    let yaml = tree.path().join("dialogs/akta_kematian.yaml");
+    let original = std::fs::read_to_string(&yaml).unwrap();
+    let typo =
+        original.replacen("version: 1", "version: 2", 1).replacen("kind: name", "kind: nama", 1);
+    std::fs::write(&yaml, &typo).unwrap();
+    let r = reload().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let problem = body["error"]["detail"]["problems"][0].as_str().unwrap().to_string();
+    assert!(
+        problem.contains("akta_kematian.yaml:") && problem.contains("unknown step kind `nama`"),
+        "{problem}"
+    );
+    // Nothing broke: the citizen goes on, and new citizens still get the service.
+    assert!(say(&core, "lama", "Sukarno").await.contains("tanggal meninggal"));
+    assert!(say(&core, "baru", "akta kematian").await.contains("NIK almarhum"));
+
+    // The fix: version 2 asks for the reporter's phone right after the name.
+    let fixed = original.replacen("version: 1", "version: 2", 1).replacen(
+        "  - { id: tanggal_meninggal",
+        "  - { id: hp_pelapor, kind: phone }\n  - { id: tanggal_meninggal",
+        1,
+    );
+    assert_ne!(fixed, original, "the edit applies");
+    std::fs::write(&yaml, fixed).unwrap();
+    for lang in ["id", "en"] {
+        let ftl = tree.path().join(format!("locales/{lang}/akta_kematian.ftl"));
+        let mut t = std::fs::read_to_string(&ftl).unwrap();
+        t.push_str(
+            "akta_kematian-hp_pelapor = Mohon ketik nomor HP pelapor.\n    .label = HP pelapor\n",
+        );
+        std::fs::write(&ftl, t).unwrap();
+    }
+    let r = reload().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The new citizen (started on version 1) and a newer one on version 2.
+    say(&core, "newer", "akta kematian").await;
+    say(&core, "newer", "3201011708450001").await;
+    assert!(
+        say(&core, "newer", "Sukarno").await.contains("nomor HP pelapor"),
+        "version 2 for new dialogs"
+    );
+    assert!(
+        say(&core, "lama", "kemarin").await.contains("tempat meninggal"),
+        "the old dialog finishes on version 1"
+    );
+}
