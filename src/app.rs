@@ -352,3 +352,68 @@ pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Res
     f.sync_all()?;
     Ok(rel)
 }
+
+/// Opens the store of a stopped service (None when a running pintu holds it).
+fn open_idle(config: &Config) -> Option<SledStore> {
+    SledStore::open(&config.data_dir.join("db"), config.cache_bytes).ok()
+}
+
+/// Calls the running service's admin API.
+async fn admin_call(
+    config: &Config,
+    method: reqwest::Method,
+    path: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let token = config.admin_bearer.as_ref().context(
+        "the data folder is in use by a running pintu: set PINTU_ADMIN_BEARER to the admin token to go through its API",
+    )?;
+    let url = format!("http://{}{path}", config.http_addr);
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()?
+        .request(method, &url)
+        .bearer_auth(token.expose())
+        .send()
+        .await?;
+    anyhow::ensure!(resp.status().is_success(), "{url} answered {}", resp.status());
+    Ok(resp.bytes().await?.to_vec())
+}
+
+/// `pintu backup FILE`.
+pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
+    let bytes = match open_idle(config) {
+        Some(store) => {
+            let mut out = Vec::new();
+            let n = crate::store::backup::write(&store, &mut out)?;
+            eprintln!("{n} records");
+            out
+        }
+        None => admin_call(config, reqwest::Method::POST, "/api/v1/admin/backup").await?,
+    };
+    std::fs::write(file, &bytes).with_context(|| format!("writing {}", file.display()))?;
+    eprintln!("backup written to {} ({} bytes)", file.display(), bytes.len());
+    Ok(())
+}
+
+/// `pintu restore FILE`.
+pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let store =
+        open_idle(config).context("the data folder is in use: stop pintu before restoring")?;
+    let mut input =
+        std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let n = crate::store::backup::restore(&store, &mut input)?;
+    eprintln!("{n} records restored into {}", config.data_dir.display());
+    Ok(())
+}
+
+/// `pintu stats`.
+pub async fn stats(config: &Config) -> anyhow::Result<String> {
+    match open_idle(config) {
+        Some(store) => Ok(serde_json::to_string_pretty(&crate::store::backup::stats(&store)?)?),
+        None => {
+            let body = admin_call(config, reqwest::Method::GET, "/api/v1/admin/stats").await?;
+            Ok(String::from_utf8_lossy(&body).into_owned())
+        }
+    }
+}

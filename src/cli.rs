@@ -45,4 +45,11 @@ pub enum Cmd {
         /// Dialog folders to check (default: the configured dialogs folder).
         dirs: Vec<PathBuf>,
     },
+    /// Write a consistent backup of the data folder to FILE. Works while pintu serves (through
+    /// the admin API on PINTU_HTTP_ADDR, with PINTU_ADMIN_BEARER) or while it is stopped.
+    Backup { file: PathBuf },
+    /// Restore a backup FILE into an empty data folder (pintu must not be running).
+    Restore { file: PathBuf },
+    /// Print counts of sessions, tickets by status and outbox depth.
+    Stats,
 }

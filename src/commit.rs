@@ -9,7 +9,12 @@ use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use tokio::sync::{Notify, oneshot};
 
-type Job = (Batch, oneshot::Sender<bool>);
+/// Work for the committer thread.
+enum Job {
+    Commit(Batch, oneshot::Sender<bool>),
+    /// Runs alone between commits (a consistent backup).
+    Exclusive(Box<dyn FnOnce(&dyn Store) + Send>),
+}
 
 /// Handle to the committer thread; the thread ends when all handles are dropped.
 #[derive(Clone)]
@@ -40,19 +45,48 @@ impl Committer {
     /// Commits a batch (together with whatever else is waiting); true once it is durable.
     pub async fn commit(&self, batch: Batch) -> bool {
         let (done, rx) = oneshot::channel();
-        if self.tx.send((batch, done)).is_err() {
+        if self.tx.send(Job::Commit(batch, done)).is_err() {
             return false;
         }
         rx.await.unwrap_or(false)
     }
+
+    /// Runs `f` on the committer thread with no commit in progress: what it reads is one
+    /// consistent state. `None` if the committer has stopped.
+    pub async fn exclusive<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store) -> T + Send + 'static,
+    ) -> Option<T> {
+        let (done, rx) = oneshot::channel();
+        let job = Job::Exclusive(Box::new(move |store: &dyn Store| {
+            let _ = done.send(f(store));
+        }));
+        self.tx.send(job).ok()?;
+        rx.await.ok()
+    }
 }
 
 fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_wake: Arc<Notify>) {
-    while let Ok(first) = rx.recv() {
+    let mut carry: Option<Job> = None;
+    while let Some(first) = carry.take().or_else(|| rx.recv().ok()) {
+        let first = match first {
+            Job::Exclusive(f) => {
+                f(store.as_ref());
+                continue;
+            }
+            Job::Commit(batch, done) => (batch, done),
+        };
         let mut jobs = vec![first];
-        // Group commit: never wait to fill, take only what is already queued.
+        // Group commit: never wait to fill, take only what is already queued (up to the next
+        // exclusive job, which must see exactly the commits before it).
         while let Ok(more) = rx.try_recv() {
-            jobs.push(more);
+            match more {
+                Job::Commit(batch, done) => jobs.push((batch, done)),
+                exclusive => {
+                    carry = Some(exclusive);
+                    break;
+                }
+            }
         }
         let mut merged = Batch::default();
         let mut waiters = Vec::with_capacity(jobs.len());

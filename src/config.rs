@@ -40,6 +40,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PINTU_TARGET_<OPD>_SECRET", "HMAC secret shared with that agency (required with its URL)"),
     ("PINTU_API_TOKEN_<OPD>", "sha256:<hex> of the bearer token of OPD <OPD> for the ticket API"),
     ("PINTU_ADMIN_TOKEN", "sha256:<hex> of the admin bearer token (all OPDs, dead letters)"),
+    (
+        "PINTU_ADMIN_BEARER",
+        "the plain admin token, used by `pintu backup` and `pintu stats` to reach a running service",
+    ),
     ("PINTU_FILES_SECRET", "key that signs attachment links (default: random at each start)"),
     ("PINTU_RETRY_BASE", "first retry delay of a failed delivery, doubled each time (default: 2s)"),
     ("PINTU_RETRY_MAX", "longest delay between retries (default: 1h)"),
@@ -99,6 +103,8 @@ pub struct Config {
     /// SHA-256 digests of API bearer tokens with their scope (tokens are never stored).
     pub api_tokens: Vec<(Scope, [u8; 32])>,
     pub files_secret: Option<Secret<String>>,
+    /// The admin token itself, for the command-line tools talking to a running service.
+    pub admin_bearer: Option<Secret<String>>,
     pub retry_base_ms: u64,
     pub retry_max_ms: u64,
     pub sla_interval_secs: u64,
@@ -267,6 +273,7 @@ impl Config {
             targets,
             api_tokens,
             files_secret: var("PINTU_FILES_SECRET").map(Secret::new),
+            admin_bearer: var("PINTU_ADMIN_BEARER").map(Secret::new),
             retry_base_ms,
             retry_max_ms: retry_max_ms.max(retry_base_ms),
             sla_interval_secs,

@@ -29,6 +29,14 @@ fn main() -> ExitCode {
                 pintu::app::serve(config, listener, shutdown).await
             }))
         }
+        Cmd::Backup { file } => {
+            report(run(async move { pintu::app::backup(&config, &file).await }))
+        }
+        Cmd::Restore { file } => report(pintu::app::restore(&config, &file)),
+        Cmd::Stats => report(run(async move {
+            println!("{}", pintu::app::stats(&config).await?);
+            Ok(())
+        })),
         Cmd::Chat { user } => {
             // Keep the terminal for the conversation: only warnings go to stderr.
             pintu::telemetry::init("warn", config.log_format);

@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/outbox/dead", get(dead_letters))
         .route("/api/v1/outbox/dead/{id}/requeue", post(requeue))
         .route("/api/v1/admin/reload", post(reload))
+        .route("/api/v1/admin/backup", post(backup))
+        .route("/api/v1/admin/stats", get(stats))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -311,4 +313,33 @@ async fn reload(
         }
         Err(e) => Err(ApiError::Internal(e.to_string())),
     }
+}
+
+/// `POST /api/v1/admin/backup`: a consistent snapshot of the store (taken between commits),
+/// as the backup file `pintu restore` reads.
+async fn backup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if authorize(&state, &headers)? != Scope::Admin {
+        return Err(ApiError::Forbidden("backups are for admins"));
+    }
+    let taken = state.desk.committer.exclusive(|store| {
+        let mut file = Vec::new();
+        crate::store::backup::write(store, &mut file).map(|n| (n, file))
+    });
+    let (n, file) = taken.await.ok_or(ApiError::Unavailable("the store is shutting down"))??;
+    tracing::info!(records = n, "backup taken through the API");
+    let headers = [(axum::http::header::CONTENT_TYPE, "application/octet-stream")];
+    Ok((headers, file).into_response())
+}
+
+/// `GET /api/v1/admin/stats`: counts of sessions, tickets by status, outbox depth.
+async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    if authorize(&state, &headers)? != Scope::Admin {
+        return Err(ApiError::Forbidden("statistics are for admins"));
+    }
+    let s = crate::store::backup::stats(state.store.as_ref())?;
+    Ok(Json(serde_json::to_value(s).unwrap_or_default()))
 }

@@ -219,6 +219,11 @@ pub fn decode_script(bytes: &[u8]) -> R<String> {
 }
 
 /// Key of a chat's session.
+/// Is this a session record's key (for counting in `pintu stats`)?
+pub fn is_session_key(key: &[u8]) -> bool {
+    key.first() == Some(&SESSION)
+}
+
 pub fn session_key(chat: &ChatKey) -> Vec<u8> {
     let mut key = vec![SESSION];
     push_chat(&mut key, chat);

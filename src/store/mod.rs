@@ -6,6 +6,7 @@
 //! `sled` appears only in `sled.rs`; `codec.rs` alone decides byte formats. Every backend runs
 //! the same conformance suite (`suite.rs`).
 
+pub mod backup;
 pub mod codec;
 pub mod memory;
 pub mod sled;
@@ -108,4 +109,19 @@ pub trait Store: Send + Sync + 'static {
     /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a
     /// power cut.
     fn commit(&self, batch: &Batch) -> R<()>;
+    /// Every stored record as (key, value) in key order, for backups. Consistent when no
+    /// commit runs meanwhile (the committer calls it between commits).
+    fn export(&self, visit: &mut dyn FnMut(&[u8], &[u8]) -> R<()>) -> R<u64> {
+        let _ = visit;
+        Err(StoreError::Io("this store cannot be exported".into()))
+    }
+    /// Writes records as exported, then flushes (restore into an empty store).
+    fn import(&self, records: &mut dyn Iterator<Item = R<(Vec<u8>, Vec<u8>)>>) -> R<u64> {
+        let _ = records;
+        Err(StoreError::Io("this store cannot be imported into".into()))
+    }
+    /// True when the store holds no record at all.
+    fn is_empty(&self) -> R<bool> {
+        Ok(false)
+    }
 }

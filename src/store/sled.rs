@@ -208,6 +208,38 @@ impl Store for SledStore {
         Ok(out)
     }
 
+    fn export(&self, visit: &mut dyn FnMut(&[u8], &[u8]) -> R<()>) -> R<u64> {
+        let mut n = 0;
+        for item in self.tree.iter() {
+            let (k, v) = item.map_err(|e| sled_error("read", e))?;
+            visit(&k, &v)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn import(&self, records: &mut dyn Iterator<Item = R<(Vec<u8>, Vec<u8>)>>) -> R<u64> {
+        let mut n = 0;
+        let mut writes = sled::Batch::default();
+        for r in records {
+            let (k, v) = r?;
+            writes.insert(k, v);
+            n += 1;
+            if n % 10_000 == 0 {
+                self.tree
+                    .apply_batch(std::mem::take(&mut writes))
+                    .map_err(|e| sled_error("write", e))?;
+            }
+        }
+        self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
+        self.sync()?;
+        Ok(n)
+    }
+
+    fn is_empty(&self) -> R<bool> {
+        Ok(self.tree.is_empty())
+    }
+
     fn commit(&self, batch: &Batch) -> R<()> {
         if batch.is_empty() {
             return Ok(());
