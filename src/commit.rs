@@ -9,11 +9,14 @@ use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use tokio::sync::{Notify, oneshot};
 
+/// A task that must see the store with no commit in progress.
+type ExclusiveTask = Box<dyn FnOnce(&dyn Store) + Send>;
+
 /// Work for the committer thread.
 enum Job {
     Commit(Batch, oneshot::Sender<bool>),
     /// Runs alone between commits (a consistent backup).
-    Exclusive(Box<dyn FnOnce(&dyn Store) + Send>),
+    Exclusive(ExclusiveTask),
 }
 
 /// Handle to the committer thread; the thread ends when all handles are dropped.

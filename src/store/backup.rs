@@ -141,7 +141,8 @@ mod tests {
         let mid = damaged.len() / 2;
         damaged[mid] ^= 1;
         assert!(restore(&empty, &mut damaged.as_slice()).is_err());
-        assert!(restore(&empty, &mut file[..file.len() - 10].as_ref()).is_err());
+        let cut: &[u8] = &file[..file.len() - 10];
+        assert!(restore(&empty, &mut &*cut).is_err());
         assert!(empty.is_empty().unwrap());
     }
 }

@@ -35,6 +35,9 @@ pub enum StoreError {
 
 pub type R<T> = Result<T, StoreError>;
 
+/// Called with each (key, value) record by [`Store::export`].
+pub type Visit<'a> = dyn FnMut(&[u8], &[u8]) -> R<()> + 'a;
+
 /// All writes of one or more steps, applied all-or-nothing.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Batch {
@@ -111,7 +114,7 @@ pub trait Store: Send + Sync + 'static {
     fn commit(&self, batch: &Batch) -> R<()>;
     /// Every stored record as (key, value) in key order, for backups. Consistent when no
     /// commit runs meanwhile (the committer calls it between commits).
-    fn export(&self, visit: &mut dyn FnMut(&[u8], &[u8]) -> R<()>) -> R<u64> {
+    fn export(&self, visit: &mut Visit) -> R<u64> {
         let _ = visit;
         Err(StoreError::Io("this store cannot be exported".into()))
     }

@@ -208,7 +208,7 @@ impl Store for SledStore {
         Ok(out)
     }
 
-    fn export(&self, visit: &mut dyn FnMut(&[u8], &[u8]) -> R<()>) -> R<u64> {
+    fn export(&self, visit: &mut super::Visit) -> R<u64> {
         let mut n = 0;
         for item in self.tree.iter() {
             let (k, v) = item.map_err(|e| sled_error("read", e))?;
