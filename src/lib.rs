@@ -14,6 +14,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod audit;
 pub mod calendar;
 pub mod channel;
 pub mod cli;

@@ -5,6 +5,7 @@
 
 use super::AppState;
 use super::error::ApiError;
+use crate::audit::AuditEvent;
 use crate::clock::Now;
 use crate::config::Scope;
 use crate::outbox::entry::{OutboxEntry, OutboxOp};
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/reload", post(reload))
         .route("/api/v1/admin/backup", post(backup))
         .route("/api/v1/admin/stats", get(stats))
+        .route("/api/v1/admin/audit", get(audit_log))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -61,6 +63,21 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Scope, ApiError> {
         }
     }
     found.ok_or(ApiError::Unauthorized("unknown token"))
+}
+
+/// Where a request came from, as far as a proxy in front tells (for the audit log).
+fn client(headers: &HeaderMap) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next());
+    forwarded.map_or_else(|| "direct".to_string(), |f| f.trim().chars().take(64).collect())
+}
+
+/// Appends one admin action to the audit log.
+async fn audit(state: &AppState, headers: &HeaderMap, action: &str, detail: String) {
+    let e = AuditEvent::new(state.clock.now(), "admin", action, "", detail).from(client(headers));
+    let _ = state.desk.committer.commit(Batch { audit: vec![e], ..Batch::default() }).await;
 }
 
 fn may_see(scope: &Scope, ticket: &Ticket) -> Result<(), ApiError> {
@@ -225,8 +242,11 @@ async fn set_status(
         Scope::Admin => (Actor::Officer("admin".into()), None),
         Scope::Opd(opd) => (Actor::Officer(format!("api:{opd}")), Some(opd.as_str())),
     };
-    let changed =
-        state.desk.change(no, to, body.note.as_deref(), actor, opd).await.map_err(|e| match e {
+    let changed = state
+        .desk
+        .change_from(no, to, body.note.as_deref(), actor, opd, &client(&headers))
+        .await
+        .map_err(|e| match e {
             DeskError::NotFound => ApiError::NotFound("no such ticket"),
             DeskError::OtherOpd => ApiError::Forbidden("this ticket belongs to another OPD"),
             DeskError::Refused(ChangeError::NoteRequired(_)) => {
@@ -287,7 +307,19 @@ async fn requeue(
         .find(|e| e.id == id)
         .ok_or(ApiError::NotFound("no such dead letter"))?;
     let again = OutboxEntry { due: state.clock.now(), attempts: 0, ..entry };
-    let batch = Batch { outbox: vec![OutboxOp::Put(again.clone())], ..Batch::default() };
+    let audit = AuditEvent::new(
+        state.clock.now(),
+        "admin",
+        "requeue",
+        id.to_string(),
+        again.job.ticket().to_string(),
+    )
+    .from(client(&headers));
+    let batch = Batch {
+        outbox: vec![OutboxOp::Put(again.clone())],
+        audit: vec![audit],
+        ..Batch::default()
+    };
     if !state.committer.commit(batch).await {
         return Err(ApiError::Unavailable("could not re-queue; try again"));
     }
@@ -305,7 +337,14 @@ async fn reload(
         return Err(ApiError::Forbidden("reloading is for admins"));
     }
     let r = state.reloader.clone();
-    match tokio::task::spawn_blocking(move || r.reload()).await {
+    let result = tokio::task::spawn_blocking(move || r.reload()).await;
+    let outcome = match &result {
+        Ok(Ok(n)) => format!("reloaded, {n} services"),
+        Ok(Err(p)) => format!("refused, {} problems", p.len()),
+        Err(_) => "failed".to_string(),
+    };
+    audit(&state, &headers, "reload", outcome).await;
+    match result {
         Ok(Ok(n)) => Ok(Json(json!({ "reloaded": true, "services": n }))),
         Ok(Err(problems)) => {
             let list: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
@@ -331,6 +370,7 @@ async fn backup(
     });
     let (n, file) = taken.await.ok_or(ApiError::Unavailable("the store is shutting down"))??;
     tracing::info!(records = n, "backup taken through the API");
+    audit(&state, &headers, "backup", format!("{n} records")).await;
     let headers = [(axum::http::header::CONTENT_TYPE, "application/octet-stream")];
     Ok((headers, file).into_response())
 }
@@ -342,4 +382,31 @@ async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Json
     }
     let s = crate::store::backup::stats(state.store.as_ref())?;
     Ok(Json(serde_json::to_value(s).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/admin/audit?limit=N`: the newest audit events first.
+async fn audit_log(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Value>, ApiError> {
+    if authorize(&state, &headers)? != Scope::Admin {
+        return Err(ApiError::Forbidden("the audit log is for admins"));
+    }
+    let events = state.store.audit_log(q.limit.unwrap_or(100).clamp(1, 10_000))?;
+    let rfc = |s: i64| {
+        time::OffsetDateTime::from_unix_timestamp(s)
+            .ok()
+            .and_then(|x| x.format(&time::format_description::well_known::Rfc3339).ok())
+    };
+    let list: Vec<Value> = events
+        .iter()
+        .map(|e| json!({ "at": rfc(e.at.0), "who": e.who, "action": e.action, "target": e.target, "detail": e.detail, "from": e.from }))
+        .collect();
+    Ok(Json(json!({ "events": list })))
 }

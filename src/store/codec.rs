@@ -31,6 +31,7 @@
 //! admin-only) list by creation time instead of paying for a second index on every commit.
 
 use super::{R, StoreError};
+use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
@@ -64,6 +65,9 @@ const OUTBOX: u8 = b'O';
 const DUE: u8 = b'Q';
 const DEAD: u8 = b'D';
 const REPLY: u8 = b'R';
+const AUDIT: u8 = b'A';
+/// Format byte of an audit event.
+pub const AUDIT_V1: u8 = 1;
 
 /// Bytes of an index key after its chat prefix: created (8) + ticket number (8).
 const INDEX_SUFFIX: usize = 16;
@@ -200,6 +204,29 @@ pub fn parse_reply_key(key: &[u8]) -> Option<(ChatKey, u64)> {
     }
     let chat = ChatKey::parse(std::str::from_utf8(chat).ok()?)?;
     Some((chat, u64::from_be_bytes(seq.try_into().ok()?)))
+}
+
+pub fn encode_audit(e: &AuditEvent) -> R<Vec<u8>> {
+    encode(AUDIT_V1, e, "audit event")
+}
+
+pub fn decode_audit(bytes: &[u8]) -> R<AuditEvent> {
+    match bytes.split_first() {
+        Some((&AUDIT_V1, body)) => decode(body, "audit event"),
+        _ => Err(unknown_format("audit event", bytes)),
+    }
+}
+
+/// `A` + time (ordered) + a sequence number: the log in time order, never overwritten.
+pub fn audit_key(at: Timestamp, seq: u64) -> Vec<u8> {
+    let mut key = vec![AUDIT];
+    key.extend_from_slice(&ordered(at));
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+pub fn audit_prefix() -> [u8; 1] {
+    [AUDIT]
 }
 
 pub fn encode_script(source: &str) -> Vec<u8> {

@@ -7,6 +7,7 @@
 //! not be used where data has to survive the process.
 
 use super::{Batch, R, ReplyOp, Store, StoreError};
+use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
@@ -33,6 +34,7 @@ struct Maps {
     dead: BTreeMap<u64, OutboxEntry>,
     /// Pending replies by chat and seq.
     replies: BTreeMap<(ChatKey, u64), Outgoing>,
+    audit: Vec<AuditEvent>,
 }
 
 impl Maps {
@@ -144,6 +146,14 @@ impl Store for MemoryStore {
         Ok(dead)
     }
 
+    fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>> {
+        let maps = self.maps()?;
+        let mut all = maps.audit.clone();
+        // Same order as sled: by time (stable for equal times), newest first.
+        all.sort_by_key(|e| e.at);
+        Ok(all.into_iter().rev().take(max).collect())
+    }
+
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         let maps = self.maps()?;
         let mine = maps.replies.iter().filter(|((chat, _), _)| chat.channel == channel);
@@ -165,6 +175,7 @@ impl Store for MemoryStore {
             maps.tickets.insert(ticket.no, ticket.clone());
         }
         maps.seen.extend(batch.seen.iter().cloned());
+        maps.audit.extend(batch.audit.iter().cloned());
         for op in &batch.replies {
             match op {
                 ReplyOp::Pending { chat, seq, out } => {

@@ -13,6 +13,7 @@ pub mod sled;
 #[cfg(test)]
 pub mod suite;
 
+use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
@@ -55,6 +56,8 @@ pub struct Batch {
     /// Replies to citizens: written as pending with the step that produced them, marked sent
     /// once the platform took them, so a crash in between resends instead of losing them.
     pub replies: Vec<ReplyOp>,
+    /// Appended to the audit log.
+    pub audit: Vec<AuditEvent>,
 }
 
 /// A reply's life in the store.
@@ -74,6 +77,7 @@ impl Batch {
             && self.scripts.is_empty()
             && self.outbox.is_empty()
             && self.replies.is_empty()
+            && self.audit.is_empty()
     }
 
     /// Appends another batch's writes after this one's (later writes win).
@@ -84,6 +88,7 @@ impl Batch {
         self.scripts.extend(other.scripts);
         self.outbox.extend(other.outbox);
         self.replies.extend(other.replies);
+        self.audit.extend(other.audit);
     }
 }
 
@@ -107,6 +112,8 @@ pub trait Store: Send + Sync + 'static {
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>>;
     /// The dead-letter list, oldest first.
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>>;
+    /// The newest `max` audit events, newest first.
+    fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>>;
     /// Replies not yet marked sent on this channel, per chat in `seq` order.
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>>;
     /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a

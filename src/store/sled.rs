@@ -19,6 +19,7 @@
 mod outbox;
 
 use super::{Batch, R, ReplyOp, Store, StoreError, codec};
+use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
@@ -236,6 +237,15 @@ impl Store for SledStore {
         Ok(n)
     }
 
+    fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix(codec::audit_prefix()).rev().take(max) {
+            let (_, v) = item.map_err(|e| sled_error("read", e))?;
+            out.push(codec::decode_audit(&v)?);
+        }
+        Ok(out)
+    }
+
     fn is_empty(&self) -> R<bool> {
         Ok(self.tree.is_empty())
     }
@@ -272,10 +282,27 @@ impl Store for SledStore {
                 ReplyOp::Sent { chat, seq } => writes.remove(codec::reply_key(chat, *seq)),
             }
         }
+        for e in &batch.audit {
+            // Random low bits keep two events of the same second apart.
+            let seq = u64::from_le_bytes(rand8());
+            writes.insert(codec::audit_key(e.at, seq), codec::encode_audit(e)?);
+        }
         outbox::write(&self.tree, &batch.outbox, &mut writes)?;
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
         self.sync()
     }
+}
+
+fn rand8() -> [u8; 8] {
+    let mut b = [0u8; 8];
+    // Uniqueness within one second only needs to be likely; a clock-based fallback will do.
+    if getrandom::fill(&mut b).is_err() {
+        b = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            .to_le_bytes();
+    }
+    b
 }
 
 /// Opens sled, retrying briefly while the lock is held: a `Db` dropped in this process releases

@@ -48,7 +48,7 @@ macro_rules! store_suite {
             outbox_next_due_is_the_earliest, outbox_reschedule_leaves_no_stale_due,
             outbox_done_removes_it, outbox_dead_then_requeue,
             several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket,
-            pending_replies_in_order_per_channel);
+            pending_replies_in_order_per_channel, audit_log_newest_first);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
         $crate::store::suite::store_suite!($fresh);
@@ -197,6 +197,13 @@ pub fn sample_batch() -> Batch {
                 ),
             },
         }],
+        audit: vec![crate::audit::AuditEvent::new(
+            Timestamp(1_795_636_800),
+            "api:disdukcapil",
+            "status",
+            "K7Q4-M9XS",
+            "diterima -> diproses",
+        )],
     }
 }
 
@@ -208,12 +215,14 @@ pub fn assert_sample_batch(store: &impl Store) {
     assert_eq!(store.tickets_of(&ticket.chat).unwrap(), vec![ticket]);
     assert!(store.seen(&MessageId("wamid.HBgN".into())).unwrap());
     assert_eq!(store.pending_replies(Channel::WhatsApp).unwrap().len(), 1);
+    assert_eq!(store.audit_log(10).unwrap().len(), 1);
     let source = store.script_source("ktp_el_hilang", 3).unwrap();
     assert_eq!(source.as_deref(), Some("id: ktp_el_hilang\n"));
     let samples = sample_outbox();
     assert_eq!(store.outbox_pending().unwrap(), [samples[0].clone()]);
     assert_eq!(store.outbox_dead().unwrap(), [samples[1].clone()]);
     assert_eq!(store.outbox_next_due().unwrap(), Some(samples[0].due));
+    assert_eq!(store.audit_log(10).unwrap().len(), 1);
 }
 
 fn commit(store: &impl Store, batch: Batch) {
@@ -420,4 +429,17 @@ pub fn pending_replies_in_order_per_channel(store: &impl Store) {
         .map(|(_, s, _)| *s)
         .collect();
     assert_eq!(left, vec![40, 300]);
+}
+
+/// The audit log keeps every event, newest first.
+pub fn audit_log_newest_first(store: &impl Store) {
+    use crate::audit::AuditEvent;
+    let ev = |t: i64, a: &str| AuditEvent::new(Timestamp(t), "admin", a, "", "");
+    commit(store, Batch { audit: vec![ev(20, "b"), ev(10, "a")], ..Batch::default() });
+    commit(store, Batch { audit: vec![ev(30, "c"), ev(30, "d")], ..Batch::default() });
+    let log = store.audit_log(10).unwrap();
+    assert_eq!(log.len(), 4, "events of the same second are all kept");
+    let order: Vec<i64> = log.iter().map(|e| e.at.0).collect();
+    assert_eq!(order, vec![30, 30, 20, 10]);
+    assert_eq!(store.audit_log(1).unwrap().len(), 1);
 }

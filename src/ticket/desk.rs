@@ -5,6 +5,7 @@
 use super::change::{ChangeCtx, ChangeError, change_status, new_entry_id};
 use super::record::{Actor, Ticket};
 use super::{Status, TicketNo};
+use crate::audit::AuditEvent;
 use crate::clock::{Clock, Now};
 use crate::commit::Committer;
 use crate::engine::Settings;
@@ -66,6 +67,19 @@ impl Desk {
         actor: Actor,
         opd: Option<&str>,
     ) -> Result<Ticket, DeskError> {
+        self.change_from(no, to, note, actor, opd, "").await
+    }
+
+    /// [`Desk::change`], recording in the audit log where the request came from.
+    pub async fn change_from(
+        &self,
+        no: TicketNo,
+        to: Status,
+        note: Option<&str>,
+        actor: Actor,
+        opd: Option<&str>,
+        from: &str,
+    ) -> Result<Ticket, DeskError> {
         let _one_at_a_time = self.lock.lock().await;
         let ticket = self.store.ticket(&no)?.ok_or(DeskError::NotFound)?;
         if opd.is_some_and(|o| o != ticket.opd) {
@@ -78,9 +92,20 @@ impl Desk {
             sla_days,
             push_id: new_entry_id(),
         };
+        let who = match &actor {
+            Actor::Citizen => "citizen".to_string(),
+            Actor::Officer(o) => o.clone(),
+            Actor::System => "system".to_string(),
+        };
         let (changed, push) = change_status(&ticket, to, note, actor, &ctx)?;
-        let batch =
-            Batch { tickets: vec![changed.clone()], outbox: vec![push], ..Batch::default() };
+        let detail = format!("{} -> {}", ticket.status.code(), to.code());
+        let audit = AuditEvent::new(ctx.now.at, who, "status", no.to_string(), detail).from(from);
+        let batch = Batch {
+            tickets: vec![changed.clone()],
+            outbox: vec![push],
+            audit: vec![audit],
+            ..Batch::default()
+        };
         if !self.committer.commit(batch).await {
             return Err(DeskError::NotStored);
         }

@@ -255,6 +255,18 @@ async fn the_api_changes_status_and_the_citizen_gets_the_push() {
         .await
         .unwrap();
     assert_eq!(other.status(), 403);
+    // Every change is in the audit log: who, what, when, from where.
+    let log = http.get(format!("{base}/api/v1/admin/audit")).bearer_auth(ADMIN_TOKEN).send();
+    let log: serde_json::Value = log.await.unwrap().json().await.unwrap();
+    let events = log["events"].as_array().unwrap();
+    let first = events.iter().find(|e| e["detail"] == "diterima -> perlu_perbaikan");
+    let first = first.expect("the officer's change is audited");
+    assert_eq!(first["who"], "api:diskominfo");
+    assert_eq!(first["target"], no.as_str());
+    assert_eq!(first["from"], "direct");
+    assert!(first["at"].as_str().unwrap().starts_with("20"));
+    let opd_audit = http.get(format!("{base}/api/v1/admin/audit")).bearer_auth(OPD_TOKEN).send();
+    assert_eq!(opd_audit.await.unwrap().status(), 403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
