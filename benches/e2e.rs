@@ -1,1 +1,1225 @@
-fn main() {}
+//! End to end: the real `pintu serve` binary against lean fakes on 127.0.0.1, in this process.
+//!
+//! * Telegram: a lean fake Bot API (getMe, getWebhookInfo, getUpdates with Telegram's offset
+//!   semantics, sendMessage). U simulated citizens in closed loop each run the Aktivasi IKD
+//!   dialog (8 messages, one invalid NIK, summary confirmation → ticket) over and over; a
+//!   citizen's next message is queued only after every reply to the previous one arrived. Every
+//!   reply is checked against a calibration run (exact text, exact number of sendMessage calls
+//!   per message, ticket numbers unique). Latency: the update first handed out by getUpdates →
+//!   the last sendMessage of its replies arriving.
+//! * WhatsApp: the same citizens as signed webhook POSTs (HMAC-SHA256 of the raw body), replies
+//!   arriving at a lean fake Graph API. POSTs/s acknowledged with 200 (pintu answers after the
+//!   commit) and the dialog latency.
+//! * Forwarding: N tickets with their outbox entries written into the store before start; pintu
+//!   delivers them to a loopback receiver answering 200; tickets/s from first to last.
+//!
+//! pintu runs under `taskset -c 0`, this harness under core 1 (printed if pinning failed). The
+//! API round trip is simulated by sleeping before answering (getUpdates and sendMessage, or
+//! sendMessage only where the table says so). CPU per message is pintu's utime+stime from
+//! /proc/<pid>/stat over the measured window; peak RSS its VmHWM at the end of the run.
+//!
+//! `cargo bench --bench e2e -- --bench` runs everything (about 5 minutes). Without `--bench`
+//! (as `cargo test --all-targets` runs it) it is a smoke run: U = 5 for a second per case.
+//! The pintu binary is `CARGO_BIN_EXE_pintu` (cargo builds it for benches and tests), or
+//! `$PINTU_BIN`.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::collections::{HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+const TG_TOKEN: &str = "123456:bench";
+const CHAT_BASE: i64 = 700_000_000;
+const WA_BASE: u64 = 6_281_100_000_000;
+const WA_PHONE_ID: &str = "109283746501234";
+const WA_SECRET: &str = "bench-app-secret";
+
+/// The dialog of every figure (also `benches/engine.rs`): Aktivasi IKD. `{date}` is replaced by
+/// a working day found in calibration (`besok` unless tomorrow is not one).
+const DIALOG: [&str; 8] =
+    ["ikd", "12345", "6409011708900001", "Budi Santoso", "budi@gmail.com", "1", "{date}", "ya"];
+
+// ------------------------------------------------------------------------------------------
+// Shared world of the fakes and the citizens
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Chan {
+    Telegram,
+    WhatsApp,
+}
+
+/// What each message of a dialog must get back: the exact texts (ticket numbers as `<T>`).
+#[derive(Clone, Debug, Default)]
+struct Expect {
+    /// First dialog of a chat (includes the privacy notice) and every later one.
+    first: Vec<Vec<String>>,
+    later: Vec<Vec<String>>,
+    date: String,
+}
+
+impl Expect {
+    fn step(&self, dialog_no: u32, step: usize) -> &Vec<String> {
+        if dialog_no == 0 { &self.first[step] } else { &self.later[step] }
+    }
+}
+
+struct Citizen {
+    dialog_no: u32,
+    step: usize,
+    got: Vec<String>,
+    /// When the current message went out (handed out by getUpdates / POST sent).
+    out_at: Option<Instant>,
+    /// Waiting for replies to a message.
+    busy: bool,
+    done: u64,
+}
+
+#[derive(Default)]
+struct Stats {
+    measuring: bool,
+    completed: u64,
+    replies: u64,
+    latencies_us: Vec<u32>,
+    ack_us: Vec<u32>,
+    acks: u64,
+    errors: Vec<String>,
+    error_count: u64,
+}
+
+struct World {
+    chan: Chan,
+    users: usize,
+    expect: Option<Arc<Expect>>,
+    citizens: Vec<Citizen>,
+    /// Telegram: unconfirmed updates (id, citizen, text).
+    updates: VecDeque<(i64, usize, String)>,
+    next_update_id: i64,
+    /// WhatsApp: messages to POST (citizen, text).
+    to_post: VecDeque<(usize, String)>,
+    tickets: HashSet<String>,
+    stats: Stats,
+    stopping: bool,
+    outstanding: usize,
+    last_reply: Instant,
+    send_calls: u64,
+    poll_calls: u64,
+    /// Forwarding receiver: idempotency keys seen, first and last arrival.
+    forwarded: HashSet<String>,
+    fwd_first: Option<Instant>,
+    fwd_last: Option<Instant>,
+}
+
+struct Shared {
+    world: Mutex<World>,
+    /// A new update is queued (getUpdates), or a POST is due (WhatsApp poster).
+    wake: Notify,
+    poll_delay: Duration,
+    send_delay: Duration,
+}
+
+type S = Arc<Shared>;
+
+impl World {
+    fn new(chan: Chan, users: usize, expect: Option<Arc<Expect>>) -> Self {
+        let citizens = (0..users)
+            .map(|_| Citizen {
+                dialog_no: 0,
+                step: 0,
+                got: Vec::new(),
+                out_at: None,
+                busy: false,
+                done: 0,
+            })
+            .collect();
+        World {
+            chan,
+            users,
+            expect,
+            citizens,
+            updates: VecDeque::new(),
+            next_update_id: 900_000_001,
+            to_post: VecDeque::new(),
+            tickets: HashSet::new(),
+            stats: Stats::default(),
+            stopping: false,
+            outstanding: 0,
+            last_reply: Instant::now(),
+            send_calls: 0,
+            poll_calls: 0,
+            forwarded: HashSet::new(),
+            fwd_first: None,
+            fwd_last: None,
+        }
+    }
+
+    fn text_for(&self, c: usize) -> String {
+        let cz = &self.citizens[c];
+        let t = DIALOG[cz.step];
+        if t == "{date}" {
+            self.expect.as_ref().map_or("besok".into(), |e| e.date.clone())
+        } else {
+            t.to_string()
+        }
+    }
+
+    /// Queues citizen `c`'s current message.
+    fn send_next(&mut self, c: usize, text: Option<String>) {
+        let text = text.unwrap_or_else(|| self.text_for(c));
+        let cz = &mut self.citizens[c];
+        cz.got.clear();
+        cz.busy = true;
+        cz.out_at = None;
+        self.outstanding += 1;
+        match self.chan {
+            Chan::Telegram => {
+                let id = self.next_update_id;
+                self.next_update_id += 1;
+                self.updates.push_back((id, c, text));
+            }
+            Chan::WhatsApp => self.to_post.push_back((c, text)),
+        }
+    }
+
+    fn error(&mut self, e: String) {
+        self.stats.error_count += 1;
+        if self.stats.errors.len() < 10 {
+            self.stats.errors.push(e);
+        }
+    }
+
+    /// A reply (one platform message) for citizen `c` arrived.
+    fn reply(&mut self, c: usize, text: String) {
+        self.last_reply = Instant::now();
+        self.stats.replies += 1;
+        let Some(cz) = self.citizens.get_mut(c) else {
+            return self.error(format!("reply to an unknown chat {c}"));
+        };
+        if !cz.busy {
+            return self
+                .error(format!("citizen {c}: a reply with no message outstanding: {text:.60}"));
+        }
+        cz.got.push(text);
+        let Some(expect) = self.expect.clone() else { return }; // calibration
+        let want = expect.step(cz.dialog_no, cz.step);
+        if cz.got.len() < want.len() {
+            return;
+        }
+        // All replies arrived: check them.
+        let got = std::mem::take(&mut cz.got);
+        let mut ticket = None;
+        let mut bad = None;
+        for (g, w) in got.iter().zip(want) {
+            let g = match ticket_in(g) {
+                Some(t) => {
+                    ticket = Some(t.clone());
+                    g.replace(&t, "<T>")
+                }
+                None => g.clone(),
+            };
+            if &g != w {
+                bad = Some(format!(
+                    "citizen {c} dialog {} step {} ({:?}): got {:?}, want {:?}",
+                    cz.dialog_no, cz.step, DIALOG[cz.step], g, w
+                ));
+            }
+        }
+        let is_last = cz.step + 1 == DIALOG.len();
+        if is_last && ticket.is_none() {
+            bad = Some(format!("citizen {c}: no ticket number in the last reply"));
+        }
+        let latency = cz.out_at.map(|t| t.elapsed());
+        cz.busy = false;
+        cz.done += 1;
+        cz.step += 1;
+        if cz.step == DIALOG.len() {
+            cz.step = 0;
+            cz.dialog_no += 1;
+        }
+        self.outstanding -= 1;
+        if let Some(b) = bad {
+            self.error(b);
+        }
+        if let Some(t) = ticket {
+            if !self.tickets.insert(t.clone()) {
+                self.error(format!("ticket {t} given twice"));
+            }
+        }
+        if self.stats.measuring {
+            self.stats.completed += 1;
+            if let Some(l) = latency {
+                self.stats.latencies_us.push(l.as_micros().min(u32::MAX as u128) as u32);
+            }
+        }
+        if !self.stopping {
+            self.send_next(c, None);
+        }
+    }
+}
+
+/// The ticket number in a reply ("Nomor tiket: *XXXX-XXXX*").
+fn ticket_in(text: &str) -> Option<String> {
+    let i = text.find("Nomor tiket: *")? + "Nomor tiket: *".len();
+    let rest = &text[i..];
+    let end = rest.find('*')?;
+    Some(rest[..end].to_string())
+}
+
+// ------------------------------------------------------------------------------------------
+// Lean fake Telegram Bot API
+
+async fn telegram_api(State(s): State<S>, uri: Uri, body: Bytes) -> Response {
+    let method = uri.path().rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    match method.as_str() {
+        "getupdates" => get_updates(&s, &body).await,
+        "sendmessage" => send_message(&s, &body).await,
+        "getme" => json_ok(
+            r#"{"id":123456,"is_bot":true,"first_name":"Layanan","username":"bench_bot","can_join_groups":true,"can_read_all_group_messages":false,"supports_inline_queries":false,"has_main_web_app":false}"#,
+        ),
+        "getwebhookinfo" => {
+            json_ok(r#"{"url":"","has_custom_certificate":false,"pending_update_count":0}"#)
+        }
+        "deletewebhook" | "answercallbackquery" => json_ok("true"),
+        other => {
+            s.world.lock().expect("w").error(format!("unexpected Bot API call {other}"));
+            json_ok("true")
+        }
+    }
+}
+
+fn json_ok(result: &str) -> Response {
+    ([("content-type", "application/json")], format!(r#"{{"ok":true,"result":{result}}}"#))
+        .into_response()
+}
+
+async fn get_updates(s: &S, body: &[u8]) -> Response {
+    if !s.poll_delay.is_zero() {
+        tokio::time::sleep(s.poll_delay).await;
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let offset = v["offset"].as_i64().unwrap_or(0);
+    let limit = v["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
+    let wait = Duration::from_secs(v["timeout"].as_u64().unwrap_or(0)).min(Duration::from_secs(2));
+    let until = tokio::time::Instant::now() + wait;
+    loop {
+        {
+            let mut w = s.world.lock().expect("w");
+            w.poll_calls += 1;
+            while w.updates.front().is_some_and(|u| u.0 < offset) {
+                w.updates.pop_front();
+            }
+            if !w.updates.is_empty() {
+                let now = Instant::now();
+                let secs = unix_now();
+                let mut out = String::with_capacity(300 * limit.min(w.updates.len()) + 2);
+                out.push('[');
+                let n = limit.min(w.updates.len());
+                let items: Vec<(i64, usize, String)> = w.updates.iter().take(n).cloned().collect();
+                for (k, (id, c, text)) in items.into_iter().enumerate() {
+                    let cz = &mut w.citizens[c];
+                    if cz.out_at.is_none() {
+                        cz.out_at = Some(now);
+                    }
+                    let chat = CHAT_BASE + c as i64;
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&format!(
+                        r#"{{"update_id":{id},"message":{{"message_id":{mid},"from":{{"id":{chat},"is_bot":false,"first_name":"Warga","language_code":"id"}},"chat":{{"id":{chat},"type":"private","first_name":"Warga"}},"date":{secs},"text":{t}}}}}"#,
+                        mid = id % 1_000_000_000,
+                        t = serde_json::to_string(&text).unwrap_or_default()
+                    ));
+                }
+                out.push(']');
+                return json_ok(&out);
+            }
+        }
+        match tokio::time::timeout_at(until, s.wake.notified()).await {
+            Ok(()) => continue,
+            Err(_) => return json_ok("[]"),
+        }
+    }
+}
+
+async fn send_message(s: &S, body: &[u8]) -> Response {
+    if !s.send_delay.is_zero() {
+        tokio::time::sleep(s.send_delay).await;
+    }
+    #[derive(serde::Deserialize)]
+    struct Send {
+        chat_id: serde_json::Value,
+        text: String,
+    }
+    let Ok(m) = serde_json::from_slice::<Send>(body) else {
+        s.world.lock().expect("w").error("unreadable sendMessage".into());
+        return (StatusCode::BAD_REQUEST, "bad").into_response();
+    };
+    let chat =
+        m.chat_id.as_i64().or_else(|| m.chat_id.as_str().and_then(|x| x.parse().ok())).unwrap_or(0);
+    let mid = {
+        let mut w = s.world.lock().expect("w");
+        w.send_calls += 1;
+        let mid = w.send_calls;
+        let queued = w.updates.len();
+        w.reply((chat - CHAT_BASE) as usize, m.text);
+        if w.updates.len() > queued {
+            s.wake.notify_one();
+        }
+        mid
+    };
+    json_ok(&format!(
+        r#"{{"message_id":{},"from":{{"id":123456,"is_bot":true,"first_name":"Layanan","username":"bench_bot"}},"chat":{{"id":{chat},"type":"private","first_name":"Warga"}},"date":{},"text":"ok"}}"#,
+        mid % 1_000_000_000,
+        unix_now()
+    ))
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+// ------------------------------------------------------------------------------------------
+// Lean fake Graph API (WhatsApp) and the webhook poster
+
+async fn graph_api(State(s): State<S>, body: Bytes) -> Response {
+    if !s.send_delay.is_zero() {
+        tokio::time::sleep(s.send_delay).await;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if v["status"] == "read" {
+        return ([("content-type", "application/json")], r#"{"success":true}"#).into_response();
+    }
+    let to = v["to"].as_str().unwrap_or("").to_string();
+    let text = v["text"]["body"]
+        .as_str()
+        .or_else(|| v["interactive"]["body"]["text"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string());
+    {
+        let mut w = s.world.lock().expect("w");
+        w.send_calls += 1;
+        let c = to.parse::<u64>().unwrap_or(0).wrapping_sub(WA_BASE) as usize;
+        let queued = w.to_post.len();
+        w.reply(c, text);
+        if w.to_post.len() > queued {
+            s.wake.notify_one();
+        }
+    }
+    (
+        [("content-type", "application/json")],
+        format!(r#"{{"messaging_product":"whatsapp","contacts":[{{"input":"{to}","wa_id":"{to}"}}],"messages":[{{"id":"wamid.out{}"}}]}}"#, unix_now()),
+    )
+        .into_response()
+}
+
+fn wa_body(c: usize, n: u64, text: &str) -> String {
+    let from = WA_BASE + c as u64;
+    serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "115975384729104", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "62218350123", "phone_number_id": WA_PHONE_ID },
+            "contacts": [{ "profile": { "name": "Warga" }, "wa_id": from.to_string() }],
+            "messages": [{ "from": from.to_string(), "id": format!("wamid.bench{n}"),
+                "timestamp": unix_now().to_string(), "type": "text", "text": { "body": text } }]
+        }}]}]
+    })
+    .to_string()
+}
+
+fn sign(body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(WA_SECRET.as_bytes()).expect("hmac key");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Takes queued messages and POSTs each to pintu's webhook (concurrently), measuring the ack.
+async fn poster(s: S, url: String) {
+    let client =
+        reqwest::Client::builder().no_proxy().pool_max_idle_per_host(4096).build().expect("client");
+    let mut n: u64 = 0;
+    loop {
+        let next = {
+            let mut w = s.world.lock().expect("w");
+            let item = w.to_post.pop_front();
+            if let Some((c, _)) = &item {
+                w.citizens[*c].out_at = Some(Instant::now());
+            }
+            item
+        };
+        let Some((c, text)) = next else {
+            s.wake.notified().await;
+            continue;
+        };
+        n += 1;
+        let body = wa_body(c, n, &text);
+        let sig = sign(body.as_bytes());
+        let client = client.clone();
+        let url = url.clone();
+        let s2 = s.clone();
+        tokio::spawn(async move {
+            let t = Instant::now();
+            let r = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("x-hub-signature-256", sig)
+                .body(body)
+                .send()
+                .await;
+            let mut w = s2.world.lock().expect("w");
+            match r {
+                Ok(r) if r.status() == 200 => {
+                    if w.stats.measuring {
+                        w.stats.acks += 1;
+                        w.stats.ack_us.push(t.elapsed().as_micros() as u32);
+                    }
+                }
+                Ok(r) => w.error(format!("webhook answered {}", r.status())),
+                Err(e) => w.error(format!("webhook POST failed: {e}")),
+            }
+        });
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Forwarding receiver
+
+async fn receiver(State(s): State<S>, headers: HeaderMap) -> StatusCode {
+    let key =
+        headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let mut w = s.world.lock().expect("w");
+    let now = Instant::now();
+    w.fwd_first.get_or_insert(now);
+    if w.forwarded.insert(key) {
+        w.fwd_last = Some(now);
+    }
+    StatusCode::OK
+}
+
+// ------------------------------------------------------------------------------------------
+// pintu process
+
+struct Pintu {
+    child: Child,
+    pid: u32,
+    http: u16,
+    _dir: tempfile::TempDir,
+    log: PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn pintu_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("PINTU_BIN") {
+        return p.into();
+    }
+    if let Some(p) = option_env!("CARGO_BIN_EXE_pintu") {
+        return p.into();
+    }
+    // target/<profile>/deps/e2e-… → target/<profile>/pintu
+    let exe = std::env::current_exe().expect("exe");
+    exe.parent().and_then(Path::parent).expect("target dir").join("pintu")
+}
+
+static PINNED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+fn taskset_ok() -> bool {
+    *PINNED.get_or_init(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2
+            && Command::new("taskset")
+                .arg("-V")
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+    })
+}
+
+fn start_pintu(envs: &[(&str, String)], prepare: impl FnOnce(&Path)) -> Pintu {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    prepare(&data);
+    let http = free_port();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let log = dir.path().join("pintu.log");
+    let mut cmd = if taskset_ok() {
+        let mut c = Command::new("taskset");
+        c.arg("-c").arg("0").arg(pintu_bin());
+        c
+    } else {
+        Command::new(pintu_bin())
+    };
+    cmd.arg("serve").current_dir(dir.path());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PINTU_") || k.starts_with("TELEGRAM_") || k.starts_with("WHATSAPP_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("PINTU_DATA_DIR", &data)
+        .env("PINTU_HTTP_ADDR", format!("127.0.0.1:{http}"))
+        .env("PINTU_DIALOGS_DIR", root.join("dialogs"))
+        .env("PINTU_LOCALES_DIR", root.join("locales"))
+        .env("PINTU_LOG", "info")
+        .env("NO_PROXY", "127.0.0.1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).expect("log"))
+        .stderr(std::fs::File::create(dir.path().join("pintu.err")).expect("log"));
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("start {}: {e}", pintu_bin().display()));
+    let pid = child.id();
+    Pintu { child, pid, http, _dir: dir, log }
+}
+
+impl Pintu {
+    fn cpu_ticks(&self) -> u64 {
+        let s = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
+        // Fields after the ")" of the command name: utime is field 14, stime 15 (1-based).
+        let rest = s.rsplit(')').next().unwrap_or("");
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        f.get(11).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0)
+            + f.get(12).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0)
+    }
+    fn hwm_kb(&self) -> u64 {
+        status_kb(&self.pid.to_string(), "VmHWM:")
+    }
+    fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill").arg("-TERM").arg(self.pid.to_string()).status();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if !self.alive() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if self.alive() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+        let err = std::fs::read_to_string(self.log.with_file_name("pintu.err")).unwrap_or_default();
+        let out = std::fs::read_to_string(&self.log).unwrap_or_default();
+        format!("{out}{err}")
+    }
+}
+
+fn status_kb(pid: &str, field: &str) -> u64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn self_cpu_ticks() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = s.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f.get(11).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0)
+}
+
+fn ticks_per_sec() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+async fn serve(router: Router) -> u16 {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    tokio::spawn(async move { axum::serve(l, router).await });
+    port
+}
+
+async fn wait_http(port: u16, pintu: &mut Pintu) {
+    let client = reqwest::Client::builder().no_proxy().build().expect("client");
+    for _ in 0..500 {
+        if !pintu.alive() {
+            panic!("pintu exited at start");
+        }
+        if client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("pintu did not come up");
+}
+
+fn channel_env(chan: Chan, fake: u16) -> Vec<(&'static str, String)> {
+    match chan {
+        Chan::Telegram => vec![
+            ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
+            ("TELEGRAM_API_URL", format!("http://127.0.0.1:{fake}")),
+            ("TELEGRAM_RATE_LIMIT", "off".into()),
+        ],
+        Chan::WhatsApp => vec![
+            ("WHATSAPP_TOKEN", "bench-token".into()),
+            ("WHATSAPP_PHONE_NUMBER_ID", WA_PHONE_ID.into()),
+            ("WHATSAPP_APP_SECRET", WA_SECRET.into()),
+            ("WHATSAPP_VERIFY_TOKEN", "bench-verify".into()),
+            ("WHATSAPP_API_URL", format!("http://127.0.0.1:{fake}")),
+            ("WHATSAPP_RATE", "1000000".into()),
+        ],
+    }
+}
+
+async fn start_fakes(s: &S, chan: Chan) -> u16 {
+    let router = match chan {
+        Chan::Telegram => Router::new().fallback(telegram_api).with_state(s.clone()),
+        Chan::WhatsApp => Router::new().fallback(graph_api).with_state(s.clone()),
+    };
+    serve(router).await
+}
+
+// ------------------------------------------------------------------------------------------
+// Calibration: one citizen, three dialogs, waiting for quiet after each message.
+
+async fn calibrate(chan: Chan) -> Expect {
+    let s: S = Arc::new(Shared {
+        world: Mutex::new(World::new(chan, 1, None)),
+        wake: Notify::new(),
+        poll_delay: Duration::ZERO,
+        send_delay: Duration::ZERO,
+    });
+    let fake = start_fakes(&s, chan).await;
+    let mut pintu = start_pintu(&channel_env(chan, fake), |_| {});
+    wait_http(pintu.http, &mut pintu).await;
+    if chan == Chan::WhatsApp {
+        tokio::spawn(poster(
+            s.clone(),
+            format!("http://127.0.0.1:{}/whatsapp/webhook", pintu.http),
+        ));
+    }
+    // Dates to try at the date step: besok, then the next days.
+    let today =
+        time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("o"));
+    let mut dates = vec!["besok".to_string()];
+    for d in 2..14 {
+        let day = today.date() + time::Duration::days(d);
+        dates.push(format!("{:02}-{:02}-{}", day.day(), u8::from(day.month()), day.year()));
+    }
+    let mut dialogs: Vec<Vec<Vec<String>>> = Vec::new();
+    let mut date = String::new();
+    for _ in 0..3 {
+        let mut steps = Vec::new();
+        let mut k = 0;
+        while k < DIALOG.len() {
+            let mut tries =
+                if DIALOG[k] == "{date}" && date.is_empty() { dates.clone() } else { vec![] };
+            let text = if DIALOG[k] == "{date}" {
+                if date.is_empty() { tries.remove(0) } else { date.clone() }
+            } else {
+                DIALOG[k].to_string()
+            };
+            let got = say(&s, text.clone()).await;
+            if DIALOG[k] == "{date}" && date.is_empty() {
+                if got.last().is_some_and(|t| t.contains("periksa kembali")) {
+                    date = text;
+                } else {
+                    // Not a working day: the step asks again; try the next date.
+                    let mut ok = false;
+                    for t in tries {
+                        let again = say(&s, t.clone()).await;
+                        if again.last().is_some_and(|x| x.contains("periksa kembali")) {
+                            date = t;
+                            steps.push(again);
+                            ok = true;
+                            break;
+                        }
+                    }
+                    assert!(ok, "no working day accepted at the date step");
+                    k += 1;
+                    continue;
+                }
+            }
+            let got: Vec<String> = got
+                .into_iter()
+                .map(|g| match ticket_in(&g) {
+                    Some(t) => g.replace(&t, "<T>"),
+                    None => g,
+                })
+                .collect();
+            steps.push(got);
+            k += 1;
+        }
+        dialogs.push(steps);
+    }
+    let log = pintu.stop();
+    assert!(
+        dialogs[0].last().is_some_and(|r| r.iter().any(|t| t.contains("<T>"))),
+        "calibration ({chan:?}): the dialog did not end with a ticket: {:?}\n{log}",
+        dialogs[0]
+    );
+    assert_eq!(dialogs[1], dialogs[2], "calibration ({chan:?}): later dialogs differ");
+    let counts: Vec<usize> = dialogs[0].iter().map(Vec::len).collect();
+    let counts2: Vec<usize> = dialogs[1].iter().map(Vec::len).collect();
+    println!(
+        "calibration {chan:?}: platform messages per citizen message, first dialog {counts:?}, later {counts2:?}; date {date:?}"
+    );
+    Expect { first: dialogs[0].clone(), later: dialogs[1].clone(), date }
+}
+
+/// Calibration: sends one message and collects replies until 400 ms of quiet.
+async fn say(s: &S, text: String) -> Vec<String> {
+    {
+        let mut w = s.world.lock().expect("w");
+        w.send_next(0, Some(text));
+        w.last_reply = Instant::now();
+    }
+    s.wake.notify_one();
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut w = s.world.lock().expect("w");
+        if !w.citizens[0].got.is_empty() && w.last_reply.elapsed() > Duration::from_millis(400) {
+            let got = std::mem::take(&mut w.citizens[0].got);
+            w.citizens[0].busy = false;
+            w.outstanding -= 1;
+            return got;
+        }
+        if w.last_reply.elapsed() > Duration::from_secs(10) {
+            panic!("calibration: no reply to a message");
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// One measured run
+
+struct Case {
+    label: String,
+    chan: Chan,
+    users: usize,
+    poll_delay: Duration,
+    send_delay: Duration,
+    measure: Duration,
+}
+
+struct Row {
+    label: String,
+    users: usize,
+    msgs_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_us: f64,
+    rss_mb: f64,
+    harness_cpu: f64,
+    acks_per_s: f64,
+    ack_p99_ms: f64,
+    messages: u64,
+    errors: u64,
+    tickets: usize,
+}
+
+fn pct(v: &mut [u32], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_unstable();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i] as f64 / 1000.0
+}
+
+async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
+    let s: S = Arc::new(Shared {
+        world: Mutex::new(World::new(case.chan, case.users, Some(expect))),
+        wake: Notify::new(),
+        poll_delay: case.poll_delay,
+        send_delay: case.send_delay,
+    });
+    let fake = start_fakes(&s, case.chan).await;
+    let mut pintu = start_pintu(&channel_env(case.chan, fake), |_| {});
+    wait_http(pintu.http, &mut pintu).await;
+    if case.chan == Chan::WhatsApp {
+        tokio::spawn(poster(
+            s.clone(),
+            format!("http://127.0.0.1:{}/whatsapp/webhook", pintu.http),
+        ));
+    }
+    // Every citizen writes its first message at once.
+    {
+        let mut w = s.world.lock().expect("w");
+        for c in 0..w.users {
+            w.send_next(c, None);
+        }
+    }
+    s.wake.notify_one();
+    // Warm-up: every citizen has had a reply (all sessions exist), and at least 2 s.
+    let t0 = Instant::now();
+    let warm_min = if quick { Duration::from_millis(300) } else { Duration::from_secs(2) };
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let all = s.world.lock().expect("w").citizens.iter().all(|c| c.done >= 1);
+        if (all && t0.elapsed() >= warm_min) || t0.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        if !pintu.alive() {
+            panic!("pintu died during warm-up");
+        }
+    }
+    let tps = ticks_per_sec();
+    let (cpu0, self0) = (pintu.cpu_ticks(), self_cpu_ticks());
+    let start = Instant::now();
+    s.world.lock().expect("w").stats.measuring = true;
+    tokio::time::sleep(case.measure).await;
+    let (stats, window) = {
+        let mut w = s.world.lock().expect("w");
+        w.stats.measuring = false;
+        w.stopping = true;
+        (std::mem::take(&mut w.stats), start.elapsed())
+    };
+    let (cpu1, self1) = (pintu.cpu_ticks(), self_cpu_ticks());
+    let rss = pintu.hwm_kb();
+    // Drain: outstanding messages finish (their replies are still checked).
+    let t = Instant::now();
+    while s.world.lock().expect("w").outstanding > 0 && t.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (outstanding, late_errors, tickets, late_msgs) = {
+        let w = s.world.lock().expect("w");
+        (w.outstanding, w.stats.error_count, w.tickets.len(), w.stats.errors.clone())
+    };
+    let log = pintu.stop();
+    let mut stats = stats;
+    let secs = window.as_secs_f64();
+    let cpu_s = (cpu1 - cpu0) as f64 / tps;
+    let errors = stats.error_count + late_errors + outstanding as u64;
+    if errors > 0 {
+        eprintln!(
+            "{}: {} errors, {} messages unanswered at the end; first: {:?} {:?}",
+            case.label, errors, outstanding, stats.errors, late_msgs
+        );
+        let tail: Vec<&str> = log.lines().rev().take(15).collect();
+        eprintln!("pintu log tail:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+    }
+    Row {
+        label: case.label.clone(),
+        users: case.users,
+        msgs_per_s: stats.completed as f64 / secs,
+        p50_ms: pct(&mut stats.latencies_us, 0.50),
+        p99_ms: pct(&mut stats.latencies_us, 0.99),
+        cpu_us: if stats.completed > 0 { cpu_s * 1e6 / stats.completed as f64 } else { f64::NAN },
+        rss_mb: rss as f64 / 1024.0,
+        harness_cpu: (self1 - self0) as f64 / tps / secs * 100.0,
+        acks_per_s: stats.acks as f64 / secs,
+        ack_p99_ms: pct(&mut stats.ack_us, 0.99),
+        messages: stats.completed,
+        errors,
+        tickets,
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Forwarding
+
+async fn forwarding(n: u64, concurrency: Option<u32>) -> (f64, u64, f64) {
+    let s: S = Arc::new(Shared {
+        world: Mutex::new(World::new(Chan::Telegram, 0, None)),
+        wake: Notify::new(),
+        poll_delay: Duration::ZERO,
+        send_delay: Duration::ZERO,
+    });
+    let port = serve(Router::new().fallback(receiver).with_state(s.clone())).await;
+    let url = format!("http://127.0.0.1:{port}/tickets");
+    let mut envs = vec![];
+    let toml = concurrency.map(|c| {
+        format!(
+            "[targets.disdukcapil]\nurl = \"{url}\"\nsecret = \"bench-secret\"\nconcurrency = {c}\n"
+        )
+    });
+    if toml.is_none() {
+        envs.push(("PINTU_TARGET_DISDUKCAPIL_URL", url.clone()));
+        envs.push(("PINTU_TARGET_DISDUKCAPIL_SECRET", "bench-secret".to_string()));
+    }
+    let mut pintu = start_pintu(&envs, |data| {
+        if let Some(t) = &toml {
+            std::fs::write(data.parent().expect("dir").join("pintu.toml"), t).expect("toml");
+        }
+        preload(data, n);
+    });
+    let t0 = Instant::now();
+    let cpu0 = pintu.cpu_ticks();
+    loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let got = s.world.lock().expect("w").forwarded.len() as u64;
+        if got >= n || t0.elapsed() > Duration::from_secs(120) || !pintu.alive() {
+            break;
+        }
+    }
+    let cpu = (pintu.cpu_ticks() - cpu0) as f64 / ticks_per_sec();
+    let (got, rate) = {
+        let w = s.world.lock().expect("w");
+        let span = match (w.fwd_first, w.fwd_last) {
+            (Some(a), Some(b)) if b > a => (b - a).as_secs_f64(),
+            _ => f64::NAN,
+        };
+        (w.forwarded.len() as u64, w.forwarded.len() as f64 / span)
+    };
+    let log = pintu.stop();
+    if got < n {
+        eprintln!(
+            "forwarding: only {got}/{n} delivered; log tail: {}",
+            log.lines().rev().take(10).collect::<Vec<_>>().join("\n")
+        );
+    }
+    (rate, got, cpu * 1e6 / got.max(1) as f64)
+}
+
+/// Writes `n` IKD tickets and their forward entries, as the shard would have.
+fn preload(data: &Path, n: u64) {
+    use pintu::channel::{Channel, ChatKey};
+    use pintu::engine::session::{Lang, Value};
+    use pintu::outbox::entry::{Job, OutboxEntry, OutboxOp};
+    use pintu::store::{Batch, SledStore, Store};
+    use pintu::ticket::record::{Actor, Change, FollowUp, Ticket};
+    use pintu::ticket::{Status, TicketNo};
+    let store = SledStore::open(data, 64 << 20).expect("open store");
+    let at = pintu::clock::Timestamp(unix_now() as i64);
+    let answers: Vec<(String, Value)> = vec![
+        ("nik".into(), Value::Text("6409011708900001".into())),
+        ("nama".into(), Value::Text("Budi Santoso".into())),
+        ("email".into(), Value::Text("budi@gmail.com".into())),
+    ];
+    let mut i = 0;
+    while i < n {
+        let mut batch = Batch::default();
+        for k in i..(i + 10_000).min(n) {
+            let mut b = [0u8; 16];
+            b[..8].copy_from_slice(&(k.wrapping_mul(0x9E37_79B9_7F4A_7C15)).to_le_bytes());
+            b[8..].copy_from_slice(&k.to_le_bytes());
+            let no = TicketNo::from_random(b);
+            batch.tickets.push(Ticket {
+                no,
+                script: "ikd".into(),
+                version: 1,
+                opd: "disdukcapil".into(),
+                chat: ChatKey::new(Channel::Telegram, (CHAT_BASE + k as i64).to_string()),
+                lang: Lang::default(),
+                answers: answers.clone(),
+                status: Status::Diterima,
+                history: vec![Change {
+                    at,
+                    status: Status::Diterima,
+                    actor: Actor::Citizen,
+                    note: None,
+                }],
+                created: at,
+                due: None,
+                followup: FollowUp::default(),
+            });
+            batch.outbox.push(OutboxOp::Put(OutboxEntry {
+                id: k + 1,
+                job: Job::Forward { ticket: no, revision: 0 },
+                due: at,
+                attempts: 0,
+                created: at,
+                last_error: None,
+            }));
+        }
+        store.commit(&batch).expect("preload");
+        i += 10_000;
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+
+fn machine() -> String {
+    let lscpu = Command::new("lscpu")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .unwrap_or_default();
+    let model =
+        lscpu.lines().find(|l| l.starts_with("Model name:")).map_or("?", |l| l[11..].trim());
+    let mem = status_kb_file("/proc/meminfo", "MemTotal:");
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!(
+        "{model}, {} cores, {:.1} GB RAM, Linux {}",
+        std::fs::read_to_string("/proc/cpuinfo")
+            .map_or(0, |c| c.lines().filter(|l| l.starts_with("processor")).count()),
+        mem as f64 / 1024.0 / 1024.0,
+        kernel.trim()
+    )
+}
+
+fn status_kb_file(path: &str, field: &str) -> u64 {
+    let s = std::fs::read_to_string(path).unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let quick = std::env::args().all(|a| a != "--bench");
+    // Pin this harness (and every thread it starts later) to core 1; pintu gets core 0.
+    let pinned = taskset_ok()
+        && Command::new("taskset")
+            .args(["-cp", "1", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if !pintu_bin().exists() {
+        println!("e2e: skipped, no pintu binary at {} (set PINTU_BIN)", pintu_bin().display());
+        return;
+    }
+    println!("e2e: machine: {}", machine());
+    println!(
+        "e2e: pintu {} ({}); pinning: {}",
+        pintu_bin().display(),
+        if quick { "smoke run; pass --bench for the figures" } else { "full run" },
+        if pinned {
+            "pintu on core 0 (taskset -c 0), harness on core 1"
+        } else {
+            "NOT pinned (taskset missing or < 2 cores)"
+        }
+    );
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async_main(quick));
+}
+
+async fn async_main(quick: bool) {
+    let tg = Arc::new(calibrate(Chan::Telegram).await);
+    let wa = Arc::new(calibrate(Chan::WhatsApp).await);
+    let ms = Duration::from_millis;
+    let measure = if quick { ms(1000) } else { ms(10_000) };
+    let mut cases = Vec::new();
+    let tg_case = |label: &str, users, poll, send| Case {
+        label: label.into(),
+        chan: Chan::Telegram,
+        users,
+        poll_delay: ms(poll),
+        send_delay: ms(send),
+        measure,
+    };
+    if quick {
+        cases.push(tg_case("Telegram, 0 ms API", 5, 0, 0));
+        cases.push(tg_case("Telegram, 50 ms API", 5, 50, 50));
+        cases.push(Case {
+            label: "WhatsApp webhook, 0 ms API".into(),
+            chan: Chan::WhatsApp,
+            users: 5,
+            poll_delay: ms(0),
+            send_delay: ms(0),
+            measure,
+        });
+    } else {
+        cases.push(tg_case("Telegram, flush per message (U=1 closed loop)", 1, 0, 0));
+        for u in [200, 2_000, 20_000] {
+            cases.push(tg_case("Telegram, 0 ms API", u, 0, 0));
+        }
+        for u in [200, 2_000, 20_000] {
+            cases.push(tg_case("Telegram, 50 ms API (getUpdates + sendMessage)", u, 50, 50));
+        }
+        cases.push(tg_case("Telegram, 50 ms API (sendMessage only)", 2_000, 0, 50));
+        for u in [200, 2_000] {
+            cases.push(Case {
+                label: "WhatsApp webhook, 0 ms API".into(),
+                chan: Chan::WhatsApp,
+                users: u,
+                poll_delay: ms(0),
+                send_delay: ms(0),
+                measure,
+            });
+        }
+    }
+    let mut rows = Vec::new();
+    for case in &cases {
+        let expect = if case.chan == Chan::Telegram { tg.clone() } else { wa.clone() };
+        let row = run_case(case, expect, quick).await;
+        println!(
+            "e2e: {:<48} U={:<6} {:>8.0} msgs/s  p50 {:>7.1} ms  p99 {:>7.1} ms  {:>6.1} µs CPU/msg  peak RSS {:>5.1} MB  ({} msgs, {} tickets, {} errors, harness CPU {:.0}%){}",
+            row.label,
+            row.users,
+            row.msgs_per_s,
+            row.p50_ms,
+            row.p99_ms,
+            row.cpu_us,
+            row.rss_mb,
+            row.messages,
+            row.tickets,
+            row.errors,
+            row.harness_cpu,
+            if case.chan == Chan::WhatsApp {
+                format!(
+                    ", {:.0} POSTs/s acked 200, ack p99 {:.1} ms",
+                    row.acks_per_s, row.ack_p99_ms
+                )
+            } else {
+                String::new()
+            }
+        );
+        rows.push(row);
+    }
+    let fwd_n = if quick { 50 } else { 20_000 };
+    let mut fwd = Vec::new();
+    for conc in [None, Some(32)] {
+        let (rate, got, cpu) = forwarding(fwd_n, conc).await;
+        let label = match conc {
+            None => "default concurrency (2)".to_string(),
+            Some(c) => format!("concurrency {c}"),
+        };
+        println!(
+            "e2e: forwarding {label}: {rate:.0} tickets/s ({got}/{fwd_n} delivered, {cpu:.0} µs CPU/ticket)"
+        );
+        fwd.push((label, rate, got, cpu));
+    }
+    // The table for BENCHMARKS.md.
+    println!(
+        "\n| run | U | msgs/s | p50 ms | p99 ms | CPU µs/msg | peak RSS MB | msgs checked | errors | harness CPU |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {:.0}% |",
+            r.label,
+            r.users,
+            r.msgs_per_s,
+            r.p50_ms,
+            r.p99_ms,
+            r.cpu_us,
+            r.rss_mb,
+            r.messages,
+            r.errors,
+            r.harness_cpu
+        );
+    }
+    for r in rows.iter().filter(|r| r.label.starts_with("WhatsApp")) {
+        println!(
+            "| WhatsApp signed POSTs acked 200 (durable) | {} | {:.0} POSTs/s | | ack p99 {:.1} | | | | | |",
+            r.users, r.acks_per_s, r.ack_p99_ms
+        );
+    }
+    for (label, rate, got, cpu) in &fwd {
+        println!(
+            "| forwarding, {label} | | {rate:.0} tickets/s | | | {cpu:.0} /ticket | | {got} | | |"
+        );
+    }
+    let errors: u64 = rows.iter().map(|r| r.errors).sum();
+    assert_eq!(errors, 0, "some replies were wrong or missing (see above)");
+    assert!(fwd.iter().all(|f| f.2 == fwd_n), "forwarding lost tickets");
+}

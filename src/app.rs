@@ -87,8 +87,12 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     let (tx, rx) = watch::channel(load_catalogue(config));
     let settings = Arc::new(settings(config)?);
     let metrics = Arc::new(crate::metrics::Metrics::default());
-    let convo_config =
-        ConvoConfig { offset: config.timezone, metrics: metrics.clone(), ..ConvoConfig::default() };
+    let convo_config = ConvoConfig {
+        offset: config.timezone,
+        metrics: metrics.clone(),
+        data_dir: Some(config.data_dir.clone()),
+        ..ConvoConfig::default()
+    };
     let convo = Convo::start(
         store.clone(),
         committer.clone(),
@@ -127,17 +131,19 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         metrics: metrics.clone(),
     };
     tokio::spawn(outbox.run(shutdown.clone()));
-    tokio::spawn(crate::sla::run(
-        store.clone(),
-        committer.clone(),
-        clock.clone(),
-        config.timezone,
-        settings.calendar.clone(),
-        rx.clone(),
-        config.targets.keys().cloned().collect(),
-        Duration::from_secs(config.sla_interval_secs),
-        shutdown.clone(),
-    ));
+    let follow_up = crate::sla::FollowUp {
+        store: store.clone(),
+        committer: committer.clone(),
+        clock: clock.clone(),
+        offset: config.timezone,
+        calendar: settings.calendar.clone(),
+        catalogue: rx.clone(),
+        targets: config.targets.keys().cloned().collect(),
+        interval: Duration::from_secs(config.sla_interval_secs),
+        retention_secs: config.retention_secs,
+        data_dir: config.data_dir.clone(),
+    };
+    tokio::spawn(follow_up.run(shutdown.clone()));
     tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");

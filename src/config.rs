@@ -47,6 +47,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PINTU_FILES_SECRET", "key that signs attachment links (default: random at each start)"),
     ("PINTU_RETRY_BASE", "first retry delay of a failed delivery, doubled each time (default: 2s)"),
     ("PINTU_RETRY_MAX", "longest delay between retries (default: 1h)"),
+    (
+        "PINTU_RETENTION",
+        "personal data of tickets closed longer than this is erased, e.g. 365d (default: 365d)",
+    ),
     ("PINTU_SLA_INTERVAL", "how often overdue tickets are looked for (default: 10m)"),
     ("PINTU_LOG", "log filter such as info or pintu=debug (default: info)"),
     ("PINTU_LOG_FORMAT", "human or json (default: human)"),
@@ -108,6 +112,7 @@ pub struct Config {
     pub retry_base_ms: u64,
     pub retry_max_ms: u64,
     pub sla_interval_secs: u64,
+    pub retention_secs: i64,
     /// The Telegram channel, when a bot token is set.
     pub telegram: Option<TelegramConfig>,
     /// The WhatsApp channel, when configured.
@@ -165,6 +170,7 @@ struct FileConfig {
     retry_base: Option<String>,
     retry_max: Option<String>,
     sla_interval: Option<String>,
+    retention: Option<String>,
     #[serde(default)]
     targets: BTreeMap<String, FileTarget>,
     /// OPD id (or `admin`) → `sha256:<hex>` of its token.
@@ -245,6 +251,8 @@ impl Config {
         let sla_interval_secs =
             (duration("PINTU_SLA_INTERVAL", file.sla_interval.take(), "10m", &mut errors) / 1000)
                 .max(1);
+        let retention_secs =
+            (duration("PINTU_RETENTION", file.retention.take(), "365d", &mut errors) / 1000) as i64;
         let fmt = pick("PINTU_LOG_FORMAT", file.log_format.take(), "human");
         let log_format = match fmt.as_str() {
             "human" => LogFormat::Human,
@@ -277,6 +285,7 @@ impl Config {
             retry_base_ms,
             retry_max_ms: retry_max_ms.max(retry_base_ms),
             sla_interval_secs,
+            retention_secs,
             telegram: telegram(env, &mut errors),
             whatsapp: whatsapp(env, &mut errors),
         };

@@ -29,10 +29,25 @@ pub struct Rules<'a> {
     pub targets: &'a BTreeSet<String>,
     /// Working days of each service (by script id), for the revised date.
     pub sla_days: &'a dyn Fn(&str) -> u16,
+    /// Personal data of tickets closed longer than this (seconds) is erased.
+    pub retention_secs: i64,
+}
+
+/// What one pass decided: the writes, and attachment files to delete once they are committed.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub batch: Batch,
+    pub erased_files: Vec<String>,
 }
 
 /// One pass over the tickets: the writes it calls for (empty if nothing to do).
 pub fn scan(tickets: &[Ticket], now: Now, rules: &Rules) -> Batch {
+    scan_all(tickets, now, rules).batch
+}
+
+/// [`scan`] with the files of erased tickets.
+pub fn scan_all(tickets: &[Ticket], now: Now, rules: &Rules) -> Scan {
+    let mut erased = Vec::new();
     let today = now.today();
     let jd = today.to_julian_day();
     let mut batch = Batch::default();
@@ -88,46 +103,85 @@ pub fn scan(tickets: &[Ticket], now: Now, rules: &Rules) -> Batch {
                 }
             }
         }
+        let closed_at = t.history.last().map_or(t.created, |c| c.at);
+        let expired = t.status.is_terminal() && now.at.0 - closed_at.0 > rules.retention_secs;
+        if expired && !t2.is_erased() {
+            // The retention schedule: keep number, service, dates and statuses only.
+            let files = t2.erase_personal();
+            batch.audit.push(crate::audit::AuditEvent::new(
+                now.at,
+                "system",
+                "retention",
+                t.no.to_string(),
+                format!("{} files", files.len()),
+            ));
+            erased.extend(files);
+            batch.tickets.push(t2);
+            batch.outbox.extend(ops);
+            continue;
+        }
         if !ops.is_empty() {
             batch.tickets.push(t2);
             batch.outbox.extend(ops);
         }
     }
-    batch
+    Scan { batch, erased_files: erased }
 }
 
-/// Runs [`scan`] every `interval` until `shutdown`.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    store: Arc<dyn Store>,
-    committer: Committer,
-    clock: Arc<dyn Clock>,
-    offset: UtcOffset,
-    calendar: Calendar,
-    catalogue: watch::Receiver<Arc<Catalogue>>,
-    targets: BTreeSet<String>,
-    interval: Duration,
-    shutdown: CancellationToken,
-) {
-    loop {
-        let found = store.tickets().map(|tickets| {
-            let cat = catalogue.borrow().clone();
-            let sla = |id: &str| cat.script(id).map_or(0, |s| s.sla_days);
-            let rules = Rules { calendar: &calendar, targets: &targets, sla_days: &sla };
-            scan(&tickets, Now::new(clock.now(), offset), &rules)
-        });
-        match found {
-            Ok(batch) => {
-                let n = batch.tickets.len();
-                if n > 0 && committer.commit(batch).await {
-                    tracing::info!(tickets = n, "follow-up: overdue notices, reminders, closures");
+/// The follow-up task: runs [`scan_all`] every `interval` until `shutdown`.
+pub struct FollowUp {
+    pub store: Arc<dyn Store>,
+    pub committer: Committer,
+    pub clock: Arc<dyn Clock>,
+    pub offset: UtcOffset,
+    pub calendar: Calendar,
+    pub catalogue: watch::Receiver<Arc<Catalogue>>,
+    pub targets: BTreeSet<String>,
+    pub interval: Duration,
+    pub retention_secs: i64,
+    pub data_dir: std::path::PathBuf,
+}
+
+impl FollowUp {
+    pub async fn run(self, shutdown: CancellationToken) {
+        loop {
+            let found = self.store.tickets().map(|tickets| {
+                let cat = self.catalogue.borrow().clone();
+                let sla = |id: &str| cat.script(id).map_or(0, |s| s.sla_days);
+                let rules = Rules {
+                    calendar: &self.calendar,
+                    targets: &self.targets,
+                    sla_days: &sla,
+                    retention_secs: self.retention_secs,
+                };
+                scan_all(&tickets, Now::new(self.clock.now(), self.offset), &rules)
+            });
+            match found {
+                Ok(Scan { batch, erased_files }) => {
+                    let n = batch.tickets.len();
+                    let erasing = !batch.audit.is_empty();
+                    if n > 0 && self.committer.commit(batch).await {
+                        tracing::info!(
+                            tickets = n,
+                            "follow-up: overdue notices, reminders, closures, retention"
+                        );
+                        for f in erased_files
+                            .iter()
+                            .filter(|f| f.starts_with("files/") && !f.contains(".."))
+                        {
+                            let _ = std::fs::remove_file(self.data_dir.join(f));
+                        }
+                        if erasing {
+                            let _ = self.committer.exclusive(|store| store.compact()).await;
+                        }
+                    }
                 }
+                Err(e) => tracing::error!(error = %e, "follow-up scan could not read tickets"),
             }
-            Err(e) => tracing::error!(error = %e, "follow-up scan could not read tickets"),
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(interval) => {}
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(self.interval) => {}
+            }
         }
     }
 }
@@ -173,7 +227,16 @@ mod tests {
         let targets: BTreeSet<String> =
             if with_target { ["disdukcapil".to_string()].into() } else { BTreeSet::new() };
         let sla = |_: &str| 3;
-        scan(tickets, at(day), &Rules { calendar: &cal, targets: &targets, sla_days: &sla })
+        scan(
+            tickets,
+            at(day),
+            &Rules {
+                calendar: &cal,
+                targets: &targets,
+                sla_days: &sla,
+                retention_secs: 365 * 86_400,
+            },
+        )
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct ConvoConfig {
     pub queue_per_shard: usize,
     pub offset: UtcOffset,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Where attachments are, to delete them with "hapus data saya" (none in some tests).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ConvoConfig {
@@ -75,6 +77,7 @@ impl Default for ConvoConfig {
             queue_per_shard: 1024,
             offset: UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC),
             metrics: Arc::default(),
+            data_dir: None,
         }
     }
 }

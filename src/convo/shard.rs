@@ -34,6 +34,10 @@ struct ShardState {
 #[derive(Default)]
 struct Round {
     batch: Batch,
+    /// Chats whose session is erased in this round.
+    forgotten: HashSet<ChatKey>,
+    /// Attachment files to delete once the round is committed.
+    doomed_files: Vec<String>,
     sessions: HashMap<ChatKey, Session>,
     seen: HashSet<MessageId>,
     tickets: HashMap<TicketNo, Ticket>,
@@ -61,12 +65,23 @@ pub(crate) async fn run(
                 }
             }
         }
-        let Round { mut batch, sessions, .. } = round;
+        let Round { mut batch, mut sessions, forgotten, doomed_files, .. } = round;
+        for chat in &forgotten {
+            sessions.remove(chat);
+            state.sessions.remove(chat);
+            batch.sessions.push((chat.clone(), None));
+        }
         batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
         let scripts: Vec<(String, u32)> =
             batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
         let ok = batch.is_empty() || committer.commit(batch).await;
         shared.config.metrics.round(ok);
+        if ok && !forgotten.is_empty() {
+            erase_files(&shared.config.data_dir, &doomed_files);
+            // sled keeps old versions in its log: rewrite it so nothing of theirs stays on disk.
+            let c = committer.clone();
+            tokio::spawn(async move { c.exclusive(|store| store.compact()).await });
+        }
         if ok {
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
                 // Crude but bounded: forget everything cached; sessions reload from the store.
@@ -145,6 +160,15 @@ fn step_one(
             Effect::BeginCorrection { ticket, at } => {
                 let t = current_ticket(shared, round, &ticket)?;
                 let r = engine::status::begin_correction(&mut session, ticket, t.as_ref(), chat);
+                replies.insert(at.min(replies.len()), r);
+            }
+            Effect::ShowMyData { at } => {
+                let mut tickets = shared.store.tickets_of(chat)?;
+                tickets.extend(round.tickets.values().filter(|t| &t.chat == chat).cloned());
+                replies.insert(at.min(replies.len()), engine::status::my_data(&session, &tickets));
+            }
+            Effect::Forget { at } => {
+                let r = forget(shared, round, chat, now)?;
                 replies.insert(at.min(replies.len()), r);
             }
             Effect::Correct { ticket, value, at } => {
@@ -263,6 +287,45 @@ fn pin(
         round.batch.scripts.push((key.0, key.1, record));
     }
     Ok(())
+}
+
+/// `hapus data saya`: the session goes, closed tickets lose everything personal, open ones are
+/// kept until they are finished (the retention job erases them later).
+fn forget(
+    shared: &Shared,
+    round: &mut Round,
+    chat: &ChatKey,
+    now: Now,
+) -> Result<Reply, StoreError> {
+    let mut tickets = shared.store.tickets_of(chat)?;
+    tickets.extend(round.tickets.values().filter(|t| &t.chat == chat).cloned());
+    let mut open = 0i64;
+    let mut erased = 0;
+    for mut t in tickets {
+        if !t.status.is_terminal() {
+            open += 1;
+            continue;
+        }
+        round.doomed_files.extend(t.erase_personal());
+        erased += 1;
+        round.batch.tickets.push(t.clone());
+        round.tickets.insert(t.no, t);
+    }
+    round.forgotten.insert(chat.clone());
+    let detail = format!("session erased, {erased} closed tickets anonymised, {open} open kept");
+    round.batch.audit.push(crate::audit::AuditEvent::new(now.at, "citizen", "erase", "", detail));
+    tracing::info!(erased, open, "a citizen erased their data");
+    Ok(Reply::msg(Msg::new("forget-done").arg("terbuka", open)))
+}
+
+fn erase_files(data_dir: &Option<std::path::PathBuf>, files: &[String]) {
+    let Some(dir) = data_dir else { return };
+    for f in files {
+        // Paths are ours (`files/<random>.<ext>`); never follow anything else.
+        if f.starts_with("files/") && !f.contains("..") {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+    }
 }
 
 /// A ticket as this round sees it (written earlier in the round, or stored).

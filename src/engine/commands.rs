@@ -30,6 +30,13 @@ impl Engine<'_> {
             }
             Command::Edit => return self.edit(arg),
             Command::Fix => return self.fix_command(arg),
+            Command::MyData => self.effects.push(Effect::ShowMyData { at: self.replies.len() }),
+            Command::Forget => {
+                self.s.pending = Pending::Forget;
+                let mut r = Reply::key("forget-confirm");
+                r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
+                self.say(r);
+            }
             Command::Skip => self.skip(),
         }
         true

@@ -114,6 +114,14 @@ pub const MESSAGE_IDS: &[&str] = &[
     "officer-refused",
     "button-list",
     "template-overdue",
+    "mydata-intro",
+    "mydata-flow",
+    "mydata-ticket",
+    "mydata-none",
+    "mydata-how-to-delete",
+    "forget-confirm",
+    "forget-kept",
+    "forget-done",
 ];
 
 /// Deployment settings the engine needs (from `Config`).
@@ -175,6 +183,11 @@ pub enum Effect {
     BeginCorrection { ticket: TicketNo, at: usize },
     /// The citizen's correction for a ticket; insert the confirmation at `at`.
     Correct { ticket: TicketNo, value: Value, at: usize },
+    /// `data saya`: insert what is held about the chat at `at`.
+    ShowMyData { at: usize },
+    /// `hapus data saya`, confirmed: erase the session and the personal data of closed
+    /// tickets; insert what was done (and what stays, for open tickets) at `at`.
+    Forget { at: usize },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -356,6 +369,15 @@ impl Engine<'_> {
                 true
             }
             // A correction is any text or file that is not a command.
+            Pending::Forget if yes => {
+                self.s.flow = None;
+                self.effects.push(Effect::Forget { at: self.replies.len() });
+                true
+            }
+            Pending::Forget if no => {
+                self.say(Reply::key("forget-kept"));
+                true
+            }
             // A correction is any text that is not a command.
             Pending::Correction(no)
                 if !matches!(intent, Some(Intent::Command(..) | Intent::Cancel)) =>

@@ -104,6 +104,8 @@ pub enum Pending {
     Language,
     /// `perbaiki <nomor>` was accepted: the next text or file is the correction.
     Correction(crate::ticket::TicketNo),
+    /// `hapus data saya` was typed: `ya` erases the chat's personal data.
+    Forget,
 }
 
 /// Everything about one chat that survives a restart.

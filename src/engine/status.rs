@@ -143,6 +143,49 @@ pub fn begin_correction(
     }
 }
 
+/// `data saya`: what is held for this chat, personal numbers masked.
+pub fn my_data(session: &Session, tickets: &[Ticket]) -> Reply {
+    let mut r = Reply::key("mydata-intro");
+    let mut any = false;
+    if let Some(f) = &session.flow {
+        any = true;
+        r = r.line(
+            Msg::new("mydata-flow")
+                .arg("layanan", Msg::new(format!("{}-title", f.script)))
+                .arg("jumlah", f.answers.len() as i64),
+        );
+    }
+    for t in tickets {
+        any = true;
+        let ids: Vec<String> = t
+            .answers
+            .iter()
+            .filter_map(|(_, v)| match v {
+                crate::engine::session::Value::Text(s)
+                    if s.len() == 16 && s.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    Some(crate::validate::mask_nik(s))
+                }
+                crate::engine::session::Value::Text(s) if s.starts_with('+') => {
+                    Some(crate::validate::mask_phone(s))
+                }
+                _ => None,
+            })
+            .collect();
+        r = r.line(
+            Msg::new("mydata-ticket")
+                .arg("tiket", t.no.to_string())
+                .arg("layanan", title(t))
+                .arg("status", Msg::new(t.status.label_key()))
+                .arg("data", if ids.is_empty() { "-".to_string() } else { ids.join(", ") }),
+        );
+    }
+    if !any {
+        return Reply::key("mydata-none");
+    }
+    r.line(Msg::new("mydata-how-to-delete"))
+}
+
 /// A number that matches no ticket.
 pub fn not_found(no: &str) -> Reply {
     Reply::msg(Msg::new("status-not-found").arg("tiket", no))

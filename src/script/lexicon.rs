@@ -20,6 +20,10 @@ pub enum Command {
     Language,
     /// `perbaiki <nomor>`: send what an officer asked for.
     Fix,
+    /// `data saya`: what pintu holds about this chat.
+    MyData,
+    /// `hapus data saya`: erase it (after confirmation).
+    Forget,
 }
 
 const COMMANDS: &[(&str, Command)] = &[
@@ -31,6 +35,8 @@ const COMMANDS: &[(&str, Command)] = &[
     ("edit", Command::Edit),
     ("language", Command::Language),
     ("fix", Command::Fix),
+    ("my_data", Command::MyData),
+    ("forget", Command::Forget),
 ];
 
 const KEYS: &[&str] = &[
@@ -296,7 +302,10 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
         let cf = Fields::new(
             path,
             m,
-            &["menu", "back", "help", "skip", "status", "edit", "language", "fix"],
+            &[
+                "menu", "back", "help", "skip", "status", "edit", "language", "fix", "my_data",
+                "forget",
+            ],
             &mut diags,
         );
         for (name, cmd) in COMMANDS {

@@ -134,4 +134,9 @@ pub trait Store: Send + Sync + 'static {
     fn is_empty(&self) -> R<bool> {
         Ok(false)
     }
+    /// Rewrites the store so deleted records leave no bytes behind; returns the records kept.
+    /// A store that keeps no old versions does nothing.
+    fn compact(&self) -> R<u64> {
+        Ok(0)
+    }
 }

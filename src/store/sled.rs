@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 /// The one tree holding every record; kinds are told apart by the key's first byte.
@@ -40,27 +40,85 @@ const TREE: &str = "records";
 /// from 5 ms, so the whole wait stays under twice this.
 const LOCK_WAIT: Duration = Duration::from_millis(640);
 
-/// A [`Store`] on sled; see the module docs.
+/// A [`Store`] on sled; see the module docs. The open database sits behind a lock only so
+/// [`SledStore::compact`] can swap in a rewritten copy; every other call takes it shared.
 pub struct SledStore {
+    dir: PathBuf,
+    cache_bytes: u64,
+    open: RwLock<Database>,
+}
+
+/// One opened sled database.
+pub(super) struct Database {
     db: sled::Db,
-    tree: sled::Tree,
-    files: Mutex<Files>,
+    pub(super) tree: sled::Tree,
+    pub(super) files: Mutex<Files>,
 }
 
 /// Sled's files that need an explicit `fdatasync`, kept open so a sync costs one syscall.
-struct Files {
+pub(super) struct Files {
     /// The log: every record and batch manifest goes here.
     log: File,
     /// Where sled writes values too large for the log, one new file each, never synced by it.
     blob_dir: PathBuf,
     /// Blob files already synced, with the length they had then.
-    synced_blobs: HashMap<OsString, u64>,
+    pub(super) synced_blobs: HashMap<OsString, u64>,
 }
 
 impl SledStore {
     /// Opens or creates the store in `dir`, with `cache_bytes` of page cache (sled's default of
     /// 1 GiB would dwarf the rest of the service).
     pub fn open(dir: &Path, cache_bytes: u64) -> R<Self> {
+        let open = Database::open(dir, cache_bytes)?;
+        Ok(Self { dir: dir.to_path_buf(), cache_bytes, open: RwLock::new(open) })
+    }
+
+    /// Bytes the store takes on disk; 0 if sled cannot tell (a metric, not worth an error).
+    pub fn size_on_disk(&self) -> u64 {
+        self.read().map_or(0, |o| o.db.size_on_disk().unwrap_or(0))
+    }
+
+    pub(super) fn read(&self) -> R<RwLockReadGuard<'_, Database>> {
+        self.open.read().map_err(|_| StoreError::Io("store lock poisoned".into()))
+    }
+
+    /// Rewrites the store into a fresh folder holding only the live records and swaps it in.
+    /// sled keeps overwritten and deleted values in its log until it reuses the space; after
+    /// erasing a citizen's data this makes sure none of it is left on disk. Call it with no
+    /// commit running (the committer's `exclusive`); readers wait while it runs.
+    pub fn compact(&self) -> R<u64> {
+        let mut guard =
+            self.open.write().map_err(|_| StoreError::Io("store lock poisoned".into()))?;
+        let fresh_dir = self.dir.with_extension("compacting");
+        let old_dir = self.dir.with_extension("old");
+        let _ = std::fs::remove_dir_all(&fresh_dir);
+        let _ = std::fs::remove_dir_all(&old_dir);
+        let n = {
+            let fresh = Database::open(&fresh_dir, self.cache_bytes)?;
+            let mut records = Vec::new();
+            guard.export(&mut |k, v| {
+                records.push(Ok((k.to_vec(), v.to_vec())));
+                Ok(())
+            })?;
+            fresh.import(&mut records.into_iter())?
+        };
+        // Swap: the old database must be closed before its folder moves.
+        let placeholder = Database::open(&fresh_dir.with_extension("swap"), 1 << 20)?;
+        drop(std::mem::replace(&mut *guard, placeholder));
+        std::fs::rename(&self.dir, &old_dir).map_err(|e| io_error("move the old store", e))?;
+        std::fs::rename(&fresh_dir, &self.dir).map_err(|e| io_error("move the new store", e))?;
+        *guard = Database::open(&self.dir, self.cache_bytes)?;
+        let _ = std::fs::remove_dir_all(&old_dir);
+        let _ = std::fs::remove_dir_all(fresh_dir.with_extension("swap"));
+        if let Some(parent) = self.dir.parent() {
+            let _ = File::open(parent).and_then(|d| d.sync_all());
+        }
+        Ok(n)
+    }
+}
+
+impl Database {
+    fn open(dir: &Path, cache_bytes: u64) -> R<Self> {
         let db = open_db(dir, cache_bytes)?;
         let tree = db.open_tree(TREE).map_err(|e| sled_error("open tree", e))?;
         let log = File::open(dir.join("db")).map_err(|e| io_error("open log file", e))?;
@@ -77,18 +135,13 @@ impl SledStore {
         Ok(store)
     }
 
-    /// Bytes the store takes on disk; 0 if sled cannot tell (a metric, not worth an error).
-    pub fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
-    }
-
     fn get<T>(&self, key: &[u8], decode: fn(&[u8]) -> R<T>) -> R<Option<T>> {
         let value = self.tree.get(key).map_err(|e| sled_error("read", e))?;
         value.map(|v| decode(&v)).transpose()
     }
 
     /// Flushes sled's buffers, then makes the files reach the device.
-    fn sync(&self) -> R<()> {
+    pub(super) fn sync(&self) -> R<()> {
         self.db.flush().map_err(|e| sled_error("flush", e))?;
         let mut files =
             self.files.lock().map_err(|_| StoreError::Io("sync lock poisoned".into()))?;
@@ -136,7 +189,7 @@ impl Files {
     }
 }
 
-impl Store for SledStore {
+impl Store for Database {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
         self.get(&codec::session_key(chat), codec::decode_session)
     }
@@ -265,6 +318,11 @@ impl Store for SledStore {
             }
         }
         for ticket in &batch.tickets {
+            // A ticket moved to another chat (anonymised after "hapus data saya") must not stay
+            // findable under the old chat's index.
+            if let Some(old) = self.ticket(&ticket.no)?.filter(|old| old.chat != ticket.chat) {
+                writes.remove(codec::index_key(&old));
+            }
             writes.insert(codec::ticket_key(&ticket.no), codec::encode_ticket(ticket)?);
             writes.insert(codec::index_key(ticket), &[][..]);
         }
@@ -348,3 +406,58 @@ fn io_error(op: &str, e: std::io::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests;
+
+/// Every call on the currently open database.
+impl Store for SledStore {
+    fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
+        self.read()?.load_session(chat)
+    }
+    fn seen(&self, msg: &MessageId) -> R<bool> {
+        self.read()?.seen(msg)
+    }
+    fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
+        self.read()?.ticket(no)
+    }
+    fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>> {
+        self.read()?.tickets_of(chat)
+    }
+    fn script_source(&self, id: &str, version: u32) -> R<Option<String>> {
+        self.read()?.script_source(id, version)
+    }
+    fn tickets(&self) -> R<Vec<Ticket>> {
+        self.read()?.tickets()
+    }
+    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>> {
+        self.read()?.outbox_due(now, max)
+    }
+    fn outbox_next_due(&self) -> R<Option<Timestamp>> {
+        self.read()?.outbox_next_due()
+    }
+    fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
+        self.read()?.outbox_pending()
+    }
+    fn outbox_dead(&self) -> R<Vec<OutboxEntry>> {
+        self.read()?.outbox_dead()
+    }
+    fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>> {
+        self.read()?.audit_log(max)
+    }
+    fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        self.read()?.pending_replies(channel)
+    }
+    fn commit(&self, batch: &Batch) -> R<()> {
+        self.read()?.commit(batch)
+    }
+    fn export(&self, visit: &mut super::Visit) -> R<u64> {
+        self.read()?.export(visit)
+    }
+    fn import(&self, records: &mut dyn Iterator<Item = R<(Vec<u8>, Vec<u8>)>>) -> R<u64> {
+        self.read()?.import(records)
+    }
+    fn is_empty(&self) -> R<bool> {
+        self.read()?.is_empty()
+    }
+    fn compact(&self) -> R<u64> {
+        SledStore::compact(self)
+    }
+}

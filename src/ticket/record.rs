@@ -57,3 +57,33 @@ pub struct FollowUp {
     /// Corrections the citizen sent after "perlu perbaikan"; each is forwarded again.
     pub corrections: u32,
 }
+
+impl Ticket {
+    /// Erases what identifies the citizen (answers, the chat it came from), keeping number,
+    /// service, dates and statuses. Returns the attachment files to delete.
+    pub fn erase_personal(&mut self) -> Vec<String> {
+        let files = self
+            .answers
+            .iter()
+            .filter_map(|(_, v)| match v {
+                Value::File(f) => Some(f.path.clone()),
+                _ => None,
+            })
+            .collect();
+        self.answers.clear();
+        for c in &mut self.history {
+            // Officers' notes may quote the citizen.
+            c.note = None;
+        }
+        self.chat = ChatKey::new(self.chat.channel, ERASED);
+        files
+    }
+
+    /// Was the personal data already erased?
+    pub fn is_erased(&self) -> bool {
+        self.chat.id == ERASED
+    }
+}
+
+/// The chat id of tickets whose personal data was erased.
+pub const ERASED: &str = "-";

@@ -9,6 +9,7 @@ mod fake_agency;
 mod fake_graph;
 mod fake_telegram;
 mod outbox;
+mod privacy;
 mod reload;
 mod robustness;
 mod support;

@@ -79,7 +79,7 @@ fn large_values_go_to_synced_blobs() {
     let batch = Batch { scripts: vec![("big".into(), 1, source.clone())], ..Batch::default() };
     store.commit(&batch).unwrap();
     assert!(std::fs::read_dir(dir.path().join("blobs")).unwrap().count() > 0);
-    assert!(!store.files.lock().unwrap().synced_blobs.is_empty());
+    assert!(!store.read().unwrap().files.lock().unwrap().synced_blobs.is_empty());
     let store = reopen(store, &dir);
     assert_eq!(store.script_source("big", 1).unwrap(), Some(source));
 }
@@ -88,7 +88,7 @@ fn large_values_go_to_synced_blobs() {
 fn unknown_formats_read_as_corrupt() {
     let (store, _dir) = fresh();
     let chat = suite::chat("1");
-    store.tree.insert(codec::session_key(&chat), &[99u8, 1, 2][..]).unwrap();
+    store.read().unwrap().tree.insert(codec::session_key(&chat), &[99u8, 1, 2][..]).unwrap();
     assert!(matches!(store.load_session(&chat), Err(StoreError::Corrupt(_))));
 }
 
@@ -106,9 +106,9 @@ fn v1_ticket_records_are_read_and_upgraded() {
     let (store, dir) = fresh();
     let expected = ticket_v1_upgraded();
     let key = codec::ticket_key(&expected.no);
-    store.tree.insert(&key, ticket_v1_fixture()).unwrap();
-    store.tree.insert(codec::index_key(&expected), &[][..]).unwrap();
-    store.sync().unwrap();
+    store.read().unwrap().tree.insert(&key, ticket_v1_fixture()).unwrap();
+    store.read().unwrap().tree.insert(codec::index_key(&expected), &[][..]).unwrap();
+    store.read().unwrap().sync().unwrap();
     let store = reopen(store, &dir);
     assert_eq!(store.ticket(&expected.no).unwrap(), Some(expected.clone()));
     assert_eq!(store.tickets_of(&expected.chat).unwrap(), vec![expected.clone()]);
@@ -116,7 +116,7 @@ fn v1_ticket_records_are_read_and_upgraded() {
     let mut followed = expected;
     followed.followup.corrections = 2;
     store.commit(&Batch { tickets: vec![followed.clone()], ..Batch::default() }).unwrap();
-    assert_eq!(store.tree.get(&key).unwrap().unwrap()[0], codec::TICKET_V2);
+    assert_eq!(store.read().unwrap().tree.get(&key).unwrap().unwrap()[0], codec::TICKET_V2);
     assert_eq!(store.ticket(&followed.no).unwrap(), Some(followed));
 }
 
@@ -125,7 +125,7 @@ type Schedule = Vec<(Timestamp, u64)>;
 
 /// The raw due-index keys of the tree and the pending entries, to show no key is stale.
 fn due_index(store: &SledStore) -> (Schedule, Schedule) {
-    let keys = store.tree.scan_prefix(codec::due_prefix()).map(|kv| kv.unwrap().0);
+    let keys = store.read().unwrap().tree.scan_prefix(codec::due_prefix()).map(|kv| kv.unwrap().0);
     let index = keys.map(|k| codec::parse_due_key(&k).unwrap()).collect();
     let mut entries: Schedule =
         store.outbox_pending().unwrap().iter().map(|e| (e.due, e.id)).collect();
@@ -164,8 +164,13 @@ fn outbox_survives_reopen_with_an_exact_index() {
 fn an_unreadable_outbox_entry_can_be_replaced() {
     let (store, _dir) = fresh();
     let entry = suite::sample_outbox()[0].clone();
-    store.tree.insert(codec::outbox_key(entry.id), &[99u8, 1][..]).unwrap();
-    store.tree.insert(&codec::due_key(Timestamp(10), entry.id)[..], &[][..]).unwrap();
+    store.read().unwrap().tree.insert(codec::outbox_key(entry.id), &[99u8, 1][..]).unwrap();
+    store
+        .read()
+        .unwrap()
+        .tree
+        .insert(&codec::due_key(Timestamp(10), entry.id)[..], &[][..])
+        .unwrap();
     assert!(matches!(store.outbox_pending(), Err(StoreError::Corrupt(_))));
     let put = Batch { outbox: vec![OutboxOp::Put(entry.clone())], ..Batch::default() };
     store.commit(&put).unwrap();
@@ -176,4 +181,50 @@ fn an_unreadable_outbox_entry_can_be_replaced() {
     store.commit(&done).unwrap();
     assert_eq!(store.outbox_pending().unwrap(), vec![]);
     assert_eq!(store.outbox_next_due().unwrap(), None);
+}
+
+/// After deleting a record and compacting, its bytes are nowhere in the data folder.
+#[test]
+fn compaction_leaves_no_trace_of_deleted_records() {
+    use crate::engine::session::{Pending, Session};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let store = SledStore::open(&db, CACHE).unwrap();
+    let chat = suite::chat("rahasia");
+    let marker = "NIK-9999888877776666";
+    let mut session = Session::default();
+    session.pending = Pending::Warning(crate::engine::session::Value::Text(marker.into()));
+    store
+        .commit(&Batch { sessions: vec![(chat.clone(), Some(session))], ..Batch::default() })
+        .unwrap();
+    store.commit(&suite::sample_batch()).unwrap();
+    store.commit(&Batch { sessions: vec![(chat.clone(), None)], ..Batch::default() }).unwrap();
+    let found = |dir: &std::path::Path| -> bool {
+        walk(dir).iter().any(|f| {
+            std::fs::read(f)
+                .unwrap_or_default()
+                .windows(marker.len())
+                .any(|w| w == marker.as_bytes())
+        })
+    };
+    assert!(found(dir.path()), "sled still holds the deleted value before compaction");
+    let kept = store.compact().unwrap();
+    assert!(kept > 0);
+    assert!(!found(dir.path()), "no trace after compaction");
+    // Still the same store, still writable.
+    suite::assert_sample_batch(&store);
+    store
+        .commit(&Batch { seen: vec![crate::channel::MessageId("m".into())], ..Batch::default() })
+        .unwrap();
+    drop(store);
+    suite::assert_sample_batch(&SledStore::open(&db, CACHE).unwrap());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
 }
