@@ -309,3 +309,43 @@ async fn many_citizens_at_once_each_in_order() {
         assert!(alert < ticket, "replies of one chat stay in order");
     }
 }
+
+/// Logs at the most verbose level pintu has carry no NIK, phone number or token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_never_show_personal_data_or_the_token() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let fake = FakeTelegram::start(TOKEN).await;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINTU_DATA_DIR", data.path())
+        .env("PINTU_HTTP_ADDR", "127.0.0.1:0")
+        .env("PINTU_LOG", "trace")
+        .env("TELEGRAM_BOT_TOKEN", TOKEN)
+        .env("TELEGRAM_API_URL", fake.url())
+        .env("TELEGRAM_RATE_LIMIT", "off")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the log as it comes: a full pipe would stop pintu.
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        let _ = stderr.read_to_string(&mut log);
+        log
+    });
+    for text in ["ktp rusak", "3201011708900001", "Budi Santoso", "+6281298765432"] {
+        let before = fake.sent_to(CITIZEN).len();
+        fake.text(CITIZEN, text);
+        fake.wait_until(Duration::from_secs(20), |f| f.sent_to(CITIZEN).len() > before).await;
+    }
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    child.wait().unwrap();
+    let log = reader.join().unwrap();
+    assert!(log.contains("Telegram channel started"), "the log was captured:\n{log}");
+    for secret in ["3201011708900001", "81298765432", "Budi Santoso", TOKEN, "TEST-token"] {
+        assert!(!log.contains(secret), "`{secret}` leaked into the log");
+    }
+}
