@@ -957,6 +957,7 @@ async fn forwarding(n: u64, concurrency: Option<u32>) -> (f64, u64, f64) {
     let mut pintu = start_pintu(&envs, |data| {
         if let Some(t) = &toml {
             std::fs::write(data.parent().expect("dir").join("pintu.toml"), t).expect("toml");
+            std::fs::create_dir_all(data).expect("data dir");
         }
         preload(data, n);
     });
@@ -996,7 +997,7 @@ fn preload(data: &Path, n: u64) {
     use pintu::store::{Batch, SledStore, Store};
     use pintu::ticket::record::{Actor, Change, FollowUp, Ticket};
     use pintu::ticket::{Status, TicketNo};
-    let store = SledStore::open(data, 64 << 20).expect("open store");
+    let store = SledStore::open(&data.join("db"), 64 << 20).expect("open store");
     let at = pintu::clock::Timestamp(unix_now() as i64);
     let answers: Vec<(String, Value)> = vec![
         ("nik".into(), Value::Text("6409011708900001".into())),

@@ -6,6 +6,7 @@
 pub mod ordered;
 pub mod telegram;
 pub mod terminal;
+pub mod text;
 pub mod whatsapp;
 
 use serde::{Deserialize, Serialize};
@@ -69,3 +70,41 @@ impl fmt::Display for ChatKey {
 /// `update_id`, WhatsApp wamid, a terminal line counter).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MessageId(pub String);
+
+/// The MIME type of a stored attachment, from its extension.
+pub fn mime_for_ext(ext: &str) -> &'static str {
+    match ext {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Stores an attachment's bytes under the data dir (random name, owner-only) and makes the
+/// engine's input. The extension comes from the file name if there is one, else the MIME type.
+pub fn attachment_input(
+    data_dir: &std::path::Path,
+    bytes: &[u8],
+    kind: crate::engine::input::AttachmentKind,
+    mime: String,
+    name: Option<&str>,
+) -> std::io::Result<crate::engine::input::Input> {
+    use crate::engine::input::{Attachment, Input};
+    let ext = name
+        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
+        .unwrap_or_else(|| {
+            match mime.as_str() {
+                "image/jpeg" => "jpg",
+                "image/png" => "png",
+                "image/webp" => "webp",
+                "application/pdf" => "pdf",
+                _ => "bin",
+            }
+            .to_string()
+        });
+    let path = crate::app::save_attachment(data_dir, bytes, &ext)?;
+    let file = crate::engine::session::FileRef { path, mime, bytes: bytes.len() as u64 };
+    Ok(Input::Attachment(Attachment { kind, file }))
+}

@@ -2,8 +2,7 @@
 //! slash command stand for what a phone would send: `/foto FILE`, `/dokumen FILE`,
 //! `/lokasi LAT,LON`, `/kontak PHONE`. Everything else is text (so `/start` stays text).
 
-use crate::engine::input::{Attachment, AttachmentKind, Input};
-use crate::engine::session::FileRef;
+use crate::engine::input::{AttachmentKind, Input};
 use std::path::Path;
 
 /// Turns a typed line into engine input, storing attachments under `data_dir/files`.
@@ -37,17 +36,8 @@ fn store_file(path: &str, kind: AttachmentKind, data_dir: &Path) -> Result<Input
     let src = Path::new(path);
     let bytes = std::fs::read(src).map_err(|e| format!("berkas {path} tidak bisa dibaca: {e}"))?;
     let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("bin").to_ascii_lowercase();
-    let mime = match ext.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "webp" => "image/webp",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    };
-    let rel = crate::app::save_attachment(data_dir, &bytes, &ext)
-        .map_err(|e| format!("berkas tidak bisa disimpan: {e}"))?;
-    Ok(Input::Attachment(Attachment {
-        kind,
-        file: FileRef { path: rel, mime: mime.to_string(), bytes: bytes.len() as u64 },
-    }))
+    let mime = super::mime_for_ext(&ext).to_string();
+    let name = src.file_name().and_then(|n| n.to_str());
+    super::attachment_input(data_dir, &bytes, kind, mime, name)
+        .map_err(|e| format!("berkas tidak bisa disimpan: {e}"))
 }

@@ -70,13 +70,7 @@ pub async fn serve(
     let path = links.data_dir.join("files").join(&name);
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
-            let mime = match name.rsplit('.').next().unwrap_or("") {
-                "jpg" | "jpeg" => "image/jpeg",
-                "png" => "image/png",
-                "webp" => "image/webp",
-                "pdf" => "application/pdf",
-                _ => "application/octet-stream",
-            };
+            let mime = crate::channel::mime_for_ext(name.rsplit('.').next().unwrap_or(""));
             let headers =
                 [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store")];
             (StatusCode::OK, headers, bytes).into_response()

@@ -13,8 +13,7 @@ use crate::channel::ordered::Item;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::config::{Config, TelegramConfig};
 use crate::convo::{Convo, ConvoError, Inbound, Queued, Replies};
-use crate::engine::input::{Attachment, AttachmentKind, Input};
-use crate::engine::session::FileRef;
+use crate::engine::input::{AttachmentKind, Input};
 use map::{Content, Incoming};
 use send::Sender;
 use std::path::PathBuf;
@@ -209,25 +208,9 @@ impl Telegram {
         let mut bytes: Vec<u8> = Vec::new();
         self.bot.download_file(&file.path, &mut bytes).await?;
         let mime = mime.unwrap_or_else(|| {
-            if kind == AttachmentKind::Photo {
-                "image/jpeg".into()
-            } else {
-                "application/octet-stream".into()
-            }
+            let photo = kind == AttachmentKind::Photo;
+            if photo { "image/jpeg" } else { "application/octet-stream" }.to_string()
         });
-        let ext = name
-            .as_deref()
-            .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
-            .unwrap_or_else(|| match mime.as_str() {
-                "image/jpeg" => "jpg".into(),
-                "image/png" => "png".into(),
-                "application/pdf" => "pdf".into(),
-                _ => "bin".into(),
-            });
-        let path = crate::app::save_attachment(&self.data_dir, &bytes, &ext)?;
-        Ok(Input::Attachment(Attachment {
-            kind,
-            file: FileRef { path, mime, bytes: bytes.len() as u64 },
-        }))
+        Ok(crate::channel::attachment_input(&self.data_dir, &bytes, kind, mime, name.as_deref())?)
     }
 }

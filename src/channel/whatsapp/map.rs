@@ -10,6 +10,7 @@
 //! Limits are counted in UTF-16 code units, which is never less than the character count Meta
 //! documents, so a body that passes here passes there whichever way Meta counts.
 
+use crate::channel::text::{split, utf16_len};
 use crate::channel::{Channel, ChatKey};
 use crate::engine::input::AttachmentKind;
 use crate::engine::reply::Hint;
@@ -627,93 +628,6 @@ pub fn graph_error(body: &[u8]) -> Option<(u32, String)> {
         _ => return None,
     };
     Some((code, text_of(e, "message").unwrap_or_default().to_owned()))
-}
-
-fn utf16_len(s: &str) -> usize {
-    s.chars().map(char::len_utf16).sum()
-}
-
-/// Splits on line breaks into pieces of at most `limit` UTF-16 units; a single longer line is
-/// cut at char boundaries, preferring a space in its second half so words stay whole. The line
-/// break at a cut is dropped, blank lines at a piece's edges are trimmed and blank pieces are
-/// skipped (Meta rejects an empty body). A `limit` below 2 is raised to 2.
-fn split(text: &str, limit: usize) -> Vec<String> {
-    let limit = limit.max(2);
-    let mut out = Vec::new();
-    // The piece being filled, its length, and whether it holds a line yet (an empty line is
-    // still a line).
-    let mut cur = String::new();
-    let mut cur_units = 0;
-    let mut started = false;
-    for line in text.split('\n') {
-        let units = utf16_len(line);
-        if started && cur_units + 1 + units <= limit {
-            cur.push('\n');
-            cur.push_str(line);
-            cur_units += 1 + units;
-            continue;
-        }
-        if started {
-            push_piece(&mut out, std::mem::take(&mut cur));
-        }
-        if units <= limit {
-            cur = line.to_owned();
-        } else {
-            let mut chunks = cut_line(line, limit);
-            // The tail of a long line may share a piece with the lines after it.
-            cur = chunks.pop().unwrap_or_default();
-            for chunk in chunks {
-                push_piece(&mut out, chunk);
-            }
-        }
-        cur_units = utf16_len(&cur);
-        started = true;
-    }
-    if started {
-        push_piece(&mut out, cur);
-    }
-    out
-}
-
-fn push_piece(out: &mut Vec<String>, piece: String) {
-    let trimmed = piece.trim_matches('\n');
-    if !trimmed.trim().is_empty() {
-        out.push(trimmed.to_owned());
-    }
-}
-
-/// Cuts one line longer than `limit` (≥ 2) into chunks of at most `limit` UTF-16 units; the
-/// chunks concatenate to the line.
-fn cut_line(line: &str, limit: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = line;
-    while utf16_len(rest) > limit {
-        let mut units = 0;
-        let mut hard = 0;
-        let mut soft = None;
-        for (i, c) in rest.char_indices() {
-            let n = c.len_utf16();
-            if units + n > limit {
-                break;
-            }
-            units += n;
-            hard = i + c.len_utf8();
-            if c.is_whitespace() && units >= limit / 2 {
-                soft = Some(hard);
-            }
-        }
-        // `hard` > 0 because limit ≥ 2 fits any char; the guard keeps the loop finite anyway.
-        let cut = soft.unwrap_or(hard);
-        if cut == 0 {
-            break;
-        }
-        out.push(rest[..cut].to_owned());
-        rest = &rest[cut..];
-    }
-    if !rest.is_empty() {
-        out.push(rest.to_owned());
-    }
-    out
 }
 
 /// Splits a piece into (head, tail): the tail is the longest run of whole last lines within

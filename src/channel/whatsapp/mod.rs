@@ -10,8 +10,7 @@ use crate::channel::ordered::{Item, Ordered};
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::config::{Config, WhatsAppConfig};
 use crate::convo::{Convo, ConvoError, Inbound, Queued, Replies};
-use crate::engine::input::{Attachment, Input};
-use crate::engine::session::FileRef;
+use crate::engine::input::Input;
 use crate::telemetry::Secret;
 use axum::Router;
 use axum::body::Bytes;
@@ -163,20 +162,15 @@ impl Hook {
                         let mime = mime
                             .or(fetched_mime)
                             .unwrap_or_else(|| "application/octet-stream".into());
-                        let ext = filename
-                            .as_deref()
-                            .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
-                            .unwrap_or_else(|| match mime.as_str() {
-                                "image/jpeg" => "jpg".into(),
-                                "image/png" => "png".into(),
-                                "application/pdf" => "pdf".into(),
-                                _ => "bin".into(),
-                            });
-                        match crate::app::save_attachment(&self.data_dir, &bytes, &ext) {
-                            Ok(path) => Input::Attachment(Attachment {
-                                kind,
-                                file: FileRef { path, mime, bytes: bytes.len() as u64 },
-                            }),
+                        let stored = crate::channel::attachment_input(
+                            &self.data_dir,
+                            &bytes,
+                            kind,
+                            mime,
+                            filename.as_deref(),
+                        );
+                        match stored {
+                            Ok(input) => input,
                             Err(e) => {
                                 tracing::error!(error = %e, "saving a WhatsApp attachment failed");
                                 Input::Unsupported
