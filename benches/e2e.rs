@@ -883,7 +883,21 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
     let (cpu0, self0) = (pintu.cpu_ticks(), self_cpu_ticks());
     let start = Instant::now();
     s.world.lock().expect("w").stats.measuring = true;
+    // Profiling (BENCHMARKS.md): E2E_PERF=FILE records pintu with perf over the window.
+    let perf = std::env::var_os("E2E_PERF").map(|out| {
+        Command::new("perf")
+            .args(["record", "-F", "499", "-g", "-o"])
+            .arg(out)
+            .args(["-p", &pintu.pid.to_string(), "--", "sleep"])
+            .arg(case.measure.as_secs().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+    });
     tokio::time::sleep(case.measure).await;
+    if let Some(Ok(mut p)) = perf {
+        let _ = p.wait();
+    }
     let (stats, window) = {
         let mut w = s.world.lock().expect("w");
         w.stats.measuring = false;
@@ -1148,6 +1162,14 @@ async fn async_main(quick: bool) {
             });
         }
     }
+    // E2E_ONLY="Telegram, 0 ms API:2000" runs only the cases whose label contains the text
+    // (and whose U is the number after the colon), and no forwarding.
+    let only = std::env::var("E2E_ONLY").ok();
+    if let Some(o) = &only {
+        let (text, u) =
+            o.split_once(':').map_or((o.as_str(), None), |(t, u)| (t, u.parse::<usize>().ok()));
+        cases.retain(|c| c.label.contains(text) && u.is_none_or(|u| u == c.users));
+    }
     let mut rows = Vec::new();
     for case in &cases {
         let expect = if case.chan == Chan::Telegram { tg.clone() } else { wa.clone() };
@@ -1178,7 +1200,8 @@ async fn async_main(quick: bool) {
     }
     let fwd_n = if quick { 50 } else { 20_000 };
     let mut fwd = Vec::new();
-    for conc in [None, Some(32)] {
+    let concurrency: &[Option<u32>] = if only.is_some() { &[] } else { &[None, Some(32)] };
+    for &conc in concurrency {
         let (rate, got, cpu) = forwarding(fwd_n, conc).await;
         let label = match conc {
             None => "default concurrency (2)".to_string(),
