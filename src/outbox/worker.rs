@@ -45,6 +45,10 @@ impl Outbox {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<u64>();
         let mut in_flight: HashSet<u64> = HashSet::new();
         let mut lanes: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let mut lane_of: HashMap<
+            (crate::ticket::TicketNo, std::mem::Discriminant<Job>),
+            (String, usize),
+        > = HashMap::new();
         loop {
             while let Ok(id) = done_rx.try_recv() {
                 in_flight.remove(&id);
@@ -61,8 +65,23 @@ impl Outbox {
                 if in_flight.contains(&entry.id) {
                     continue;
                 }
-                let Some(ticket) = me.ticket_of(&entry) else { continue };
-                let (lane, limit) = me.lane(&entry.job, &ticket);
+                // A ticket's lane never changes: read the ticket once, not on every rescan of
+                // a backlog whose lanes are full.
+                let no = entry.job.ticket();
+                let kind = std::mem::discriminant(&entry.job);
+                let lane = match lane_of.get(&(no, kind)) {
+                    Some(l) => l.clone(),
+                    None => {
+                        let Some(ticket) = me.ticket_of(&entry) else { continue };
+                        let l = me.lane(&entry.job, &ticket);
+                        if lane_of.len() > 100_000 {
+                            lane_of.clear();
+                        }
+                        lane_of.insert((no, kind), l.clone());
+                        l
+                    }
+                };
+                let (lane, limit) = lane;
                 let sem =
                     lanes.entry(lane).or_insert_with(|| Arc::new(Semaphore::new(limit))).clone();
                 // A full lane waits for one of its attempts to finish; other lanes go on.
@@ -71,7 +90,9 @@ impl Outbox {
                 let (me, done) = (me.clone(), done_tx.clone());
                 tokio::spawn(async move {
                     let id = entry.id;
-                    me.attempt(entry, ticket).await;
+                    if let Some(ticket) = me.ticket_of(&entry) {
+                        me.attempt(entry, ticket).await;
+                    }
                     drop(permit);
                     let _ = done.send(id);
                 });

@@ -237,7 +237,10 @@ fn contains_phrase(words: &[&str], phrase: &str) -> bool {
         win.iter().zip(&want).all(|(got, w)| {
             got == w || {
                 let budget = typo_budget(w.chars().count());
-                budget > 0 && edit_distance(got, w) <= budget
+                budget > 0
+                    // Cheap length check first: most words are far apart.
+                    && got.len().abs_diff(w.len()) <= budget * 4
+                    && edit_distance(got, w) <= budget
             }
         })
     })
