@@ -165,7 +165,7 @@ pub fn decode_outbox(bytes: &[u8]) -> R<OutboxEntry> {
     }
 }
 
-/// Encodes a pinned script source. Raw UTF-8: postcard would only add a length prefix.
+/// Encodes a pending reply.
 pub fn encode_reply(out: &Outgoing) -> R<Vec<u8>> {
     encode(REPLY_V1, out, "reply")
 }
@@ -229,6 +229,7 @@ pub fn audit_prefix() -> [u8; 1] {
     [AUDIT]
 }
 
+/// Encodes a pinned script source. Raw UTF-8: postcard would only add a length prefix.
 pub fn encode_script(source: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(source.len() + 1);
     out.push(SCRIPT_V1);

@@ -238,6 +238,12 @@ impl Graph {
             .await;
     }
 
+    /// A GET with the bearer token that fails on non-2xx answers. Only for the Graph API and
+    /// the media URLs it hands out.
+    async fn get(&self, url: &str) -> Result<reqwest::Response, reqwest::Error> {
+        self.http.get(url).bearer_auth(self.token.expose()).send().await?.error_for_status()
+    }
+
     /// The two-step media download: metadata, then the bytes (same bearer), checksum checked.
     pub async fn download(&self, media_id: &str) -> Result<(Vec<u8>, Option<String>), MediaError> {
         let fail = |e: reqwest::Error| {
@@ -248,13 +254,8 @@ impl Graph {
             })
         };
         let meta: serde_json::Value = self
-            .http
-            .get(format!("{}/{media_id}", self.base))
-            .bearer_auth(self.token.expose())
-            .send()
+            .get(&format!("{}/{media_id}", self.base))
             .await
-            .map_err(fail)?
-            .error_for_status()
             .map_err(fail)?
             .json()
             .await
@@ -266,18 +267,7 @@ impl Graph {
             return Err(MediaError::TooBig(s));
         }
         let url = meta["url"].as_str().ok_or_else(|| MediaError::Failed("no url".into()))?;
-        let bytes = self
-            .http
-            .get(url)
-            .bearer_auth(self.token.expose())
-            .send()
-            .await
-            .map_err(fail)?
-            .error_for_status()
-            .map_err(fail)?
-            .bytes()
-            .await
-            .map_err(fail)?;
+        let bytes = self.get(url).await.map_err(fail)?.bytes().await.map_err(fail)?;
         if bytes.len() as u64 > MAX_MEDIA {
             return Err(MediaError::TooBig(bytes.len() as u64));
         }
