@@ -29,7 +29,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
-    /// Run the service: HTTP health endpoints and every channel whose credentials are set.
+    /// Run the service: the HTTP API (health, metrics, tickets, webhooks), forwarding, and every
+    /// channel whose credentials are set.
     Serve,
     /// Talk to the bot in this terminal, as a citizen. One line is one message; when input is
     /// piped, every reply is printed and pintu exits at the end of input. Attachments:

@@ -51,17 +51,37 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_RETENTION",
         "personal data of tickets closed longer than this is erased, e.g. 365d (default: 365d)",
     ),
-    ("PINTU_SLA_INTERVAL", "how often overdue tickets are looked for (default: 10m)"),
+    (
+        "PINTU_SLA_INTERVAL",
+        "how often overdue tickets and the retention schedule are looked at (default: 10m)",
+    ),
     ("PINTU_LOG", "log filter such as info or pintu=debug (default: info)"),
     ("PINTU_LOG_FORMAT", "human or json (default: human)"),
+    ("TELEGRAM_BOT_TOKEN", "starts the Telegram channel (the token from BotFather)"),
+    ("TELEGRAM_API_URL", "another Bot API server, e.g. a self-hosted telegram-bot-api"),
     (
-        "TELEGRAM_BOT_TOKEN",
-        "starts the Telegram channel when set (not yet available in this version)",
+        "TELEGRAM_WEBHOOK_URL",
+        "public HTTPS base URL of this server; set = webhook mode, unset = polling",
+    ),
+    ("TELEGRAM_WEBHOOK_SECRET", "secret Telegram sends with each webhook call (default: random)"),
+    (
+        "TELEGRAM_RATE_LIMIT",
+        "on (default) keeps within Telegram's limits; off only against a fake server",
+    ),
+    (
+        "TELEGRAM_OFFICERS_<OPD>",
+        "officers' group of OPD <OPD> and its user ids: <group id>:<id>,<id>",
     ),
     (
         "WHATSAPP_TOKEN",
-        "starts the WhatsApp channel when set with its companions (not yet available in this version)",
+        "WhatsApp Cloud API system-user token (with the three below: starts WhatsApp)",
     ),
+    ("WHATSAPP_PHONE_NUMBER_ID", "the business phone number's id in the Cloud API"),
+    ("WHATSAPP_APP_SECRET", "the Meta app secret that signs webhook calls"),
+    ("WHATSAPP_VERIFY_TOKEN", "any string; Meta sends it back when the webhook URL is registered"),
+    ("WHATSAPP_API_URL", "Graph API base with version (default: https://graph.facebook.com/v25.0)"),
+    ("WHATSAPP_TEMPLATE", "template for news outside the 24-hour window, as <name>:<language>"),
+    ("WHATSAPP_RATE", "messages per second for the number (default: 80)"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
