@@ -1,25 +1,10 @@
 //! `pintu check` on broken scripts: every problem with its true `path:line:col`.
 
-use super::support::repo;
+use super::support::{copy_tree, repo};
 use std::process::Command;
 
 fn pintu() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pintu"))
-}
-
-/// A copy of the shipped dialogs and texts in a temp dir, to plant mistakes in.
-fn copy_tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["dialogs", "locales/id", "locales/en"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for e in std::fs::read_dir(repo().join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_file() {
-                std::fs::copy(&p, dir.path().join(sub).join(p.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-    dir
 }
 
 #[test]

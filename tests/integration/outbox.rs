@@ -2,12 +2,11 @@
 //! committer, outbox worker, HTTP API) against the fake agency on loopback.
 
 use super::fake_agency::{FakeAgency, Mode};
-use super::support::repo;
+use super::support::{repo, say_to};
 use pintu::app::{Core, start_core};
 use pintu::channel::{Channel, ChatKey};
 use pintu::clock::SystemClock;
 use pintu::config::Config;
-use pintu::engine::input::Input;
 use pintu::outbox::push::Delivered;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -43,20 +42,13 @@ pub fn core_with(agency: &FakeAgency, data: &std::path::Path) -> Core {
     start_core(&config, Arc::new(SystemClock)).expect("core starts")
 }
 
-async fn say(core: &Core, user: &str, text: &str) -> String {
-    let chat = ChatKey::new(Channel::Terminal, user);
-    let out = core.convo.handle(chat, None, Input::Text(text.into())).await.unwrap();
-    let locales = core.catalogue.borrow().locales.clone();
-    out.iter().map(|o| locales.render(o.out.lang, &o.out.reply)).collect::<Vec<_>>().join("\n")
-}
-
 /// Files an emergency report (the shortest dialog) and returns its ticket number.
 pub async fn report(core: &Core, user: &str) -> String {
-    say(core, user, "kebakaran").await;
-    say(core, user, "ya").await;
-    say(core, user, "lewati").await;
-    say(core, user, "1").await;
-    let done = say(core, user, "lewati").await;
+    say_to(core, user, "kebakaran").await;
+    say_to(core, user, "ya").await;
+    say_to(core, user, "lewati").await;
+    say_to(core, user, "1").await;
+    let done = say_to(core, user, "lewati").await;
     let at = done.find("Nomor tiket: *").unwrap_or_else(|| panic!("no ticket in {done}")) + 14;
     done[at..at + 9].to_string()
 }
@@ -228,8 +220,8 @@ async fn the_api_changes_status_and_the_citizen_gets_the_push() {
         "{text}"
     );
     // The citizen sends the correction: back to verification, forwarded as revision 1.
-    say(&core, "warga", &format!("perbaiki {no}")).await;
-    let thanks = say(&core, "warga", "Lokasinya di depan SDN 3, dekat pasar").await;
+    say_to(&core, "warga", &format!("perbaiki {no}")).await;
+    let thanks = say_to(&core, "warga", "Lokasinya di depan SDN 3, dekat pasar").await;
     assert!(thanks.contains("Perbaikan untuk permohonan"), "{thanks}");
     agency.wait_accepted(2, Duration::from_secs(20)).await;
     assert!(agency.accepted_keys().contains(&format!("{}-1", no.replace('-', ""))));
@@ -276,10 +268,10 @@ async fn metrics_show_the_funnel_and_the_outbox() {
     let core = core_with(&agency, data.path());
     report(&core, "a").await;
     // Another citizen gives up on the KTP-el request at the NIK question.
-    say(&core, "b", "ktp hilang").await;
-    say(&core, "b", "ya").await;
-    say(&core, "b", "batal").await;
-    say(&core, "b", "ya").await;
+    say_to(&core, "b", "ktp hilang").await;
+    say_to(&core, "b", "ya").await;
+    say_to(&core, "b", "batal").await;
+    say_to(&core, "b", "ya").await;
     agency.wait_accepted(1, Duration::from_secs(20)).await;
     let base = api(&core).await;
     let text = client().get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();

@@ -3,44 +3,18 @@
 //! one in the middle finishes on the old.
 
 use super::fake_agency::FakeAgency;
-use super::support::repo;
-use pintu::app::{Core, start_core};
-use pintu::channel::{Channel, ChatKey};
+use super::support::{copy_tree, say_to};
+use pintu::app::start_core;
 use pintu::clock::SystemClock;
 use pintu::config::Config;
-use pintu::engine::input::Input;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
-
-fn copy_tree(to: &Path) {
-    for sub in ["dialogs", "locales/id", "locales/en"] {
-        std::fs::create_dir_all(to.join(sub)).unwrap();
-        for e in std::fs::read_dir(repo().join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_file() {
-                std::fs::copy(&p, to.join(sub).join(p.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-}
-
-async fn say(core: &Core, user: &str, text: &str) -> String {
-    let out = core
-        .convo
-        .handle(ChatKey::new(Channel::Terminal, user), None, Input::Text(text.into()))
-        .await
-        .unwrap();
-    let l = core.catalogue.borrow().locales.clone();
-    out.iter().map(|q| l.render(q.out.lang, &q.out.reply)).collect::<Vec<_>>().join("\n")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_edit_with_a_typo_keeps_the_old_dialog() {
     let _agency = FakeAgency::start("s").await;
-    let tree = tempfile::tempdir().unwrap();
-    copy_tree(tree.path());
+    let tree = copy_tree();
     let data = tempfile::tempdir().unwrap();
     let admin = "admin-token";
     let env: HashMap<String, String> = [
@@ -62,8 +36,8 @@ async fn a_live_edit_with_a_typo_keeps_the_old_dialog() {
     let reload = || http.post(format!("{base}/api/v1/admin/reload")).bearer_auth(admin).send();
 
     // A citizen is in the middle of the death certificate dialog.
-    say(&core, "lama", "akta kematian").await;
-    let asked = say(&core, "lama", "3201011708450001").await;
+    say_to(&core, "lama", "akta kematian").await;
+    let asked = say_to(&core, "lama", "3201011708450001").await;
     assert!(asked.contains("nama lengkap almarhum"), "{asked}");
 
     // The admin edits it with a typo: refused, with the place of the mistake.
@@ -81,8 +55,8 @@ async fn a_live_edit_with_a_typo_keeps_the_old_dialog() {
         "{problem}"
     );
     // Nothing broke: the citizen goes on, and new citizens still get the service.
-    assert!(say(&core, "lama", "Sukarno").await.contains("tanggal meninggal"));
-    assert!(say(&core, "baru", "akta kematian").await.contains("NIK almarhum"));
+    assert!(say_to(&core, "lama", "Sukarno").await.contains("tanggal meninggal"));
+    assert!(say_to(&core, "baru", "akta kematian").await.contains("NIK almarhum"));
 
     // The fix: version 2 asks for the reporter's phone right after the name.
     let fixed = original.replacen("version: 1", "version: 2", 1).replacen(
@@ -103,14 +77,14 @@ async fn a_live_edit_with_a_typo_keeps_the_old_dialog() {
     let r = reload().await.unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     // The new citizen (started on version 1) and a newer one on version 2.
-    say(&core, "newer", "akta kematian").await;
-    say(&core, "newer", "3201011708450001").await;
+    say_to(&core, "newer", "akta kematian").await;
+    say_to(&core, "newer", "3201011708450001").await;
     assert!(
-        say(&core, "newer", "Sukarno").await.contains("nomor HP pelapor"),
+        say_to(&core, "newer", "Sukarno").await.contains("nomor HP pelapor"),
         "version 2 for new dialogs"
     );
     assert!(
-        say(&core, "lama", "kemarin").await.contains("tempat meninggal"),
+        say_to(&core, "lama", "kemarin").await.contains("tempat meninggal"),
         "the old dialog finishes on version 1"
     );
 }

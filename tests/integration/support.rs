@@ -101,3 +101,26 @@ pub fn thursday(hour: u8, minute: u8) -> Now {
         wita(),
     )
 }
+
+/// A copy of the shipped dialogs and texts in a temp dir, to edit or plant mistakes in.
+pub fn copy_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["dialogs", "locales/id", "locales/en"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(repo().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, dir.path().join(sub).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+/// A terminal citizen's text to a running core; the replies rendered, one string.
+pub async fn say_to(core: &pintu::app::Core, user: &str, text: &str) -> String {
+    let chat = ChatKey::new(Channel::Terminal, user);
+    let out = core.convo.handle(chat, None, Input::Text(text.into())).await.unwrap();
+    let locales = core.catalogue.borrow().locales.clone();
+    out.iter().map(|o| locales.render(o.out.lang, &o.out.reply)).collect::<Vec<_>>().join("\n")
+}

@@ -1,22 +1,13 @@
 //! An admin edits a script while a citizen is in the middle of it: the citizen finishes on the
 //! version they started, also across a restart; new citizens get the new version.
 
-use super::support::{Harness, repo, shipped_catalogue, thursday};
+use super::support::{Harness, copy_tree, shipped_catalogue, thursday};
 use pintu::script::catalogue::Catalogue;
 use std::sync::Arc;
 
 /// The shipped dialogs with `ktp_el` at version 2, which no longer asks for the KK number.
 fn edited_catalogue() -> (tempfile::TempDir, Arc<Catalogue>) {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["dialogs", "locales/id", "locales/en"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for e in std::fs::read_dir(repo().join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_file() {
-                std::fs::copy(&p, dir.path().join(sub).join(p.file_name().unwrap())).unwrap();
-            }
-        }
-    }
+    let dir = copy_tree();
     let yaml = dir.path().join("dialogs/ktp_el.yaml");
     let text = std::fs::read_to_string(&yaml).unwrap();
     let text = text.replacen("version: 1", "version: 2", 1);
