@@ -148,29 +148,14 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
     }
-    let (committer_for_desk, clock_for_desk, settings_for_desk, rx_for_desk) =
-        (committer.clone(), clock.clone(), settings.clone(), rx.clone());
     let http = AppState {
         health: Arc::new(Health::default()),
-        store: store.clone(),
-        committer,
-        clock,
-        offset: config.timezone,
-        settings,
-        catalogue: rx,
         tokens: Arc::new(config.api_tokens.clone()),
         links,
         public_url: config.public_url.clone(),
         metrics,
         reloader,
-        desk: Desk::new(
-            store.clone(),
-            committer_for_desk,
-            clock_for_desk,
-            config.timezone,
-            settings_for_desk,
-            rx_for_desk,
-        ),
+        desk: Desk::new(store.clone(), committer, clock, config.timezone, settings, rx),
     };
     Ok(Core { store, catalogue: tx, convo, sinks, http, shutdown })
 }

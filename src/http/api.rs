@@ -76,7 +76,8 @@ fn client(headers: &HeaderMap) -> String {
 
 /// Appends one admin action to the audit log.
 async fn audit(state: &AppState, headers: &HeaderMap, action: &str, detail: String) {
-    let e = AuditEvent::new(state.clock.now(), "admin", action, "", detail).from(client(headers));
+    let e =
+        AuditEvent::new(state.desk.clock.now(), "admin", action, "", detail).from(client(headers));
     let _ = state.desk.committer.commit(Batch { audit: vec![e], ..Batch::default() }).await;
 }
 
@@ -89,7 +90,7 @@ fn may_see(scope: &Scope, ticket: &Ticket) -> Result<(), ApiError> {
 }
 
 fn now(state: &AppState) -> Now {
-    Now::new(state.clock.now(), state.offset)
+    Now::new(state.desk.clock.now(), state.desk.offset)
 }
 
 /// Overdue: its clock runs and the expected date (revised if announced) has passed.
@@ -100,17 +101,17 @@ fn overdue(ticket: &Ticket, today: i32) -> bool {
 
 fn load(state: &AppState, no: &str) -> Result<Ticket, ApiError> {
     let prefixes: Vec<String> =
-        state.catalogue.borrow().ticket_prefixes().iter().map(|p| p.to_string()).collect();
+        state.desk.catalogue.borrow().ticket_prefixes().iter().map(|p| p.to_string()).collect();
     let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
     let no = TicketNo::parse(no, &prefixes).map_err(|_| ApiError::NotFound("no such ticket"))?;
-    state.store.ticket(&no)?.ok_or(ApiError::NotFound("no such ticket"))
+    state.desk.store.ticket(&no)?.ok_or(ApiError::NotFound("no such ticket"))
 }
 
 /// A ticket as the API shows it: the delivery body plus history and follow-up.
 fn ticket_json(state: &AppState, t: &Ticket) -> Value {
-    let cat = state.catalogue.borrow().clone();
+    let cat = state.desk.catalogue.borrow().clone();
     let now = now(state);
-    let script = script_for(&cat, state.store.as_ref(), t);
+    let script = script_for(&cat, state.desk.store.as_ref(), t);
     let mut body = forward::ticket_body(
         t,
         t.followup.corrections,
@@ -122,7 +123,9 @@ fn ticket_json(state: &AppState, t: &Ticket) -> Value {
     );
     let rfc = |s: i64| {
         time::OffsetDateTime::from_unix_timestamp(s).ok().and_then(|x| {
-            x.to_offset(state.offset).format(&time::format_description::well_known::Rfc3339).ok()
+            x.to_offset(state.desk.offset)
+                .format(&time::format_description::well_known::Rfc3339)
+                .ok()
         })
     };
     let history: Vec<Value> = t
@@ -190,6 +193,7 @@ async fn list(
     let today = now(&state).today().to_julian_day();
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let tickets: Vec<Value> = state
+        .desk
         .store
         .tickets()?
         .into_iter()
@@ -235,7 +239,7 @@ async fn set_status(
         return Err(ApiError::Unprocessable("the note may have at most 1000 characters".into()));
     }
     let prefixes: Vec<String> =
-        state.catalogue.borrow().ticket_prefixes().iter().map(|p| p.to_string()).collect();
+        state.desk.catalogue.borrow().ticket_prefixes().iter().map(|p| p.to_string()).collect();
     let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
     let no = TicketNo::parse(&no, &prefixes).map_err(|_| ApiError::NotFound("no such ticket"))?;
     let (actor, opd) = match &scope {
@@ -287,7 +291,7 @@ async fn dead_letters(
     if authorize(&state, &headers)? != Scope::Admin {
         return Err(ApiError::Forbidden("dead letters are for admins"));
     }
-    let dead: Vec<Value> = state.store.outbox_dead()?.iter().map(entry_json).collect();
+    let dead: Vec<Value> = state.desk.store.outbox_dead()?.iter().map(entry_json).collect();
     Ok(Json(json!({ "dead": dead })))
 }
 
@@ -301,14 +305,15 @@ async fn requeue(
     }
     let id: u64 = id.parse().map_err(|_| ApiError::NotFound("no such dead letter"))?;
     let entry = state
+        .desk
         .store
         .outbox_dead()?
         .into_iter()
         .find(|e| e.id == id)
         .ok_or(ApiError::NotFound("no such dead letter"))?;
-    let again = OutboxEntry { due: state.clock.now(), attempts: 0, ..entry };
+    let again = OutboxEntry { due: state.desk.clock.now(), attempts: 0, ..entry };
     let audit = AuditEvent::new(
-        state.clock.now(),
+        state.desk.clock.now(),
         "admin",
         "requeue",
         id.to_string(),
@@ -320,7 +325,7 @@ async fn requeue(
         audit: vec![audit],
         ..Batch::default()
     };
-    if !state.committer.commit(batch).await {
+    if !state.desk.committer.commit(batch).await {
         return Err(ApiError::Unavailable("could not re-queue; try again"));
     }
     tracing::info!(ticket = %again.job.ticket(), "dead letter re-queued by an admin");
@@ -380,7 +385,7 @@ async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Json
     if authorize(&state, &headers)? != Scope::Admin {
         return Err(ApiError::Forbidden("statistics are for admins"));
     }
-    let s = crate::store::backup::stats(state.store.as_ref())?;
+    let s = crate::store::backup::stats(state.desk.store.as_ref())?;
     Ok(Json(serde_json::to_value(s).unwrap_or_default()))
 }
 
@@ -398,7 +403,7 @@ async fn audit_log(
     if authorize(&state, &headers)? != Scope::Admin {
         return Err(ApiError::Forbidden("the audit log is for admins"));
     }
-    let events = state.store.audit_log(q.limit.unwrap_or(100).clamp(1, 10_000))?;
+    let events = state.desk.store.audit_log(q.limit.unwrap_or(100).clamp(1, 10_000))?;
     let rfc = |s: i64| {
         time::OffsetDateTime::from_unix_timestamp(s)
             .ok()

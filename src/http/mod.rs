@@ -5,12 +5,7 @@ pub mod api;
 pub mod error;
 pub mod files;
 
-use crate::clock::Clock;
-use crate::commit::Committer;
 use crate::config::Scope;
-use crate::engine::Settings;
-use crate::script::catalogue::Catalogue;
-use crate::store::Store;
 use crate::ticket::desk::Desk;
 use axum::Router;
 use axum::extract::State;
@@ -20,8 +15,6 @@ use axum::routing::get;
 use files::FileLinks;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use time::UtcOffset;
-use tokio::sync::watch;
 
 /// What the endpoints report on.
 #[derive(Debug, Default)]
@@ -36,17 +29,12 @@ pub struct Health {
 #[derive(Clone)]
 pub struct AppState {
     pub health: Arc<Health>,
-    pub store: Arc<dyn Store>,
-    pub committer: Committer,
-    pub clock: Arc<dyn Clock>,
-    pub offset: UtcOffset,
-    pub settings: Arc<Settings>,
-    pub catalogue: watch::Receiver<Arc<Catalogue>>,
     /// SHA-256 digests of bearer tokens with their scope.
     pub tokens: Arc<Vec<(Scope, [u8; 32])>>,
     pub links: FileLinks,
     pub public_url: String,
-    /// Where status changes go (shared with officers' buttons).
+    /// Where status changes go (shared with officers' buttons); also the handlers' store,
+    /// committer, clock, settings and catalogue.
     pub desk: Desk,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub reloader: Arc<crate::reload::Reloader>,
@@ -69,7 +57,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Prometheus text format; no personal data in any label.
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    let body = s.metrics.render(s.store.as_ref(), s.clock.now());
+    let body = s.metrics.render(s.desk.store.as_ref(), s.desk.clock.now());
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
