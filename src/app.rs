@@ -6,7 +6,7 @@ use crate::channel::{Channel, ChatKey};
 use crate::clock::{Clock, SystemClock};
 use crate::commit::Committer;
 use crate::config::Config;
-use crate::convo::{Convo, ConvoConfig, Queued};
+use crate::convo::{Convo, ConvoConfig, Queued, Routes};
 use crate::engine::Settings;
 use crate::http::files::FileLinks;
 use crate::http::{self, AppState, Health};
@@ -91,6 +91,12 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         offset: config.timezone,
         metrics: metrics.clone(),
         data_dir: Some(config.data_dir.clone()),
+        routes: Routes {
+            forward: Some(config.targets.keys().cloned().collect()),
+            notify: Some(
+                config.telegram.iter().flat_map(|tg| tg.officers.keys().cloned()).collect(),
+            ),
+        },
         ..ConvoConfig::default()
     };
     let convo = Convo::start(

@@ -7,14 +7,19 @@ use crate::outbox::entry::OutboxOp;
 use crate::store::{Batch, Store};
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
-use tokio::sync::{Notify, oneshot};
+use std::sync::Mutex;
+use tokio::sync::{mpsc, oneshot};
 
 /// A task that must see the store with no commit in progress.
 type ExclusiveTask = Box<dyn FnOnce(&dyn Store) + Send>;
 
+/// Where the outbox worker hears of committed outbox changes.
+type Feed = Arc<Mutex<Option<mpsc::UnboundedSender<Vec<OutboxOp>>>>>;
+
 /// Work for the committer thread.
 enum Job {
-    Commit(Batch, oneshot::Sender<bool>),
+    /// A batch, and who waits for it to be durable (nobody for [`Committer::commit_later`]).
+    Commit(Batch, Option<oneshot::Sender<bool>>),
     /// Runs alone between commits (a consistent backup).
     Exclusive(ExclusiveTask),
 }
@@ -23,35 +28,47 @@ enum Job {
 #[derive(Clone)]
 pub struct Committer {
     tx: std_mpsc::Sender<Job>,
-    /// Woken after a commit that added outbox work, so delivery starts at once.
-    outbox_wake: Arc<Notify>,
+    /// Told every committed outbox change, in commit order.
+    outbox_feed: Feed,
 }
 
 impl Committer {
     pub fn start(store: Arc<dyn Store>) -> Self {
         let (tx, rx) = std_mpsc::channel::<Job>();
-        let outbox_wake = Arc::new(Notify::new());
-        let wake = outbox_wake.clone();
+        let outbox_feed = Feed::default();
+        let feed = outbox_feed.clone();
         std::thread::Builder::new()
             .name("pintu-committer".into())
-            .spawn(move || run(store, rx, wake))
+            .spawn(move || run(store, rx, feed))
             // Without a committer nothing can be written; failing at start is the only option.
             .expect("spawn the committer thread");
-        Self { tx, outbox_wake }
+        Self { tx, outbox_feed }
     }
 
-    /// Notified after every commit that queued outbox work.
-    pub fn outbox_wake(&self) -> Arc<Notify> {
-        self.outbox_wake.clone()
+    /// From now on, every committed batch's outbox changes arrive here, in commit order, before
+    /// the batch's waiters are told it is durable. One subscriber (the outbox worker); a new
+    /// subscription replaces the old one.
+    pub fn outbox_changes(&self) -> mpsc::UnboundedReceiver<Vec<OutboxOp>> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        if let Ok(mut feed) = self.outbox_feed.lock() {
+            *feed = Some(tx);
+        }
+        rx
     }
 
     /// Commits a batch (together with whatever else is waiting); true once it is durable.
     pub async fn commit(&self, batch: Batch) -> bool {
         let (done, rx) = oneshot::channel();
-        if self.tx.send(Job::Commit(batch, done)).is_err() {
+        if self.tx.send(Job::Commit(batch, Some(done))).is_err() {
             return false;
         }
         rx.await.unwrap_or(false)
+    }
+
+    /// Queues a batch nobody waits for; it goes into the next commit. For writes whose loss in
+    /// a crash only repeats work (a reply marked sent, an entry for a vanished ticket).
+    pub fn commit_later(&self, batch: Batch) {
+        let _ = self.tx.send(Job::Commit(batch, None));
     }
 
     /// Runs `f` on the committer thread with no commit in progress: what it reads is one
@@ -69,7 +86,7 @@ impl Committer {
     }
 }
 
-fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_wake: Arc<Notify>) {
+fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_feed: Feed) {
     let mut carry: Option<Job> = None;
     while let Some(first) = carry.take().or_else(|| rx.recv().ok()) {
         let first = match first {
@@ -95,7 +112,7 @@ fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_wake: Arc<Noti
         let mut waiters = Vec::with_capacity(jobs.len());
         for (batch, done) in jobs {
             merged.merge(batch);
-            waiters.push(done);
+            waiters.extend(done);
         }
         let ok = match store.commit(&merged) {
             Ok(()) => true,
@@ -104,11 +121,16 @@ fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_wake: Arc<Noti
                 false
             }
         };
+        if ok && !merged.outbox.is_empty() {
+            if let Ok(mut feed) = outbox_feed.lock() {
+                // A worker that is gone (shutdown) unsubscribes itself this way.
+                if feed.as_ref().is_some_and(|tx| tx.send(merged.outbox).is_err()) {
+                    *feed = None;
+                }
+            }
+        }
         for w in waiters {
             let _ = w.send(ok);
-        }
-        if ok && merged.outbox.iter().any(|op| matches!(op, OutboxOp::Put(_))) {
-            outbox_wake.notify_one();
         }
     }
 }

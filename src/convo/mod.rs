@@ -16,6 +16,7 @@ use crate::engine::input::Input;
 use crate::engine::reply::Outgoing;
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, ReplyOp, Store};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -66,6 +67,29 @@ pub struct ConvoConfig {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Where attachments are, to delete them with "hapus data saya" (none in some tests).
     pub data_dir: Option<std::path::PathBuf>,
+    /// Which OPDs' tickets get outbox work; by default all of them get both kinds.
+    pub routes: Routes,
+}
+
+/// Which OPDs have somewhere to deliver to. An OPD without a backend waits for its officers to
+/// pull tickets through the API, so queueing a forward for it would only be written, tried and
+/// deleted again; the same holds for a notice without an officers' group.
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    /// OPDs with a backend target (`None`: every OPD).
+    pub forward: Option<HashSet<String>>,
+    /// OPDs with an officers' group (`None`: every OPD).
+    pub notify: Option<HashSet<String>>,
+}
+
+impl Routes {
+    pub fn forwards(&self, opd: &str) -> bool {
+        self.forward.as_ref().is_none_or(|s| s.contains(opd))
+    }
+
+    pub fn notifies(&self, opd: &str) -> bool {
+        self.notify.as_ref().is_none_or(|s| s.contains(opd))
+    }
 }
 
 impl Default for ConvoConfig {
@@ -78,6 +102,7 @@ impl Default for ConvoConfig {
             offset: UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC),
             metrics: Arc::default(),
             data_dir: None,
+            routes: Routes::default(),
         }
     }
 }
@@ -162,7 +187,6 @@ impl Convo {
         if replies.is_empty() {
             return;
         }
-        let committer = self.committer.clone();
-        tokio::spawn(async move { committer.commit(Batch { replies, ..Batch::default() }).await });
+        self.committer.commit_later(Batch { replies, ..Batch::default() });
     }
 }

@@ -367,14 +367,16 @@ fn correct(
     fixed.followup.corrections += 1;
     let revision = fixed.followup.corrections;
     fixed.answers.push((format!("perbaikan_{revision}"), value));
-    round.batch.outbox.push(OutboxOp::Put(OutboxEntry {
-        id: new_entry_id(),
-        job: Job::Forward { ticket: no, revision },
-        due: now.at,
-        attempts: 0,
-        created: now.at,
-        last_error: None,
-    }));
+    if shared.config.routes.forwards(&fixed.opd) {
+        round.batch.outbox.push(OutboxOp::Put(OutboxEntry {
+            id: new_entry_id(),
+            job: Job::Forward { ticket: no, revision },
+            due: now.at,
+            attempts: 0,
+            created: now.at,
+            last_error: None,
+        }));
+    }
     tracing::info!(ticket = %no, revision, "correction received");
     round.batch.tickets.push(fixed.clone());
     round.tickets.insert(no, fixed);
@@ -451,7 +453,10 @@ fn submit(
     tracing::info!(ticket = %no, script = %script.id, opd = %script.opd, "ticket submitted");
     let reply = engine::status::submitted(&script, &ticket);
     // Written with the ticket, in the same commit: the agency gets it even if pintu dies now.
-    for job in [Job::Forward { ticket: no, revision: 0 }, Job::Notify { ticket: no }] {
+    let routes = &shared.config.routes;
+    let forward = routes.forwards(&ticket.opd).then_some(Job::Forward { ticket: no, revision: 0 });
+    let notify = routes.notifies(&ticket.opd).then_some(Job::Notify { ticket: no });
+    for job in forward.into_iter().chain(notify) {
         round.batch.outbox.push(OutboxOp::Put(OutboxEntry {
             id: new_entry_id(),
             job,

@@ -1,23 +1,27 @@
-//! The outbox worker: picks due entries, runs each in its lane (one lane per agency target,
-//! one per chat channel, each with its own concurrency limit, so a slow agency never blocks
-//! another), and commits what came of it. Everything it learns is written through the
+//! The outbox worker: runs each due entry in its lane (one lane per agency, one per chat
+//! channel, one for officers, each with its own concurrency limit, so a slow agency never
+//! blocks another), and commits what came of it. Everything it learns is written through the
 //! committer; nothing is removed before the receiver acknowledged it.
+//!
+//! The store is the durable copy; the worker keeps its own in memory, loaded once at start and
+//! then kept current from the outbox changes the committer reports after each commit. So a
+//! wake costs a look at the lanes' queue heads, never a scan of the stored backlog.
 
-use super::entry::{Job, OutboxEntry};
+use super::entry::{Job, OutboxEntry, OutboxOp};
 use super::forward::{self, Forwarder};
 use super::push::Sinks;
 use super::retry::{self, Outcome, Policy};
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::commit::Committer;
 use crate::engine::reply::Outgoing;
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, Store};
 use crate::ticket::record::Ticket;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 /// Everything the worker needs.
@@ -34,77 +38,191 @@ pub struct Outbox {
 
 /// Deliveries to one chat channel in flight at once.
 const PUSH_CONCURRENCY: usize = 16;
-/// Entries read per scan.
-const SCAN: usize = 512;
+/// Longest sleep between looks at the queue (a clock that jumps is noticed within it).
+const MAX_WAIT_SECS: i64 = 5;
+/// How long an entry whose result could not be committed waits before it is tried again.
+const UNRECORDED_RETRY_SECS: i64 = 5;
+
+/// An attempt that finished: the entry, its lane, and whether its result was committed.
+struct Finished {
+    id: u64,
+    lane: String,
+    recorded: bool,
+}
+
+/// One lane: its waiting entries in due order and how many attempts it runs.
+struct Lane {
+    limit: usize,
+    running: usize,
+    waiting: BTreeSet<(Timestamp, u64)>,
+}
+
+/// A pending entry as the worker holds it.
+struct Held {
+    entry: OutboxEntry,
+    lane: String,
+    running: bool,
+}
+
+/// The in-memory copy of the pending outbox, by lane.
+#[derive(Default)]
+struct Queue {
+    held: HashMap<u64, Held>,
+    lanes: HashMap<String, Lane>,
+}
+
+impl Queue {
+    /// Adds or replaces an entry (a retry comes back with a later due time).
+    fn put(&mut self, entry: OutboxEntry, lane: (String, usize)) {
+        let id = entry.id;
+        let (lane_name, limit) = match self.held.get(&id) {
+            // A ticket's lane never changes; an entry keeps the one it was given.
+            Some(h) => (h.lane.clone(), 0),
+            None => lane,
+        };
+        let lane = self.lanes.entry(lane_name.clone()).or_insert_with(|| Lane {
+            limit: limit.max(1),
+            running: 0,
+            waiting: BTreeSet::new(),
+        });
+        let running = match self.held.remove(&id) {
+            Some(old) => {
+                lane.waiting.remove(&(old.entry.due, id));
+                old.running
+            }
+            None => false,
+        };
+        if !running {
+            lane.waiting.insert((entry.due, id));
+        }
+        self.held.insert(id, Held { entry, lane: lane_name, running });
+    }
+
+    /// Forgets a finished or dead entry.
+    fn remove(&mut self, id: u64) {
+        if let Some(h) = self.held.remove(&id) {
+            if let Some(lane) = self.lanes.get_mut(&h.lane) {
+                lane.waiting.remove(&(h.entry.due, id));
+            }
+        }
+    }
+
+    /// An attempt ended; its entry waits again if it is still pending (a retry, or a result
+    /// that could not be recorded, which is tried again after `retry_at`).
+    fn finished(&mut self, done: &Finished, retry_at: Timestamp) {
+        let Some(lane) = self.lanes.get_mut(&done.lane) else { return };
+        lane.running = lane.running.saturating_sub(1);
+        // Gone already when its result was a `Done` or `Dead` that arrived first.
+        let Some(h) = self.held.get_mut(&done.id).filter(|h| h.running) else { return };
+        h.running = false;
+        if !done.recorded {
+            h.entry.due = h.entry.due.max(retry_at);
+        }
+        lane.waiting.insert((h.entry.due, done.id));
+    }
+
+    /// Takes every entry due by `now` from lanes with a free slot, marking them running.
+    fn take_due(&mut self, now: Timestamp) -> Vec<(OutboxEntry, String)> {
+        let mut out = Vec::new();
+        for (name, lane) in &mut self.lanes {
+            while lane.running < lane.limit {
+                let Some(&(due, id)) = lane.waiting.first() else { break };
+                if due > now {
+                    break;
+                }
+                lane.waiting.pop_first();
+                if let Some(h) = self.held.get_mut(&id) {
+                    h.running = true;
+                    lane.running += 1;
+                    out.push((h.entry.clone(), name.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The earliest due time in a lane that could start it.
+    fn next_due(&self) -> Option<Timestamp> {
+        self.lanes
+            .values()
+            .filter(|l| l.running < l.limit)
+            .filter_map(|l| l.waiting.first().map(|(due, _)| *due))
+            .min()
+    }
+}
 
 impl Outbox {
     /// Runs until `shutdown`; in-flight attempts finish or are retried after a restart.
     pub async fn run(self, shutdown: CancellationToken) {
         let me = Arc::new(self);
-        let wake = me.committer.outbox_wake();
-        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<u64>();
-        let mut in_flight: HashSet<u64> = HashSet::new();
-        let mut lanes: HashMap<String, Arc<Semaphore>> = HashMap::new();
-        let mut lane_of: HashMap<
-            (crate::ticket::TicketNo, std::mem::Discriminant<Job>),
-            (String, usize),
-        > = HashMap::new();
+        // Subscribed before the load: a change committed in between is seen twice, and
+        // applying a change twice leaves the same queue.
+        let mut changes = me.committer.outbox_changes();
+        let mut queue = Queue::default();
+        match me.store.outbox_pending() {
+            Ok(entries) => {
+                if !entries.is_empty() {
+                    tracing::info!(entries = entries.len(), "outbox entries waiting from before");
+                }
+                for e in entries {
+                    me.admit(&mut queue, OutboxOp::Put(e));
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading the outbox failed"),
+        }
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
         loop {
-            while let Ok(id) = done_rx.try_recv() {
-                in_flight.remove(&id);
+            // Changes first: an attempt's result is reported before the attempt finishes.
+            while let Ok(ops) = changes.try_recv() {
+                for op in ops {
+                    me.admit(&mut queue, op);
+                }
+            }
+            while let Ok(f) = done_rx.try_recv() {
+                queue.finished(&f, me.clock.now().plus_secs(UNRECORDED_RETRY_SECS));
             }
             let now = me.clock.now();
-            let due = match me.store.outbox_due(now, SCAN) {
-                Ok(d) => d,
-                Err(e) => {
-                    tracing::error!(error = %e, "reading the outbox failed");
-                    Vec::new()
-                }
-            };
-            for entry in due {
-                if in_flight.contains(&entry.id) {
-                    continue;
-                }
-                // A ticket's lane never changes: read the ticket once, not on every rescan of
-                // a backlog whose lanes are full.
-                let no = entry.job.ticket();
-                let kind = std::mem::discriminant(&entry.job);
-                let lane = match lane_of.get(&(no, kind)) {
-                    Some(l) => l.clone(),
-                    None => {
-                        let Some(ticket) = me.ticket_of(&entry) else { continue };
-                        let l = me.lane(&entry.job, &ticket);
-                        if lane_of.len() > 100_000 {
-                            lane_of.clear();
-                        }
-                        lane_of.insert((no, kind), l.clone());
-                        l
-                    }
-                };
-                let (lane, limit) = lane;
-                let sem =
-                    lanes.entry(lane).or_insert_with(|| Arc::new(Semaphore::new(limit))).clone();
-                // A full lane waits for one of its attempts to finish; other lanes go on.
-                let Ok(permit) = sem.try_acquire_owned() else { continue };
-                in_flight.insert(entry.id);
+            for (entry, lane) in queue.take_due(now) {
                 let (me, done) = (me.clone(), done_tx.clone());
                 tokio::spawn(async move {
                     let id = entry.id;
-                    if let Some(ticket) = me.ticket_of(&entry) {
-                        me.attempt(entry, ticket).await;
-                    }
-                    drop(permit);
-                    let _ = done.send(id);
+                    let recorded = match me.ticket_of(&entry) {
+                        Some(ticket) => me.attempt(entry, ticket).await,
+                        None => true,
+                    };
+                    let _ = done.send(Finished { id, lane, recorded });
                 });
             }
-            let next = me.store.outbox_next_due().ok().flatten();
-            let wait_secs = next.map_or(5, |t| (t.0 - me.clock.now().0).clamp(1, 5));
+            let wait = queue.next_due().map_or(MAX_WAIT_SECS, |t| (t.0 - now.0).clamp(1, MAX_WAIT_SECS));
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = wake.notified() => {}
-                Some(id) = done_rx.recv() => { in_flight.remove(&id); }
-                _ = tokio::time::sleep(Duration::from_secs(wait_secs as u64)) => {}
+                Some(ops) = changes.recv() => {
+                    for op in ops {
+                        me.admit(&mut queue, op);
+                    }
+                }
+                Some(f) = done_rx.recv() => {
+                    queue.finished(&f, me.clock.now().plus_secs(UNRECORDED_RETRY_SECS));
+                }
+                _ = tokio::time::sleep(Duration::from_secs(wait.unsigned_abs())) => {}
             }
+        }
+    }
+
+    /// Applies one committed outbox change to the worker's queue. A new entry's lane comes from
+    /// its ticket, read once.
+    fn admit(&self, queue: &mut Queue, op: OutboxOp) {
+        match op {
+            OutboxOp::Put(entry) => {
+                if queue.held.contains_key(&entry.id) {
+                    queue.put(entry, (String::new(), 0));
+                } else if let Some(ticket) = self.ticket_of(&entry) {
+                    let lane = self.lane(&entry.job, &ticket);
+                    queue.put(entry, lane);
+                }
+            }
+            OutboxOp::Done(id) => queue.remove(id),
+            OutboxOp::Dead(entry) => queue.remove(entry.id),
         }
     }
 
@@ -114,7 +232,7 @@ impl Outbox {
             Ok(Some(t)) => Some(t),
             Ok(None) => {
                 tracing::warn!(ticket = %entry.job.ticket(), "outbox entry for a missing ticket dropped");
-                self.commit_op(super::entry::OutboxOp::Done(entry.id));
+                self.commit_op(OutboxOp::Done(entry.id));
                 None
             }
             Err(e) => {
@@ -135,9 +253,16 @@ impl Outbox {
         }
     }
 
-    async fn attempt(&self, entry: OutboxEntry, ticket: Ticket) {
+    /// Makes one attempt and commits its result; false when the result could not be recorded.
+    async fn attempt(&self, entry: OutboxEntry, ticket: Ticket) -> bool {
         let now = self.clock.now();
         let outcome = match &entry.job {
+            // Nothing to build for an OPD without a backend.
+            Job::Forward { .. } | Job::Remind { .. }
+                if !self.forwarder.targets.contains_key(&ticket.opd) =>
+            {
+                None
+            }
             Job::Forward { revision, .. } => {
                 let cat = self.catalogue.borrow().clone();
                 let script = script_for(&cat, self.store.as_ref(), &ticket);
@@ -199,18 +324,17 @@ impl Outbox {
         );
         // Awaited before the entry leaves the in-flight set, so it is never picked up again
         // with its old due time.
-        if !self.committer.commit(Batch { outbox: vec![op], ..Batch::default() }).await {
+        let recorded = self.committer.commit(Batch { outbox: vec![op], ..Batch::default() }).await;
+        if !recorded {
             // The entry stays as it was and is tried again: at worst a duplicate delivery,
             // which the idempotency key absorbs.
             tracing::error!("could not record an outbox result");
         }
+        recorded
     }
 
-    fn commit_op(&self, op: super::entry::OutboxOp) {
-        let committer = self.committer.clone();
-        tokio::spawn(async move {
-            committer.commit(Batch { outbox: vec![op], ..Batch::default() }).await
-        });
+    fn commit_op(&self, op: OutboxOp) {
+        self.committer.commit_later(Batch { outbox: vec![op], ..Batch::default() });
     }
 }
 
