@@ -886,7 +886,7 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
     // Profiling (BENCHMARKS.md): E2E_PERF=FILE records pintu with perf over the window.
     let perf = std::env::var_os("E2E_PERF").map(|out| {
         Command::new("perf")
-            .args(["record", "-F", "499", "-g", "-o"])
+            .args(["record", "-F", "299", "--call-graph", "dwarf,16384", "-o"])
             .arg(out)
             .args(["-p", &pintu.pid.to_string(), "--", "sleep"])
             .arg(case.measure.as_secs().to_string())
