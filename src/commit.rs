@@ -6,8 +6,8 @@
 use crate::outbox::entry::OutboxOp;
 use crate::store::{Batch, Store};
 use std::sync::Arc;
-use std::sync::mpsc as std_mpsc;
 use std::sync::Mutex;
+use std::sync::mpsc as std_mpsc;
 use tokio::sync::{mpsc, oneshot};
 
 /// A task that must see the store with no commit in progress.

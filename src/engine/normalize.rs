@@ -75,6 +75,47 @@ pub fn squeeze(word: &str) -> String {
 
 /// Damerau-Levenshtein (optimal string alignment) distance, for forgiving typos in option names.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    /// Words up to this many letters are compared without allocating (every citizen word is
+    /// compared with many keywords on a dialog's first message).
+    const SHORT: usize = 32;
+    let (mut ab, mut bb) = (['\0'; SHORT], ['\0'; SHORT]);
+    let (mut na, mut nb) = (0, 0);
+    for c in a.chars() {
+        if na == SHORT {
+            return edit_distance_long(a, b);
+        }
+        ab[na] = c;
+        na += 1;
+    }
+    for c in b.chars() {
+        if nb == SHORT {
+            return edit_distance_long(a, b);
+        }
+        bb[nb] = c;
+        nb += 1;
+    }
+    // Three rows suffice: the transposition looks two rows back.
+    let mut rows = [[0usize; SHORT + 1]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(nb + 1) {
+        *cell = j;
+    }
+    for i in 1..=na {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        for j in 1..=nb {
+            let cost = usize::from(ab[i - 1] != bb[j - 1]);
+            let mut v = (rows[prev][j] + 1).min(rows[cur][j - 1] + 1).min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && ab[i - 1] == bb[j - 2] && ab[i - 2] == bb[j - 1] {
+                v = v.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = v;
+        }
+    }
+    rows[na % 3][nb]
+}
+
+/// [`edit_distance`] for words too long for the stack buffers.
+fn edit_distance_long(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let w = b.len() + 1;
@@ -113,6 +154,34 @@ pub fn typo_budget(len: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_and_long_edit_distances_agree() {
+        let words = [
+            "",
+            "a",
+            "ktp",
+            "kpt",
+            "akta",
+            "atka",
+            "kelahiran",
+            "kelahrian",
+            "pindah",
+            "pndah",
+            "sertifikat",
+            "sertipikat",
+            "ñandú",
+            "nandu",
+            "kartu keluarga",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(edit_distance(a, b), edit_distance_long(a, b), "{a:?} {b:?}");
+            }
+        }
+        let long = "a".repeat(40);
+        assert_eq!(edit_distance(&long, "a"), 39);
+    }
 
     #[test]
     fn normalises_like_citizens_type() {

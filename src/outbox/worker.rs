@@ -193,7 +193,8 @@ impl Outbox {
                     let _ = done.send(Finished { id, lane, recorded });
                 });
             }
-            let wait = queue.next_due().map_or(MAX_WAIT_SECS, |t| (t.0 - now.0).clamp(1, MAX_WAIT_SECS));
+            let wait =
+                queue.next_due().map_or(MAX_WAIT_SECS, |t| (t.0 - now.0).clamp(1, MAX_WAIT_SECS));
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 Some(ops) = changes.recv() => {

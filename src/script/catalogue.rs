@@ -23,6 +23,8 @@ pub struct Catalogue {
     pub elsewhere: Vec<Elsewhere>,
     pub lexicon: Lexicon,
     pub locales: Arc<Locales>,
+    /// Every service keyword split into words once, for [`Catalogue::route`].
+    routing: Routing,
 }
 
 impl Catalogue {
@@ -116,9 +118,11 @@ impl Catalogue {
             .into_iter()
             .map(|(id, s)| (id, Arc::new(with_label_matches(s, &locales, lexicon.as_ref()))))
             .collect();
-        let menu_scripts =
+        let menu_scripts: Vec<Arc<Script>> =
             menu.services.iter().filter_map(|(id, _)| scripts.get(id).cloned()).collect();
+        let routing = Routing::new(&scripts, &menu_scripts);
         let cat = Self {
+            routing,
             scripts,
             menu: menu_scripts,
             elsewhere: menu.elsewhere,
@@ -188,27 +192,20 @@ impl Catalogue {
     /// a status question ("ktp saya kapan jadi?") outranks the service it is about; otherwise
     /// the longest keyword found wins, and ties go to the earlier menu entry.
     pub fn route(&self, canon: &str) -> Option<&Arc<Script>> {
-        let words: Vec<&str> = canon.split(' ').collect();
-        let status = self.scripts.values().filter(|s| s.action == super::Action::Status);
-        for script in status {
-            // Exact words only: a typo allowance would let "sama sekali" pass for "lama sekali".
-            if script.keywords.iter().any(|kw| contains_exact(&words, kw)) {
-                return Some(script);
+        let words: Vec<Word> = canon.split(' ').map(Word::new).collect();
+        // Exact words only: a typo allowance would let "sama sekali" pass for "lama sekali".
+        if let Some(k) = self.routing.status.iter().find(|k| k.occurs_in(&words, false)) {
+            return Some(&k.script);
+        }
+        let mut best: Option<&Keyword> = None;
+        for k in &self.routing.services {
+            // Only a longer keyword can win (ties go to the earlier menu entry): check the
+            // length before the words.
+            if best.is_none_or(|b| k.len > b.len) && k.occurs_in(&words, true) {
+                best = Some(k);
             }
         }
-        let mut best: Option<(usize, &Arc<Script>)> = None;
-        let in_menu_order = self
-            .menu
-            .iter()
-            .chain(self.scripts.values().filter(|s| !self.menu.iter().any(|m| m.id == s.id)));
-        for script in in_menu_order {
-            for kw in &script.keywords {
-                if contains_phrase(&words, kw) && best.is_none_or(|(len, _)| kw.len() > len) {
-                    best = Some((kw.len(), script));
-                }
-            }
-        }
-        best.map(|(_, s)| s)
+        best.map(|k| &k.script)
     }
 
     /// The "not ours" message for free text about another institution's service.
@@ -223,27 +220,112 @@ impl Catalogue {
 
 /// Does the phrase occur as whole words in `words`, exactly?
 pub fn contains_exact(words: &[&str], phrase: &str) -> bool {
-    let want: Vec<&str> = phrase.split(' ').collect();
-    !want.is_empty() && words.windows(want.len()).any(|w| w == want.as_slice())
+    contains_words(words, phrase, |got, want| got == want)
 }
 
 /// Does the phrase occur as whole words in `words`, allowing small typos in longer words?
 fn contains_phrase(words: &[&str], phrase: &str) -> bool {
-    let want: Vec<&str> = phrase.split(' ').collect();
-    if want.is_empty() || want.len() > words.len() {
+    contains_words(words, phrase, |got, w| {
+        got == w || {
+            let budget = typo_budget(w.chars().count());
+            budget > 0
+                // Cheap length check first: most words are far apart.
+                && got.len().abs_diff(w.len()) <= budget * 4
+                && edit_distance(got, w) <= budget
+        }
+    })
+}
+
+/// Does some run of `words` match the phrase's words one by one? Splits the phrase on the
+/// fly: this runs for every keyword of every service on a dialog's first message.
+fn contains_words(words: &[&str], phrase: &str, same: impl Fn(&str, &str) -> bool) -> bool {
+    let n = phrase.split(' ').count();
+    if phrase.is_empty() || n > words.len() {
         return false;
     }
-    words.windows(want.len()).any(|win| {
-        win.iter().zip(&want).all(|(got, w)| {
-            got == w || {
-                let budget = typo_budget(w.chars().count());
-                budget > 0
-                    // Cheap length check first: most words are far apart.
-                    && got.len().abs_diff(w.len()) <= budget * 4
-                    && edit_distance(got, w) <= budget
-            }
-        })
-    })
+    words.windows(n).any(|win| win.iter().zip(phrase.split(' ')).all(|(got, w)| same(got, w)))
+}
+
+/// The keywords of every service, split and measured once per catalogue.
+#[derive(Debug, Default)]
+struct Routing {
+    /// Keywords of status scripts, matched exactly and first.
+    status: Vec<Keyword>,
+    /// Every other script's keywords, menu entries first in menu order.
+    services: Vec<Keyword>,
+}
+
+impl Routing {
+    fn new(scripts: &BTreeMap<String, Arc<Script>>, menu: &[Arc<Script>]) -> Self {
+        let keywords = |s: &Arc<Script>| {
+            s.keywords
+                .iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| Keyword::new(s, k))
+                .collect::<Vec<_>>()
+        };
+        let status = scripts
+            .values()
+            .filter(|s| s.action == super::Action::Status)
+            .flat_map(keywords)
+            .collect();
+        let services = menu
+            .iter()
+            .chain(scripts.values().filter(|s| !menu.iter().any(|m| m.id == s.id)))
+            .flat_map(keywords)
+            .collect();
+        Self { status, services }
+    }
+}
+
+/// One keyword of one script.
+#[derive(Debug)]
+struct Keyword {
+    script: Arc<Script>,
+    /// The keyword's length in bytes: longer keywords are more specific and win.
+    len: usize,
+    words: Vec<Word>,
+}
+
+/// A word with what typo matching needs to know about it.
+#[derive(Debug)]
+struct Word {
+    text: Box<str>,
+    chars: usize,
+}
+
+impl Word {
+    fn new(text: &str) -> Self {
+        Self { text: text.into(), chars: text.chars().count() }
+    }
+}
+
+impl Keyword {
+    fn new(script: &Arc<Script>, keyword: &str) -> Self {
+        Self {
+            script: script.clone(),
+            len: keyword.len(),
+            words: keyword.split(' ').map(Word::new).collect(),
+        }
+    }
+
+    /// Does the keyword occur as whole words in `words`, with small typos in longer words
+    /// when `typos` allows?
+    fn occurs_in(&self, words: &[Word], typos: bool) -> bool {
+        let n = self.words.len();
+        n <= words.len()
+            && words.windows(n).any(|win| {
+                win.iter().zip(&self.words).all(|(got, want)| {
+                    got.text == want.text || {
+                        let budget = if typos { typo_budget(want.chars) } else { 0 };
+                        budget > 0
+                            // A length difference is a lower bound of the distance.
+                            && got.chars.abs_diff(want.chars) <= budget
+                            && edit_distance(&got.text, &want.text) <= budget
+                    }
+                })
+            })
+    }
 }
 
 /// A script version that is no longer live, with the texts it was written with.
