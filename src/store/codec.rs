@@ -55,6 +55,8 @@ pub const SCRIPT_V1: u8 = 1;
 pub const OUTBOX_V1: u8 = 1;
 /// Format byte of a pending reply (`Outgoing` in postcard).
 pub const REPLY_V1: u8 = 1;
+/// Format byte of a group of pending replies (`Vec<(ChatKey, seq, Outgoing)>` in postcard).
+pub const REPLY_GROUP_V1: u8 = 1;
 
 const SESSION: u8 = b'S';
 const TICKET: u8 = b'T';
@@ -65,6 +67,7 @@ const OUTBOX: u8 = b'O';
 const DUE: u8 = b'Q';
 const DEAD: u8 = b'D';
 const REPLY: u8 = b'R';
+const REPLY_GROUP: u8 = b'G';
 const AUDIT: u8 = b'A';
 /// Format byte of an audit event.
 pub const AUDIT_V1: u8 = 1;
@@ -177,7 +180,33 @@ pub fn decode_reply(bytes: &[u8]) -> R<Outgoing> {
     }
 }
 
-/// `R` + channel code + `:` + chat id + `\0` + seq (big-endian): a chat's replies in order.
+/// A commit's pending replies, all in one record.
+pub type ReplyGroup = Vec<(ChatKey, u64, Outgoing)>;
+
+pub fn encode_reply_group(group: &ReplyGroup) -> R<Vec<u8>> {
+    encode(REPLY_GROUP_V1, group, "reply group")
+}
+
+pub fn decode_reply_group(bytes: &[u8]) -> R<ReplyGroup> {
+    match bytes.split_first() {
+        Some((&REPLY_GROUP_V1, body)) => decode(body, "reply group"),
+        _ => Err(unknown_format("reply group", bytes)),
+    }
+}
+
+/// `G` + group id (big-endian).
+pub fn reply_group_key(id: u64) -> [u8; 9] {
+    let mut key = [REPLY_GROUP; 9];
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+pub fn reply_group_prefix() -> [u8; 1] {
+    [REPLY_GROUP]
+}
+
+/// `R` + channel code + `:` + chat id + `\0` + seq (big-endian): one reply per record, as
+/// stores before reply groups wrote them; still read and removed.
 pub fn reply_key(chat: &ChatKey, seq: u64) -> Vec<u8> {
     let mut key = vec![REPLY];
     push_chat(&mut key, chat);

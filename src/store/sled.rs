@@ -17,8 +17,9 @@
 //! So after every flush we `fdatasync` new blob files, then the log file `db`.
 
 mod outbox;
+mod replies;
 
-use super::{Batch, R, ReplyOp, Store, StoreError, codec};
+use super::{Batch, R, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
@@ -53,6 +54,8 @@ pub(super) struct Database {
     db: sled::Db,
     pub(super) tree: sled::Tree,
     pub(super) files: Mutex<Files>,
+    /// The pending reply groups as stored (see `sled/replies.rs`).
+    replies: Mutex<replies::Groups>,
 }
 
 /// Sled's files that need an explicit `fdatasync`, kept open so a sync costs one syscall.
@@ -129,7 +132,8 @@ impl Database {
             file.sync_all().map_err(|e| io_error("sync at open", e))?;
         }
         let files = Files { log, blob_dir: dir.join("blobs"), synced_blobs: HashMap::new() };
-        let store = Self { db, tree, files: Mutex::new(files) };
+        let replies = Mutex::new(replies::Groups::load(&tree)?);
+        let store = Self { db, tree, files: Mutex::new(files), replies };
         // Whatever an earlier process flushed but did not sync becomes durable before use.
         store.sync()?;
         Ok(store)
@@ -138,6 +142,10 @@ impl Database {
     fn get<T>(&self, key: &[u8], decode: fn(&[u8]) -> R<T>) -> R<Option<T>> {
         let value = self.tree.get(key).map_err(|e| sled_error("read", e))?;
         value.map(|v| decode(&v)).transpose()
+    }
+
+    fn reply_groups(&self) -> R<std::sync::MutexGuard<'_, replies::Groups>> {
+        self.replies.lock().map_err(|_| StoreError::Io("reply lock poisoned".into()))
     }
 
     /// Flushes sled's buffers, then makes the files reach the device.
@@ -252,14 +260,7 @@ impl Store for Database {
     }
 
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
-        let mut out = Vec::new();
-        for item in self.tree.scan_prefix(codec::reply_channel_prefix(channel)) {
-            let (key, value) = item.map_err(|e| sled_error("read", e))?;
-            let (chat, seq) = codec::parse_reply_key(&key)
-                .ok_or_else(|| StoreError::Corrupt("unreadable reply key".into()))?;
-            out.push((chat, seq, codec::decode_reply(&value)?));
-        }
-        Ok(out)
+        self.reply_groups()?.pending(&self.tree, channel)
     }
 
     fn export(&self, visit: &mut super::Visit) -> R<u64> {
@@ -287,6 +288,8 @@ impl Store for Database {
         }
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
         self.sync()?;
+        // Imported reply groups are pending like any others.
+        *self.reply_groups()? = replies::Groups::load(&self.tree)?;
         Ok(n)
     }
 
@@ -332,14 +335,8 @@ impl Store for Database {
         for (id, version, source) in &batch.scripts {
             writes.insert(codec::script_key(id, *version), codec::encode_script(source));
         }
-        for op in &batch.replies {
-            match op {
-                ReplyOp::Pending { chat, seq, out } => {
-                    writes.insert(codec::reply_key(chat, *seq), codec::encode_reply(out)?)
-                }
-                ReplyOp::Sent { chat, seq } => writes.remove(codec::reply_key(chat, *seq)),
-            }
-        }
+        let mut groups = self.reply_groups()?;
+        let replies = groups.write(&self.tree, &batch.replies, &mut writes)?;
         for e in &batch.audit {
             // Random low bits keep two events of the same second apart.
             let seq = u64::from_le_bytes(rand8());
@@ -347,7 +344,9 @@ impl Store for Database {
         }
         outbox::write(&self.tree, &batch.outbox, &mut writes)?;
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
-        self.sync()
+        self.sync()?;
+        groups.apply(replies);
+        Ok(())
     }
 }
 

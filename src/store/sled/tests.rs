@@ -228,3 +228,42 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Replies of one commit share one record, rewritten as they are sent and removed with the
+/// last; what is left survives a reopen. A one-record-per-reply `R` record from an older store
+/// is still read, and removed once sent.
+#[test]
+fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
+    use crate::engine::reply::{Msg, Outgoing, Reply};
+    use crate::engine::session::Lang;
+    use crate::store::ReplyOp;
+    let out = |k: &str| Outgoing { lang: Lang::Id, reply: Reply::msg(Msg::new(k)) };
+    let chat = ChatKey::new(Channel::Telegram, "7");
+    let (store, dir) = fresh();
+    let old = codec::reply_key(&chat, 1);
+    store.read().unwrap().tree.insert(&old, codec::encode_reply(&out("old")).unwrap()).unwrap();
+    let pending = |seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k) };
+    let sent = |seq| ReplyOp::Sent { chat: chat.clone(), seq };
+    let commit = |store: &SledStore, replies| {
+        store.commit(&Batch { replies, ..Batch::default() }).unwrap();
+    };
+    commit(&store, vec![pending(10, "a"), pending(11, "b"), pending(12, "c")]);
+    let groups = |store: &SledStore| {
+        store.read().unwrap().tree.scan_prefix(codec::reply_group_prefix()).count()
+    };
+    assert_eq!(groups(&store), 1, "one record for the commit's three replies");
+    let seqs = |store: &SledStore| -> Vec<u64> {
+        store.pending_replies(Channel::Telegram).unwrap().iter().map(|r| r.1).collect()
+    };
+    assert_eq!(seqs(&store), vec![1, 10, 11, 12]);
+    commit(&store, vec![sent(11), sent(1)]);
+    assert_eq!(seqs(&store), vec![10, 12]);
+    assert!(!store.read().unwrap().tree.contains_key(&old).unwrap(), "old record removed");
+    let store = reopen(store, &dir);
+    assert_eq!(seqs(&store), vec![10, 12], "the shrunk group is what is stored");
+    commit(&store, vec![sent(10), sent(12), sent(999)]);
+    assert_eq!(seqs(&store), Vec::<u64>::new());
+    assert_eq!(groups(&store), 0, "the last reply sent removes the group");
+    let store = reopen(store, &dir);
+    assert_eq!(seqs(&store), Vec::<u64>::new());
+}
