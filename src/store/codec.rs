@@ -68,6 +68,7 @@ const DUE: u8 = b'Q';
 const DEAD: u8 = b'D';
 const REPLY: u8 = b'R';
 const REPLY_GROUP: u8 = b'G';
+const REPLY_GROUP_SENT: u8 = b'H';
 const AUDIT: u8 = b'A';
 /// Format byte of an audit event.
 pub const AUDIT_V1: u8 = 1;
@@ -203,6 +204,14 @@ pub fn reply_group_key(id: u64) -> [u8; 9] {
 
 pub fn reply_group_prefix() -> [u8; 1] {
     [REPLY_GROUP]
+}
+
+/// `H` + group id (big-endian): which of the group's replies were sent, one bit per reply in
+/// group order (a raw bitmap: it has no other layout to evolve into).
+pub fn reply_group_sent_key(id: u64) -> [u8; 9] {
+    let mut key = [REPLY_GROUP_SENT; 9];
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
 }
 
 /// `R` + channel code + `:` + chat id + `\0` + seq (big-endian): one reply per record, as

@@ -372,10 +372,7 @@ fn open_db(dir: &Path, cache_bytes: u64) -> R<sled::Db> {
         .cache_capacity(cache_bytes)
         // Writes dominate (every message rewrites a session) and records are small, so we
         // trade disk space for less segment rewriting; `size_on_disk` lets ops watch it.
-        .mode(sled::Mode::HighThroughput)
-        // Every commit flushes (and fdatasyncs) itself; sled's own timed flusher would only
-        // compete with the committer for the core.
-        .flush_every_ms(None);
+        .mode(sled::Mode::HighThroughput);
     let mut pause = Duration::from_millis(5);
     loop {
         match config.open() {

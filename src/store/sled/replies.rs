@@ -1,11 +1,12 @@
-//! Pending replies on sled, one record per commit instead of one per reply.
+//! Pending replies on sled: one record per commit instead of one per reply.
 //!
 //! Every reply is written as pending before it is sent and forgotten once the platform took
-//! it. One record per reply made that two key writes per reply (the record and its removal),
+//! it. One record per reply made that two key writes per reply (the record, then its removal),
 //! each a node update in sled's log. Here all replies of one commit share one group record
-//! (`G` + the group's first seq); when some of its replies are sent, the next commit rewrites
-//! the group with what is left, and the last one removes it. A crash resends exactly the
-//! replies whose sending was not yet committed, as before.
+//! (`G` + the group's first seq, written once); sending is recorded in a small bitmap next to
+//! it (`H` + id, one bit per reply, rewritten by the commits that carry sent marks), and the
+//! last reply sent removes both. A crash resends exactly the replies whose sending was not yet
+//! committed, as before.
 //!
 //! Stores written before groups existed hold one `R` record per reply; they are still read at
 //! start-up and removed when sent.
@@ -14,41 +15,82 @@ use super::sled_error;
 use crate::channel::{Channel, ChatKey};
 use crate::engine::reply::Outgoing;
 use crate::store::codec::{self, ReplyGroup};
-use crate::store::{R, ReplyOp};
+use crate::store::{R, ReplyOp, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
-/// What the committer knows of the stored groups; only it touches this (behind the store's
-/// mutex), so it always matches the disk.
+/// What the committer knows of the stored groups; only it changes this (behind the store's
+/// mutex, after each durable commit), so it always matches the disk.
 #[derive(Default)]
 pub(super) struct Groups {
-    /// Each stored group's replies not yet sent.
-    groups: HashMap<u64, ReplyGroup>,
-    /// Which group a pending reply is in.
-    group_of: HashMap<u64, u64>,
+    /// Each stored group's sent bitmap and how many replies are still unsent.
+    open: HashMap<u64, Open>,
+    /// Where each unsent reply of a group is: (group id, position).
+    at: HashMap<u64, (u64, usize)>,
 }
 
-/// How one commit changes the groups; applied to [`Groups`] once the commit is durable.
+#[derive(Clone)]
+struct Open {
+    sent: Vec<u8>,
+    left: usize,
+}
+
+impl Open {
+    fn new(len: usize) -> Self {
+        Self { sent: vec![0; len.div_ceil(8)], left: len }
+    }
+
+    fn is_sent(&self, pos: usize) -> bool {
+        self.sent.get(pos / 8).is_some_and(|b| b & (1 << (pos % 8)) != 0)
+    }
+
+    fn mark(&mut self, pos: usize) {
+        if !self.is_sent(pos) {
+            if let Some(b) = self.sent.get_mut(pos / 8) {
+                *b |= 1 << (pos % 8);
+                self.left = self.left.saturating_sub(1);
+            }
+        }
+    }
+}
+
+/// How one commit changes the groups; taken in by [`Groups::apply`] once the commit is durable.
 #[derive(Default)]
 pub(super) struct Change {
-    /// Groups rewritten (`Some`) or removed (`None`).
-    groups: BTreeMap<u64, Option<ReplyGroup>>,
+    /// A group written by this commit: id and the seqs in it.
+    new: Option<(u64, Vec<u64>)>,
+    /// Groups with newly sent replies, as they are now (`left == 0`: removed).
+    marked: BTreeMap<u64, Open>,
+    /// The replies newly sent.
+    sent: Vec<u64>,
+}
+
+fn group_id(key: &[u8]) -> Option<u64> {
+    key.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
 }
 
 impl Groups {
-    /// Reads every stored group.
+    /// Reads every stored group and its sent marks.
     pub(super) fn load(tree: &sled::Tree) -> R<Self> {
         let mut me = Self::default();
         for item in tree.scan_prefix(codec::reply_group_prefix()) {
             let (key, value) = item.map_err(|e| sled_error("read", e))?;
-            let Some(id) = key.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
-            else {
-                continue;
-            };
+            let Some(id) = group_id(&key) else { continue };
             let group = codec::decode_reply_group(&value)?;
-            for (_, seq, _) in &group {
-                me.group_of.insert(*seq, id);
+            let mut open = Open::new(group.len());
+            if let Some(sent) = tree
+                .get(codec::reply_group_sent_key(id))
+                .map_err(|e| sled_error("read", e))?
+                .filter(|s| s.len() == open.sent.len())
+            {
+                open.sent.copy_from_slice(&sent);
+                open.left = (0..group.len()).filter(|&p| !open.is_sent(p)).count();
             }
-            me.groups.insert(id, group);
+            for (pos, (_, seq, _)) in group.iter().enumerate() {
+                if !open.is_sent(pos) {
+                    me.at.insert(*seq, (id, pos));
+                }
+            }
+            me.open.insert(id, open);
         }
         Ok(me)
     }
@@ -68,13 +110,10 @@ impl Groups {
                 ReplyOp::Sent { chat, seq } => {
                     if let Some(pos) = new.iter().position(|(_, s, _)| s == seq) {
                         new.remove(pos);
-                    } else if let Some(&id) = self.group_of.get(seq) {
-                        let left = change
-                            .groups
-                            .entry(id)
-                            .or_insert_with(|| self.groups.get(&id).cloned())
-                            .get_or_insert_with(Vec::new);
-                        left.retain(|(_, s, _)| s != seq);
+                    } else if let Some(&(id, pos)) = self.at.get(seq) {
+                        let Some(open) = self.open.get(&id) else { continue };
+                        change.marked.entry(id).or_insert_with(|| open.clone()).mark(pos);
+                        change.sent.push(*seq);
                     } else {
                         // A reply from before groups (or one already forgotten): remove its
                         // own record, reading first so a missing one costs no write.
@@ -86,18 +125,17 @@ impl Groups {
                 }
             }
         }
-        if let Some(&(_, first, _)) = new.first() {
-            change.groups.insert(first, Some(new));
+        if let Some(&(_, id, _)) = new.first() {
+            writes.insert(&codec::reply_group_key(id)[..], codec::encode_reply_group(&new)?);
+            change.new = Some((id, new.iter().map(|(_, seq, _)| *seq).collect()));
         }
-        for (id, group) in &mut change.groups {
-            if group.as_ref().is_some_and(Vec::is_empty) {
-                *group = None;
-            }
-            match group {
-                Some(g) => {
-                    writes.insert(&codec::reply_group_key(*id)[..], codec::encode_reply_group(g)?)
-                }
-                None => writes.remove(&codec::reply_group_key(*id)[..]),
+        for (id, open) in &change.marked {
+            let sent_key = codec::reply_group_sent_key(*id);
+            if open.left == 0 {
+                writes.remove(&codec::reply_group_key(*id)[..]);
+                writes.remove(&sent_key[..]);
+            } else {
+                writes.insert(&sent_key[..], &open.sent[..]);
             }
         }
         Ok(change)
@@ -105,22 +143,25 @@ impl Groups {
 
     /// Takes in a change once its commit is durable.
     pub(super) fn apply(&mut self, change: Change) {
-        for (id, group) in change.groups {
-            if let Some(old) = self.groups.remove(&id) {
-                for (_, seq, _) in old {
-                    self.group_of.remove(&seq);
-                }
+        if let Some((id, seqs)) = change.new {
+            self.open.insert(id, Open::new(seqs.len()));
+            for (pos, seq) in seqs.into_iter().enumerate() {
+                self.at.insert(seq, (id, pos));
             }
-            if let Some(group) = group {
-                for (_, seq, _) in &group {
-                    self.group_of.insert(*seq, id);
-                }
-                self.groups.insert(id, group);
+        }
+        for seq in change.sent {
+            self.at.remove(&seq);
+        }
+        for (id, open) in change.marked {
+            if open.left == 0 {
+                self.open.remove(&id);
+            } else {
+                self.open.insert(id, open);
             }
         }
     }
 
-    /// The channel's pending replies: per chat in seq order.
+    /// The channel's unsent replies: per chat in seq order.
     pub(super) fn pending(
         &self,
         tree: &sled::Tree,
@@ -130,11 +171,20 @@ impl Groups {
         for item in tree.scan_prefix(codec::reply_channel_prefix(channel)) {
             let (key, value) = item.map_err(|e| sled_error("read", e))?;
             let (chat, seq) = codec::parse_reply_key(&key)
-                .ok_or_else(|| crate::store::StoreError::Corrupt("unreadable reply key".into()))?;
+                .ok_or_else(|| StoreError::Corrupt("unreadable reply key".into()))?;
             out.push((chat, seq, codec::decode_reply(&value)?));
         }
-        for group in self.groups.values() {
-            out.extend(group.iter().filter(|(chat, _, _)| chat.channel == channel).cloned());
+        for item in tree.scan_prefix(codec::reply_group_prefix()) {
+            let (key, value) = item.map_err(|e| sled_error("read", e))?;
+            let Some(open) = group_id(&key).and_then(|id| self.open.get(&id)) else { continue };
+            let group = codec::decode_reply_group(&value)?;
+            out.extend(
+                group
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(pos, (chat, ..))| chat.channel == channel && !open.is_sent(*pos))
+                    .map(|(_, reply)| reply),
+            );
         }
         out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         Ok(out)

@@ -229,8 +229,8 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// Replies of one commit share one record, rewritten as they are sent and removed with the
-/// last; what is left survives a reopen. A one-record-per-reply `R` record from an older store
+/// Replies of one commit share one record; sent ones are marked beside it, and the last one
+/// sent removes both; what is left survives a reopen. A one-record-per-reply `R` record from an older store
 /// is still read, and removed once sent.
 #[test]
 fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
@@ -260,10 +260,12 @@ fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
     assert_eq!(seqs(&store), vec![10, 12]);
     assert!(!store.read().unwrap().tree.contains_key(&old).unwrap(), "old record removed");
     let store = reopen(store, &dir);
-    assert_eq!(seqs(&store), vec![10, 12], "the shrunk group is what is stored");
+    assert_eq!(seqs(&store), vec![10, 12], "the sent marks are stored");
     commit(&store, vec![sent(10), sent(12), sent(999)]);
     assert_eq!(seqs(&store), Vec::<u64>::new());
     assert_eq!(groups(&store), 0, "the last reply sent removes the group");
+    let marks = store.read().unwrap().tree.scan_prefix([b'H']).count();
+    assert_eq!(marks, 0, "and its sent marks");
     let store = reopen(store, &dir);
     assert_eq!(seqs(&store), Vec::<u64>::new());
 }
