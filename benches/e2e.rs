@@ -38,6 +38,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 const TG_TOKEN: &str = "123456:bench";
+const TG_WEBHOOK_SECRET: &str = "bench-webhook-secret";
+/// Telegram's most parallel webhook deliveries (`max_connections` ≤ 100).
+const TG_WEBHOOK_CONNECTIONS: usize = 100;
 const CHAT_BASE: i64 = 700_000_000;
 const WA_BASE: u64 = 6_281_100_000_000;
 const WA_PHONE_ID: &str = "109283746501234";
@@ -287,7 +290,7 @@ async fn telegram_api(State(s): State<S>, uri: Uri, body: Bytes) -> Response {
         "getwebhookinfo" => {
             json_ok(r#"{"url":"","has_custom_certificate":false,"pending_update_count":0}"#)
         }
-        "deletewebhook" | "answercallbackquery" => json_ok("true"),
+        "deletewebhook" | "answercallbackquery" | "setwebhook" => json_ok("true"),
         other => {
             s.world.lock().expect("w").error(format!("unexpected Bot API call {other}"));
             json_ok("true")
@@ -328,15 +331,10 @@ async fn get_updates(s: &S, body: &[u8]) -> Response {
                     if cz.out_at.is_none() {
                         cz.out_at = Some(now);
                     }
-                    let chat = CHAT_BASE + c as i64;
                     if k > 0 {
                         out.push(',');
                     }
-                    out.push_str(&format!(
-                        r#"{{"update_id":{id},"message":{{"message_id":{mid},"from":{{"id":{chat},"is_bot":false,"first_name":"Warga","language_code":"id"}},"chat":{{"id":{chat},"type":"private","first_name":"Warga"}},"date":{secs},"text":{t}}}}}"#,
-                        mid = id % 1_000_000_000,
-                        t = serde_json::to_string(&text).unwrap_or_default()
-                    ));
+                    out.push_str(&tg_update(id, c, &text, secs));
                 }
                 out.push(']');
                 return json_ok(&out);
@@ -346,6 +344,56 @@ async fn get_updates(s: &S, body: &[u8]) -> Response {
             Ok(()) => continue,
             Err(_) => return json_ok("[]"),
         }
+    }
+}
+
+/// One Telegram update carrying citizen `c`'s text, as the Bot API shapes it.
+fn tg_update(id: i64, c: usize, text: &str, secs: u64) -> String {
+    let chat = CHAT_BASE + c as i64;
+    format!(
+        r#"{{"update_id":{id},"message":{{"message_id":{mid},"from":{{"id":{chat},"is_bot":false,"first_name":"Warga","language_code":"id"}},"chat":{{"id":{chat},"type":"private","first_name":"Warga"}},"date":{secs},"text":{t}}}}}"#,
+        mid = id % 1_000_000_000,
+        t = serde_json::to_string(text).unwrap_or_default()
+    )
+}
+
+/// Telegram in webhook mode: POSTs each queued update to pintu's webhook with the secret
+/// header, at most `TG_WEBHOOK_CONNECTIONS` at once (Telegram's `max_connections` limit),
+/// after the simulated network delay.
+async fn tg_poster(s: S, url: String) {
+    let client =
+        reqwest::Client::builder().no_proxy().pool_max_idle_per_host(4096).build().expect("client");
+    let slots = Arc::new(tokio::sync::Semaphore::new(TG_WEBHOOK_CONNECTIONS));
+    loop {
+        let next = s.world.lock().expect("w").updates.pop_front();
+        let Some((id, c, text)) = next else {
+            s.wake.notified().await;
+            continue;
+        };
+        let slot = slots.clone().acquire_owned().await.expect("slots");
+        let (client, url, s2) = (client.clone(), url.clone(), s.clone());
+        tokio::spawn(async move {
+            if !s2.poll_delay.is_zero() {
+                tokio::time::sleep(s2.poll_delay).await;
+            }
+            s2.world.lock().expect("w").citizens[c].out_at = Some(Instant::now());
+            let body = tg_update(id, c, &text, unix_now());
+            let r = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("x-telegram-bot-api-secret-token", TG_WEBHOOK_SECRET)
+                .body(body)
+                .send()
+                .await;
+            drop(slot);
+            match r {
+                Ok(r) if r.status() == 200 => {}
+                Ok(r) => {
+                    s2.world.lock().expect("w").error(format!("webhook answered {}", r.status()))
+                }
+                Err(e) => s2.world.lock().expect("w").error(format!("webhook POST failed: {e}")),
+            }
+        });
     }
 }
 
@@ -811,6 +859,8 @@ async fn say(s: &S, text: String) -> Vec<String> {
 struct Case {
     label: String,
     chan: Chan,
+    /// Telegram only: updates are POSTed to pintu's webhook instead of fetched by getUpdates.
+    webhook: bool,
     users: usize,
     poll_delay: Duration,
     send_delay: Duration,
@@ -850,8 +900,19 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         send_delay: case.send_delay,
     });
     let fake = start_fakes(&s, case.chan).await;
-    let mut pintu = start_pintu(&channel_env(case.chan, fake), |_| {});
+    let mut env = channel_env(case.chan, fake);
+    if case.webhook {
+        env.push(("TELEGRAM_WEBHOOK_URL", "https://pintu.bench.invalid".into()));
+        env.push(("TELEGRAM_WEBHOOK_SECRET", TG_WEBHOOK_SECRET.into()));
+    }
+    let mut pintu = start_pintu(&env, |_| {});
     wait_http(pintu.http, &mut pintu).await;
+    if case.webhook {
+        tokio::spawn(tg_poster(
+            s.clone(),
+            format!("http://127.0.0.1:{}/telegram/webhook", pintu.http),
+        ));
+    }
     if case.chan == Chan::WhatsApp {
         tokio::spawn(poster(
             s.clone(),
@@ -1126,6 +1187,7 @@ async fn async_main(quick: bool) {
     let tg_case = |label: &str, users, poll, send| Case {
         label: label.into(),
         chan: Chan::Telegram,
+        webhook: label.contains("webhook"),
         users,
         poll_delay: ms(poll),
         send_delay: ms(send),
@@ -1134,9 +1196,11 @@ async fn async_main(quick: bool) {
     if quick {
         cases.push(tg_case("Telegram, 0 ms API", 5, 0, 0));
         cases.push(tg_case("Telegram, 50 ms API", 5, 50, 50));
+        cases.push(tg_case("Telegram webhook, 50 ms API", 5, 50, 50));
         cases.push(Case {
             label: "WhatsApp webhook, 0 ms API".into(),
             chan: Chan::WhatsApp,
+            webhook: true,
             users: 5,
             poll_delay: ms(0),
             send_delay: ms(0),
@@ -1151,10 +1215,20 @@ async fn async_main(quick: bool) {
             cases.push(tg_case("Telegram, 50 ms API (getUpdates + sendMessage)", u, 50, 50));
         }
         cases.push(tg_case("Telegram, 50 ms API (sendMessage only)", 2_000, 0, 50));
+        for u in [2_000, 20_000] {
+            cases.push(tg_case("Telegram webhook, 0 ms API", u, 0, 0));
+            cases.push(tg_case(
+                "Telegram webhook, 50 ms API (update POST + sendMessage)",
+                u,
+                50,
+                50,
+            ));
+        }
         for u in [200, 2_000] {
             cases.push(Case {
                 label: "WhatsApp webhook, 0 ms API".into(),
                 chan: Chan::WhatsApp,
+                webhook: true,
                 users: u,
                 poll_delay: ms(0),
                 send_delay: ms(0),
