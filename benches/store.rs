@@ -8,7 +8,7 @@
 //!    (sled's `size_on_disk` and the directory's allocated blocks).
 //! 3. Start-up: 1,000,000 sessions and 1,000,000 tickets (with their chat index keys) generated
 //!    once in batches of 10,000, then a fresh child process (this binary re-executed) opens the
-//!    store as `pintu serve` does (64 MB cache), reads 1,000 random sessions and tickets, and
+//!    store as `pintu serve` does (32 MB cache), reads 1,000 random sessions and tickets, and
 //!    reports open time, read latency and its peak RSS (VmHWM).
 //!
 //! `cargo bench --bench store -- --bench` for the figures; as a test (`cargo test --all-targets`)
@@ -29,7 +29,7 @@ use pintu::ticket::status::Status;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const CACHE: u64 = 64 << 20;
+const CACHE: u64 = 32 << 20;
 
 fn catalogue() -> Catalogue {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

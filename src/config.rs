@@ -297,7 +297,7 @@ impl Config {
                 .or(file.holidays_file.take()),
             log_filter: pick("PINTU_LOG", file.log.take(), "info"),
             log_format,
-            cache_bytes: file.cache_mb.unwrap_or(64) * 1024 * 1024,
+            cache_bytes: file.cache_mb.unwrap_or(32) * 1024 * 1024,
             targets,
             api_tokens,
             files_secret: var("PINTU_FILES_SECRET").map(Secret::new),
