@@ -356,3 +356,98 @@ pub fn script_for(cat: &Catalogue, store: &dyn Store, ticket: &Ticket) -> Option
     let record = store.script_source(&ticket.script, ticket.version).ok().flatten()?;
     cat.compile_pinned(&ticket.script, &record).map(|p| p.script)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ticket::TicketNo;
+
+    fn entry(id: u64, due: i64) -> OutboxEntry {
+        OutboxEntry {
+            id,
+            job: Job::Notify { ticket: TicketNo::from_random([id as u8; 16]) },
+            due: Timestamp(due),
+            attempts: 0,
+            created: Timestamp(0),
+            last_error: None,
+        }
+    }
+
+    fn ids(taken: &[(OutboxEntry, String)]) -> Vec<u64> {
+        taken.iter().map(|(e, _)| e.id).collect()
+    }
+
+    fn lane(name: &str, limit: usize) -> (String, usize) {
+        (name.to_string(), limit)
+    }
+
+    #[test]
+    fn due_entries_start_in_due_order_within_each_lanes_limit() {
+        let mut q = Queue::default();
+        q.put(entry(1, 30), lane("opd:a", 2));
+        q.put(entry(2, 10), lane("opd:a", 2));
+        q.put(entry(3, 20), lane("opd:a", 2));
+        q.put(entry(4, 99), lane("opd:b", 2));
+        q.put(entry(5, 5), lane("opd:b", 2));
+        let mut taken = ids(&q.take_due(Timestamp(50)));
+        taken.sort_unstable();
+        assert_eq!(taken, vec![2, 3, 5], "a: the two earliest; b: only what is due");
+        assert_eq!(q.take_due(Timestamp(50)), vec![], "a is full, b has nothing due");
+        assert_eq!(q.next_due(), Some(Timestamp(99)), "a full lane does not wake the worker");
+    }
+
+    #[test]
+    fn a_retry_reported_before_or_after_the_attempt_ends_waits_for_its_new_due() {
+        for result_first in [true, false] {
+            let mut q = Queue::default();
+            q.put(entry(1, 10), lane("opd:a", 1));
+            q.put(entry(2, 10), lane("opd:a", 1));
+            let first = q.take_due(Timestamp(10));
+            assert_eq!(ids(&first), vec![1]);
+            let retry = OutboxEntry { due: Timestamp(60), attempts: 1, ..entry(1, 0) };
+            let done = Finished { id: 1, lane: "opd:a".into(), recorded: true };
+            if result_first {
+                q.put(retry, lane("ignored", 9));
+                q.finished(&done, Timestamp(15));
+            } else {
+                q.finished(&done, Timestamp(15));
+                q.put(retry, lane("ignored", 9));
+            }
+            assert_eq!(ids(&q.take_due(Timestamp(10))), vec![2], "the slot is free again");
+            q.remove(2);
+            q.finished(&Finished { id: 2, lane: "opd:a".into(), recorded: true }, Timestamp(15));
+            assert_eq!(q.take_due(Timestamp(59)), vec![]);
+            assert_eq!(ids(&q.take_due(Timestamp(60))), vec![1]);
+        }
+    }
+
+    #[test]
+    fn a_delivered_entry_is_gone_whichever_report_comes_first() {
+        for result_first in [true, false] {
+            let mut q = Queue::default();
+            q.put(entry(1, 10), lane("chat:tg", 1));
+            assert_eq!(ids(&q.take_due(Timestamp(10))), vec![1]);
+            let done = Finished { id: 1, lane: "chat:tg".into(), recorded: true };
+            if result_first {
+                q.remove(1);
+                q.finished(&done, Timestamp(10));
+            } else {
+                q.finished(&done, Timestamp(10));
+                q.remove(1);
+            }
+            assert_eq!(q.take_due(Timestamp(1_000)), vec![]);
+            assert!(q.held.is_empty());
+            assert_eq!(q.lanes["chat:tg"].running, 0);
+        }
+    }
+
+    #[test]
+    fn an_unrecorded_result_is_tried_again_later_not_at_once() {
+        let mut q = Queue::default();
+        q.put(entry(1, 10), lane("opd:a", 1));
+        assert_eq!(ids(&q.take_due(Timestamp(10))), vec![1]);
+        q.finished(&Finished { id: 1, lane: "opd:a".into(), recorded: false }, Timestamp(15));
+        assert_eq!(q.take_due(Timestamp(14)), vec![]);
+        assert_eq!(ids(&q.take_due(Timestamp(15))), vec![1]);
+    }
+}
