@@ -193,6 +193,7 @@ pub async fn serve(
     core.http.health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");
     axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
+    core.convo.flush().await;
     drop(core);
     tracing::info!("pintu stopped");
     Ok(())
@@ -273,6 +274,7 @@ where
             .context("the store refused the message")?;
         print_replies(&core, &chat, &replies, &mut out).await?;
     }
+    core.convo.flush().await;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use crate::store::{Batch, Store};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// A task that must see the store with no commit in progress.
@@ -65,8 +66,9 @@ impl Committer {
         rx.await.unwrap_or(false)
     }
 
-    /// Queues a batch nobody waits for; it goes into the next commit. For writes whose loss in
-    /// a crash only repeats work (a reply marked sent, an entry for a vanished ticket).
+    /// Queues a batch nobody waits for; it goes into the next commit, or is committed on its own
+    /// after at most [`LAZY_WAIT`]. For writes whose loss in a crash only repeats work (a reply
+    /// marked sent, an entry for a vanished ticket).
     pub fn commit_later(&self, batch: Batch) {
         let _ = self.tx.send(Job::Commit(batch, None));
     }
@@ -86,51 +88,101 @@ impl Committer {
     }
 }
 
+/// How long writes nobody waits for may wait for a commit to ride along with; then they are
+/// committed on their own. Replies are marked sent this way: committing each mark at once
+/// would cost a flush and an fdatasync per reply sent.
+const LAZY_WAIT: Duration = Duration::from_millis(50);
+
+/// What the committer does next.
+enum Next {
+    Job(Job),
+    /// The oldest lazy write has waited long enough.
+    LazyDue,
+    /// Every handle is gone.
+    Closed,
+}
+
 fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_feed: Feed) {
     let mut carry: Option<Job> = None;
-    while let Some(first) = carry.take().or_else(|| rx.recv().ok()) {
-        let first = match first {
-            Job::Exclusive(f) => {
+    let mut lazy = Batch::default();
+    let mut lazy_since: Option<Instant> = None;
+    loop {
+        let next = match (carry.take(), lazy_since) {
+            (Some(job), _) => Next::Job(job),
+            (None, Some(since)) => match rx.recv_timeout(LAZY_WAIT.saturating_sub(since.elapsed()))
+            {
+                Ok(job) => Next::Job(job),
+                Err(std_mpsc::RecvTimeoutError::Timeout) => Next::LazyDue,
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => Next::Closed,
+            },
+            (None, None) => rx.recv().map_or(Next::Closed, Next::Job),
+        };
+        let mut waited = Vec::new();
+        match next {
+            Next::Job(Job::Exclusive(f)) => {
                 f(store.as_ref());
                 continue;
             }
-            Job::Commit(batch, done) => (batch, done),
-        };
-        let mut jobs = vec![first];
+            Next::Job(Job::Commit(batch, None)) => {
+                lazy.merge(batch);
+                lazy_since.get_or_insert_with(Instant::now);
+                continue;
+            }
+            Next::Job(Job::Commit(batch, Some(done))) => waited.push((batch, done)),
+            Next::LazyDue => {}
+            Next::Closed => {
+                if !lazy.is_empty() {
+                    commit(store.as_ref(), &outbox_feed, lazy, Vec::new());
+                }
+                return;
+            }
+        }
         // Group commit: never wait to fill, take only what is already queued (up to the next
         // exclusive job, which must see exactly the commits before it).
         while let Ok(more) = rx.try_recv() {
             match more {
-                Job::Commit(batch, done) => jobs.push((batch, done)),
+                Job::Commit(batch, Some(done)) => waited.push((batch, done)),
+                Job::Commit(batch, None) => lazy.merge(batch),
                 exclusive => {
                     carry = Some(exclusive);
                     break;
                 }
             }
         }
-        let mut merged = Batch::default();
-        let mut waiters = Vec::with_capacity(jobs.len());
-        for (batch, done) in jobs {
+        let mut merged = std::mem::take(&mut lazy);
+        lazy_since = None;
+        let mut waiters = Vec::with_capacity(waited.len());
+        for (batch, done) in waited {
             merged.merge(batch);
-            waiters.extend(done);
+            waiters.push(done);
         }
-        let ok = match store.commit(&merged) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::error!(error = %e, "commit failed; the messages will be redelivered");
-                false
+        commit(store.as_ref(), &outbox_feed, merged, waiters);
+    }
+}
+
+/// Commits one merged batch, reports its outbox changes, then completes its waiters.
+fn commit(
+    store: &dyn Store,
+    outbox_feed: &Feed,
+    merged: Batch,
+    waiters: Vec<oneshot::Sender<bool>>,
+) {
+    let ok = match store.commit(&merged) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "commit failed; the messages will be redelivered");
+            false
+        }
+    };
+    if ok && !merged.outbox.is_empty() {
+        if let Ok(mut feed) = outbox_feed.lock() {
+            // A worker that is gone (shutdown) unsubscribes itself this way.
+            if feed.as_ref().is_some_and(|tx| tx.send(merged.outbox).is_err()) {
+                *feed = None;
             }
-        };
-        if ok && !merged.outbox.is_empty() {
-            if let Ok(mut feed) = outbox_feed.lock() {
-                // A worker that is gone (shutdown) unsubscribes itself this way.
-                if feed.as_ref().is_some_and(|tx| tx.send(merged.outbox).is_err()) {
-                    *feed = None;
-                }
-            }
         }
-        for w in waiters {
-            let _ = w.send(ok);
-        }
+    }
+    for w in waiters {
+        let _ = w.send(ok);
     }
 }

@@ -95,7 +95,9 @@ impl Routes {
 impl Default for ConvoConfig {
     fn default() -> Self {
         Self {
-            shards: 4,
+            // Shards step in parallel only on separate cores, and each commits on its own:
+            // more shards than cores would only mean more, smaller commits.
+            shards: std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
             batch_max: 256,
             cache_per_shard: 8192,
             queue_per_shard: 1024,
@@ -177,6 +179,11 @@ impl Convo {
         let (done, rx) = oneshot::channel();
         self.submit(Inbound { chat, msg, input, done }).await?;
         rx.await.unwrap_or(Err(ConvoError::Closed))
+    }
+
+    /// Commits whatever is waiting for a commit (replies marked sent); for a clean stop.
+    pub async fn flush(&self) -> bool {
+        self.committer.commit(Batch::default()).await
     }
 
     /// Marks replies as delivered to the platform. Not awaited by design: if the mark is lost in
