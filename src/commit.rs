@@ -19,8 +19,10 @@ type Feed = Arc<Mutex<Option<mpsc::UnboundedSender<Vec<OutboxOp>>>>>;
 
 /// Work for the committer thread.
 enum Job {
-    /// A batch, and who waits for it to be durable (nobody for [`Committer::commit_later`]).
-    Commit(Batch, Option<oneshot::Sender<bool>>),
+    /// A batch, and who waits for it to be durable.
+    Commit(Batch, oneshot::Sender<bool>),
+    /// Lazy writes are waiting (sent once per lazy window, not once per write).
+    Lazy,
     /// Runs alone between commits (a consistent backup).
     Exclusive(ExclusiveTask),
 }
@@ -31,19 +33,22 @@ pub struct Committer {
     tx: std_mpsc::Sender<Job>,
     /// Told every committed outbox change, in commit order.
     outbox_feed: Feed,
+    /// Writes nobody waits for, until the next commit takes them.
+    lazy: Arc<Mutex<Batch>>,
 }
 
 impl Committer {
     pub fn start(store: Arc<dyn Store>) -> Self {
         let (tx, rx) = std_mpsc::channel::<Job>();
         let outbox_feed = Feed::default();
-        let feed = outbox_feed.clone();
+        let lazy = Arc::new(Mutex::new(Batch::default()));
+        let (feed, pending) = (outbox_feed.clone(), lazy.clone());
         std::thread::Builder::new()
             .name("pintu-committer".into())
-            .spawn(move || run(store, rx, feed))
+            .spawn(move || run(store, rx, feed, pending))
             // Without a committer nothing can be written; failing at start is the only option.
             .expect("spawn the committer thread");
-        Self { tx, outbox_feed }
+        Self { tx, outbox_feed, lazy }
     }
 
     /// From now on, every committed batch's outbox changes arrive here, in commit order, before
@@ -60,7 +65,7 @@ impl Committer {
     /// Commits a batch (together with whatever else is waiting); true once it is durable.
     pub async fn commit(&self, batch: Batch) -> bool {
         let (done, rx) = oneshot::channel();
-        if self.tx.send(Job::Commit(batch, Some(done))).is_err() {
+        if self.tx.send(Job::Commit(batch, done)).is_err() {
             return false;
         }
         rx.await.unwrap_or(false)
@@ -70,7 +75,17 @@ impl Committer {
     /// after at most [`LAZY_WAIT`]. For writes whose loss in a crash only repeats work (a reply
     /// marked sent, an entry for a vanished ticket).
     pub fn commit_later(&self, batch: Batch) {
-        let _ = self.tx.send(Job::Commit(batch, None));
+        let first = {
+            let Ok(mut lazy) = self.lazy.lock() else { return };
+            let first = lazy.is_empty();
+            lazy.merge(batch);
+            first
+        };
+        // Only the first write of a window wakes the committer (to start its timer): one
+        // thread hand-off per window instead of one per reply.
+        if first {
+            let _ = self.tx.send(Job::Lazy);
+        }
     }
 
     /// Runs `f` on the committer thread with no commit in progress: what it reads is one
@@ -102,9 +117,14 @@ enum Next {
     Closed,
 }
 
-fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_feed: Feed) {
+fn run(
+    store: Arc<dyn Store>,
+    rx: std_mpsc::Receiver<Job>,
+    outbox_feed: Feed,
+    lazy: Arc<Mutex<Batch>>,
+) {
+    let take_lazy = || lazy.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
     let mut carry: Option<Job> = None;
-    let mut lazy = Batch::default();
     let mut lazy_since: Option<Instant> = None;
     loop {
         let next = match (carry.take(), lazy_since) {
@@ -123,17 +143,14 @@ fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_feed: Feed) {
                 f(store.as_ref());
                 continue;
             }
-            Next::Job(Job::Commit(batch, None)) => {
-                lazy.merge(batch);
+            Next::Job(Job::Lazy) => {
                 lazy_since.get_or_insert_with(Instant::now);
                 continue;
             }
-            Next::Job(Job::Commit(batch, Some(done))) => waited.push((batch, done)),
+            Next::Job(Job::Commit(batch, done)) => waited.push((batch, done)),
             Next::LazyDue => {}
             Next::Closed => {
-                if !lazy.is_empty() {
-                    commit(store.as_ref(), &outbox_feed, lazy, Vec::new());
-                }
+                commit(store.as_ref(), &outbox_feed, take_lazy(), Vec::new());
                 return;
             }
         }
@@ -141,15 +158,17 @@ fn run(store: Arc<dyn Store>, rx: std_mpsc::Receiver<Job>, outbox_feed: Feed) {
         // exclusive job, which must see exactly the commits before it).
         while let Ok(more) = rx.try_recv() {
             match more {
-                Job::Commit(batch, Some(done)) => waited.push((batch, done)),
-                Job::Commit(batch, None) => lazy.merge(batch),
+                Job::Commit(batch, done) => waited.push((batch, done)),
+                Job::Lazy => {}
                 exclusive => {
                     carry = Some(exclusive);
                     break;
                 }
             }
         }
-        let mut merged = std::mem::take(&mut lazy);
+        // Lazy writes (marks of replies already sent, entries of vanished tickets) never touch
+        // what the waited batches write, so their place in the merge does not matter.
+        let mut merged = take_lazy();
         lazy_since = None;
         let mut waiters = Vec::with_capacity(waited.len());
         for (batch, done) in waited {
