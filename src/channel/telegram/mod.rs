@@ -20,7 +20,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use teloxide::net::Download;
 use teloxide::prelude::*;
-use teloxide::types::Update;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
@@ -112,14 +111,16 @@ fn bot(tg: &TelegramConfig) -> anyhow::Result<Bot> {
 }
 
 impl Telegram {
-    /// Hands one update to the conversation layer. Returns the chat and a receiver for its
-    /// replies, or `None` when there is nothing to step (ignored kinds, button answers only).
+    /// Hands one update (as [`map::read`] understood it) to the conversation layer. Returns the
+    /// chat and a receiver for its replies, or `None` when there is nothing to step (ignored
+    /// kinds, button answers only).
     pub(crate) async fn submit(
         &self,
-        update: &Update,
+        update_id: u32,
+        incoming: Incoming,
     ) -> Result<Option<(ChatKey, Replies)>, ConvoError> {
-        let msg = Some(MessageId(format!("tg:{}", update.id.0)));
-        let (chat, input) = match map::incoming(update) {
+        let msg = Some(MessageId(format!("tg:{update_id}")));
+        let (chat, input) = match incoming {
             Incoming::Ignore(why) => {
                 tracing::debug!(why, "Telegram update ignored");
                 return Ok(None);

@@ -1,15 +1,20 @@
 //! Long polling that confirms nothing before it is committed: a batch of updates is stepped and
 //! committed, its replies queued, and only then does the next getUpdates carry the offset that
 //! confirms it. A crash in between means redelivery, which the dedupe markers absorb.
+//!
+//! getUpdates is called here rather than through teloxide, so each update's JSON reaches
+//! [`map::read`] as it is: the common private text skips teloxide's full `Update` parse.
 
-use super::Telegram;
+use super::{Telegram, map};
+use serde_json::value::RawValue;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::prelude::*;
-use teloxide::types::AllowedUpdate;
+use teloxide::types::ResponseParameters;
+use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
-/// Seconds Telegram may hold a getUpdates open (below teloxide's 17 s client timeout).
+/// Seconds Telegram may hold a getUpdates open (the request itself may take 10 s more).
 const POLL_SECS: u32 = 10;
 
 pub(super) async fn run(tg: Arc<Telegram>, shutdown: CancellationToken) {
@@ -20,27 +25,27 @@ pub(super) async fn run(tg: Arc<Telegram>, shutdown: CancellationToken) {
             let _ = tg.bot.delete_webhook().await;
         }
     }
+    let mut url = tg.bot.api_url();
+    // Like teloxide: the method path replaces whatever path the API URL has. The URL holds the
+    // token: errors are turned into `RequestError`s, which hide it, before they are logged.
+    url.set_path(&format!("bot{}/GetUpdates", tg.bot.token()));
+    let client = tg.bot.client().clone();
     // Start at 0: the earliest unconfirmed update (ids may restart lower after a quiet week).
-    let mut offset: i32 = 0;
+    let mut offset: i64 = 0;
     let mut failures: u32 = 0;
     loop {
-        let request = tg
-            .bot
-            .get_updates()
-            .offset(offset)
-            .timeout(POLL_SECS)
-            .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
+        let request = get_updates(&client, &url, offset);
         let updates = tokio::select! {
             // Nothing confirmed: whatever was fetched is delivered again next time.
             _ = shutdown.cancelled() => return,
-            r = request.send() => r,
+            r = request => r,
         };
         let updates = match updates {
             Ok(u) => {
                 failures = 0;
                 u
             }
-            Err(teloxide::RequestError::RetryAfter(s)) => {
+            Err(RequestError::RetryAfter(s)) => {
                 tokio::time::sleep(s.duration()).await;
                 continue;
             }
@@ -51,12 +56,22 @@ pub(super) async fn run(tg: Arc<Telegram>, shutdown: CancellationToken) {
                 continue;
             }
         };
-        let Some(last) = updates.last().map(|u| u.id) else { continue };
+        let Some(last) = updates.iter().filter_map(|u| u.id).max() else {
+            if !updates.is_empty() {
+                tracing::error!("a getUpdates batch without a readable update id; fetching again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            continue;
+        };
         // Submit the whole batch first (chats step in parallel, each chat in order), then wait.
         let mut waiting = Vec::with_capacity(updates.len());
         let mut ok = true;
-        for u in &updates {
-            match tg.submit(u).await {
+        for u in updates {
+            let Some(id) = u.id else {
+                tracing::warn!("an unreadable Telegram update skipped");
+                continue;
+            };
+            match tg.submit(id, u.incoming).await {
                 Ok(Some(w)) => waiting.push(w),
                 Ok(None) => {}
                 Err(_) => ok = false,
@@ -68,11 +83,53 @@ pub(super) async fn run(tg: Arc<Telegram>, shutdown: CancellationToken) {
             }
         }
         if ok {
-            offset = last.as_offset();
+            offset = i64::from(last) + 1;
         } else {
             // Not committed: keep the offset so Telegram sends the batch again.
             tracing::error!("a Telegram batch could not be committed; it will be fetched again");
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
+}
+
+/// One long-poll call: the updates after `offset`, each read by [`map::read`].
+async fn get_updates(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    offset: i64,
+) -> Result<Vec<map::Raw>, RequestError> {
+    #[derive(serde::Deserialize)]
+    struct Answer<'a> {
+        ok: bool,
+        #[serde(borrow)]
+        result: Option<Vec<&'a RawValue>>,
+        description: Option<ApiError>,
+        parameters: Option<ResponseParameters>,
+    }
+    let body = serde_json::json!({
+        "offset": offset,
+        "timeout": POLL_SECS,
+        "allowed_updates": ["message", "callback_query"],
+    });
+    let response = client
+        .post(url.clone())
+        .timeout(Duration::from_secs(u64::from(POLL_SECS) + 10))
+        .json(&body)
+        .send()
+        .await?;
+    let raw = response.bytes().await?;
+    let invalid = |e: serde_json::Error| RequestError::InvalidJson {
+        source: Arc::new(e),
+        raw: String::from_utf8_lossy(&raw[..raw.len().min(200)]).into(),
+    };
+    let answer: Answer = serde_json::from_slice(&raw).map_err(invalid)?;
+    if answer.ok {
+        return Ok(answer.result.unwrap_or_default().iter().map(|u| map::read(u.get())).collect());
+    }
+    Err(match (answer.parameters, answer.description) {
+        (Some(ResponseParameters::RetryAfter(s)), _) => RequestError::RetryAfter(s),
+        (Some(ResponseParameters::MigrateToChatId(to)), _) => RequestError::MigrateToChatId(to),
+        (None, Some(e)) => RequestError::Api(e),
+        (None, None) => RequestError::Api(ApiError::Unknown("no description".into())),
+    })
 }

@@ -2,7 +2,7 @@
 //! 2xx only after the update is committed; 5xx makes Telegram retry; a wrong or missing secret
 //! is 401 and changes nothing.
 
-use super::Telegram;
+use super::{Telegram, map};
 use crate::telemetry::Secret;
 use axum::Router;
 use axum::body::Bytes;
@@ -27,15 +27,14 @@ async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> Stat
     if !bool::from(given.ct_eq(h.secret.expose().as_bytes())) {
         return StatusCode::UNAUTHORIZED;
     }
-    let update: teloxide::types::Update = match serde_json::from_slice(&body) {
-        Ok(u) => u,
-        Err(e) => {
-            // Retrying cannot fix it: acknowledge and log.
-            tracing::warn!(error = %e, "unreadable Telegram webhook body");
-            return StatusCode::OK;
-        }
+    let raw = std::str::from_utf8(&body)
+        .map_or_else(|_| map::Raw { id: None, incoming: map::Incoming::Ignore("") }, map::read);
+    let Some(id) = raw.id else {
+        // Retrying cannot fix it: acknowledge and log.
+        tracing::warn!("unreadable Telegram webhook body");
+        return StatusCode::OK;
     };
-    match h.tg.submit(&update).await {
+    match h.tg.submit(id, raw.incoming).await {
         Ok(None) => StatusCode::OK,
         Ok(Some((chat, rx))) => match h.tg.deliver(chat, rx).await {
             Ok(()) => StatusCode::OK,
