@@ -6,7 +6,7 @@ use crate::channel::{ChatKey, MessageId};
 use crate::clock::Now;
 use crate::commit::Committer;
 use crate::engine::reply::{Msg, Outgoing, Reply};
-use crate::engine::session::Session;
+use crate::engine::session::{RECENT, Session};
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
 use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
 use crate::script::catalogue::{Catalogue, Pinned};
@@ -110,8 +110,19 @@ fn step_one(
     input: engine::input::Input,
 ) -> Result<Vec<Queued>, StoreError> {
     let metrics = &shared.config.metrics;
-    if let Some(id) = &msg {
-        if round.seen.contains(id) || shared.store.seen(id)? {
+    let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
+        Some(s) => Some(s.clone()),
+        None => shared.store.load_session(chat)?,
+    };
+    let hash = msg.as_ref().map(message_hash);
+    if let (Some(id), Some(h)) = (&msg, hash) {
+        let recent = session.as_ref().map_or(&[][..], |s| &s.recent[..]);
+        // Markers of their own are only for messages no session remembers (a chat that erased
+        // its data, sessions stored before they kept `recent`).
+        let seen = round.seen.contains(id)
+            || recent.contains(&h)
+            || (recent.is_empty() && shared.store.seen(id)?);
+        if seen {
             tracing::debug!("duplicate delivery ignored");
             metrics.message_in(chat.channel, true);
             return Ok(Vec::new());
@@ -119,10 +130,7 @@ fn step_one(
     }
     metrics.message_in(chat.channel, false);
     let started = std::time::Instant::now();
-    let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
-        Some(s) => Some(s.clone()),
-        None => shared.store.load_session(chat)?,
-    };
+    let mut recent = session.as_ref().map(|s| s.recent.clone()).unwrap_or_default();
     let pinned = resolve_pinned(shared, catalogue, state, session.as_ref())?;
     let now = Now::new(shared.clock.now(), shared.config.offset);
     let ctx = Ctx {
@@ -177,10 +185,16 @@ fn step_one(
             }
         }
     }
-    if let Some(id) = msg {
-        round.seen.insert(id.clone());
-        round.batch.seen.push(id);
+    if let (Some(id), Some(h)) = (msg, hash) {
+        recent.push(h);
+        let extra = recent.len().saturating_sub(RECENT);
+        recent.drain(..extra);
+        if round.forgotten.contains(chat) {
+            round.batch.seen.push(id.clone());
+        }
+        round.seen.insert(id);
     }
+    session.recent = recent;
     round.sessions.insert(chat.clone(), session);
     metrics.step_time(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
     metrics.replies_out(chat.channel, replies.len());
@@ -198,6 +212,13 @@ fn step_one(
         })
         .collect();
     Ok(queued)
+}
+
+/// A platform message id as the session remembers it: FNV-1a, 64 bits, stable across builds
+/// (a false match would drop a citizen's message, so 64 bits, not fewer).
+fn message_hash(id: &MessageId) -> u64 {
+    id.0.bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Counts dialogs started, completed, and abandoned (with the step the citizen left at).
@@ -469,4 +490,17 @@ fn submit(
     round.batch.tickets.push(ticket.clone());
     round.tickets.insert(no, ticket);
     Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored sessions hold these hashes: the function must never change.
+    #[test]
+    fn message_hash_is_fnv1a_64() {
+        assert_eq!(message_hash(&MessageId(String::new())), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(message_hash(&MessageId("a".into())), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(message_hash(&MessageId("foobar".into())), 0x8594_4171_f739_67e8);
+    }
 }

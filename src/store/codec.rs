@@ -44,6 +44,8 @@ use serde::{Deserialize, Serialize};
 
 /// Format byte of the first session record layout.
 pub const SESSION_V1: u8 = 1;
+/// Format byte of the session layout with `recent` (dedupe hashes) at the end.
+pub const SESSION_V2: u8 = 2;
 /// Format byte of the first ticket record layout (no follow-up); read and upgraded, never
 /// written.
 pub const TICKET_V1: u8 = 1;
@@ -80,14 +82,34 @@ const DUE_KEY_LEN: usize = 17;
 
 /// Encodes a session as its current record format.
 pub fn encode_session(session: &Session) -> R<Vec<u8>> {
-    encode(SESSION_V1, session, "session")
+    encode(SESSION_V2, session, "session")
 }
 
 /// Decodes any session record format this build knows.
 pub fn decode_session(bytes: &[u8]) -> R<Session> {
     match bytes.split_first() {
-        Some((&SESSION_V1, body)) => decode(body, "session"),
+        Some((&SESSION_V2, body)) => decode(body, "session"),
+        Some((&SESSION_V1, body)) => decode::<SessionV1>(body, "session v1").map(Session::from),
         _ => Err(unknown_format("session", bytes)),
+    }
+}
+
+/// The session as format 1 stored it: today's [`Session`] without `recent`. Frozen: it must
+/// keep decoding the records written before format 2, so never edit it along with `Session`.
+#[derive(Deserialize)]
+struct SessionV1 {
+    lang: crate::engine::session::Lang,
+    flow: Option<crate::engine::session::Flow>,
+    pending: crate::engine::session::Pending,
+    misses: u8,
+    noticed: bool,
+    touched: crate::clock::Timestamp,
+}
+
+impl From<SessionV1> for Session {
+    fn from(v1: SessionV1) -> Self {
+        let SessionV1 { lang, flow, pending, misses, noticed, touched } = v1;
+        Session { lang, flow, pending, misses, noticed, touched, recent: Vec::new() }
     }
 }
 

@@ -102,6 +102,7 @@ pub fn sample_session() -> Session {
         misses: 2,
         noticed: true,
         touched: Timestamp(1_772_411_000),
+        recent: vec![1, 0x9e37_79b9_7f4a_7c15, u64::MAX],
     }
 }
 

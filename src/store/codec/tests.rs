@@ -8,6 +8,7 @@ use crate::store::suite::{chat, sample_outbox, sample_session, sample_ticket, ti
 /// Frozen records: written once from the samples, then never regenerated. If one stops
 /// decoding, stored data would too; if encoding drifts from one, bump the format byte.
 const SESSION_V1_HEX: &str = include_str!("../../../tests/fixtures/records/session-v1.hex");
+const SESSION_V2_HEX: &str = include_str!("../../../tests/fixtures/records/session-v2.hex");
 const TICKET_V1_HEX: &str = include_str!("../../../tests/fixtures/records/ticket-v1.hex");
 const TICKET_V2_HEX: &str = include_str!("../../../tests/fixtures/records/ticket-v2.hex");
 /// One record per [`sample_outbox`] entry, separated by blank lines.
@@ -36,9 +37,18 @@ fn hex(bytes: &[u8]) -> String {
     lines.collect()
 }
 
+/// Format 1 is read forever, upgraded with no dedupe hashes.
 #[test]
-fn session_v1_is_frozen() {
+fn session_v1_still_decodes() {
     let frozen = unhex(SESSION_V1_HEX);
+    assert_eq!(frozen[0], SESSION_V1);
+    let upgraded = Session { recent: Vec::new(), ..sample_session() };
+    assert_eq!(decode_session(&frozen).unwrap(), upgraded);
+}
+
+#[test]
+fn session_v2_is_frozen() {
+    let frozen = unhex(SESSION_V2_HEX);
     assert_eq!(decode_session(&frozen).unwrap(), sample_session());
     let now = encode_session(&sample_session()).unwrap();
     assert_eq!(now, frozen, "session encoding changed; new bytes:\n{}", hex(&now));
