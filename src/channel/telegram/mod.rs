@@ -2,6 +2,7 @@
 //! confirmed only after the batch is committed), or a webhook on pintu's HTTP server; a sender
 //! that keeps each chat's replies in order. Nothing here decides the dialog.
 
+mod api;
 pub mod map;
 mod officers;
 mod poll;

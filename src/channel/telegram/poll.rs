@@ -5,7 +5,7 @@
 //! getUpdates is called here rather than through teloxide, so each update's JSON reaches
 //! [`map::read`] as it is: the common private text skips teloxide's full `Update` parse.
 
-use super::{Telegram, map};
+use super::{Telegram, api, map};
 use serde_json::value::RawValue;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,10 +25,7 @@ pub(super) async fn run(tg: Arc<Telegram>, shutdown: CancellationToken) {
             let _ = tg.bot.delete_webhook().await;
         }
     }
-    let mut url = tg.bot.api_url();
-    // Like teloxide: the method path replaces whatever path the API URL has. The URL holds the
-    // token: errors are turned into `RequestError`s, which hide it, before they are logged.
-    url.set_path(&format!("bot{}/GetUpdates", tg.bot.token()));
+    let url = api::method_url(&tg.bot, "GetUpdates");
     let client = tg.bot.client().clone();
     // Start at 0: the earliest unconfirmed update (ids may restart lower after a quiet week).
     let mut offset: i64 = 0;
@@ -118,18 +115,9 @@ async fn get_updates(
         .send()
         .await?;
     let raw = response.bytes().await?;
-    let invalid = |e: serde_json::Error| RequestError::InvalidJson {
-        source: Arc::new(e),
-        raw: String::from_utf8_lossy(&raw[..raw.len().min(200)]).into(),
-    };
-    let answer: Answer = serde_json::from_slice(&raw).map_err(invalid)?;
+    let answer: Answer = serde_json::from_slice(&raw).map_err(|e| api::invalid(e, &raw))?;
     if answer.ok {
         return Ok(answer.result.unwrap_or_default().iter().map(|u| map::read(u.get())).collect());
     }
-    Err(match (answer.parameters, answer.description) {
-        (Some(ResponseParameters::RetryAfter(s)), _) => RequestError::RetryAfter(s),
-        (Some(ResponseParameters::MigrateToChatId(to)), _) => RequestError::MigrateToChatId(to),
-        (None, Some(e)) => RequestError::Api(e),
-        (None, None) => RequestError::Api(ApiError::Unknown("no description".into())),
-    })
+    Err(api::error(answer.parameters, answer.description))
 }

@@ -1,62 +1,136 @@
-//! Sending to Telegram (ordering per chat is `channel::ordered`). Rate limits are teloxide's `Throttle`
-//! (1 msg/s per chat, 30/s overall) and every `retry_after` is waited out; network errors are
-//! retried with backoff; a chat that blocked the bot is given up. A reply is marked sent only
-//! after Telegram took it, so a crash resends instead of losing it.
+//! Sending to Telegram (ordering per chat is `channel::ordered`). Messages are paced to
+//! Telegram's limits (one a second per chat, three seconds apart in groups, 30 a second
+//! overall) and every `retry_after` is waited out; network errors are retried with backoff; a
+//! chat that blocked the bot is given up. A reply is marked sent only after Telegram took it,
+//! so a crash resends instead of losing it.
+//!
+//! `sendMessage` is pintu's hottest call, so it does not go through teloxide's generic request
+//! path, which parses the request URL every time and the whole `Message` Telegram echoes back
+//! (an untagged enum, buffered and tried variant by variant). Only `ok`, `description` and
+//! `parameters` are read here; errors still become teloxide's `RequestError`s, so the handling
+//! below is the same.
 
-use super::map;
+use super::{api, map};
 use crate::channel::ChatKey;
 use crate::channel::ordered::{Deliver, Ordered, Sent};
 use crate::convo::Convo;
 use crate::engine::reply::{Hint, Msg, Outgoing};
 use crate::script::catalogue::Catalogue;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use teloxide::adaptors::Throttle;
-use teloxide::adaptors::throttle::Limits;
 use teloxide::prelude::*;
-use teloxide::types::{ChatId, ReplyMarkup};
+use teloxide::types::{ReplyMarkup, ResponseParameters};
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-/// The client, throttled to Telegram's limits unless configured otherwise (tests against a
-/// fake server).
-#[derive(Clone)]
-enum Client {
-    Plain(Bot),
-    Throttled(Throttle<Bot>),
+/// The Bot API's `sendMessage`, and nothing else.
+struct SendMessage {
+    http: reqwest::Client,
+    /// Holds the token: see [`api::method_url`].
+    url: reqwest::Url,
 }
 
-impl Client {
+#[derive(serde::Serialize)]
+struct Payload<'a> {
+    chat_id: i64,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_markup: Option<&'a ReplyMarkup>,
+}
+
+/// Telegram's answer, without the echoed message.
+#[derive(serde::Deserialize)]
+struct Answer {
+    ok: bool,
+    description: Option<ApiError>,
+    parameters: Option<ResponseParameters>,
+}
+
+impl Answer {
+    fn into_result(self) -> Result<(), RequestError> {
+        if self.ok { Ok(()) } else { Err(api::error(self.parameters, self.description)) }
+    }
+}
+
+impl SendMessage {
+    fn new(bot: &Bot) -> Self {
+        Self { http: bot.client().clone(), url: api::method_url(bot, "SendMessage") }
+    }
+
     async fn send(
         &self,
-        chat: ChatId,
-        text: String,
-        markup: Option<ReplyMarkup>,
+        chat_id: i64,
+        text: &str,
+        reply_markup: Option<&ReplyMarkup>,
     ) -> Result<(), RequestError> {
-        match self {
-            Client::Plain(b) => {
-                let mut r = b.send_message(chat, text);
-                if let Some(m) = markup {
-                    r = r.reply_markup(m);
-                }
-                r.await.map(drop)
-            }
-            Client::Throttled(b) => {
-                let mut r = b.send_message(chat, text);
-                if let Some(m) = markup {
-                    r = r.reply_markup(m);
-                }
-                r.await.map(drop)
-            }
+        let body = serde_json::to_vec(&Payload { chat_id, text, reply_markup })
+            .map_err(|e| RequestError::InvalidJson { source: Arc::new(e), raw: "".into() })?;
+        let response = self
+            .http
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let raw = response.bytes().await?;
+        let answer: Answer =
+            serde_json::from_slice(&raw).map_err(|e| RequestError::InvalidJson {
+                source: Arc::new(e),
+                raw: String::from_utf8_lossy(&raw[..raw.len().min(200)]).into(),
+            })?;
+        answer.into_result()
+    }
+}
+
+/// Spaces messages out to Telegram's limits: every message takes the next free slot 1/30 s
+/// after the previous one, and a chat's next message waits a second (three in a group) after
+/// its last.
+struct Pace {
+    global: Duration,
+    next_global: Mutex<Instant>,
+    last_per_chat: Mutex<HashMap<i64, Instant>>,
+}
+
+impl Pace {
+    fn telegram() -> Self {
+        Self {
+            global: Duration::from_millis(34),
+            next_global: Mutex::new(Instant::now()),
+            last_per_chat: Mutex::default(),
         }
+    }
+
+    /// Waits until this chat may be sent its next message.
+    async fn wait(&self, chat_id: i64) {
+        let now = Instant::now();
+        let per_chat = Duration::from_secs(if chat_id < 0 { 3 } else { 1 });
+        let chat_slot = self.last_per_chat.lock().map_or(now, |mut last| {
+            if last.len() > 50_000 {
+                // Chats quiet for longer than the largest gap need no entry.
+                last.retain(|_, t| now.saturating_duration_since(*t) < Duration::from_secs(3));
+            }
+            last.get(&chat_id).map_or(now, |t| (*t + per_chat).max(now))
+        });
+        let slot = self.next_global.lock().map_or(chat_slot, |mut next| {
+            let slot = (*next).max(chat_slot);
+            *next = slot + self.global;
+            slot
+        });
+        if let Ok(mut last) = self.last_per_chat.lock() {
+            last.insert(chat_id, slot);
+        }
+        tokio::time::sleep_until(slot).await;
     }
 }
 
 /// Telegram's side of ordered delivery.
 pub(crate) struct TelegramOut {
-    client: Client,
+    api: SendMessage,
+    /// Telegram's limits; `None` against a fake server (benchmarks, tests).
+    pace: Option<Pace>,
     catalogue: watch::Receiver<Arc<Catalogue>>,
     /// Chats currently showing a one-tap reply keyboard (to remove it afterwards).
     keyboards: Mutex<HashSet<ChatKey>>,
@@ -72,12 +146,14 @@ pub(crate) fn start(
     throttle: bool,
     shutdown: CancellationToken,
 ) -> Sender {
-    let client = if throttle {
-        Client::Throttled(bot.throttle(Limits::default()))
-    } else {
-        Client::Plain(bot)
+    let out = TelegramOut {
+        api: SendMessage::new(&bot),
+        pace: throttle.then(Pace::telegram),
+        catalogue,
+        keyboards: Mutex::default(),
+        shutdown,
     };
-    Ordered::new(TelegramOut { client, catalogue, keyboards: Mutex::default(), shutdown }, convo)
+    Ordered::new(out, convo)
 }
 
 impl Deliver for TelegramOut {
@@ -120,11 +196,10 @@ impl TelegramOut {
         for part in parts {
             let mut failures = 0u32;
             loop {
-                match self
-                    .client
-                    .send(ChatId(chat_id), part.text.clone(), part.markup.clone())
-                    .await
-                {
+                if let Some(pace) = &self.pace {
+                    pace.wait(chat_id).await;
+                }
+                match self.api.send(chat_id, &part.text, part.markup.as_ref()).await {
                     Ok(()) => break,
                     Err(RequestError::RetryAfter(s)) => tokio::time::sleep(s.duration()).await,
                     Err(RequestError::MigrateToChatId(new)) => {
@@ -170,4 +245,37 @@ fn unreachable(e: &ApiError) -> bool {
             | ApiError::BotKicked
             | ApiError::BotKickedFromSupergroup
     ) || matches!(e, ApiError::Unknown(d) if d.starts_with("Forbidden"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn messages_are_spaced_per_chat_and_overall() {
+        let pace = Pace::telegram();
+        let start = Instant::now();
+        let mut at = Vec::new();
+        for chat in [1, 2, 1, -100, -100] {
+            pace.wait(chat).await;
+            at.push(start.elapsed().as_millis());
+        }
+        assert_eq!(at[0], 0);
+        assert_eq!(at[1], 34, "another chat: the next global slot");
+        assert_eq!(at[2], 1000, "the same private chat: a second after its last");
+        assert_eq!(at[3], 1034, "a group: the next global slot after that");
+        assert_eq!(at[4], 4034, "the same group: three seconds later");
+    }
+
+    #[test]
+    fn answers_become_teloxide_errors() {
+        let parse = |s: &str| serde_json::from_str::<Answer>(s).unwrap().into_result();
+        assert!(parse(r#"{"ok":true,"result":{"message_id":5,"chat":{"id":1}}}"#).is_ok());
+        let flood = r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}"#;
+        assert!(matches!(parse(flood), Err(RequestError::RetryAfter(s)) if s.seconds() == 7));
+        let moved = r#"{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1001}}"#;
+        assert!(matches!(parse(moved), Err(RequestError::MigrateToChatId(c)) if c.0 == -1001));
+        let blocked = r#"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#;
+        assert!(matches!(parse(blocked), Err(RequestError::Api(ApiError::BotBlocked))));
+    }
 }

@@ -1,0 +1,38 @@
+//! What pintu's own Bot API calls (`getUpdates`, `sendMessage`) share: the method URL and the
+//! translation of Telegram's error answers into teloxide's `RequestError`, so callers handle
+//! them exactly like errors of teloxide's own requests.
+
+use std::sync::Arc;
+use teloxide::prelude::*;
+use teloxide::types::ResponseParameters;
+use teloxide::{ApiError, RequestError};
+
+/// `<api>/bot<token>/<method>`. Holds the token: never log it (reqwest errors are turned into
+/// `RequestError`s, which hide it, before anything is logged).
+pub(super) fn method_url(bot: &Bot, method: &str) -> reqwest::Url {
+    let mut url = bot.api_url();
+    // Like teloxide: the method path replaces whatever path the API URL has.
+    url.set_path(&format!("bot{}/{method}", bot.token()));
+    url
+}
+
+/// The error an `"ok": false` answer means.
+pub(super) fn error(
+    parameters: Option<ResponseParameters>,
+    description: Option<ApiError>,
+) -> RequestError {
+    match (parameters, description) {
+        (Some(ResponseParameters::RetryAfter(s)), _) => RequestError::RetryAfter(s),
+        (Some(ResponseParameters::MigrateToChatId(to)), _) => RequestError::MigrateToChatId(to),
+        (None, Some(e)) => RequestError::Api(e),
+        (None, None) => RequestError::Api(ApiError::Unknown("no description".into())),
+    }
+}
+
+/// An answer that is not the JSON it should be (a proxy's error page, a cut connection).
+pub(super) fn invalid(e: serde_json::Error, raw: &[u8]) -> RequestError {
+    RequestError::InvalidJson {
+        source: Arc::new(e),
+        raw: String::from_utf8_lossy(&raw[..raw.len().min(200)]).into(),
+    }
+}
