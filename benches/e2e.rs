@@ -367,7 +367,8 @@ async fn tg_poster(s: S, url: String) {
     loop {
         let next = s.world.lock().expect("w").updates.pop_front();
         let Some((id, c, text)) = next else {
-            s.wake.notified().await;
+            // A short timeout as well: a missed wake-up must never leave a message unsent.
+            let _ = tokio::time::timeout(Duration::from_millis(20), s.wake.notified()).await;
             continue;
         };
         let slot = slots.clone().acquire_owned().await.expect("slots");
@@ -504,7 +505,8 @@ async fn poster(s: S, url: String) {
             item
         };
         let Some((c, text)) = next else {
-            s.wake.notified().await;
+            // A short timeout as well: a missed wake-up must never leave a message unsent.
+            let _ = tokio::time::timeout(Duration::from_millis(20), s.wake.notified()).await;
             continue;
         };
         n += 1;
@@ -975,6 +977,17 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (outstanding, late_errors, tickets, late_msgs) = {
         let w = s.world.lock().expect("w");
+        for (c, cz) in w.citizens.iter().enumerate().filter(|(_, cz)| cz.busy).take(5) {
+            let want = w.expect.as_ref().map_or(0, |e| e.step(cz.dialog_no, cz.step).len());
+            eprintln!(
+                "unanswered: citizen {c} dialog {} step {} ({:?}): {} of {want} replies, message handed out: {}",
+                cz.dialog_no,
+                cz.step,
+                DIALOG[cz.step],
+                cz.got.len(),
+                cz.out_at.is_some()
+            );
+        }
         (w.outstanding, w.stats.error_count, w.tickets.len(), w.stats.errors.clone())
     };
     let log = pintu.stop();
