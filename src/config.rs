@@ -57,10 +57,6 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     ("PINTU_LOG", "log filter such as info or pintu=debug (default: info)"),
     ("PINTU_LOG_FORMAT", "human or json (default: human)"),
-    (
-        "PINTU_HUGE_PAGES",
-        "off keeps glibc's heap as it is; otherwise serve restarts itself once with GLIBC_TUNABLES=glibc.malloc.hugetlb=1",
-    ),
     ("TELEGRAM_BOT_TOKEN", "starts the Telegram channel (the token from BotFather)"),
     ("TELEGRAM_API_URL", "another Bot API server, e.g. a self-hosted telegram-bot-api"),
     (

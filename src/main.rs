@@ -21,7 +21,6 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::Check { dirs } => ExitCode::from(pintu::app::check(&config, &dirs) as u8),
         Cmd::Serve => {
-            with_huge_pages();
             pintu::telemetry::init(&config.log_filter, config.log_format);
             report(run(async move {
                 let listener = tokio::net::TcpListener::bind(config.http_addr).await?;
@@ -52,32 +51,6 @@ fn main() -> ExitCode {
         }
     }
 }
-
-/// `serve` asks glibc to back its heap with transparent huge pages: pintu allocates many small,
-/// short-lived buffers per message, and huge pages cut its CPU per message by ~15 %
-/// (BENCHMARKS.md). glibc reads `GLIBC_TUNABLES` only when a process starts, so `serve`
-/// re-executes itself once with it set: same pid, same arguments, same environment otherwise.
-/// Skipped when `GLIBC_TUNABLES` is already set (the operator's wins, and no loop) or with
-/// `PINTU_HUGE_PAGES=off`; harmless where THP is disabled or the libc is not glibc.
-#[cfg(target_os = "linux")]
-fn with_huge_pages() {
-    use std::os::unix::process::CommandExt;
-    if std::env::var_os("GLIBC_TUNABLES").is_some()
-        || std::env::var("PINTU_HUGE_PAGES").is_ok_and(|v| v == "off")
-    {
-        return;
-    }
-    let Ok(exe) = std::env::current_exe() else { return };
-    let err = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1")
-        .exec();
-    // `exec` returns only when it failed: carry on as we are.
-    eprintln!("pintu: could not restart with huge pages ({err}); continuing without");
-}
-
-#[cfg(not(target_os = "linux"))]
-fn with_huge_pages() {}
 
 fn run<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(f)
