@@ -127,14 +127,6 @@ impl Store for MemoryStore {
         Ok(self.maps()?.tickets.values().cloned().collect())
     }
 
-    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>> {
-        Ok(self.maps()?.due_until(now, max))
-    }
-
-    fn outbox_next_due(&self) -> R<Option<Timestamp>> {
-        Ok(self.maps()?.due.first().map(|&(due, _)| due))
-    }
-
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
         Ok(self.maps()?.due_until(Timestamp(i64::MAX), usize::MAX))
     }

@@ -15,7 +15,6 @@ pub mod suite;
 
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
-use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
 use crate::outbox::entry::{OutboxEntry, OutboxOp};
@@ -104,11 +103,8 @@ pub trait Store: Send + Sync + 'static {
     fn script_source(&self, id: &str, version: u32) -> R<Option<String>>;
     /// Every ticket, in number order (listing, SLA scans).
     fn tickets(&self) -> R<Vec<Ticket>>;
-    /// Pending outbox entries due at or before `now`, earliest due first, at most `max`.
-    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>>;
-    /// The earliest due time of any pending entry (how long a worker may sleep).
-    fn outbox_next_due(&self) -> R<Option<Timestamp>>;
-    /// All pending entries, earliest due first (metrics, admin listing).
+    /// All pending entries, earliest due first (the outbox worker loads them once at start;
+    /// metrics, admin listing).
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>>;
     /// The dead-letter list, oldest first.
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>>;

@@ -243,14 +243,6 @@ impl Store for Database {
         Ok(found)
     }
 
-    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>> {
-        outbox::due(&self.tree, now, max)
-    }
-
-    fn outbox_next_due(&self) -> R<Option<Timestamp>> {
-        outbox::next_due(&self.tree)
-    }
-
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
         outbox::due(&self.tree, Timestamp(i64::MAX), usize::MAX)
     }
@@ -425,12 +417,6 @@ impl Store for SledStore {
     }
     fn tickets(&self) -> R<Vec<Ticket>> {
         self.read()?.tickets()
-    }
-    fn outbox_due(&self, now: Timestamp, max: usize) -> R<Vec<OutboxEntry>> {
-        self.read()?.outbox_due(now, max)
-    }
-    fn outbox_next_due(&self) -> R<Option<Timestamp>> {
-        self.read()?.outbox_next_due()
     }
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
         self.read()?.outbox_pending()

@@ -95,17 +95,6 @@ pub(super) fn due(tree: &sled::Tree, until: Timestamp, max: usize) -> R<Vec<Outb
     Ok(found)
 }
 
-/// The earliest due of any pending entry: the first current key of the due index.
-pub(super) fn next_due(tree: &sled::Tree) -> R<Option<Timestamp>> {
-    for item in tree.scan_prefix(codec::due_prefix()) {
-        let (key, _) = item.map_err(|e| sled_error("scan", e))?;
-        if let Some(entry) = indexed_entry(tree, &key)? {
-            return Ok(Some(entry.due));
-        }
-    }
-    Ok(None)
-}
-
 /// Dead letters, oldest first (by creation, then id). Ids are random, so key order is no age
 /// order; the list is short and read only by admins, so sorting here beats an index that every
 /// commit would have to maintain.

@@ -154,7 +154,7 @@ fn outbox_survives_reopen_with_an_exact_index() {
     assert_eq!(due_index(&store), (index, entries));
     let pending = store.outbox_pending().unwrap();
     assert_eq!(pending, [at(&c, 1), at(&b, 2), at(&d, 3), at(&a, 9)]);
-    assert_eq!(store.outbox_next_due().unwrap(), Some(Timestamp(1)));
+    assert_eq!(suite::next_due(&store), Some(Timestamp(1)));
     assert_eq!(store.outbox_dead().unwrap(), vec![]);
 }
 
@@ -174,13 +174,13 @@ fn an_unreadable_outbox_entry_can_be_replaced() {
     assert!(matches!(store.outbox_pending(), Err(StoreError::Corrupt(_))));
     let put = Batch { outbox: vec![OutboxOp::Put(entry.clone())], ..Batch::default() };
     store.commit(&put).unwrap();
-    assert_eq!(store.outbox_due(Timestamp(10), 5).unwrap(), vec![], "stale key skipped");
+    assert_eq!(suite::due_by(&store, 10, 5), vec![], "stale key skipped");
     assert_eq!(store.outbox_pending().unwrap(), vec![entry.clone()]);
-    assert_eq!(store.outbox_next_due().unwrap(), Some(entry.due));
+    assert_eq!(suite::next_due(&store), Some(entry.due));
     let done = Batch { outbox: vec![OutboxOp::Done(entry.id)], ..Batch::default() };
     store.commit(&done).unwrap();
     assert_eq!(store.outbox_pending().unwrap(), vec![]);
-    assert_eq!(store.outbox_next_due().unwrap(), None);
+    assert_eq!(suite::next_due(&store), None);
 }
 
 /// After deleting a record and compacting, its bytes are nowhere in the data folder.
