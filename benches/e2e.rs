@@ -23,11 +23,14 @@
 //! The pintu binary is `CARGO_BIN_EXE_pintu` (cargo builds it for benches and tests), or
 //! `$PINTU_BIN`.
 
+mod common;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use common::{machine, status_kb};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::{HashSet, VecDeque};
@@ -665,15 +668,6 @@ impl Pintu {
     }
 }
 
-fn status_kb(pid: &str, field: &str) -> u64 {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 fn self_cpu_ticks() -> u64 {
     let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let rest = s.rsplit(')').next().unwrap_or("");
@@ -1134,34 +1128,6 @@ fn preload(data: &Path, n: u64) {
 }
 
 // ------------------------------------------------------------------------------------------
-
-fn machine() -> String {
-    let lscpu = Command::new("lscpu")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .unwrap_or_default();
-    let model =
-        lscpu.lines().find(|l| l.starts_with("Model name:")).map_or("?", |l| l[11..].trim());
-    let mem = status_kb_file("/proc/meminfo", "MemTotal:");
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    format!(
-        "{model}, {} cores, {:.1} GB RAM, Linux {}",
-        std::fs::read_to_string("/proc/cpuinfo")
-            .map_or(0, |c| c.lines().filter(|l| l.starts_with("processor")).count()),
-        mem as f64 / 1024.0 / 1024.0,
-        kernel.trim()
-    )
-}
-
-fn status_kb_file(path: &str, field: &str) -> u64 {
-    let s = std::fs::read_to_string(path).unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 fn main() {
     let quick = std::env::args().all(|a| a != "--bench");

@@ -14,6 +14,8 @@
 //!
 //! `cargo bench --bench engine` measures; `cargo test --all-targets` runs it once, quickly.
 
+mod common;
+
 use criterion::{Criterion, black_box, criterion_group};
 use pintu::clock::Now;
 use pintu::engine::input::Input;
@@ -111,6 +113,7 @@ fn summary(ctx: &Ctx, quick: bool) {
     }
     let stats = region.change();
     let steps_a = (100 * DIALOG.len()) as f64;
+    println!("engine: machine: {}", common::machine());
     println!(
         "engine: dialog '{}' ({} messages, one invalid NIK, submits)",
         DIALOG[0],

@@ -16,6 +16,9 @@
 //! it runs tiny sizes only. Data goes to a temp dir (`$PINTU_BENCH_DIR` to choose where; it
 //! must be on the disk pintu would use, not tmpfs, for the fdatasync figures to mean anything).
 
+mod common;
+
+use common::status_kb;
 use pintu::channel::{Channel, ChatKey};
 use pintu::clock::Now;
 use pintu::engine::input::Input;
@@ -132,15 +135,6 @@ fn dir_bytes(dir: &Path) -> u64 {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|s| s.split_whitespace().next().and_then(|k| k.parse::<u64>().ok()))
         .map_or(0, |k| k * 1024)
-}
-
-fn status_kb(pid: &str, field: &str) -> u64 {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }
 
 fn commit_curve(base: &Path, session: &Session, quick: bool) {
@@ -298,6 +292,7 @@ fn main() {
         None => tempfile::tempdir(),
     }
     .expect("temp dir");
+    println!("store: machine: {}", common::machine());
     println!(
         "store: data in {} ({})",
         tmp.path().display(),
