@@ -108,3 +108,28 @@ pub fn attachment_input(
     let file = crate::engine::session::FileRef { path, mime, bytes: bytes.len() as u64 };
     Ok(Input::Attachment(Attachment { kind, file }))
 }
+
+/// Test support: the recorded platform payloads in `../shared/real-world/<platform>`, kept
+/// outside the repository (a checkout without them skips those checks with a note).
+#[cfg(test)]
+pub(crate) mod recorded {
+    use std::path::{Path, PathBuf};
+
+    /// The folder of one platform's recordings, when it is there.
+    pub fn dir(platform: &str) -> Option<PathBuf> {
+        let dir =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/real-world").join(platform);
+        dir.is_dir().then_some(dir)
+    }
+
+    /// The `*.json` file names in `dir`, sorted.
+    pub fn json_names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        names.sort();
+        names
+    }
+}

@@ -370,15 +370,9 @@ pub fn choice_from_data(data: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::channel::text::utf16_len;
-    use std::path::PathBuf;
 
     fn tg(id: i64) -> ChatKey {
         chat_key(id)
-    }
-
-    fn fixtures() -> Option<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/real-world/telegram");
-        dir.is_dir().then_some(dir)
     }
 
     fn parse(dir: &std::path::Path, name: &str) -> Update {
@@ -487,16 +481,11 @@ mod tests {
 
     #[test]
     fn recorded_updates() {
-        let Some(dir) = fixtures() else {
+        let Some(dir) = crate::channel::recorded::dir("telegram") else {
             eprintln!("note: ../shared/real-world/telegram absent, recorded updates not checked");
             return;
         };
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".json"))
-            .collect();
-        names.sort();
+        let names = crate::channel::recorded::json_names(&dir);
         assert!(names.len() >= 25, "{names:?}");
         for name in &names {
             let got = incoming(&parse(&dir, name));

@@ -672,14 +672,8 @@ fn split_tail(piece: &str, limit: usize) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     const PNID: &str = "109283746501234";
-
-    fn fixtures() -> Option<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/real-world/whatsapp");
-        dir.is_dir().then_some(dir)
-    }
 
     fn wa(id: &str) -> ChatKey {
         ChatKey::new(Channel::WhatsApp, id)
@@ -937,16 +931,11 @@ mod tests {
 
     #[test]
     fn recorded_bodies() {
-        let Some(dir) = fixtures() else {
+        let Some(dir) = crate::channel::recorded::dir("whatsapp") else {
             eprintln!("note: ../shared/real-world/whatsapp absent; recorded bodies not checked");
             return;
         };
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".json"))
-            .collect();
-        names.sort();
+        let names = crate::channel::recorded::json_names(&dir);
         assert!(names.len() >= 27, "{names:?}");
         for name in &names {
             let body = std::fs::read(dir.join(name)).unwrap();
@@ -959,7 +948,7 @@ mod tests {
 
     #[test]
     fn recorded_body_signature_round_trips() {
-        let Some(dir) = fixtures() else {
+        let Some(dir) = crate::channel::recorded::dir("whatsapp") else {
             eprintln!("note: ../shared/real-world/whatsapp absent; signature round trip skipped");
             return;
         };
@@ -1523,7 +1512,7 @@ mod tests {
 
     #[test]
     fn graph_errors() {
-        if let Some(dir) = fixtures() {
+        if let Some(dir) = crate::channel::recorded::dir("whatsapp") {
             let dir = dir.join("graph_responses");
             for (file, code) in [
                 ("error_100_invalid_parameter.json", 100),
