@@ -73,27 +73,35 @@ struct Queue {
 
 impl Queue {
     /// Adds or replaces an entry (a retry comes back with a later due time).
-    fn put(&mut self, entry: OutboxEntry, lane: (String, usize)) {
+    fn put(
+        &mut self,
+        entry: OutboxEntry,
+        lane_of: impl FnOnce(&OutboxEntry) -> Option<(String, usize)>,
+    ) {
         let id = entry.id;
-        let (lane_name, limit) = match self.held.get(&id) {
-            // A ticket's lane never changes; an entry keeps the one it was given.
-            Some(h) => (h.lane.clone(), 0),
-            None => lane,
-        };
-        let lane = self.lanes.entry(lane_name.clone()).or_insert_with(|| Lane {
-            limit: limit.max(1),
-            running: 0,
-            waiting: BTreeSet::new(),
-        });
-        let running = match self.held.remove(&id) {
+        // A ticket's lane never changes: an entry already held keeps its own, and only a new
+        // one needs `lane_of` (which reads its ticket; `None` drops the entry).
+        let (lane_name, running) = match self.held.remove(&id) {
             Some(old) => {
-                lane.waiting.remove(&(old.entry.due, id));
-                old.running
+                if let Some(lane) = self.lanes.get_mut(&old.lane) {
+                    lane.waiting.remove(&(old.entry.due, id));
+                }
+                (old.lane, old.running)
             }
-            None => false,
+            None => {
+                let Some((name, limit)) = lane_of(&entry) else { return };
+                self.lanes.entry(name.clone()).or_insert_with(|| Lane {
+                    limit: limit.max(1),
+                    running: 0,
+                    waiting: BTreeSet::new(),
+                });
+                (name, false)
+            }
         };
         if !running {
-            lane.waiting.insert((entry.due, id));
+            if let Some(lane) = self.lanes.get_mut(&lane_name) {
+                lane.waiting.insert((entry.due, id));
+            }
         }
         self.held.insert(id, Held { entry, lane: lane_name, running });
     }
@@ -215,12 +223,7 @@ impl Outbox {
     fn admit(&self, queue: &mut Queue, op: OutboxOp) {
         match op {
             OutboxOp::Put(entry) => {
-                if queue.held.contains_key(&entry.id) {
-                    queue.put(entry, (String::new(), 0));
-                } else if let Some(ticket) = self.ticket_of(&entry) {
-                    let lane = self.lane(&entry.job, &ticket);
-                    queue.put(entry, lane);
-                }
+                queue.put(entry, |e| self.ticket_of(e).map(|ticket| self.lane(&e.job, &ticket)))
             }
             OutboxOp::Done(id) => queue.remove(id),
             OutboxOp::Dead(entry) => queue.remove(entry.id),
@@ -377,8 +380,9 @@ mod tests {
         taken.iter().map(|(e, _)| e.id).collect()
     }
 
-    fn lane(name: &str, limit: usize) -> (String, usize) {
-        (name.to_string(), limit)
+    /// A lane for a new entry.
+    fn lane(name: &str, limit: usize) -> impl FnOnce(&OutboxEntry) -> Option<(String, usize)> {
+        move |_| Some((name.to_string(), limit))
     }
 
     #[test]

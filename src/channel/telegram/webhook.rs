@@ -27,14 +27,13 @@ async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> Stat
     if !bool::from(given.ct_eq(h.secret.expose().as_bytes())) {
         return StatusCode::UNAUTHORIZED;
     }
-    let raw = std::str::from_utf8(&body)
-        .map_or_else(|_| map::Raw { id: None, incoming: map::Incoming::Ignore("") }, map::read);
-    let Some(id) = raw.id else {
+    let Some(map::Raw { id: Some(id), incoming }) = std::str::from_utf8(&body).ok().map(map::read)
+    else {
         // Retrying cannot fix it: acknowledge and log.
         tracing::warn!("unreadable Telegram webhook body");
         return StatusCode::OK;
     };
-    match h.tg.submit(id, raw.incoming).await {
+    match h.tg.submit(id, incoming).await {
         Ok(None) => StatusCode::OK,
         Ok(Some((chat, rx))) => match h.tg.deliver(chat, rx).await {
             Ok(()) => StatusCode::OK,
