@@ -25,8 +25,8 @@
 //! "Order-preserving" is a big-endian `i64` with its sign bit flipped, so byte order is time
 //! order, negatives included.
 //!
-//! Every pending entry has exactly one due-index key, for its current `due`: workers find due
-//! work with a range scan from the start of `Q` up to [`due_index_end`]. Dead letters have no
+//! Every pending entry has exactly one due-index key, for its current `due`: a scan of `Q` lists
+//! the pending outbox in due order. Dead letters have no
 //! index; ids are random, so the `D` range is in no useful order and readers sort the (short,
 //! admin-only) list by creation time instead of paying for a second index on every commit.
 
@@ -406,12 +406,6 @@ pub fn due_key(due: Timestamp, id: u64) -> [u8; DUE_KEY_LEN] {
     key[1..9].copy_from_slice(&ordered(due));
     key[9..].copy_from_slice(&id.to_be_bytes());
     key
-}
-
-/// The last possible due-index key at `now`: the range `due_prefix()..=due_index_end(now)`
-/// holds exactly the entries due at or before `now`.
-pub fn due_index_end(now: Timestamp) -> [u8; DUE_KEY_LEN] {
-    due_key(now, u64::MAX)
 }
 
 /// The due time and id a due-index key stands for, or `None` for a key of another shape.

@@ -63,10 +63,10 @@ impl Maps {
     }
 
     /// Pending entries due at or before `until`, earliest first, at most `max`.
-    fn due_until(&self, until: Timestamp, max: usize) -> Vec<OutboxEntry> {
-        let due = self.due.range(..=(until, u64::MAX)).take(max);
+    /// Every pending entry, by due then id.
+    fn pending_in_due_order(&self) -> Vec<OutboxEntry> {
         // The set holds exactly the pending entries' (due, id), so the lookup always succeeds.
-        due.filter_map(|(_, id)| self.pending.get(id).cloned()).collect()
+        self.due.iter().filter_map(|(_, id)| self.pending.get(id).cloned()).collect()
     }
 }
 
@@ -128,7 +128,7 @@ impl Store for MemoryStore {
     }
 
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
-        Ok(self.maps()?.due_until(Timestamp(i64::MAX), usize::MAX))
+        Ok(self.maps()?.pending_in_due_order())
     }
 
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>> {

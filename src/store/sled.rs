@@ -22,7 +22,6 @@ mod replies;
 use super::{Batch, R, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
-use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
 use crate::outbox::entry::OutboxEntry;
@@ -244,7 +243,7 @@ impl Store for Database {
     }
 
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
-        outbox::due(&self.tree, Timestamp(i64::MAX), usize::MAX)
+        outbox::pending(&self.tree)
     }
 
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>> {

@@ -76,20 +76,13 @@ fn stored_due(tree: &sled::Tree, id: u64) -> R<Option<Timestamp>> {
     }
 }
 
-/// Pending entries due at or before `until`, by due then id, at most `max`: one range scan.
-pub(super) fn due(tree: &sled::Tree, until: Timestamp, max: usize) -> R<Vec<OutboxEntry>> {
+/// Every pending entry, by due then id: one scan of the due index.
+pub(super) fn pending(tree: &sled::Tree) -> R<Vec<OutboxEntry>> {
     let mut found = Vec::new();
-    if max == 0 {
-        return Ok(found);
-    }
-    let (start, end) = (codec::due_prefix(), codec::due_index_end(until));
-    for item in tree.range(&start[..]..=&end[..]) {
+    for item in tree.scan_prefix(codec::due_prefix()) {
         let (key, _) = item.map_err(|e| sled_error("scan", e))?;
         if let Some(entry) = indexed_entry(tree, &key)? {
             found.push(entry);
-            if found.len() == max {
-                break;
-            }
         }
     }
     Ok(found)

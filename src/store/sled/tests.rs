@@ -2,6 +2,7 @@
 //! can show (planted old or corrupt records, stale index keys).
 
 use super::*;
+use crate::clock::Timestamp;
 use crate::outbox::entry::OutboxOp;
 use crate::store::suite::{self, store_suite};
 use tempfile::TempDir;
