@@ -318,6 +318,42 @@ pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
     }
 }
 
+/// `pintu route TEXT`: prints how the router reads a first message and what it decides.
+pub fn route(config: &Config, text: &str) -> anyhow::Result<()> {
+    let (cat, _) = Catalogue::load(&config.dialogs_dir, &config.locales_dir);
+    let settings = settings(config)?;
+    let canon = cat.lexicon.canon(text);
+    print!("{}", cat.routed(&canon, Some(&settings.emergency_script)).explain());
+    Ok(())
+}
+
+/// `pintu eval FILE`: prints the report and returns the overall accuracy in percent.
+pub fn eval(
+    config: &Config,
+    file: &Path,
+    text_column: &str,
+    expected_column: &str,
+    aliases: &[String],
+) -> anyhow::Result<f64> {
+    let csv =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let rows = crate::eval::read_csv(&csv, text_column, expected_column)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let labels = crate::eval::Labels::parse(aliases).map_err(|e| anyhow::anyhow!("--alias {e}"))?;
+    let (cat, _) = Catalogue::load(&config.dialogs_dir, &config.locales_dir);
+    let settings = settings(config)?;
+    // A fixed weekday morning, so runs compare: the time of day is not what is measured.
+    let now = crate::clock::Now::at_local(
+        time::macros::date!(2026 - 11 - 26),
+        time::macros::time!(09:00),
+        time::macros::offset!(+8),
+    );
+    let ctx = crate::engine::Ctx { catalogue: &cat, pinned: None, settings: &settings, now };
+    let report = crate::eval::evaluate(&ctx, &rows, &labels, &settings.emergency_script);
+    print!("{}", report.render());
+    Ok(report.accuracy())
+}
+
 /// Texts for a checked folder: `locales/` beside it if it has one, else the configured folder.
 fn locales_for(config: &Config, dirs: &[PathBuf]) -> PathBuf {
     dirs.first()

@@ -46,6 +46,33 @@ pub enum Cmd {
         /// Dialog folders to check (default: the configured dialogs folder).
         dirs: Vec<PathBuf>,
     },
+    /// Explain how free text would be routed: each word with its root, every service's score
+    /// and the keywords found, the status cues, and the decision.
+    Route {
+        /// The message, as a citizen would type it.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Score first-message routing on a labelled CSV: accuracy per label, a confusion table and
+    /// the misses. Exits 1 if the overall accuracy is below --min.
+    Eval {
+        /// CSV with a header row.
+        file: PathBuf,
+        /// Column holding the message.
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        /// Column holding the expected label: a service id, `status`, `greeting`, `thanks` or
+        /// `other` (or a label given with --alias).
+        #[arg(long, default_value = "expected")]
+        expected_column: String,
+        /// `label=service+service`: what a label of the file means, e.g. `ktp_hilang=ktp_el`,
+        /// `cek_status=status`. Repeatable.
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// Fail (exit 1) below this overall accuracy, in percent.
+        #[arg(long, default_value_t = 0.0)]
+        min: f64,
+    },
     /// Write a consistent backup of the data folder to FILE. Works while pintu serves (through
     /// the admin API on PINTU_HTTP_ADDR, with PINTU_ADMIN_BEARER) or while it is stopped.
     Backup { file: PathBuf },

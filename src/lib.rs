@@ -10,7 +10,8 @@
 //! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
 //! - [`channel`]: platform adapters (terminal so far); [`http`]: health endpoints.
-//! - [`app`]: wiring for `serve`, `chat` and `check`.
+//! - [`eval`]: `pintu eval`, first-message routing scored on a labelled CSV.
+//! - [`app`]: wiring for `serve`, `chat`, `check`, `route` and `eval`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
@@ -23,6 +24,7 @@ pub mod commit;
 pub mod config;
 pub mod convo;
 pub mod engine;
+pub mod eval;
 pub mod http;
 pub mod locale;
 pub mod metrics;

@@ -20,6 +20,20 @@ fn main() -> ExitCode {
     };
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::Check { dirs } => ExitCode::from(pintu::app::check(&config, &dirs) as u8),
+        Cmd::Route { text } => report(pintu::app::route(&config, &text.join(" "))),
+        Cmd::Eval { file, text_column, expected_column, aliases, min } => {
+            match pintu::app::eval(&config, &file, &text_column, &expected_column, &aliases) {
+                Ok(accuracy) if accuracy >= min => ExitCode::SUCCESS,
+                Ok(accuracy) => {
+                    eprintln!("accuracy {accuracy:.1}% is below --min {min}%");
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprintln!("pintu eval: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Cmd::Serve => {
             pintu::telemetry::init(&config.log_filter, config.log_format);
             report(run(async move {

@@ -14,6 +14,8 @@ privacy-notice = *Privacy notice*
 menu-intro = Please choose a service:
 menu-hint = Type the service *number*, or write what you need (for example *lost ID card*). Type *help* for instructions.
 not-understood = Sorry, we did not understand that message.
+clarify-which = To be sure we help with the right thing: which service do you mean?
+clarify-hint = Type the option *number*, or *menu* to see every service.
 elsewhere-intro = Sorry, that service is not handled by the regency government.
 
 help = *Help*

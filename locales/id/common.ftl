@@ -14,6 +14,8 @@ privacy-notice = *Pemberitahuan Privasi*
 menu-intro = Silakan pilih layanan:
 menu-hint = Ketik *nomor* layanan, atau tulis keperluan Bapak/Ibu (misalnya *ktp hilang*). Ketik *bantuan* bila perlu petunjuk.
 not-understood = Mohon maaf, kami belum memahami pesan tersebut.
+clarify-which = Mohon maaf, agar tidak salah: layanan mana yang Bapak/Ibu maksud?
+clarify-hint = Ketik *nomor* pilihan, atau *menu* untuk melihat semua layanan.
 elsewhere-intro = Mohon maaf, layanan tersebut bukan kewenangan Pemerintah Kabupaten.
 
 help = *Bantuan*

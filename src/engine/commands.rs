@@ -4,8 +4,11 @@
 use super::reply::{self, Msg, Reply};
 use super::session::{self, Pending};
 use super::{Effect, Engine, StatusQuery};
+use crate::script::Script;
 use crate::script::lexicon::Command;
+use crate::script::router::Decision;
 use crate::ticket::TicketNo;
+use std::sync::Arc;
 
 impl Engine<'_> {
     /// Runs a global command; false if it does not apply here and the text is an answer.
@@ -52,6 +55,8 @@ impl Engine<'_> {
             None => StatusQuery::Mine,
             Some(a) => match TicketNo::find_in(a, &prefixes) {
                 Some(no) => StatusQuery::One(no),
+                // "cek status permohonan saya": words, not a mistyped number.
+                None if !a.chars().any(|c| c.is_ascii_digit()) => StatusQuery::Mine,
                 None => match TicketNo::parse(a, &prefixes) {
                     Ok(no) => StatusQuery::One(no),
                     Err(e) => {
@@ -182,10 +187,33 @@ impl Engine<'_> {
             let script = cat.menu[n - 1].clone();
             return self.enter(&script);
         }
-        if let Some(script) = cat.route(canon) {
-            let script = script.clone();
-            self.enter(&script);
-            return self.preselect(canon);
+        let emergency = self.ctx.settings.emergency_script.as_str();
+        let routed = cat.routed(canon, Some(emergency));
+        // Thanks that praise a service ("makasih, jadi gampang urus izin usaha") close a
+        // conversation; they ask for nothing.
+        if routed.request_cues.is_empty()
+            && routed.status.1.is_empty()
+            && cat.lexicon.opens_with_thanks(canon)
+        {
+            self.say(Reply::key("thanks-reply"));
+            return self.menu(false);
+        }
+        match routed.decision {
+            // The emergency report starts with the 112 block and "is this an emergency?": a
+            // flood or an accident told in a story may be long over.
+            Decision::Service(script) if *script.id == *emergency => {
+                return self.emergency_alert();
+            }
+            Decision::Service(script) => {
+                self.enter(&script);
+                return self.preselect(canon);
+            }
+            // A status question about another institution's service ("perpanjang SIM kok
+            // lama") gets where to go, not our status flow.
+            Decision::Status(_) if cat.elsewhere_exactly(canon) => {}
+            Decision::Status(script) => return self.enter(&script),
+            Decision::Clarify(candidates) => return self.clarify(&candidates),
+            Decision::Nothing => {}
         }
         if let Some(query) = self.ticket_typed_alone(canon) {
             match query {
@@ -201,13 +229,55 @@ impl Engine<'_> {
             self.say(Reply::key("elsewhere-intro").line(Msg::new(msg)));
             return self.menu(false);
         }
+        // "Selamat siang, Admin ...", "Assalamualaikum, malam Bapak": a greeting with
+        // nothing else understood is a greeting.
+        if let Some(salam) = cat.lexicon.opens_with_greeting(canon) {
+            self.greet(salam);
+            return self.menu(false);
+        }
         if self.first_contact {
-            return self.menu(true);
+            self.greet(false);
         }
         if !self.expired {
             self.say(Reply::key("not-understood"));
         }
         self.menu(false);
+    }
+
+    /// Several services fit about equally: ask which one, naming them as numbered choices.
+    fn clarify(&mut self, candidates: &[Arc<Script>]) {
+        let mut r = Reply::key("clarify-which");
+        r.choices = candidates.iter().map(|s| Msg::new(s.title_key())).collect();
+        r.footer = Some(Msg::new("clarify-hint"));
+        self.say(r);
+        self.s.pending = Pending::Clarify(candidates.iter().map(|s| s.id.to_string()).collect());
+    }
+
+    /// The answer to [`Engine::clarify`]: a number, a button, or words that name one of the
+    /// services asked about. False if the message is something else (it is then read afresh).
+    pub(super) fn settle_clarify(&mut self, ids: &[String], canon: &str) -> bool {
+        let cat = self.ctx.catalogue;
+        let candidates: Vec<Arc<Script>> =
+            ids.iter().filter_map(|id| cat.script(id).cloned()).collect();
+        let chosen = match cat.lexicon.option_number(canon, candidates.len()) {
+            Some(n) => candidates.get(n - 1).cloned(),
+            None => match cat.routed(canon, None).decision {
+                Decision::Service(s) => candidates.iter().find(|c| c.id == s.id).cloned(),
+                Decision::Clarify(list) => {
+                    // Still two of them: take the first only if just one was asked about.
+                    let asked: Vec<_> =
+                        list.iter().filter(|s| candidates.iter().any(|c| c.id == s.id)).collect();
+                    match asked[..] {
+                        [one] => Some(one.clone()),
+                        _ => None,
+                    }
+                }
+                Decision::Status(_) | Decision::Nothing => None,
+            },
+        };
+        let Some(script) = chosen else { return false };
+        self.enter(&script);
+        true
     }
 
     /// A message that is only a ticket number ("K7Q4-M9XS", "k7q4 m9xs") asks for its status;

@@ -37,6 +37,8 @@ pub const MESSAGE_IDS: &[&str] = &[
     "menu-intro",
     "menu-hint",
     "not-understood",
+    "clarify-which",
+    "clarify-hint",
     "elsewhere-intro",
     "help",
     "help-in-flow",
@@ -378,6 +380,7 @@ impl Engine<'_> {
                 self.say(Reply::key("forget-kept"));
                 true
             }
+            Pending::Clarify(ids) => self.settle_clarify(&ids, canon),
             // A correction is any text that is not a command.
             Pending::Correction(no)
                 if !matches!(intent, Some(Intent::Command(..) | Intent::Cancel)) =>

@@ -106,6 +106,9 @@ pub enum Pending {
     Correction(crate::ticket::TicketNo),
     /// `hapus data saya` was typed: `ya` erases the chat's personal data.
     Forget,
+    /// Free text fitted several services about equally: the next message picks one of these
+    /// (script ids, in the order shown) by number, button or words.
+    Clarify(Vec<String>),
 }
 
 /// Everything about one chat that survives a restart.

@@ -4,6 +4,7 @@
 use super::diag::{Diagnostic, Pos, has_errors};
 use super::lexicon::Lexicon;
 use super::menu::Elsewhere;
+use super::router::{Decision, Routed, Router};
 use super::{Script, StepKind, lint};
 use crate::engine::normalize::{edit_distance, normalize_phrase, typo_budget};
 use crate::engine::reply::Msg;
@@ -23,8 +24,8 @@ pub struct Catalogue {
     pub elsewhere: Vec<Elsewhere>,
     pub lexicon: Lexicon,
     pub locales: Arc<Locales>,
-    /// Every service keyword split into words once, for [`Catalogue::route`].
-    routing: Routing,
+    /// Every service's keywords compiled once, for [`Catalogue::route`].
+    pub router: Router,
 }
 
 impl Catalogue {
@@ -66,6 +67,7 @@ impl Catalogue {
         let mut diags = Vec::new();
         let mut lexicon = None;
         let mut menu = None;
+        let mut router_cfg = None;
         let mut scripts = BTreeMap::new();
         for (path, text) in &sources {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -80,8 +82,14 @@ impl Catalogue {
                     diags.extend(d);
                     menu = m;
                 }
+                "_router.yaml" => {
+                    let (r, d) = super::router::load(path, text);
+                    diags.extend(d);
+                    router_cfg = r;
+                }
                 _ if name.starts_with('_') => {
-                    let msg = "unknown special file; only _menu.yaml and _lexicon.yaml exist";
+                    let msg = "unknown special file; only _menu.yaml, _lexicon.yaml and \
+                               _router.yaml exist";
                     diags.push(Diagnostic::error(&Pos::new(path, 1, 1), msg));
                 }
                 _ => {
@@ -120,9 +128,9 @@ impl Catalogue {
             .collect();
         let menu_scripts: Vec<Arc<Script>> =
             menu.services.iter().filter_map(|(id, _)| scripts.get(id).cloned()).collect();
-        let routing = Routing::new(&scripts, &menu_scripts);
+        let router = Router::new(&scripts, &menu_scripts, router_cfg.unwrap_or_default());
         let cat = Self {
-            routing,
+            router,
             scripts,
             menu: menu_scripts,
             elsewhere: menu.elsewhere,
@@ -188,24 +196,19 @@ impl Catalogue {
         self.scripts.values().filter_map(|s| s.ticket_prefix.as_deref()).collect()
     }
 
-    /// The service whose keywords best match free text ("mau bikin ktp dong" → `ktp_el`):
-    /// a status question ("ktp saya kapan jadi?") outranks the service it is about; otherwise
-    /// the longest keyword found wins, and ties go to the earlier menu entry.
+    /// The service free text asks for ("mau bikin ktp dong" → `ktp_el`), or the status flow for
+    /// a question about an application already filed ("ktp saya kapan jadi?"); `None` when
+    /// nothing fits or two services are too close to call (see [`Catalogue::routed`]).
     pub fn route(&self, canon: &str) -> Option<&Arc<Script>> {
-        let words: Vec<Word> = canon.split(' ').map(Word::new).collect();
-        // Exact words only: a typo allowance would let "sama sekali" pass for "lama sekali".
-        if let Some(k) = self.routing.status.iter().find(|k| k.occurs_in(&words, false)) {
-            return Some(&k.script);
+        match self.routed(canon, None).decision {
+            Decision::Service(s) | Decision::Status(s) => self.scripts.get(&*s.id),
+            Decision::Clarify(_) | Decision::Nothing => None,
         }
-        let mut best: Option<&Keyword> = None;
-        for k in &self.routing.services {
-            // Only a longer keyword can win (ties go to the earlier menu entry): check the
-            // length before the words.
-            if best.is_none_or(|b| k.len > b.len) && k.occurs_in(&words, true) {
-                best = Some(k);
-            }
-        }
-        best.map(|k| &k.script)
+    }
+
+    /// The router's whole decision with its reasons; `emergency` names the emergency service.
+    pub fn routed(&self, canon: &str, emergency: Option<&str>) -> Routed {
+        self.router.route(canon, &self.lexicon, emergency)
     }
 
     /// The "not ours" message for free text about another institution's service.
@@ -215,6 +218,14 @@ impl Catalogue {
             .iter()
             .find(|e| e.keywords.iter().any(|k| contains_phrase(&words, k)))
             .map(|e| e.message.as_str())
+    }
+}
+
+impl Catalogue {
+    /// Does free text name another institution's service in so many words (no typo allowance)?
+    pub fn elsewhere_exactly(&self, canon: &str) -> bool {
+        let words: Vec<&str> = canon.split(' ').collect();
+        self.elsewhere.iter().any(|e| e.keywords.iter().any(|k| contains_exact(&words, k)))
     }
 }
 
@@ -244,88 +255,6 @@ fn contains_words(words: &[&str], phrase: &str, same: impl Fn(&str, &str) -> boo
         return false;
     }
     words.windows(n).any(|win| win.iter().zip(phrase.split(' ')).all(|(got, w)| same(got, w)))
-}
-
-/// The keywords of every service, split and measured once per catalogue.
-#[derive(Debug, Default)]
-struct Routing {
-    /// Keywords of status scripts, matched exactly and first.
-    status: Vec<Keyword>,
-    /// Every other script's keywords, menu entries first in menu order.
-    services: Vec<Keyword>,
-}
-
-impl Routing {
-    fn new(scripts: &BTreeMap<String, Arc<Script>>, menu: &[Arc<Script>]) -> Self {
-        let keywords = |s: &Arc<Script>| {
-            s.keywords
-                .iter()
-                .filter(|k| !k.is_empty())
-                .map(|k| Keyword::new(s, k))
-                .collect::<Vec<_>>()
-        };
-        let status = scripts
-            .values()
-            .filter(|s| s.action == super::Action::Status)
-            .flat_map(keywords)
-            .collect();
-        let services = menu
-            .iter()
-            .chain(scripts.values().filter(|s| !menu.iter().any(|m| m.id == s.id)))
-            .flat_map(keywords)
-            .collect();
-        Self { status, services }
-    }
-}
-
-/// One keyword of one script.
-#[derive(Debug)]
-struct Keyword {
-    script: Arc<Script>,
-    /// The keyword's length in bytes: longer keywords are more specific and win.
-    len: usize,
-    words: Vec<Word>,
-}
-
-/// A word with what typo matching needs to know about it.
-#[derive(Debug)]
-struct Word {
-    text: Box<str>,
-    chars: usize,
-}
-
-impl Word {
-    fn new(text: &str) -> Self {
-        Self { text: text.into(), chars: text.chars().count() }
-    }
-}
-
-impl Keyword {
-    fn new(script: &Arc<Script>, keyword: &str) -> Self {
-        Self {
-            script: script.clone(),
-            len: keyword.len(),
-            words: keyword.split(' ').map(Word::new).collect(),
-        }
-    }
-
-    /// Does the keyword occur as whole words in `words`, with small typos in longer words
-    /// when `typos` allows?
-    fn occurs_in(&self, words: &[Word], typos: bool) -> bool {
-        let n = self.words.len();
-        n <= words.len()
-            && words.windows(n).any(|win| {
-                win.iter().zip(&self.words).all(|(got, want)| {
-                    got.text == want.text || {
-                        let budget = if typos { typo_budget(want.chars) } else { 0 };
-                        budget > 0
-                            // A length difference is a lower bound of the distance.
-                            && got.chars.abs_diff(want.chars) <= budget
-                            && edit_distance(&got.text, &want.text) <= budget
-                    }
-                })
-            })
-    }
 }
 
 /// A script version that is no longer live, with the texts it was written with.

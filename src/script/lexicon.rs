@@ -169,6 +169,35 @@ impl Lexicon {
             })
     }
 
+    /// A message that opens with a greeting or a salam ("Selamat siang, Admin ...",
+    /// "Assalamu' alaikum Wr. Wb ..."), whatever follows: `Some(true)` for a salam.
+    pub fn opens_with_greeting(&self, canon: &str) -> Option<bool> {
+        let words: Vec<&str> = canon.split(' ').collect();
+        (1..=3.min(words.len())).rev().find_map(|n| {
+            let spaced = words[..n].join(" ");
+            let joined = words[..n].concat();
+            let is = |set: &HashSet<String>| {
+                [&spaced, &joined].iter().any(|p| set.contains(*p) || set.contains(&squeeze(p)))
+            };
+            if is(&self.salam) {
+                Some(true)
+            } else if is(&self.greetings) {
+                Some(false)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// A message that opens with thanks ("Trimakasih, jadi gampang urus izin usaha").
+    pub fn opens_with_thanks(&self, canon: &str) -> bool {
+        let words: Vec<&str> = canon.split(' ').collect();
+        (1..=2.min(words.len())).any(|n| {
+            let head = words[..n].join(" ");
+            self.thanks.contains(&head) || self.thanks.contains(&squeeze(&head))
+        })
+    }
+
     /// Short messages with an emergency word ("tolong kebakaran", "banjir!!"), or a call for
     /// help that stands alone or with an urgent word ("tolong", "tolong cepat").
     fn emergency_words(&self, canon: &str) -> bool {
@@ -239,6 +268,29 @@ impl Lexicon {
             return None;
         }
         Some(value)
+    }
+
+    /// Is this word one the lexicon lists (a yes/no word, filler, abbreviation, greeting, ...)?
+    /// The router never reads such a word as a typo of a service's keyword.
+    pub fn knows(&self, word: &str) -> bool {
+        [
+            &self.yes,
+            &self.no,
+            &self.wrong,
+            &self.cancel,
+            &self.greetings,
+            &self.salam,
+            &self.thanks,
+            &self.emergency,
+            &self.urgent,
+            &self.fillers,
+            &self.last,
+        ]
+        .iter()
+        .any(|set| set.contains(word))
+            || self.abbreviations.contains_key(word)
+            || self.abbreviations.values().any(|v| v == word)
+            || self.numbers.contains_key(word)
     }
 
     pub fn wants_english(&self, canon: &str) -> bool {
