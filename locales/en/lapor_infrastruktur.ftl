@@ -14,6 +14,7 @@ lapor_infrastruktur-jenis-lampu_jalan = Street light (PJU) not working
 lapor_infrastruktur-jenis-drainase_banjir = Blocked drain, standing water, or flooding
 lapor_infrastruktur-jenis-sampah = Rubbish piling up or not collected
 lapor_infrastruktur-jenis-pohon_tumbang = Fallen tree
+lapor_infrastruktur-jenis-pohon_rawan = Tree needs pruning or felling
 lapor_infrastruktur-jenis-lainnya = Other
 lapor_infrastruktur-foto =
     Please send one clear photo of the damage or problem.

@@ -14,6 +14,7 @@ lapor_infrastruktur-jenis-lampu_jalan = Lampu jalan (PJU) mati
 lapor_infrastruktur-jenis-drainase_banjir = Saluran air tersumbat, genangan, atau banjir
 lapor_infrastruktur-jenis-sampah = Sampah menumpuk atau belum diangkut
 lapor_infrastruktur-jenis-pohon_tumbang = Pohon tumbang
+lapor_infrastruktur-jenis-pohon_rawan = Pohon perlu dipangkas atau ditebang
 lapor_infrastruktur-jenis-lainnya = Lainnya
 lapor_infrastruktur-foto =
     Mohon kirim satu foto yang jelas dari kerusakan atau masalah tersebut.

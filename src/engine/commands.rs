@@ -187,6 +187,15 @@ impl Engine<'_> {
             let script = cat.menu[n - 1].clone();
             return self.enter(&script);
         }
+        // A valid ticket number anywhere ("kapan tiket K7Q4-M9XS jadi?") asks about it. Free
+        // text needs a digit in it: an ordinary 8-letter word passes the check symbol once in 31.
+        let prefixes = cat.ticket_prefixes();
+        if let Some(no) = TicketNo::find_in(canon, &prefixes)
+            .filter(|no| no.as_str().chars().any(|c| c.is_ascii_digit()))
+        {
+            let query = StatusQuery::One(no);
+            return self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
+        }
         let emergency = self.ctx.settings.emergency_script.as_str();
         let routed = cat.routed(canon, Some(emergency));
         // Thanks that praise a service ("makasih, jadi gampang urus izin usaha") close a
@@ -211,7 +220,12 @@ impl Engine<'_> {
             // A status question about another institution's service ("perpanjang SIM kok
             // lama") gets where to go, not our status flow.
             Decision::Status(_) if cat.elsewhere_exactly(canon) => {}
-            Decision::Status(script) => return self.enter(&script),
+            // "kapan ktp sy jadi?": the chat's own requests at once (the reply says how to ask
+            // about a ticket number from elsewhere).
+            Decision::Status(_) => {
+                let query = StatusQuery::Mine;
+                return self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
+            }
             Decision::Clarify(candidates) => return self.clarify(&candidates),
             Decision::Nothing => {}
         }
@@ -261,19 +275,10 @@ impl Engine<'_> {
             ids.iter().filter_map(|id| cat.script(id).cloned()).collect();
         let chosen = match cat.lexicon.option_number(canon, candidates.len()) {
             Some(n) => candidates.get(n - 1).cloned(),
-            None => match cat.routed(canon, None).decision {
-                Decision::Service(s) => candidates.iter().find(|c| c.id == s.id).cloned(),
-                Decision::Clarify(list) => {
-                    // Still two of them: take the first only if just one was asked about.
-                    let asked: Vec<_> =
-                        list.iter().filter(|s| candidates.iter().any(|c| c.id == s.id)).collect();
-                    match asked[..] {
-                        [one] => Some(one.clone()),
-                        _ => None,
-                    }
-                }
-                Decision::Status(_) | Decision::Nothing => None,
-            },
+            None => cat
+                .router
+                .pick_among(canon, &cat.lexicon, ids)
+                .and_then(|i| cat.script(&ids[i]).cloned()),
         };
         let Some(script) = chosen else { return false };
         self.enter(&script);

@@ -27,7 +27,7 @@ const MIN_SCORE: f32 = 1.4;
 /// The weight of each word of a status cue: a one-word cue ("lacak") passes [`MIN_SCORE`].
 const STATUS_WEIGHT: f32 = 1.5;
 /// A status question must score at least this share of the service it names.
-const STATUS_SHARE: f32 = 0.5;
+const STATUS_SHARE: f32 = 0.35;
 /// A runner-up within this share of the best is too close to call: ask.
 const CLOSE: f32 = 0.8;
 /// How many services a clarifying question names at most.
@@ -179,8 +179,17 @@ fn tokenize(canon: &str, cfg: &RouterConfig, lex: &Lexicon) -> Vec<Token> {
     words.into_iter().map(|w| token(w, cfg, lex)).collect()
 }
 
-/// "3bulan" → "3", "bulan"; "5hri" → "5", "hri"; words of one kind stay whole.
+/// "3bulan" → "3", "bulan"; "5hri" → "5", "hri"; words of one kind, and codes that mix letters
+/// and digits more than once ("k7q4"), stay whole.
 fn split_digits(w: &str) -> Vec<String> {
+    let switches = w
+        .chars()
+        .zip(w.chars().skip(1))
+        .filter(|(a, b)| a.is_ascii_digit() != b.is_ascii_digit())
+        .count();
+    if switches != 1 {
+        return vec![w.to_string()];
+    }
     let mut parts: Vec<String> = Vec::new();
     let mut last_digit: Option<bool> = None;
     for c in w.chars() {
@@ -548,6 +557,37 @@ impl Router {
         }
     }
 
+    /// The answer to a clarifying question: which of `ids` the words point to ("kelahiran"
+    /// for akta kelahiran or akta kematian), counting any word of a candidate's keywords, not
+    /// only whole keywords. `None` unless exactly one candidate scores best.
+    pub fn pick_among(&self, canon: &str, lex: &Lexicon, ids: &[String]) -> Option<usize> {
+        let tokens = tokenize(canon, &self.cfg, lex);
+        let scores: Vec<f32> = ids
+            .iter()
+            .map(|id| {
+                let Some(e) = self.services.iter().find(|e| *e.script.id == **id) else {
+                    return 0.0;
+                };
+                tokens
+                    .iter()
+                    .map(|t| {
+                        e.patterns
+                            .iter()
+                            .flat_map(|p| &p.terms)
+                            .filter_map(|term| term.quality(t).map(|q| q * term.weight))
+                            .fold(0.0, f32::max)
+                    })
+                    .sum()
+            })
+            .collect();
+        let best = scores.iter().copied().fold(0.0, f32::max);
+        let winners: Vec<usize> = (0..ids.len()).filter(|&i| scores[i] == best).collect();
+        match winners[..] {
+            [i] if best > 0.0 => Some(i),
+            _ => None,
+        }
+    }
+
     fn decide(&self, scores: &[(usize, f32, Vec<String>)], status: f32, request: bool) -> Decision {
         let top = scores.first().map_or(0.0, |s| s.1);
         // A status question outranks the service it names, unless the service is said much
@@ -575,20 +615,22 @@ impl Router {
     }
 }
 
-/// A service's score: each message word counts once, with the best weight × quality any of the
-/// service's keywords gives it; and the keywords found.
+/// A service's score: each root counts once (saying "ktp" twice does not make it more about
+/// KTP), with the best weight × quality any of the service's keywords gives it; and the
+/// keywords found.
 fn coverage(e: &Entry, tokens: &[Token]) -> (f32, Vec<String>) {
-    let mut best: HashMap<usize, f32> = HashMap::new();
+    let mut best: HashMap<&str, f32> = HashMap::new();
     let mut found = Vec::new();
     for p in &e.patterns {
         let Some(f) = p.find(tokens) else { continue };
         found.push(p.text.to_string());
         for ((i, q), t) in f.hits.iter().zip(&p.terms) {
             let v = q * t.weight;
-            let slot = best.entry(*i).or_insert(0.0);
+            let slot = best.entry(&t.root).or_insert(0.0);
             if v > *slot {
                 *slot = v;
             }
+            let _ = i;
         }
     }
     (best.values().sum(), found)
@@ -647,5 +689,99 @@ mod tests {
             assert!(kw(keyword).terms[0].quality(&t(typed)).is_none(), "{typed} ~ {keyword}");
         }
         assert_eq!(kw("kelahiran").terms[0].quality(&t("kelahrian")), Some(TYPO));
+    }
+
+    /// The shipped catalogue's decision for a message.
+    fn decide(text: &str) -> String {
+        use std::sync::OnceLock;
+        static CAT: OnceLock<crate::script::catalogue::Catalogue> = OnceLock::new();
+        let cat = CAT.get_or_init(|| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            crate::script::catalogue::Catalogue::load(&dir.join("dialogs"), &dir.join("locales")).0
+        });
+        let canon = cat.lexicon.canon(text);
+        match cat.routed(&canon, Some("darurat")).decision {
+            Decision::Service(s) => s.id.to_string(),
+            Decision::Status(_) => "status".into(),
+            Decision::Clarify(c) => {
+                format!("ask:{}", c.iter().map(|s| s.id.to_string()).collect::<Vec<_>>().join("|"))
+            }
+            Decision::Nothing => "menu".into(),
+        }
+    }
+
+    #[test]
+    fn ordinary_words_are_not_typos_of_service_words() {
+        // Issue #13 item 2: each of these once opened the wrong service through a "typo".
+        for (text, want) in [
+            ("sampai kapan harus menunggu antrean", "menu"),
+            ("saya mau ke kantor kelurahan", "menu"),
+            ("keluar rumah jam berapa", "menu"),
+            ("pengajuan bansos bpnt", "bansos"),
+            ("kebenaran saya mau tanya pkh", "bansos"),
+            ("air pdam padam sejak pagi", "pengaduan"),
+            ("rumah di jalan selatan", "lapor_infrastruktur"),
+            ("akta kelahrian anak", "akta_kelahiran"),
+        ] {
+            assert_eq!(decide(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn status_questions_reach_the_status_flow() {
+        for text in [
+            "kapan ktp sy jadi?",
+            "gmn status ktp sy",
+            "sudah seminggu ktp blm jadi",
+            "akta anak sy sdh 2 bulan blm jadi",
+            "kk saya kok belum selesai ya",
+            "sudah sampai mana permohonan saya",
+            "saya sudah ngurus surat pindah tapi belum ada kabar",
+        ] {
+            assert_eq!(decide(text), "status", "{text}");
+        }
+        // Asking how long a new request takes is not chasing one.
+        assert_eq!(decide("mau bikin ktp baru, berapa lama jadinya?"), "ktp_el");
+    }
+
+    #[test]
+    fn emergencies_told_in_passing_are_not_emergencies() {
+        assert_eq!(
+            decide(
+                "tolong segera perbaiki jalan di depan rumah yang rusak parah bolong2, \
+                 sudah banyak kecelakaan"
+            ),
+            "lapor_infrastruktur"
+        );
+        assert_eq!(decide("lampu jalan mati, rawan kecelakaan"), "lapor_infrastruktur");
+        assert_eq!(decide("rumah tetangga kebakaran"), "darurat");
+        assert_eq!(decide("tolong saya terjebak banjir bersama anak di atap rumah"), "darurat");
+    }
+
+    #[test]
+    fn vocabulary_people_use() {
+        // Issue #13 item 13, each as people would write it.
+        for (text, want) in [
+            ("mohon pemangkasan pohon depan sekolah", "lapor_infrastruktur"),
+            ("perantingan pohon di jalan poros", "lapor_infrastruktur"),
+            ("penebangan pohon yang sudah lapuk", "lapor_infrastruktur"),
+            ("paving di gang kami rusak", "lapor_infrastruktur"),
+            ("jalan desa rusak parah bolong2", "lapor_infrastruktur"),
+            ("jukir liar minta uang di depan pasar", "pengaduan"),
+            ("pelayanan puskesmas lambat sekali", "pengaduan"),
+            ("cara dapat bantuan beras dari pemerintah", "bansos"),
+            ("pasien muntah darah butuh ambulans", "darurat"),
+            ("ada sarang tawon besar di rumah", "darurat"),
+            ("daftar umkm", "izin_usaha_mikro"),
+            ("pindah", "surat_pindah"),
+        ] {
+            assert_eq!(decide(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn close_calls_are_asked() {
+        assert_eq!(decide("akta"), "ask:akta_kelahiran|akta_kematian");
+        assert_eq!(decide("halo apa kabar"), "menu");
     }
 }
