@@ -189,9 +189,10 @@ impl Lexicon {
         })
     }
 
-    /// A message that opens with thanks ("Trimakasih, jadi gampang urus izin usaha").
+    /// A message that opens with thanks ("Trimakasih, jadi gampang urus izin usaha"), also
+    /// after a yes word ("ok makasih infonya").
     pub fn opens_with_thanks(&self, canon: &str) -> bool {
-        let words: Vec<&str> = canon.split(' ').collect();
+        let words: Vec<&str> = canon.split(' ').skip_while(|w| self.yes.contains(*w)).collect();
         (1..=2.min(words.len())).any(|n| {
             let head = words[..n].join(" ");
             self.thanks.contains(&head) || self.thanks.contains(&squeeze(&head))

@@ -58,13 +58,23 @@ pub struct RouterConfig {
     /// Words that tell of a danger in general or in the past ("rawan kecelakaan"): with one,
     /// the emergency service's words count for much less.
     pub incidental_cues: Vec<String>,
+    /// Politeness formulas that contain a service's word ("maaf mengganggu"): left out before
+    /// scoring.
+    pub ignore_phrases: Vec<String>,
     /// Weights set by hand for words whose rarity among keywords misleads: "jalan" names one
     /// service but is said in passing everywhere; "surat" decides little on its own.
     pub weights: HashMap<String, f32>,
 }
 
-const KEYS: &[&str] =
-    &["stems", "known_words", "request_cues", "urgent_cues", "incidental_cues", "weights"];
+const KEYS: &[&str] = &[
+    "stems",
+    "known_words",
+    "request_cues",
+    "urgent_cues",
+    "incidental_cues",
+    "ignore_phrases",
+    "weights",
+];
 
 /// Compiles `_router.yaml`.
 pub fn load(path: &Path, text: &str) -> (Option<RouterConfig>, Vec<Diagnostic>) {
@@ -82,6 +92,7 @@ pub fn load(path: &Path, text: &str) -> (Option<RouterConfig>, Vec<Diagnostic>) 
         request_cues: list("request_cues", &mut diags),
         urgent_cues: list("urgent_cues", &mut diags),
         incidental_cues: list("incidental_cues", &mut diags),
+        ignore_phrases: list("ignore_phrases", &mut diags),
         ..RouterConfig::default()
     };
     if let Some(node) = f.node("weights") {
@@ -174,6 +185,14 @@ fn tokenize(canon: &str, cfg: &RouterConfig, lex: &Lexicon) -> Vec<Token> {
                 continue; // "jalan-jalan", "selesai-selesai"
             }
             words.push(part);
+        }
+    }
+    for phrase in &cfg.ignore_phrases {
+        let p: Vec<&str> = phrase.split(' ').collect();
+        while let Some(at) =
+            words.windows(p.len()).position(|w| w.iter().zip(&p).all(|(a, b)| a == b))
+        {
+            words.drain(at..at + p.len());
         }
     }
     words.into_iter().map(|w| token(w, cfg, lex)).collect()
@@ -280,11 +299,15 @@ impl Pattern {
     /// the pattern's length plus [`MAX_GAP`], in any order ("rusak jalan" is "jalan rusak");
     /// words between and a changed order cost a little.
     fn find(&self, tokens: &[Token]) -> Option<Found> {
+        self.find_within(tokens, MAX_GAP)
+    }
+
+    fn find_within(&self, tokens: &[Token], max_gap: usize) -> Option<Found> {
         let n = self.terms.len();
         if n == 0 || tokens.is_empty() {
             return None;
         }
-        let width = if n == 1 { 1 } else { n + MAX_GAP };
+        let width = if n == 1 { 1 } else { n + max_gap };
         let mut best: Option<(f32, Found)> = None;
         for start in 0..tokens.len() {
             let window = start..tokens.len().min(start + width);
@@ -323,11 +346,12 @@ impl Pattern {
 
 impl Pattern {
     /// Is this cue said? A one-word cue must be said as written ("caranya" is not "secara",
-    /// though both have the root "cara"); a phrase matches by roots like a keyword.
+    /// though both have the root "cara"); a phrase matches by roots, its words side by side
+    /// ("mau tanya progres pengajuan" is not "mau ajukan").
     fn cue_in(&self, tokens: &[Token]) -> bool {
         match &self.terms[..] {
             [one] => tokens.iter().any(|t| *t.text == *one.text),
-            _ => self.find(tokens).is_some(),
+            _ => self.find_within(tokens, 0).is_some(),
         }
     }
 }

@@ -46,3 +46,21 @@ fn real_citizen_phrasing_reaches_the_right_service() {
     assert!(status >= MIN_STATUS, "status questions fell to {status:.1}%");
     assert_eq!(report.false_emergencies, 0, "an emergency dialog opened for a non-emergency");
 }
+
+/// The team's own sets (`tests/eval/*.csv`, written here; `uji_tertutup.csv` was first scored
+/// unseen, 82.5%, before its gaps were fixed in general form): each must stay above its floor.
+#[test]
+fn the_teams_own_sets_stay_understood() {
+    let catalogue = shipped_catalogue();
+    let settings = Settings::default();
+    let ctx = Ctx { catalogue: &catalogue, pinned: None, settings: &settings, now: thursday(9, 0) };
+    for (file, floor) in [("ditulis_tim.csv", 95.0), ("uji_tertutup.csv", 95.0)] {
+        let path = super::support::repo().join("tests/eval").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rows = read_csv(&text, "text", "expected").unwrap();
+        let report = evaluate(&ctx, &rows, &Labels::default(), &settings.emergency_script);
+        eprintln!("{file}:\n{}", report.render());
+        assert!(report.accuracy() >= floor, "{file}: {:.1}% < {floor}%", report.accuracy());
+        assert_eq!(report.false_emergencies, 0, "{file}: emergency opened for a non-emergency");
+    }
+}
