@@ -361,7 +361,7 @@ impl Term {
         if *t.text == *self.text {
             return Some(EXACT);
         }
-        if t.root.len() >= 3 && *t.root == *self.root {
+        if (t.root.len() >= 3 || *t.root == *NUMBER) && *t.root == *self.root {
             return Some(SAME_ROOT);
         }
         // Typos only between a word that is not a real word and a keyword word of 5+ letters:
