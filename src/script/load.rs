@@ -104,7 +104,7 @@ fn compile(
         Some(Node::Sequence(seq)) if !seq.is_empty() => compile_steps(path, seq, diags),
         Some(other) => {
             let msg = "`steps` must be a non-empty list of steps";
-            diags.push(Diagnostic::error(&pos_of(path, other.span()), msg));
+            diags.push(Diagnostic::error(&f.value_pos("steps", other), msg));
             (Vec::new(), Vec::new())
         }
         None => {

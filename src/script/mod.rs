@@ -9,6 +9,7 @@ pub mod lexicon;
 pub mod lint;
 pub mod load;
 pub mod menu;
+mod syntax;
 pub mod yaml;
 
 use crate::engine::session::StepIdx;
