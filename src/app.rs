@@ -44,18 +44,24 @@ impl Drop for Core {
     }
 }
 
-/// Loads dialogs and texts, logging every problem; broken scripts are left out.
-pub fn load_catalogue(config: &Config) -> Arc<Catalogue> {
+/// Loads dialogs and texts, logging every problem; broken scripts are left out. Refuses when a
+/// text pintu itself needs is missing: every citizen would meet it, as a bare id.
+pub fn load_catalogue(config: &Config) -> anyhow::Result<Arc<Catalogue>> {
     let (cat, diags) = Catalogue::load(&config.dialogs_dir, &config.locales_dir);
     for d in &diags {
         tracing::warn!("{d}");
+    }
+    let missing = crate::script::lint::engine_texts(&cat.locales);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(ToString::to_string).collect();
+        anyhow::bail!("texts pintu needs are missing (run `pintu check`):\n{}", list.join("\n"));
     }
     if cat.is_unusable() {
         tracing::error!(dir = %config.dialogs_dir.display(), "no service could be loaded; check the dialogs folder");
     } else {
         tracing::info!(services = cat.menu.len(), "dialogs loaded");
     }
-    Arc::new(cat)
+    Ok(Arc::new(cat))
 }
 
 /// Engine settings from the configuration (holidays file included).
@@ -84,7 +90,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
     );
     let committer = Committer::start(store.clone());
-    let (tx, rx) = watch::channel(load_catalogue(config));
+    let (tx, rx) = watch::channel(load_catalogue(config)?);
     let settings = Arc::new(settings(config)?);
     let metrics = Arc::new(crate::metrics::Metrics::default());
     let convo_config = ConvoConfig {
