@@ -182,7 +182,7 @@ fn compile_steps(
     for (i, m) in maps {
         if let Some(step) = compile_step(&index, i, m, &steps, diags) {
             steps.push(step);
-            positions.push(pos_of(path, m.span()));
+            positions.push(yaml::mapping_pos(path, m));
         }
     }
     (steps, positions)

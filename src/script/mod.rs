@@ -10,6 +10,7 @@ pub mod lint;
 pub mod load;
 pub mod menu;
 mod syntax;
+pub mod versions;
 pub mod yaml;
 
 use crate::engine::session::StepIdx;

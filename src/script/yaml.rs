@@ -44,6 +44,16 @@ pub fn pos_of(path: &Path, span: &Span) -> Pos {
     span.start().map_or_else(|| Pos::new(path, 1, 1), |m| Pos::new(path, m.line(), m.column()))
 }
 
+/// Where a mapping starts: its first key (a block mapping's own mark is only known once the
+/// scanner is past that key), or its `{`.
+pub fn mapping_pos(path: &Path, map: &MarkedMappingNode) -> Pos {
+    let start = pos_of(path, map.span());
+    match map.keys().next().map(|k| pos_of(path, k.span())) {
+        Some(key) if (key.line, key.col) < (start.line, start.col) => key,
+        _ => start,
+    }
+}
+
 /// A mapping being read: remembers which keys were used so unknown ones can be reported.
 pub struct Fields<'a> {
     pub path: &'a Path,
@@ -72,14 +82,9 @@ impl<'a> Fields<'a> {
         Self { path, map, allowed }
     }
 
-    /// Where the mapping starts: its first key (a block mapping's own mark is only known once
-    /// the scanner is past that key), or its `{`.
+    /// Where the mapping starts (see [`mapping_pos`]).
     pub fn pos(&self) -> Pos {
-        let map = pos_of(self.path, self.map.span());
-        match self.map.keys().next().map(|k| pos_of(self.path, k.span())) {
-            Some(key) if (key.line, key.col) < (map.line, map.col) => key,
-            _ => map,
-        }
+        mapping_pos(self.path, self.map)
     }
 
     /// Where `key:` itself is written.
