@@ -332,6 +332,15 @@ pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
     }
 }
 
+/// Texts for a checked folder: `locales/` beside it if it has one, else the configured folder.
+fn locales_for(config: &Config, dirs: &[PathBuf]) -> PathBuf {
+    dirs.first()
+        .and_then(|d| d.parent())
+        .map(|p| p.join("locales"))
+        .filter(|p| p.is_dir())
+        .unwrap_or_else(|| config.locales_dir.clone())
+}
+
 /// The store of the configured data folder, so `check` can compare scripts with the versions
 /// citizens started. `None`, with a note, when there is none or a running pintu holds it (sled
 /// locks its folder; copying it live could give a torn copy): the server's reload and start-up
@@ -359,15 +368,6 @@ fn started_versions(config: &Config) -> Option<SledStore> {
             None
         }
     }
-}
-
-/// Texts for a checked folder: `locales/` beside it if it has one, else the configured folder.
-fn locales_for(config: &Config, dirs: &[PathBuf]) -> PathBuf {
-    dirs.first()
-        .and_then(|d| d.parent())
-        .map(|p| p.join("locales"))
-        .filter(|p| p.is_dir())
-        .unwrap_or_else(|| config.locales_dir.clone())
 }
 
 /// Stores an attachment's bytes under `data_dir/files/` with owner-only permissions and returns

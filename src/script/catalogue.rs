@@ -4,7 +4,6 @@
 use super::diag::{Diagnostic, Pos, has_errors};
 use super::lexicon::Lexicon;
 use super::menu::Elsewhere;
-use super::versions::{self, Earlier};
 use super::{Script, StepKind, lint};
 use crate::engine::normalize::{edit_distance, normalize_phrase, typo_budget};
 use crate::engine::reply::Msg;
@@ -31,7 +30,7 @@ pub struct Catalogue {
 impl Catalogue {
     /// Loads `dialogs_dir` and `locales_dir`, returning what loaded and every problem found.
     pub fn load(dialogs_dir: &Path, locales_dir: &Path) -> (Self, Vec<Diagnostic>) {
-        Self::load_checking(dialogs_dir, locales_dir, &versions::none)
+        Self::load_checking(dialogs_dir, locales_dir, &super::versions::none)
     }
 
     /// Like [`Catalogue::load`], and leaves out (with an error) every script whose steps differ
@@ -39,7 +38,7 @@ impl Catalogue {
     pub fn load_checking(
         dialogs_dir: &Path,
         locales_dir: &Path,
-        earlier: &Earlier,
+        earlier: &super::versions::Earlier,
     ) -> (Self, Vec<Diagnostic>) {
         let (locales, mut diags) = Locales::load_dir(locales_dir);
         let mut sources = Vec::new();
@@ -74,14 +73,14 @@ impl Catalogue {
         sources: Vec<(PathBuf, String)>,
         locales: Locales,
     ) -> (Self, Vec<Diagnostic>) {
-        Self::from_sources_checking(dialogs_dir, sources, locales, &versions::none)
+        Self::from_sources_checking(dialogs_dir, sources, locales, &super::versions::none)
     }
 
     fn from_sources_checking(
         dialogs_dir: &Path,
         sources: Vec<(PathBuf, String)>,
         locales: Locales,
-        earlier: &Earlier,
+        earlier: &super::versions::Earlier,
     ) -> (Self, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut lexicon = None;
@@ -123,7 +122,7 @@ impl Catalogue {
         // Texts are part of a script: one whose messages are missing is left out like a script
         // with a YAML error, so no citizen ever sees a raw message id.
         let mut lint = lint::check(&scripts, &menu, &locales);
-        lint.extend(versions::check(&scripts, earlier));
+        lint.extend(super::versions::check(&scripts, earlier));
         let broken: Vec<String> = scripts
             .values()
             .filter(|s| {
@@ -421,7 +420,7 @@ fn with_label_matches(mut script: Script, locales: &Locales, lexicon: Option<&Le
 pub fn check_dirs(
     dialogs_dirs: &[PathBuf],
     locales_dir: &Path,
-    earlier: &Earlier,
+    earlier: &super::versions::Earlier,
 ) -> (Vec<Diagnostic>, bool) {
     let mut all = Vec::new();
     for d in dialogs_dirs {

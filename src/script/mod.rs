@@ -9,9 +9,11 @@ pub mod lexicon;
 pub mod lint;
 pub mod load;
 pub mod menu;
+pub mod yaml;
+
+// What `pintu check` and reloads add to each file's own checks.
 mod syntax;
 pub mod versions;
-pub mod yaml;
 
 use crate::engine::session::StepIdx;
 use crate::validate::date::DateRule;
