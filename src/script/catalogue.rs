@@ -416,7 +416,7 @@ fn with_label_matches(mut script: Script, locales: &Locales, lexicon: Option<&Le
 }
 
 /// Loads and reports, for `pintu check`: true if there were errors. `earlier` gives the text
-/// of script versions citizens have started (see [`versions`]).
+/// of script versions citizens have started (see [`super::versions`]).
 pub fn check_dirs(
     dialogs_dirs: &[PathBuf],
     locales_dir: &Path,
