@@ -54,7 +54,7 @@ pub fn load_catalogue(config: &Config, store: &dyn Store) -> anyhow::Result<Arc<
     for d in &diags {
         tracing::warn!("{d}");
     }
-    let missing = crate::script::lint::engine_texts(&cat.locales);
+    let missing = crate::script::needed::engine_texts(&cat.locales);
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(ToString::to_string).collect();
         anyhow::bail!("texts pintu needs are missing (run `pintu check`):\n{}", list.join("\n"));

@@ -12,6 +12,7 @@ pub mod menu;
 pub mod yaml;
 
 // What `pintu check` and reloads add to each file's own checks.
+pub mod needed;
 mod syntax;
 pub mod versions;
 
