@@ -86,7 +86,20 @@ struct Flow {
 fn scan_flow(text: &str) -> Flow {
     let mut flow = Flow::default();
     let mut quote: Option<char> = None;
+    // Lines of a block scalar (`pattern: |`) are text, brackets included: while lines are
+    // indented deeper than the line that opened it, they are skipped.
+    let mut block_scalar: Option<usize> = None;
     for (i, line) in text.split('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(opened_at) = block_scalar {
+            if line.trim().is_empty() || indent > opened_at {
+                continue;
+            }
+            block_scalar = None;
+        }
+        if quote.is_none() && flow.open.is_empty() && opens_block_scalar(line) {
+            block_scalar = Some(indent);
+        }
         // What came before on this line decides whether a bracket or quote starts a token: in
         // `a[1]: x` or `it's` they are plain characters.
         let mut token_start = true;
@@ -126,6 +139,15 @@ fn scan_flow(text: &str) -> Flow {
         }
     }
     flow
+}
+
+/// Does the line end with a block scalar indicator (`key: |`, `- >-`), comments aside?
+fn opens_block_scalar(line: &str) -> bool {
+    let content = line.split(" #").next().unwrap_or(line).trim_end();
+    let last = content.rsplit(' ').next().unwrap_or("");
+    content.len() > last.len()
+        && (last.starts_with('|') || last.starts_with('>'))
+        && last[1..].chars().all(|c| matches!(c, '-' | '+' | '0'..='9'))
 }
 
 /// The first tab in a line's indentation, from `from_line` on (or anywhere, if none).
@@ -176,5 +198,10 @@ mod tests {
         let text = "a: \"[x\" # [ {\nb: it's [1]\nc: '{''}'\nd: [x\ne: 1\n";
         let d = yaml::parse(Path::new("x.yaml"), text).expect_err("d is not closed");
         assert_eq!((d.line, d.col), (4, 4), "{}", d.message);
+        // The `[` is text in a block scalar; the mistake is the second `:` on line 5.
+        let text = "a: |\n  [x\n\n  y\nb: c: d\n";
+        let d = yaml::parse(Path::new("x.yaml"), text).expect_err("two colons");
+        assert_eq!(d.line, 5, "{}", d.message);
+        assert!(d.message.contains("cannot start here"), "{}", d.message);
     }
 }
