@@ -44,18 +44,27 @@ impl Drop for Core {
     }
 }
 
-/// Loads dialogs and texts, logging every problem; broken scripts are left out.
-pub fn load_catalogue(config: &Config) -> Arc<Catalogue> {
-    let (cat, diags) = Catalogue::load(&config.dialogs_dir, &config.locales_dir);
+/// Loads dialogs and texts, logging every problem; broken scripts are left out. Refuses when a
+/// text pintu itself needs is missing: every citizen would meet it, as a bare id.
+/// A script whose steps changed under a version citizens started (in `store`) is left out;
+/// they finish on the stored version.
+pub fn load_catalogue(config: &Config, store: &dyn Store) -> anyhow::Result<Arc<Catalogue>> {
+    let earlier = |id: &str, version: u32| crate::reload::pinned_yaml(store, id, version);
+    let (cat, diags) = Catalogue::load_checking(&config.dialogs_dir, &config.locales_dir, &earlier);
     for d in &diags {
         tracing::warn!("{d}");
+    }
+    let missing = crate::script::needed::engine_texts(&cat.locales);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(ToString::to_string).collect();
+        anyhow::bail!("texts pintu needs are missing (run `pintu check`):\n{}", list.join("\n"));
     }
     if cat.is_unusable() {
         tracing::error!(dir = %config.dialogs_dir.display(), "no service could be loaded; check the dialogs folder");
     } else {
         tracing::info!(services = cat.menu.len(), "dialogs loaded");
     }
-    Arc::new(cat)
+    Ok(Arc::new(cat))
 }
 
 /// Engine settings from the configuration (holidays file included).
@@ -84,7 +93,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
     );
     let committer = Committer::start(store.clone());
-    let (tx, rx) = watch::channel(load_catalogue(config));
+    let (tx, rx) = watch::channel(load_catalogue(config, store.as_ref())?);
     let settings = Arc::new(settings(config)?);
     let metrics = Arc::new(crate::metrics::Metrics::default());
     let convo_config = ConvoConfig {
@@ -121,6 +130,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         config.dialogs_dir.clone(),
         config.locales_dir.clone(),
         tx.clone(),
+        store.clone(),
     ));
     let sinks = Arc::new(Sinks::default());
     let shutdown = CancellationToken::new();
@@ -303,7 +313,11 @@ pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
         return 2;
     }
     let locales = locales_for(config, &dirs);
-    let (diags, bad) = catalogue::check_dirs(&dirs, &locales);
+    let store = started_versions(config);
+    let earlier = |id: &str, version: u32| {
+        store.as_ref().and_then(|s| crate::reload::pinned_yaml(s, id, version))
+    };
+    let (diags, bad) = catalogue::check_dirs(&dirs, &locales, &earlier);
     for d in &diags {
         println!("{d}");
     }
@@ -361,6 +375,35 @@ fn locales_for(config: &Config, dirs: &[PathBuf]) -> PathBuf {
         .map(|p| p.join("locales"))
         .filter(|p| p.is_dir())
         .unwrap_or_else(|| config.locales_dir.clone())
+}
+
+/// The store of the configured data folder, so `check` can compare scripts with the versions
+/// citizens started. `None`, with a note, when there is none or a running pintu holds it (sled
+/// locks its folder; copying it live could give a torn copy): the server's reload and start-up
+/// make the same comparison themselves, so nothing slips through.
+fn started_versions(config: &Config) -> Option<SledStore> {
+    let dir = config.data_dir.join("db");
+    let skipped = "versions were not compared with the dialogs citizens have started";
+    if !dir.is_dir() {
+        eprintln!("note: no store in {}: {skipped}", config.data_dir.display());
+        return None;
+    }
+    match SledStore::open(&dir, config.cache_bytes) {
+        Ok(store) => Some(store),
+        Err(e) => {
+            let why = if e.to_string().contains("lock") {
+                "is in use by a running pintu".to_string()
+            } else {
+                format!("cannot be read ({e})")
+            };
+            eprintln!(
+                "note: the store in {} {why}: {skipped}; the server's reload and start-up \
+                 refuse steps changed without a new version",
+                config.data_dir.display()
+            );
+            None
+        }
+    }
 }
 
 /// Stores an attachment's bytes under `data_dir/files/` with owner-only permissions and returns

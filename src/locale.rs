@@ -140,18 +140,21 @@ impl Locales {
             .collect()
     }
 
-    /// Renders one message; falls back to Indonesian, then to the id itself, never panics.
-    /// A [`Msg::literal`] is already text.
+    /// Renders one message; a text missing in `lang` comes from the other language, so a
+    /// citizen reads words rather than an id. Never panics. A [`Msg::literal`] is already text.
     pub fn text(&self, lang: Lang, msg: &Msg) -> String {
         if let Some(t) = msg.as_literal() {
             return t.to_string();
         }
-        let order = if lang == Lang::Id { [Lang::Id, Lang::Id] } else { [lang, Lang::Id] };
-        for l in order {
+        let other = if lang == Lang::Id { Lang::En } else { Lang::Id };
+        for l in [lang, other] {
             if let Some(s) = self.format(l, lang, msg) {
                 return s;
             }
         }
+        // `pintu check`, reloads and start-up refuse texts missing in every language, so this
+        // is a bug (a key no list declares): say so where operators look.
+        tracing::error!(key = %msg.key, "no text in any language; the citizen sees the bare id");
         msg.key.clone()
     }
 

@@ -5,6 +5,7 @@
 
 use crate::script::catalogue::Catalogue;
 use crate::script::diag::{Diagnostic, Severity};
+use crate::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -16,20 +17,35 @@ pub struct Reloader {
     dialogs: PathBuf,
     locales: PathBuf,
     live: watch::Sender<Arc<Catalogue>>,
+    /// The script versions citizens started, which an edit must not change under their feet.
+    store: Arc<dyn Store>,
     /// Serialises reloads (watcher, signal and API may fire together).
     lock: std::sync::Mutex<()>,
 }
 
 impl Reloader {
-    pub fn new(dialogs: PathBuf, locales: PathBuf, live: watch::Sender<Arc<Catalogue>>) -> Self {
-        Self { dialogs, locales, live, lock: std::sync::Mutex::new(()) }
+    pub fn new(
+        dialogs: PathBuf,
+        locales: PathBuf,
+        live: watch::Sender<Arc<Catalogue>>,
+        store: Arc<dyn Store>,
+    ) -> Self {
+        Self { dialogs, locales, live, store, lock: std::sync::Mutex::new(()) }
     }
 
     /// Loads and checks; on success the new catalogue is live and the number of services is
     /// returned, otherwise the problems (as `path:line:col: ...`).
     pub fn reload(&self) -> Result<usize, Vec<Diagnostic>> {
         let _one = self.lock.lock();
-        let (cat, diags) = Catalogue::load(&self.dialogs, &self.locales);
+        let live = self.live.borrow().clone();
+        // The live version counts too: a citizen may have started it in a batch not yet
+        // committed, so not yet pinned in the store.
+        let earlier = |id: &str, version: u32| {
+            pinned_yaml(self.store.as_ref(), id, version).or_else(|| {
+                live.script(id).filter(|s| s.version == version).map(|s| s.source.to_string())
+            })
+        };
+        let (cat, diags) = Catalogue::load_checking(&self.dialogs, &self.locales, &earlier);
         let errors: Vec<Diagnostic> =
             diags.into_iter().filter(|d| d.severity == Severity::Error).collect();
         if !errors.is_empty() || cat.is_unusable() {
@@ -80,6 +96,17 @@ impl Reloader {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The YAML of a script version as citizens started it, from the store's pinned record.
+pub fn pinned_yaml(store: &dyn Store, id: &str, version: u32) -> Option<String> {
+    match store.script_source(id, version) {
+        Ok(record) => record.as_deref().and_then(Catalogue::pinned_yaml),
+        Err(e) => {
+            tracing::warn!(script = id, version, error = %e, "pinned version unreadable; not compared");
+            None
         }
     }
 }

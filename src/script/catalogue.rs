@@ -31,6 +31,16 @@ pub struct Catalogue {
 impl Catalogue {
     /// Loads `dialogs_dir` and `locales_dir`, returning what loaded and every problem found.
     pub fn load(dialogs_dir: &Path, locales_dir: &Path) -> (Self, Vec<Diagnostic>) {
+        Self::load_checking(dialogs_dir, locales_dir, &super::versions::none)
+    }
+
+    /// Like [`Catalogue::load`], and leaves out (with an error) every script whose steps differ
+    /// from `earlier`'s text of the same version: citizens in the middle of it would jump.
+    pub fn load_checking(
+        dialogs_dir: &Path,
+        locales_dir: &Path,
+        earlier: &super::versions::Earlier,
+    ) -> (Self, Vec<Diagnostic>) {
         let (locales, mut diags) = Locales::load_dir(locales_dir);
         let mut sources = Vec::new();
         match std::fs::read_dir(dialogs_dir) {
@@ -53,7 +63,7 @@ impl Catalogue {
                 diags.push(Diagnostic::error(&Pos::new(dialogs_dir, 1, 1), msg));
             }
         }
-        let (cat, more) = Self::from_sources(dialogs_dir, sources, locales);
+        let (cat, more) = Self::from_sources_checking(dialogs_dir, sources, locales, earlier);
         diags.extend(more);
         (cat, diags)
     }
@@ -63,6 +73,15 @@ impl Catalogue {
         dialogs_dir: &Path,
         sources: Vec<(PathBuf, String)>,
         locales: Locales,
+    ) -> (Self, Vec<Diagnostic>) {
+        Self::from_sources_checking(dialogs_dir, sources, locales, &super::versions::none)
+    }
+
+    fn from_sources_checking(
+        dialogs_dir: &Path,
+        sources: Vec<(PathBuf, String)>,
+        locales: Locales,
+        earlier: &super::versions::Earlier,
     ) -> (Self, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut lexicon = None;
@@ -110,7 +129,8 @@ impl Catalogue {
         let menu = menu.unwrap_or_default();
         // Texts are part of a script: one whose messages are missing is left out like a script
         // with a YAML error, so no citizen ever sees a raw message id.
-        let lint = lint::check(&scripts, &menu, &locales);
+        let mut lint = lint::check(&scripts, &menu, &locales);
+        lint.extend(super::versions::check(&scripts, earlier));
         let broken: Vec<String> = scripts
             .values()
             .filter(|s| {
@@ -159,6 +179,12 @@ impl Catalogue {
             .map(|(lang, ftl)| (lang.code(), ftl))
             .collect();
         serde_json::json!({ "yaml": &*script.source, "texts": texts }).to_string()
+    }
+
+    /// The YAML inside a pinned record (see [`Catalogue::pinned_record`]).
+    pub fn pinned_yaml(record: &str) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(record).ok()?;
+        value.get("yaml")?.as_str().map(str::to_string)
     }
 
     /// Compiles a pinned script version from its stored record, with texts where its own
@@ -318,11 +344,16 @@ fn with_label_matches(mut script: Script, locales: &Locales, lexicon: Option<&Le
     script
 }
 
-/// Loads and reports, for `pintu check`: true if there were errors.
-pub fn check_dirs(dialogs_dirs: &[PathBuf], locales_dir: &Path) -> (Vec<Diagnostic>, bool) {
+/// Loads and reports, for `pintu check`: true if there were errors. `earlier` gives the text
+/// of script versions citizens have started (see [`super::versions`]).
+pub fn check_dirs(
+    dialogs_dirs: &[PathBuf],
+    locales_dir: &Path,
+    earlier: &super::versions::Earlier,
+) -> (Vec<Diagnostic>, bool) {
     let mut all = Vec::new();
     for d in dialogs_dirs {
-        let (_, diags) = Catalogue::load(d, locales_dir);
+        let (_, diags) = Catalogue::load_checking(d, locales_dir, earlier);
         all.extend(diags);
     }
     all.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));

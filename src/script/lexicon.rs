@@ -344,14 +344,13 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
             diags.push(Diagnostic::error(&f.pos(), format!("missing `{key}`")));
         }
     }
-    if let Some(node) = f.node("commands") {
-        let Node::Mapping(m) = node else {
-            diags.push(Diagnostic::error(
-                &pos_of(path, node.span()),
-                "`commands` must map each command to its words",
-            ));
-            return (None, diags);
-        };
+    // A wrong `commands` does not stop the reading: the other lists' mistakes are reported
+    // in the same run.
+    if let Some(node) = f.node("commands").filter(|n| !matches!(n, Node::Mapping(_))) {
+        let msg = "`commands` must map each command to its words";
+        diags.push(Diagnostic::error(&f.value_pos("commands", node), msg));
+    }
+    if let Some(Node::Mapping(m)) = f.node("commands") {
         let cf = Fields::new(
             path,
             m,
@@ -373,7 +372,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
         let Some(node) = f.node(key) else { continue };
         let Node::Mapping(m) = node else {
             diags.push(Diagnostic::error(
-                &pos_of(path, node.span()),
+                &f.value_pos(key, node),
                 format!("`{key}` must be a mapping such as {{ yg: yang }}"),
             ));
             continue;

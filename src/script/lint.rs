@@ -40,7 +40,7 @@ pub fn check(
     menu: &Menu,
     locales: &Locales,
 ) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
+    let mut diags = super::needed::engine_texts(locales);
     let mut used: BTreeSet<String> = global_keys().into_iter().collect();
     for script in scripts.values() {
         for (key, pos) in required_keys(script) {

@@ -104,7 +104,7 @@ fn compile(
         Some(Node::Sequence(seq)) if !seq.is_empty() => compile_steps(path, seq, diags),
         Some(other) => {
             let msg = "`steps` must be a non-empty list of steps";
-            diags.push(Diagnostic::error(&pos_of(path, other.span()), msg));
+            diags.push(Diagnostic::error(&f.value_pos("steps", other), msg));
             (Vec::new(), Vec::new())
         }
         None => {
@@ -182,7 +182,7 @@ fn compile_steps(
     for (i, m) in maps {
         if let Some(step) = compile_step(&index, i, m, &steps, diags) {
             steps.push(step);
-            positions.push(pos_of(path, m.span()));
+            positions.push(yaml::mapping_pos(path, m));
         }
     }
     (steps, positions)

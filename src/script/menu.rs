@@ -63,8 +63,8 @@ pub fn load(path: &Path, text: &str) -> (Option<Menu>, Vec<Diagnostic>) {
             }
         }
         Some(other) => {
-            diags
-                .push(Diagnostic::error(&pos_of(path, other.span()), "`elsewhere` must be a list"));
+            let at = f.value_pos("elsewhere", other);
+            diags.push(Diagnostic::error(&at, "`elsewhere` must be a list"));
         }
     }
     let ok = !super::diag::has_errors(&diags);

@@ -12,6 +12,11 @@ pub mod menu;
 pub mod router;
 pub mod yaml;
 
+// What `pintu check` and reloads add to each file's own checks.
+pub mod needed;
+mod syntax;
+pub mod versions;
+
 use crate::engine::session::StepIdx;
 use crate::validate::date::DateRule;
 use diag::Pos;

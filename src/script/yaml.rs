@@ -14,11 +14,11 @@ pub fn parse(path: &Path, text: &str) -> Result<MarkedMappingNode, Diagnostic> {
             &pos_of(path, other.span()),
             "the file must be a mapping of keys (id:, version:, steps:, ...)",
         )),
-        Err(e) => Err(load_error(path, e)),
+        Err(e) => Err(load_error(path, text, e)),
     }
 }
 
-fn load_error(path: &Path, e: marked_yaml::LoadError) -> Diagnostic {
+fn load_error(path: &Path, text: &str, e: marked_yaml::LoadError) -> Diagnostic {
     use marked_yaml::LoadError as E;
     let (m, msg) = match &e {
         E::TopLevelMustBeMapping(m) => (*m, "the file must be a mapping of keys".to_string()),
@@ -26,7 +26,10 @@ fn load_error(path: &Path, e: marked_yaml::LoadError) -> Diagnostic {
         E::UnexpectedAnchor(m) => (*m, "YAML anchors and aliases are not supported".into()),
         E::MappingKeyMustBeScalar(m) => (*m, "keys must be plain words".to_string()),
         E::UnexpectedTag(m) => (*m, "YAML tags (!...) are not supported".to_string()),
-        E::ScanError(m, s) => (*m, format!("YAML syntax: {s}")),
+        E::ScanError(m, s) => {
+            let (line, col, msg) = super::syntax::locate(text, m.line(), m.column(), s.info());
+            return Diagnostic::error(&Pos::new(path, line, col), format!("YAML syntax: {msg}"));
+        }
         E::DuplicateKey(d) => {
             let first = d.prev_key.span().start().map_or(0, |m| m.line());
             let at = pos_of(path, d.key.span());
@@ -39,6 +42,16 @@ fn load_error(path: &Path, e: marked_yaml::LoadError) -> Diagnostic {
 
 pub fn pos_of(path: &Path, span: &Span) -> Pos {
     span.start().map_or_else(|| Pos::new(path, 1, 1), |m| Pos::new(path, m.line(), m.column()))
+}
+
+/// Where a mapping starts: its first key (a block mapping's own mark is only known once the
+/// scanner is past that key), or its `{`.
+pub fn mapping_pos(path: &Path, map: &MarkedMappingNode) -> Pos {
+    let start = pos_of(path, map.span());
+    match map.keys().next().map(|k| pos_of(path, k.span())) {
+        Some(key) if (key.line, key.col) < (start.line, start.col) => key,
+        _ => start,
+    }
 }
 
 /// A mapping being read: remembers which keys were used so unknown ones can be reported.
@@ -69,8 +82,26 @@ impl<'a> Fields<'a> {
         Self { path, map, allowed }
     }
 
+    /// Where the mapping starts (see [`mapping_pos`]).
     pub fn pos(&self) -> Pos {
-        pos_of(self.path, self.map.span())
+        mapping_pos(self.path, self.map)
+    }
+
+    /// Where `key:` itself is written.
+    pub fn key_pos(&self, key: &str) -> Pos {
+        self.map
+            .keys()
+            .find(|k| k.as_str() == key)
+            .map_or_else(|| self.pos(), |k| pos_of(self.path, k.span()))
+    }
+
+    /// Where to report a problem with `key`'s value. A value left empty (`next:`) has the
+    /// position of whatever comes next, possibly lines below, so it is reported at its key.
+    pub fn value_pos(&self, key: &str, value: &Node) -> Pos {
+        match value {
+            Node::Scalar(s) if s.as_str().is_empty() => self.key_pos(key),
+            other => pos_of(self.path, other.span()),
+        }
     }
 
     pub fn node(&self, key: &str) -> Option<&'a Node> {
@@ -82,6 +113,11 @@ impl<'a> Fields<'a> {
     pub fn scalar(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<&'a MarkedScalarNode> {
         let node = self.node(key)?;
         match node {
+            Node::Scalar(s) if s.as_str().trim().is_empty() => {
+                let msg = format!("`{key}` has no value; write one after `{key}:` or remove it");
+                diags.push(Diagnostic::error(&self.key_pos(key), msg));
+                None
+            }
             Node::Scalar(s) => Some(s),
             _ => {
                 let msg = format!("`{key}` must be a single value");
@@ -127,6 +163,11 @@ impl<'a> Fields<'a> {
     pub fn words(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Vec<&'a MarkedScalarNode> {
         match self.node(key) {
             None => Vec::new(),
+            Some(Node::Scalar(s)) if s.as_str().trim().is_empty() => {
+                let msg = format!("`{key}` has no value; write a list such as [a, b] or remove it");
+                diags.push(Diagnostic::error(&self.key_pos(key), msg));
+                Vec::new()
+            }
             Some(Node::Scalar(s)) => vec![s],
             Some(Node::Sequence(seq)) => scalars(self.path, seq, diags),
             Some(Node::Mapping(m)) => {

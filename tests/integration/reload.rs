@@ -88,3 +88,117 @@ async fn a_live_edit_with_a_typo_keeps_the_old_dialog() {
         "the old dialog finishes on version 1"
     );
 }
+
+/// Inserts a phone question before the date of death, with its texts; `version` unchanged
+/// unless `bump`.
+fn insert_step(tree: &std::path::Path, bump: bool) -> (std::path::PathBuf, usize) {
+    let yaml = tree.join("dialogs/akta_kematian.yaml");
+    let original = std::fs::read_to_string(&yaml).unwrap();
+    let step = "  - { id: tanggal_meninggal";
+    let line = original.lines().position(|l| l.starts_with(step)).unwrap() + 1;
+    let mut edited = original.replacen(
+        step,
+        "  - { id: hp_pelapor, kind: phone }\n  - { id: tanggal_meninggal",
+        1,
+    );
+    if bump {
+        edited = edited.replacen("version: 1", "version: 2", 1);
+    }
+    std::fs::write(&yaml, edited).unwrap();
+    for lang in ["id", "en"] {
+        let ftl = tree.join(format!("locales/{lang}/akta_kematian.ftl"));
+        let mut t = std::fs::read_to_string(&ftl).unwrap();
+        if !t.contains("akta_kematian-hp_pelapor") {
+            t.push_str("akta_kematian-hp_pelapor = Nomor HP pelapor?\n    .label = HP pelapor\n");
+        }
+        std::fs::write(&ftl, t).unwrap();
+    }
+    (yaml, line)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_edit_that_would_move_citizens_or_lose_texts_is_refused() {
+    let tree = copy_tree();
+    let data = tempfile::tempdir().unwrap();
+    let env: HashMap<String, String> = [
+        ("PINTU_DATA_DIR", data.path().display().to_string()),
+        ("PINTU_DIALOGS_DIR", tree.path().join("dialogs").display().to_string()),
+        ("PINTU_LOCALES_DIR", tree.path().join("locales").display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let config = Config::load_with(None, &env).unwrap();
+    let core = start_core(&config, Arc::new(SystemClock)).unwrap();
+    say_to(&core, "lama", "akta kematian").await;
+    assert!(say_to(&core, "lama", "3201011708450001").await.contains("nama lengkap almarhum"));
+
+    // Steps changed under version 1, which the citizen started: refused, old dialog stays.
+    let yaml = tree.path().join("dialogs/akta_kematian.yaml");
+    let original = std::fs::read_to_string(&yaml).unwrap();
+    let (_, line) = insert_step(tree.path(), false);
+    let problems = core.http.reloader.reload().unwrap_err();
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        [format!(
+            "{}:{line}:5: error: steps changed but version is still 1, which citizens have \
+             started; raise `version:` to 2",
+            yaml.display()
+        )]
+    );
+    assert!(say_to(&core, "lama", "Sukarno").await.contains("tanggal meninggal"), "no jump");
+
+    // A text pintu itself needs goes missing: refused too, and `bantuan` still gets words.
+    std::fs::write(&yaml, &original).unwrap();
+    let common = tree.path().join("locales/id/common.ftl");
+    let text = std::fs::read_to_string(&common).unwrap();
+    let without: String = text
+        .split_inclusive('\n')
+        .scan(false, |skipping, l| {
+            *skipping = l.starts_with("help =") || (*skipping && l.starts_with(' '));
+            Some(if *skipping { "" } else { l })
+        })
+        .collect();
+    std::fs::write(&common, without).unwrap();
+    let problems = core.http.reloader.reload().unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.to_string().contains("missing message `help` (pintu needs it")),
+        "{problems:?}"
+    );
+    assert!(say_to(&core, "lama", "bantuan").await.contains("*Bantuan*"));
+}
+
+/// Restarted with steps changed under a version a citizen is in the middle of: the script is
+/// left out (new citizens do not get it until the version is raised) and the citizen finishes
+/// on the stored version.
+#[test]
+fn a_restart_with_steps_changed_under_a_started_version_keeps_the_citizen_on_it() {
+    let tree = copy_tree();
+    let data = tempfile::tempdir().unwrap();
+    let chat = |user: &str, lines: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pintu"))
+            .args(["chat", "--user", user])
+            .env("PINTU_DATA_DIR", data.path())
+            .env("PINTU_DIALOGS_DIR", tree.path().join("dialogs"))
+            .env("PINTU_LOCALES_DIR", tree.path().join("locales"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (first, _) = chat("1", "akta kematian\n3201011708450001\n");
+    assert!(first.contains("nama lengkap almarhum"), "{first}");
+    let (yaml, line) = insert_step(tree.path(), false);
+    let (second, log) = chat("1", "Sukarno\n");
+    assert!(second.contains("tanggal meninggal"), "the stored version goes on: {second}");
+    let want = format!("{}:{line}:5: error: steps changed but version is still 1", yaml.display());
+    assert!(log.contains(&want), "{log}");
+}
