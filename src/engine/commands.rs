@@ -6,7 +6,7 @@ use super::session::{self, Pending};
 use super::{Effect, Engine, StatusQuery};
 use crate::script::Script;
 use crate::script::lexicon::Command;
-use crate::script::router::Decision;
+use crate::script::router::{self, Decision};
 use crate::ticket::TicketNo;
 use std::sync::Arc;
 
@@ -187,12 +187,15 @@ impl Engine<'_> {
             let script = cat.menu[n - 1].clone();
             return self.enter(&script);
         }
-        // A valid ticket number anywhere ("kapan tiket K7Q4-M9XS jadi?") asks about it. Free
-        // text needs a digit in it: an ordinary 8-letter word passes the check symbol once in 31.
+        // A valid ticket number anywhere ("kapan tiket K7Q4-M9XS jadi?") asks about it. Words
+        // pass the check symbol once in 31, so a number without digits counts only if no part
+        // of it is a real word ("MANA SAJA" is not a ticket).
         let prefixes = cat.ticket_prefixes();
-        if let Some(no) = TicketNo::find_in(canon, &prefixes)
-            .filter(|no| no.as_str().chars().any(|c| c.is_ascii_digit()))
-        {
+        if let Some(no) = TicketNo::find_in(canon, &prefixes).filter(|no| {
+            let s = no.as_str().to_lowercase();
+            s.chars().any(|c| c.is_ascii_digit())
+                || ![&s[..], &s[..4], &s[4..]].iter().any(|w| router::is_real_word(w))
+        }) {
             let query = StatusQuery::One(no);
             return self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
         }

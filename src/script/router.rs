@@ -158,6 +158,15 @@ fn dictionary() -> &'static sastrawi::Dictionary {
     DICT.get_or_init(sastrawi::Dictionary::new)
 }
 
+/// Is this an Indonesian word (a root, a derived form of one, or a stopword)?
+pub fn is_real_word(word: &str) -> bool {
+    let dict = dictionary();
+    dict.find(word) || stemmer().is_stopword(word) || {
+        let root = stemmer().stem_word(word);
+        root != word && dict.find(&root)
+    }
+}
+
 /// One word of a message, with what matching needs to know about it.
 #[derive(Debug, Clone)]
 struct Token {
@@ -679,6 +688,16 @@ mod tests {
         }
         for odd in ["", "a", "ñandú", "x".repeat(100).as_str(), "ke-", "-nya", "2023", "menge"] {
             let _ = root_of(odd, &cfg);
+        }
+    }
+
+    #[test]
+    fn real_words_are_told_from_codes() {
+        for w in ["mana", "saja", "kapan", "kehilangan", "yang"] {
+            assert!(is_real_word(w), "{w}");
+        }
+        for w in ["kqmx", "hrtw", "zxcvbnmq"] {
+            assert!(!is_real_word(w), "{w}");
         }
     }
 
