@@ -10,7 +10,14 @@ use crate::outbox::push::Delivered;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+/// First wait before a reply that could not go out is tried again; it doubles up to
+/// [`RETRY_MAX`]. An API outage of minutes costs the citizen that long, not a restart.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(60);
 
 /// Something to send to one chat.
 pub enum Item {
@@ -24,8 +31,9 @@ pub enum Item {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sent {
     Yes,
-    /// Not now (network down, shutting down): a reply stays pending and goes out after a
-    /// restart; a push is retried by the outbox.
+    /// Not now (network down, shutting down): a reply is tried again here, ahead of the chat's
+    /// later messages, until it goes out or pintu stops (it is still pending in the store and
+    /// goes out after a restart); a push is retried by the outbox.
     Later,
     /// Never (blocked, refused): dropped, and a push goes to the dead letters.
     Never(String),
@@ -47,9 +55,14 @@ impl<D: Deliver> Clone for Ordered<D> {
     }
 }
 
+/// Records that a stored reply (by its sequence number) went out.
+type MarkSent = Box<dyn Fn(&ChatKey, u64) + Send + Sync>;
+
 struct Inner<D> {
     deliver: D,
-    convo: Convo,
+    /// The conversation layer's `mark_sent`, in production.
+    sent: MarkSent,
+    shutdown: CancellationToken,
     state: Mutex<State>,
 }
 
@@ -60,8 +73,18 @@ struct State {
 }
 
 impl<D: Deliver> Ordered<D> {
-    pub fn new(deliver: D, convo: Convo) -> Self {
-        Self { inner: Arc::new(Inner { deliver, convo, state: Mutex::default() }) }
+    pub fn new(deliver: D, convo: Convo, shutdown: CancellationToken) -> Self {
+        Self::with_marker(deliver, move |chat, seq| convo.mark_sent(chat, [seq]), shutdown)
+    }
+
+    /// [`Ordered::new`] with another way to record a sent reply.
+    fn with_marker(
+        deliver: D,
+        sent: impl Fn(&ChatKey, u64) + Send + Sync + 'static,
+        shutdown: CancellationToken,
+    ) -> Self {
+        let inner = Inner { deliver, sent: Box::new(sent), shutdown, state: Mutex::default() };
+        Self { inner: Arc::new(inner) }
     }
 
     pub fn deliverer(&self) -> &D {
@@ -94,11 +117,7 @@ impl<D: Deliver> Ordered<D> {
             };
             let Some(item) = next else { return };
             match item {
-                Item::Reply(q) => {
-                    if self.inner.deliver.deliver(&chat, &q.out).await != Sent::Later {
-                        self.inner.convo.mark_sent(&chat, [q.seq]);
-                    }
-                }
+                Item::Reply(q) => self.reply(&chat, q).await,
                 Item::Push(out, ack) => {
                     let result = match self.inner.deliver.deliver(&chat, &out).await {
                         Sent::Yes => Delivered::Yes,
@@ -109,5 +128,104 @@ impl<D: Deliver> Ordered<D> {
                 }
             }
         }
+    }
+
+    /// Sends a stored reply, trying again while the platform cannot take it: the chat's later
+    /// messages wait behind it, so nothing overtakes it.
+    async fn reply(&self, chat: &ChatKey, q: Queued) {
+        let mut wait = RETRY_FIRST;
+        loop {
+            match self.inner.deliver.deliver(chat, &q.out).await {
+                Sent::Later => {
+                    // Stopping: it stays pending in the store and goes out after the restart.
+                    tokio::select! {
+                        () = self.inner.shutdown.cancelled() => return,
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                    wait = (wait * 2).min(RETRY_MAX);
+                }
+                Sent::Yes | Sent::Never(_) => return (self.inner.sent)(chat, q.seq),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channel::Channel;
+    use crate::engine::reply::Reply;
+    use crate::engine::session::Lang;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A platform that is down for its first `down` attempts, then records what it sends.
+    struct Flaky {
+        down: usize,
+        attempts: AtomicUsize,
+        sent: Mutex<Vec<String>>,
+    }
+
+    impl Deliver for Arc<Flaky> {
+        async fn deliver(&self, _chat: &ChatKey, out: &Outgoing) -> Sent {
+            if self.attempts.fetch_add(1, Ordering::SeqCst) < self.down {
+                return Sent::Later;
+            }
+            let key = match out.reply.body.first() {
+                Some(crate::engine::reply::Piece::Msg(m)) => m.key.to_string(),
+                _ => String::new(),
+            };
+            self.sent.lock().unwrap().push(key);
+            Sent::Yes
+        }
+    }
+
+    fn queued(seq: u64, key: &str) -> Item {
+        Item::Reply(Queued { seq, out: Outgoing { reply: Reply::key(key), lang: Lang::Id } })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_the_platform_refused_for_a_while_goes_out_first_without_a_restart() {
+        let flaky =
+            Arc::new(Flaky { down: 6, attempts: AtomicUsize::new(0), sent: Mutex::default() });
+        let marked = Arc::new(Mutex::new(Vec::new()));
+        let m = marked.clone();
+        let ordered = Ordered::with_marker(
+            flaky.clone(),
+            move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
+            CancellationToken::new(),
+        );
+        let chat = ChatKey::new(Channel::WhatsApp, "6281234567890");
+        ordered.queue(chat.clone(), queued(1, "first"));
+        ordered.queue(chat.clone(), queued(2, "second"));
+        // Six refusals back off 1 + 2 + 4 + 8 + 16 + 32 s: about a minute of outage.
+        tokio::time::sleep(Duration::from_secs(90)).await;
+        assert_eq!(*flaky.sent.lock().unwrap(), ["first", "second"]);
+        assert_eq!(*marked.lock().unwrap(), [1, 2]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stopping_leaves_the_reply_pending_for_the_next_start() {
+        let flaky = Arc::new(Flaky {
+            down: usize::MAX,
+            attempts: AtomicUsize::new(0),
+            sent: Mutex::default(),
+        });
+        let marked = Arc::new(Mutex::new(Vec::new()));
+        let m = marked.clone();
+        let stop = CancellationToken::new();
+        let ordered = Ordered::with_marker(
+            flaky.clone(),
+            move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
+            stop.clone(),
+        );
+        let chat = ChatKey::new(Channel::Telegram, "42");
+        ordered.queue(chat.clone(), queued(7, "first"));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        stop.cancel();
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        let attempts = flaky.attempts.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert_eq!(flaky.attempts.load(Ordering::SeqCst), attempts, "no attempts after the stop");
+        assert!(marked.lock().unwrap().is_empty(), "not marked sent: still pending");
     }
 }

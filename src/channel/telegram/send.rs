@@ -151,9 +151,9 @@ pub(crate) fn start(
         pace: throttle.then(Pace::telegram),
         catalogue,
         keyboards: Mutex::default(),
-        shutdown,
+        shutdown: shutdown.clone(),
     };
-    Ordered::new(out, convo)
+    Ordered::new(out, convo, shutdown)
 }
 
 impl Deliver for TelegramOut {

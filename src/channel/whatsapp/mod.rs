@@ -47,7 +47,7 @@ pub fn start(core: &Core, config: &Config, wa: &WhatsAppConfig) -> anyhow::Resul
         core.store.clone(),
         core.http.health.clone(),
     )?);
-    let sender = Ordered::new(graph.clone(), core.convo.clone());
+    let sender = Ordered::new(graph.clone(), core.convo.clone(), core.shutdown.clone());
     for (chat, seq, out) in core.store.pending_replies(Channel::WhatsApp)? {
         sender.queue(chat, Item::Reply(Queued { seq, out }));
     }
