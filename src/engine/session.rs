@@ -106,6 +106,9 @@ pub enum Pending {
     Correction(crate::ticket::TicketNo),
     /// `hapus data saya` was typed: `ya` erases the chat's personal data.
     Forget,
+    /// "Maksudnya budi@gmail.com?" after a likely typo: `ya` takes the suggestion, `tidak`
+    /// keeps what was typed, anything else is a new answer.
+    Suggestion { typed: Value, suggested: Value },
 }
 
 /// Everything about one chat that survives a restart.
