@@ -9,7 +9,7 @@ invalid-empty = Sorry, we could not read your answer. Please type it again in le
 
 ## NIK
 
-invalid-nik-chars = Sorry, please type only the NIK: 16 digits 0–9, without letters or other words. Example: *6409011708900001*.
+invalid-nik-chars = Sorry, a NIK has only 16 digits. Please type just the NIK, without letters or other words. Example: *6409011708900001*.
 invalid-nik-letter-o = Sorry, a NIK contains only the digits 0–9 (the letter O is not the digit 0). Example: *6409011708900001*.
 invalid-nik-length = Sorry, a NIK has 16 digits; you typed { $digits }. Example: *6409011708900001*.
 invalid-nik-repeated = Sorry, a NIK is not one digit repeated. Please type the NIK on your KTP-el or KK, for example *6409011708900001*.
@@ -32,7 +32,7 @@ warn-nik-same-as-kk = The NIK you typed is the same as the KK number. The NIK is
 
 ## KK number
 
-invalid-kk-chars = Sorry, please type only the KK number: 16 digits 0–9, without letters or other words. Example: *6409012005150003*.
+invalid-kk-chars = Sorry, a KK number has only 16 digits. Please type just the KK number, without letters or other words. Example: *6409012005150003*.
 invalid-kk-letter-o = Sorry, a KK number contains only the digits 0–9 (the letter O is not the digit 0). Example: *6409012005150003*.
 invalid-kk-length = Sorry, a KK number has 16 digits; you typed { $digits }. Example: *6409012005150003*.
 invalid-kk-repeated = Sorry, a KK number is not one digit repeated. Please type the number at the top of the family card, for example *6409012005150003*.
@@ -54,7 +54,7 @@ invalid-kbli-length = Sorry, a KBLI code has 5 digits; you typed { $digits }. Ex
 
 ## Phone numbers
 
-invalid-phone-chars = Sorry, please type only the phone number: digits, optionally starting with +, without other words. Example: *0812-3456-7890*.
+invalid-phone-chars = Sorry, a phone number contains only digits and may start with +. Please type just the number, without other words. Example: *0812-3456-7890*.
 invalid-phone-letter-o = Sorry, a phone number contains only digits (the letter O is not the digit 0). Example: *0812-3456-7890*.
 invalid-phone-short = Sorry, that phone number is too short. Please type the full number, for example *0812-3456-7890*.
 invalid-phone-long = Sorry, that phone number is too long. Please check it, for example *0812-3456-7890*.
