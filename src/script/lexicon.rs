@@ -62,19 +62,9 @@ const KEYS: &[&str] = &[
     "lead_ins",
 ];
 
-/// Groups of `lead_ins:` words: one per kind of answer, plus the shared possessives and links.
-const LEAD_GROUPS: &[(&str, Option<LeadKind>)] = &[
-    ("nik", Some(LeadKind::Nik)),
-    ("kk", Some(LeadKind::Kk)),
-    ("phone", Some(LeadKind::Phone)),
-    ("email", Some(LeadKind::Email)),
-    ("date", Some(LeadKind::Date)),
-    ("name", Some(LeadKind::Name)),
-    ("text", Some(LeadKind::Text)),
-    ("postal", Some(LeadKind::Postal)),
-    ("own", None),
-    ("link", None),
-];
+/// Groups of `lead_ins:` words: one per kind of answer, then the shared possessives and links.
+const LEAD_GROUPS: &[&str] =
+    &["nik", "kk", "phone", "email", "date", "name", "text", "postal", "own", "link"];
 
 /// The kind of answer a lead-in introduces ("nik sy …", "tgl lahir …", "alamat sy di …").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -564,14 +554,12 @@ fn load_lead_ins(path: &Path, node: &Node, lex: &mut Lexicon, diags: &mut Vec<Di
         ));
         return;
     };
-    const NAMES: &[&str] =
-        &["nik", "kk", "phone", "email", "date", "name", "text", "postal", "own", "link"];
-    let lf = Fields::new(path, m, NAMES, diags);
-    let mut groups: Vec<(Option<LeadKind>, &str, Vec<String>)> = Vec::new();
-    for (name, kind) in LEAD_GROUPS {
+    let lf = Fields::new(path, m, LEAD_GROUPS, diags);
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for name in LEAD_GROUPS {
         let words = lf.words(name, diags);
         let words = words.iter().map(|w| key_of(w)).filter(|w| !w.is_empty()).collect();
-        groups.push((*kind, name, words));
+        groups.push((name, words));
     }
     let canon = |phrase: &str, lex: &Lexicon| -> Vec<String> {
         phrase
@@ -579,17 +567,28 @@ fn load_lead_ins(path: &Path, node: &Node, lex: &mut Lexicon, diags: &mut Vec<Di
             .map(|w| lex.abbreviations.get(w).cloned().unwrap_or(w.to_string()))
             .collect()
     };
-    for (kind, name, words) in groups {
-        match kind {
-            Some(k) => {
-                let heads = words.iter().map(|p| canon(p, lex)).collect();
-                lex.lead_heads.insert(k, heads);
-            }
-            None => {
+    for (name, words) in groups {
+        let kind = match name {
+            "nik" => LeadKind::Nik,
+            "kk" => LeadKind::Kk,
+            "phone" => LeadKind::Phone,
+            "email" => LeadKind::Email,
+            "date" => LeadKind::Date,
+            "name" => LeadKind::Name,
+            "text" => LeadKind::Text,
+            "postal" => LeadKind::Postal,
+            _ => {
                 let set = words.iter().map(|p| canon(p, lex).join(" ")).collect();
-                if name == "own" { lex.lead_own = set } else { lex.lead_link = set }
+                if name == "own" {
+                    lex.lead_own = set
+                } else {
+                    lex.lead_link = set
+                }
+                continue;
             }
-        }
+        };
+        let heads = words.iter().map(|p| canon(p, lex)).collect();
+        lex.lead_heads.insert(kind, heads);
     }
 }
 
