@@ -51,8 +51,17 @@ const WA_SECRET: &str = "bench-app-secret";
 
 /// The dialog of every figure (also `benches/engine.rs`): Aktivasi IKD. `{date}` is replaced by
 /// a working day found in calibration (`besok` unless tomorrow is not one).
-const DIALOG: [&str; 8] =
-    ["ikd", "12345", "6409011708900001", "Budi Santoso", "budi@gmail.com", "1", "{date}", "ya"];
+const DIALOG: [&str; 9] = [
+    "ikd",
+    "12345",
+    "6409011708900001",
+    "Budi Santoso",
+    "budi@gmail.com",
+    "lewati",
+    "1",
+    "{date}",
+    "ya",
+];
 
 // ------------------------------------------------------------------------------------------
 // Shared world of the fakes and the citizens

@@ -32,12 +32,13 @@ use std::time::Instant;
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// The dialog every benchmark uses (engine, store and e2e): Aktivasi IKD.
-const DIALOG: [&str; 8] = [
+const DIALOG: [&str; 9] = [
     "ikd",
     "12345", // invalid NIK (5 digits): re-asked
     "6409011708900001",
     "Budi Santoso",
     "budi@gmail.com",
+    "lewati", // the optional other phone number
     "1",
     "besok", // Friday 27-11-2026 from the fixed clock below
     "ya",

@@ -12,6 +12,10 @@ ikd-nama = Please type your full name as written on your KTP-el.
     .label = Full name
 ikd-email = Please type an active e-mail address for your IKD account. Example: *budi@gmail.com*.
     .label = E-mail
+ikd-telepon_lain =
+    If the officer should call you about the appointment on a number other than this chat, please type it. Example: *0812-3456-7890*.
+    If there is none, type *skip*.
+    .label = Other phone number
 ikd-lokasi = Where would you like to activate IKD? Please type the number of your choice.
     .label = Activation place
 ikd-lokasi-disdukcapil = Disdukcapil office of Penajam Paser Utara

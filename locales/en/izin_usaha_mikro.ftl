@@ -14,6 +14,10 @@ izin_usaha_mikro-email =
     Please type an active e-mail address for the OSS account. If you already have an OSS account, type its e-mail.
     Example: *budi@gmail.com*.
     .label = E-mail
+izin_usaha_mikro-telepon_lain =
+    Staff will call you to finish the OSS registration. If you want to be called on a number other than this chat, please type it. Example: *0812-3456-7890*.
+    If there is none, type *skip*.
+    .label = Other phone number
 izin_usaha_mikro-nama_usaha = Please type the name of your business. Example: *Warung Makan Berkah*.
     .label = Business name
 izin_usaha_mikro-kegiatan =

@@ -36,6 +36,10 @@ pengaduan-kerahasiaan-rahasia = Confidential
 pengaduan-kerahasiaan-anonim = Anonymous (no name)
 pengaduan-nama = Please type your full name.
     .label = Reporter's name
+pengaduan-telepon_lain =
+    If the officer should call you on a number other than this chat, please type it. Example: *0812-3456-7890*.
+    If there is none, type *skip*.
+    .label = Other phone number
 pengaduan-ringkasan = Please check your complaint:
 pengaduan-ke_infrastruktur =
     Reports about roads, bridges, street lights, drains, rubbish, or fallen trees have their own service, so they go straight to the agency in charge.

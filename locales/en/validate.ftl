@@ -9,7 +9,8 @@ invalid-empty = Sorry, we could not read your answer. Please type it again in le
 
 ## NIK
 
-invalid-nik-chars = Sorry, a NIK contains only the digits 0–9 (the letter O is not the digit 0). Example: *6409011708900001*.
+invalid-nik-chars = Sorry, a NIK has only 16 digits. Please type just the NIK, without letters or other words. Example: *6409011708900001*.
+invalid-nik-letter-o = Sorry, a NIK contains only the digits 0–9 (the letter O is not the digit 0). Example: *6409011708900001*.
 invalid-nik-length = Sorry, a NIK has 16 digits; you typed { $digits }. Example: *6409011708900001*.
 invalid-nik-repeated = Sorry, a NIK is not one digit repeated. Please type the NIK on your KTP-el or KK, for example *6409011708900001*.
 invalid-nik-province = Sorry, a NIK starts with a province code, and { $code } is not one. Please check the NIK on your KTP-el or KK, for example *6409011708900001*.
@@ -31,7 +32,8 @@ warn-nik-same-as-kk = The NIK you typed is the same as the KK number. The NIK is
 
 ## KK number
 
-invalid-kk-chars = Sorry, a KK number contains only the digits 0–9. Example: *6409012005150003*.
+invalid-kk-chars = Sorry, a KK number has only 16 digits. Please type just the KK number, without letters or other words. Example: *6409012005150003*.
+invalid-kk-letter-o = Sorry, a KK number contains only the digits 0–9 (the letter O is not the digit 0). Example: *6409012005150003*.
 invalid-kk-length = Sorry, a KK number has 16 digits; you typed { $digits }. Example: *6409012005150003*.
 invalid-kk-repeated = Sorry, a KK number is not one digit repeated. Please type the number at the top of the family card, for example *6409012005150003*.
 invalid-kk-province = Sorry, a KK number starts with a province code, and { $code } is not one. Please check it, for example *6409012005150003*.
@@ -52,7 +54,8 @@ invalid-kbli-length = Sorry, a KBLI code has 5 digits; you typed { $digits }. Ex
 
 ## Phone numbers
 
-invalid-phone-chars = Sorry, a phone number contains only digits and may start with +. Example: *0812-3456-7890*.
+invalid-phone-chars = Sorry, a phone number contains only digits and may start with +. Please type just the number, without other words. Example: *0812-3456-7890*.
+invalid-phone-letter-o = Sorry, a phone number contains only digits (the letter O is not the digit 0). Example: *0812-3456-7890*.
 invalid-phone-short = Sorry, that phone number is too short. Please type the full number, for example *0812-3456-7890*.
 invalid-phone-long = Sorry, that phone number is too long. Please check it, for example *0812-3456-7890*.
 invalid-phone-emergency = Sorry, { $number } is a service number, not a personal one. In an emergency, please call *112*. Please type your mobile number, for example *0812-3456-7890*.
@@ -104,7 +107,7 @@ invalid-email-at = Sorry, an e-mail address contains exactly one @ sign. Example
 invalid-email-format = Sorry, the part before the @ sign is not right; use letters, digits, dots or underscores. Example: *budi.santoso@gmail.com*.
 invalid-email-domain = Sorry, the part after the @ sign is not right. Example: *budi@gmail.com*.
 invalid-email-long = Sorry, an e-mail address has at most { $max } characters. Example: *budi@gmail.com*.
-warn-email-typo = The address *{ $address }* may be mistyped; perhaps you meant *{ $suggestion }*. Type *ya* if the address you typed is correct, or *ubah* to change it.
+warn-email-typo = The address *{ $address }* may be mistyped. Did you mean *{ $suggestion }*? Type *ya* to use that address, *tidak* if *{ $address }* is correct, or type the address again.
 
 ## Location
 

@@ -12,6 +12,10 @@ ikd-nama = Mohon ketik nama lengkap Bapak/Ibu sesuai KTP-el.
     .label = Nama lengkap
 ikd-email = Mohon ketik alamat email yang aktif untuk akun IKD. Contoh: *budi@gmail.com*.
     .label = Email
+ikd-telepon_lain =
+    Bila petugas perlu menghubungi Bapak/Ibu tentang jadwal kedatangan di nomor lain selain nomor chat ini, mohon ketik nomornya. Contoh: *0812-3456-7890*.
+    Bila tidak ada, ketik *lewati*.
+    .label = Nomor telepon lain
 ikd-lokasi = Di mana Bapak/Ibu ingin melakukan aktivasi IKD? Mohon ketik nomor pilihan.
     .label = Tempat aktivasi
 ikd-lokasi-disdukcapil = Kantor Disdukcapil Penajam Paser Utara

@@ -14,6 +14,10 @@ izin_usaha_mikro-email =
     Mohon ketik alamat email yang aktif untuk akun OSS. Bila sudah punya akun OSS, ketik email akun tersebut.
     Contoh: *budi@gmail.com*.
     .label = Email
+izin_usaha_mikro-telepon_lain =
+    Petugas akan menghubungi Bapak/Ibu untuk menyelesaikan pendaftaran OSS. Bila ingin dihubungi di nomor lain selain nomor chat ini, mohon ketik nomornya. Contoh: *0812-3456-7890*.
+    Bila tidak ada, ketik *lewati*.
+    .label = Nomor telepon lain
 izin_usaha_mikro-nama_usaha = Mohon ketik nama usaha Bapak/Ibu. Contoh: *Warung Makan Berkah*.
     .label = Nama usaha
 izin_usaha_mikro-kegiatan =

@@ -36,6 +36,10 @@ pengaduan-kerahasiaan-rahasia = Rahasia
 pengaduan-kerahasiaan-anonim = Anonim (tanpa nama)
 pengaduan-nama = Mohon ketik nama lengkap Bapak/Ibu.
     .label = Nama pelapor
+pengaduan-telepon_lain =
+    Bila petugas sebaiknya menghubungi Bapak/Ibu di nomor lain selain nomor chat ini, mohon ketik nomornya. Contoh: *0812-3456-7890*.
+    Bila tidak ada, ketik *lewati*.
+    .label = Nomor telepon lain
 pengaduan-ringkasan = Mohon periksa kembali pengaduan berikut:
 pengaduan-ke_infrastruktur =
     Laporan tentang jalan, jembatan, lampu jalan, saluran air, sampah, atau pohon tumbang memiliki layanan tersendiri, agar langsung diteruskan ke dinas yang menangani.

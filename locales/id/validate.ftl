@@ -9,7 +9,8 @@ invalid-empty = Mohon maaf, jawaban Bapak/Ibu belum terbaca. Mohon ketik ulang d
 
 ## NIK
 
-invalid-nik-chars = Mohon maaf, NIK hanya berisi angka 0–9 (huruf O bukan angka 0). Contoh: *6409011708900001*.
+invalid-nik-chars = Mohon maaf, NIK hanya berisi 16 angka. Mohon ketik NIK saja, tanpa huruf atau kata lain. Contoh: *6409011708900001*.
+invalid-nik-letter-o = Mohon maaf, NIK hanya berisi angka 0–9 (huruf O bukan angka 0). Contoh: *6409011708900001*.
 invalid-nik-length = Mohon maaf, NIK harus 16 digit angka; yang Bapak/Ibu ketik { $digits } digit. Contoh: *6409011708900001*.
 invalid-nik-repeated = Mohon maaf, NIK tidak berisi satu angka yang sama semuanya. Mohon ketik NIK sesuai KTP-el atau KK, contoh: *6409011708900001*.
 invalid-nik-province = Mohon maaf, NIK diawali kode provinsi, dan { $code } bukan kode provinsi. Mohon periksa kembali NIK pada KTP-el atau KK, contoh: *6409011708900001*.
@@ -31,7 +32,8 @@ warn-nik-same-as-kk = NIK yang Bapak/Ibu ketik sama dengan nomor KK. NIK tertera
 
 ## Nomor KK
 
-invalid-kk-chars = Mohon maaf, nomor KK hanya berisi angka 0–9. Contoh: *6409012005150003*.
+invalid-kk-chars = Mohon maaf, nomor KK hanya berisi 16 angka. Mohon ketik nomor KK saja, tanpa huruf atau kata lain. Contoh: *6409012005150003*.
+invalid-kk-letter-o = Mohon maaf, nomor KK hanya berisi angka 0–9 (huruf O bukan angka 0). Contoh: *6409012005150003*.
 invalid-kk-length = Mohon maaf, nomor KK harus 16 digit angka; yang Bapak/Ibu ketik { $digits } digit. Contoh: *6409012005150003*.
 invalid-kk-repeated = Mohon maaf, nomor KK tidak berisi satu angka yang sama semuanya. Mohon ketik nomor di bagian atas Kartu Keluarga, contoh: *6409012005150003*.
 invalid-kk-province = Mohon maaf, nomor KK diawali kode provinsi, dan { $code } bukan kode provinsi. Mohon periksa kembali, contoh: *6409012005150003*.
@@ -52,7 +54,8 @@ invalid-kbli-length = Mohon maaf, kode KBLI terdiri atas 5 angka; yang Bapak/Ibu
 
 ## Nomor telepon
 
-invalid-phone-chars = Mohon maaf, nomor telepon hanya berisi angka dan boleh diawali tanda +. Contoh: *0812-3456-7890*.
+invalid-phone-chars = Mohon maaf, nomor telepon hanya berisi angka dan boleh diawali tanda +. Mohon ketik nomornya saja, tanpa kata lain. Contoh: *0812-3456-7890*.
+invalid-phone-letter-o = Mohon maaf, nomor telepon hanya berisi angka (huruf O bukan angka 0). Contoh: *0812-3456-7890*.
 invalid-phone-short = Mohon maaf, nomor telepon tersebut terlalu pendek. Mohon ketik nomor lengkap, contoh: *0812-3456-7890*.
 invalid-phone-long = Mohon maaf, nomor telepon tersebut terlalu panjang. Mohon periksa kembali, contoh: *0812-3456-7890*.
 invalid-phone-emergency = Mohon maaf, { $number } adalah nomor layanan, bukan nomor pribadi. Bila keadaan darurat, silakan telepon *112*. Mohon ketik nomor HP Bapak/Ibu, contoh: *0812-3456-7890*.
@@ -104,7 +107,7 @@ invalid-email-at = Mohon maaf, alamat e-mail harus berisi satu tanda @. Contoh: 
 invalid-email-format = Mohon maaf, bagian sebelum tanda @ belum benar; gunakan huruf, angka, titik, atau garis bawah. Contoh: *budi.santoso@gmail.com*.
 invalid-email-domain = Mohon maaf, bagian sesudah tanda @ belum benar. Contoh: *budi@gmail.com*.
 invalid-email-long = Mohon maaf, alamat e-mail paling panjang { $max } karakter. Contoh: *budi@gmail.com*.
-warn-email-typo = Alamat *{ $address }* mungkin salah ketik; barangkali maksudnya *{ $suggestion }*. Ketik *ya* bila alamat tadi sudah benar, atau *ubah*.
+warn-email-typo = Alamat *{ $address }* mungkin salah ketik. Maksud Bapak/Ibu *{ $suggestion }*? Ketik *ya* untuk memakai alamat tersebut, *tidak* bila *{ $address }* sudah benar, atau ketik ulang alamatnya.
 
 ## Lokasi
 

@@ -6,7 +6,7 @@ use super::input::{AttachmentKind, Input};
 use super::normalize::{edit_distance, typo_budget};
 use super::reply::{Msg, Reply};
 use super::session::{Pending, Value};
-use crate::script::lexicon::{Command, Intent};
+use crate::script::lexicon::{Command, Intent, LeadKind};
 use crate::script::{Opt, Script, Step, StepKind};
 use crate::ticket::TicketNo;
 use crate::validate::{self, Issue};
@@ -34,7 +34,9 @@ impl Engine<'_> {
         if matches!(step.kind, StepKind::Summary) {
             return self.at_summary(intent);
         }
-        if step.optional && self.is_skip_word(canon) {
+        let yes_no = matches!(step.kind, StepKind::YesNo { .. })
+            && self.ctx.catalogue.lexicon.yes_no(canon).is_some();
+        if step.optional && !yes_no && self.is_skip_word(canon) {
             return self.accept(Value::Skipped);
         }
         let verdict = self.check_text(&script, step, raw, canon, intent);
@@ -87,6 +89,15 @@ impl Engine<'_> {
     fn apply(&mut self, script: &Script, at: u16, verdict: Verdict) {
         match verdict {
             Verdict::Accept(v) => self.accept(v),
+            // One warning offering a fix ("maksudnya budi@gmail.com?"): a question whose yes
+            // takes the fix.
+            Verdict::Warn(v, issues)
+                if issues.len() == 1 && issues[0].get("suggestion").is_some() =>
+            {
+                let suggested = Value::Text(issues[0].get("suggestion").unwrap_or("").to_string());
+                self.say(Reply::msg(issue_msg(&issues[0])));
+                self.s.pending = Pending::Suggestion { typed: v, suggested };
+            }
             Verdict::Warn(v, issues) => {
                 // Warning texts end by saying how to confirm ("Ketik ya bila sudah benar").
                 let mut r = Reply::default();
@@ -151,6 +162,17 @@ impl Engine<'_> {
         let answer_of = |idx: Option<u16>| idx.and_then(|i| flow.and_then(|f| f.answer(i)));
         match &step.kind {
             StepKind::Text { min, max, pattern } => {
+                // "alamat sy di Jl. Merdeka 5": a short answer loses an unmistakable lead-in;
+                // longer texts are stories, where such words belong to what is told.
+                let raw = if *max <= SHORT_TEXT {
+                    self.ctx
+                        .catalogue
+                        .lexicon
+                        .strip_lead_in(LeadKind::Text, raw, true)
+                        .unwrap_or(raw)
+                } else {
+                    raw
+                };
                 let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
                 let len = text.chars().count();
                 if len < usize::from(*min) {
@@ -170,9 +192,9 @@ impl Engine<'_> {
                     Verdict::Accept(Value::Text(text))
                 }
             }
-            StepKind::Name { newborn } => {
-                checked(validate::name::check(raw, *newborn), Value::Text)
-            }
+            StepKind::Name { newborn } => self.lead_in(LeadKind::Name, raw, |t| {
+                checked(validate::name::check(t, *newborn), Value::Text)
+            }),
             StepKind::Number { min, max } => match self.ctx.catalogue.lexicon.amount(raw) {
                 Some(n) if (*min..=*max).contains(&n) => Verdict::Accept(Value::Number(n)),
                 _ => Verdict::Refuse(Msg::new("invalid-number").arg("min", *min).arg("max", *max)),
@@ -182,8 +204,10 @@ impl Engine<'_> {
                     Some(Value::Date(jd)) => time::Date::from_julian_day(*jd).ok(),
                     _ => None,
                 };
-                checked(validate::nik::check_with(raw, today, stated, None, None), |n| {
-                    Value::Text(n.digits)
+                self.lead_in(LeadKind::Nik, raw, |t| {
+                    checked(validate::nik::check_with(t, today, stated, None, None), |n| {
+                        Value::Text(n.digits)
+                    })
                 })
             }
             StepKind::Kk { nik } => {
@@ -191,33 +215,43 @@ impl Engine<'_> {
                     Some(Value::Text(t)) => Some(t.as_str()),
                     _ => None,
                 };
-                checked(validate::kk::check(raw, nik), Value::Text)
+                self.lead_in(LeadKind::Kk, raw, |t| {
+                    checked(validate::kk::check(t, nik), Value::Text)
+                })
             }
-            StepKind::Phone { mobile } => {
-                checked(validate::phone::check(raw, *mobile), |p| Value::Text(p.e164))
+            StepKind::Phone { mobile } => self.lead_in(LeadKind::Phone, raw, |t| {
+                checked(validate::phone::check(t, *mobile), |p| Value::Text(p.e164))
+            }),
+            StepKind::Email => self
+                .lead_in(LeadKind::Email, raw, |t| checked(validate::email::check(t), Value::Text)),
+            StepKind::Date { rule, working_day } => {
+                self.lead_in(LeadKind::Date, raw, |t| match validate::date::check(t, today, rule) {
+                    Ok((d, _)) if *working_day && !self.ctx.settings.calendar.is_working_day(d) => {
+                        let day = crate::engine::reply::Arg::Date(d.to_julian_day());
+                        Verdict::Refuse(
+                            Msg::new("invalid-date-not-working-day").arg("tanggal", day),
+                        )
+                    }
+                    other => checked(other, |d| Value::Date(d.to_julian_day())),
+                })
             }
-            StepKind::Email => checked(validate::email::check(raw), Value::Text),
-            StepKind::Date { rule, working_day } => match validate::date::check(raw, today, rule) {
-                Ok((d, _)) if *working_day && !self.ctx.settings.calendar.is_working_day(d) => {
-                    let day = crate::engine::reply::Arg::Date(d.to_julian_day());
-                    Verdict::Refuse(Msg::new("invalid-date-not-working-day").arg("tanggal", day))
-                }
-                other => checked(other, |d| Value::Date(d.to_julian_day())),
-            },
             StepKind::RtRw { rw_optional } => {
                 checked(validate::rtrw::check(raw, *rw_optional), Value::Text)
             }
-            StepKind::Postal => checked(
-                validate::postal::check(raw, self.ctx.settings.postal_first_digit),
-                Value::Text,
-            ),
+            StepKind::Postal => self.lead_in(LeadKind::Postal, raw, |t| {
+                checked(
+                    validate::postal::check(t, self.ctx.settings.postal_first_digit),
+                    Value::Text,
+                )
+            }),
             StepKind::Choice(opts) => match pick(&self.ctx.catalogue.lexicon, opts, canon) {
                 Some(i) => Verdict::Accept(Value::Choice(i)),
                 None => Verdict::WrongKind("invalid-choice"),
             },
-            StepKind::YesNo { .. } => match intent {
-                Some(Intent::Yes) => Verdict::Accept(Value::Yes(true)),
-                Some(Intent::No | Intent::Wrong) => Verdict::Accept(Value::Yes(false)),
+            StepKind::YesNo { .. } => match (self.ctx.catalogue.lexicon.yes_no(canon), intent) {
+                (Some(yes), _) => Verdict::Accept(Value::Yes(yes)),
+                (_, Some(Intent::Yes)) => Verdict::Accept(Value::Yes(true)),
+                (_, Some(Intent::No | Intent::Wrong)) => Verdict::Accept(Value::Yes(false)),
                 _ => match self.ctx.catalogue.lexicon.option_number(canon, 2) {
                     Some(1) => Verdict::Accept(Value::Yes(true)),
                     Some(2) => Verdict::Accept(Value::Yes(false)),
@@ -244,6 +278,29 @@ impl Engine<'_> {
         }
     }
 }
+
+impl Engine<'_> {
+    /// Validates an answer as typed and, failing that, without the words around it that only
+    /// announce it ("nik sy …", "tgl lahir …", "… itu nik saya"). A valid answer is never
+    /// altered, except a name behind an unmistakable lead-in ("nama saya Budi"). When both fail,
+    /// the reason given is about the value the citizen meant, the one without the lead-in.
+    fn lead_in(&self, kind: LeadKind, raw: &str, check: impl Fn(&str) -> Verdict) -> Verdict {
+        let lex = &self.ctx.catalogue.lexicon;
+        let first = check(raw);
+        let valid = matches!(first, Verdict::Accept(_) | Verdict::Warn(..));
+        match lex.strip_lead_in(kind, raw, valid) {
+            Some(value) => match check(value) {
+                again @ (Verdict::Accept(_) | Verdict::Warn(..)) => again,
+                _ if valid => first,
+                again => again,
+            },
+            None => first,
+        }
+    }
+}
+
+/// Text steps up to this many characters are short answers (a street, a place), not stories.
+const SHORT_TEXT: u16 = 200;
 
 /// Picks an option by number, by its words, or by its words with a small typo.
 pub(crate) fn pick(

@@ -313,6 +313,10 @@ impl Engine<'_> {
             Some(crate::script::StepKind::Choice(opts)) => {
                 opts.iter().any(|o| o.matches.iter().any(|m| m == canon))
             }
+            // "tidak ada" is a skip word elsewhere, but here it answers the question: no.
+            Some(crate::script::StepKind::YesNo { .. }) => {
+                self.ctx.catalogue.lexicon.yes_no(canon).is_some()
+            }
             _ => false,
         }
     }

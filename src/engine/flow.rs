@@ -233,13 +233,15 @@ impl Engine<'_> {
         self.advance();
     }
 
-    /// Refuses an answer with a reason; after several misses also offers help.
+    /// Refuses an answer with a reason; after several misses also offers help, in the same
+    /// message: with the question asked again, a failed answer never costs more than two.
     pub fn miss(&mut self, why: Msg) {
         self.s.misses = self.s.misses.saturating_add(1);
-        self.say(Reply::msg(why));
+        let mut r = Reply::msg(why);
         if self.s.misses >= self.ctx.settings.max_misses {
-            self.say(Reply::key("stuck"));
+            r = r.line(Msg::new("stuck"));
         }
+        self.say(r);
     }
 
     /// `kembali`: undo the last answer and ask that question again.

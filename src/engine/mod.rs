@@ -215,6 +215,13 @@ impl PartialEq for Draft {
     }
 }
 
+/// True when `raw` is `value` typed again (spaces and case aside), as when a citizen insists on
+/// an address pintu suspected of a typo.
+fn same_text(raw: &str, value: &Value) -> bool {
+    let typed: String = raw.split_whitespace().collect();
+    matches!(value, Value::Text(t) if typed.trim_end_matches('.').eq_ignore_ascii_case(t))
+}
+
 /// Steps a session by one input.
 pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
     let mut e = Engine {
@@ -353,6 +360,20 @@ impl Engine<'_> {
             }
             // "tidak", "bukan", "ubah": the warned value is wrong; ask again.
             Pending::Warning(_) if no || intent == Some(&Intent::Command(Command::Edit, None)) => {
+                self.resume();
+                true
+            }
+            Pending::Suggestion { suggested, .. } if yes => {
+                self.accept(suggested);
+                true
+            }
+            // "tidak"/"bukan" to "maksudnya X?": not X, so what was typed is meant; the prompt
+            // says so. Typing the same address again means the same.
+            Pending::Suggestion { typed, .. } if no || same_text(raw, &typed) => {
+                self.accept(typed);
+                true
+            }
+            Pending::Suggestion { .. } if intent == Some(&Intent::Command(Command::Edit, None)) => {
                 self.resume();
                 true
             }

@@ -109,6 +109,9 @@ pub enum Pending {
     /// Free text fitted several services about equally: the next message picks one of these
     /// (script ids, in the order shown) by number, button or words.
     Clarify(Vec<String>),
+    /// "Maksudnya budi@gmail.com?" after a likely typo: `ya` takes the suggestion, `tidak`
+    /// keeps what was typed, anything else is a new answer.
+    Suggestion { typed: Value, suggested: Value },
 }
 
 /// Everything about one chat that survives a restart.

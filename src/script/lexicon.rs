@@ -58,7 +58,27 @@ const KEYS: &[&str] = &[
     "emergency_alone",
     "urgent",
     "multipliers",
+    "negatable",
+    "lead_ins",
 ];
+
+/// Groups of `lead_ins:` words: one per kind of answer, then the shared possessives and links.
+const LEAD_GROUPS: &[&str] =
+    &["nik", "kk", "phone", "email", "date", "name", "text", "postal", "own", "link"];
+
+/// The kind of answer a lead-in introduces ("nik sy …", "tgl lahir …", "alamat sy di …").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeadKind {
+    Nik,
+    Kk,
+    Phone,
+    Email,
+    Date,
+    Name,
+    /// Short text answers such as a street or a place.
+    Text,
+    Postal,
+}
 
 /// What a message means on its own, before any step interprets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +116,33 @@ pub struct Lexicon {
     last: HashSet<String>,
     english: HashSet<String>,
     indonesian: HashSet<String>,
+    /// Words that still mean no after a no word: "belum punya", "blm sempat".
+    negatable: HashSet<String>,
+    /// Head phrases per kind of answer, each as its canonical words.
+    lead_heads: HashMap<LeadKind, Vec<Vec<String>>>,
+    /// Possessives after a head ("nik *saya*", "nomor *nya*").
+    lead_own: HashSet<String>,
+    /// Linking words around a head ("nik saya *adalah*", "*ini* nik saya", "alamat *di*").
+    lead_link: HashSet<String>,
+}
+
+/// A word of a message with its place in the raw text, for cutting the raw value out.
+struct Token {
+    start: usize,
+    end: usize,
+    /// Canonical form: normalised, abbreviation expanded ("sy" → "saya").
+    word: String,
+}
+
+/// What the words of a stretch of tokens were, when every one of them is lead-in material.
+#[derive(Default, Clone, Copy)]
+struct LeadRun {
+    head: bool,
+    /// A head followed by a possessive or a linking word or sign ("nama saya", "nik:"): no real
+    /// value starts that way.
+    unmistakable: bool,
+    /// Only fillers ("pak", "kak"): harmless around a number, never cut from a name.
+    fillers_only: bool,
 }
 
 impl Lexicon {
@@ -135,11 +182,10 @@ impl Lexicon {
         let all = |set: &HashSet<String>| {
             canon.split(' ').all(|w| set.contains(w) || set.contains(&squeeze(w)))
         };
-        if all(&self.yes) {
-            return Some(Intent::Yes);
-        }
-        if all(&self.no) {
-            return Some(Intent::No);
+        match self.yes_no(canon) {
+            Some(true) => return Some(Intent::Yes),
+            Some(false) => return Some(Intent::No),
+            None => {}
         }
         if all(&self.wrong) {
             return Some(Intent::Wrong);
@@ -157,6 +203,154 @@ impl Lexicon {
             return Some(Intent::Thanks);
         }
         None
+    }
+
+    /// The message read as an answer to a yes/no question, ignoring commands: "iya udh", "udh
+    /// ada" are yes; "blm", "belum punya", "ga ada", "iya belum" are no (a no word, after any
+    /// yes words, followed only by what it negates). "ga jadi" stays a cancel and "ga tau" is
+    /// no answer at all (`None`).
+    pub fn yes_no(&self, canon: &str) -> Option<bool> {
+        if canon.is_empty() || self.cancel.contains(canon) {
+            return None;
+        }
+        let is = |set: &HashSet<String>, w: &str| set.contains(w) || set.contains(&squeeze(w));
+        let words: Vec<&str> = canon.split(' ').collect();
+        if words.iter().all(|w| is(&self.yes, w)) {
+            return Some(true);
+        }
+        let first_no = words.iter().position(|w| is(&self.no, w))?;
+        let before_ok = words[..first_no].iter().all(|w| is(&self.yes, w));
+        let after_ok = words[first_no + 1..]
+            .iter()
+            .all(|w| is(&self.yes, w) || is(&self.no, w) || is(&self.negatable, w));
+        (before_ok && after_ok).then_some(false)
+    }
+
+    /// The value inside an answer wrapped in words that only announce it: "nik sy 3201…",
+    /// "tgl lahir 17 agustus 90", "3201… itu nik saya", "nama saya Budi Santoso". Returns the
+    /// raw text between the lead-in and the tail (separators kept as typed), or `None` when
+    /// there is nothing to strip. `strict` (for answers that validate as typed, such as names)
+    /// strips only an unmistakable lead-in: a head with a possessive or linking word.
+    pub fn strip_lead_in<'a>(&self, kind: LeadKind, raw: &'a str, strict: bool) -> Option<&'a str> {
+        let heads = self.lead_heads.get(&kind)?;
+        let toks = self.tokens(raw);
+        // Long messages are stories, not answers with a lead-in.
+        if toks.is_empty() || toks.len() > 40 {
+            return None;
+        }
+        let ok = |run: &LeadRun| {
+            if strict { run.unmistakable } else { run.head || run.fillers_only }
+        };
+        // The longest leading run of lead-in words that still leaves a value.
+        let (mut lead, mut lead_run) = (0, LeadRun::default());
+        for (n, run) in self.lead_runs(heads, raw, &toks) {
+            if n < toks.len() && ok(&run) {
+                (lead, lead_run) = (n, run);
+            }
+        }
+        // The longest trailing run after the value: lead-in words up to the very end.
+        let (mut tail, mut tail_run) = (toks.len(), LeadRun::default());
+        for a in (lead + 1..toks.len()).rev() {
+            let runs = self.lead_runs(heads, raw, &toks[a..]);
+            if let Some((_, run)) = runs.into_iter().find(|(n, _)| *n == toks.len() - a) {
+                if ok(&run) {
+                    (tail, tail_run) = (a, run);
+                }
+            }
+        }
+        if lead == 0 && tail == toks.len() {
+            return None;
+        }
+        // Without strictness, fillers alone may go only when a real lead-in was found too, or
+        // around digits: "0812 3456 7890 pak".
+        let any_head = lead_run.head || tail_run.head;
+        if !strict && !any_head && !raw.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        // "nik saya" alone holds no value.
+        let middle = &toks[lead..tail];
+        if self.lead_runs(heads, raw, middle).last().is_some_and(|(n, _)| *n == middle.len()) {
+            return None;
+        }
+        let value = &raw[toks[lead].start..toks[tail - 1].end];
+        (!value.trim().is_empty()).then_some(value)
+    }
+
+    /// Reads lead-in words from the start of `toks` for as long as there are any, greedily
+    /// (longest head phrase first), and returns the state after each step: how many tokens were
+    /// read and what they were.
+    fn lead_runs(&self, heads: &[Vec<String>], raw: &str, toks: &[Token]) -> Vec<(usize, LeadRun)> {
+        let mut out = Vec::new();
+        let mut run = LeadRun { fillers_only: true, ..LeadRun::default() };
+        let mut i = 0;
+        let mut after_head = false;
+        while i < toks.len() {
+            let w = toks[i].word.as_str();
+            let rest = &toks[i..];
+            let longest = heads
+                .iter()
+                .filter(|h| {
+                    h.len() <= rest.len() && rest.iter().zip(h.iter()).all(|(t, w)| t.word == *w)
+                })
+                .map(Vec::len)
+                .max();
+            if let Some(n) = longest {
+                // A sign right after a head links it to the value: "nik: 3201…", "nama=Budi".
+                let end = toks[i + n - 1].end;
+                let next = toks.get(i + n).map_or(raw.len(), |t| t.start);
+                run.head = true;
+                run.fillers_only = false;
+                run.unmistakable |= raw[end..next].contains([':', '=']);
+                after_head = true;
+                i += n;
+                out.push((i, run));
+                continue;
+            }
+            // "namaku", "nomornya", "hpnya": a head with its possessive attached.
+            let suffixed = ["nya", "ku"].iter().any(|suf| {
+                w.strip_suffix(suf).is_some_and(|stem| {
+                    !stem.is_empty() && heads.iter().any(|h| h.len() == 1 && h[0] == stem)
+                })
+            });
+            if suffixed {
+                run.head = true;
+                run.unmistakable = true;
+                run.fillers_only = false;
+                after_head = false;
+            } else if self.lead_own.contains(w) || self.lead_link.contains(w) {
+                run.unmistakable |= after_head;
+                run.fillers_only = false;
+                after_head = false;
+            } else if self.fillers.contains(w) {
+                after_head = false;
+            } else {
+                break;
+            }
+            i += 1;
+            out.push((i, run));
+        }
+        out
+    }
+
+    /// Splits raw text into words at spaces and the signs people put between a label and a
+    /// value (`:` `=` `,` `;` `.` `-` `/`), keeping each word's place.
+    fn tokens(&self, raw: &str) -> Vec<Token> {
+        let sep = |c: char| c.is_whitespace() || ":=,;.-/".contains(c);
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in raw.char_indices().chain(std::iter::once((raw.len(), ' '))) {
+            match (start, sep(c)) {
+                (None, false) => start = Some(i),
+                (Some(s), true) => {
+                    let norm = normalize_phrase(&raw[s..i]);
+                    let word = self.abbreviations.get(&norm).cloned().unwrap_or(norm);
+                    out.push(Token { start: s, end: i, word });
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// "terimakasih infonya", "makasih banyak ya": a short message that opens with thanks.
@@ -337,6 +531,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
         last: set("last", &mut diags),
         english: set("english", &mut diags),
         indonesian: set("indonesian", &mut diags),
+        negatable: set("negatable", &mut diags),
         ..Lexicon::default()
     };
     for key in ["yes", "no", "cancel", "commands"] {
@@ -392,8 +587,61 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
             }
         }
     }
+    // After `abbreviations`: lead-in words are expanded the same way.
+    if let Some(node) = f.node("lead_ins") {
+        load_lead_ins(path, node, &mut lex, &mut diags);
+    }
     let ok = !super::diag::has_errors(&diags);
     (ok.then_some(lex), diags)
+}
+
+/// `lead_ins:` maps each kind of answer (and `own`, `link`) to its words. Abbreviations are
+/// expanded as in messages, so "sy" need not be listed next to "saya". Loaded after
+/// `abbreviations` is known, hence called last.
+fn load_lead_ins(path: &Path, node: &Node, lex: &mut Lexicon, diags: &mut Vec<Diagnostic>) {
+    let Node::Mapping(m) = node else {
+        diags.push(Diagnostic::error(
+            &pos_of(path, node.span()),
+            "`lead_ins` must map each kind of answer to its words, such as { nik: [nik, no nik] }",
+        ));
+        return;
+    };
+    let lf = Fields::new(path, m, LEAD_GROUPS, diags);
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for name in LEAD_GROUPS {
+        let words = lf.words(name, diags);
+        let words = words.iter().map(|w| key_of(w)).filter(|w| !w.is_empty()).collect();
+        groups.push((name, words));
+    }
+    let canon = |phrase: &str, lex: &Lexicon| -> Vec<String> {
+        phrase
+            .split(' ')
+            .map(|w| lex.abbreviations.get(w).cloned().unwrap_or(w.to_string()))
+            .collect()
+    };
+    for (name, words) in groups {
+        let kind = match name {
+            "nik" => LeadKind::Nik,
+            "kk" => LeadKind::Kk,
+            "phone" => LeadKind::Phone,
+            "email" => LeadKind::Email,
+            "date" => LeadKind::Date,
+            "name" => LeadKind::Name,
+            "text" => LeadKind::Text,
+            "postal" => LeadKind::Postal,
+            _ => {
+                let set = words.iter().map(|p| canon(p, lex).join(" ")).collect();
+                if name == "own" {
+                    lex.lead_own = set
+                } else {
+                    lex.lead_link = set
+                }
+                continue;
+            }
+        };
+        let heads = words.iter().map(|p| canon(p, lex)).collect();
+        lex.lead_heads.insert(kind, heads);
+    }
 }
 
 #[cfg(test)]
@@ -475,5 +723,148 @@ mod tests {
         for bad in ["lima juta rupiah saja", "2,5", "abc", "", "99999999999999999999"] {
             assert_eq!(lex.amount(bad), None, "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod answer_words {
+    use super::tests_support::shipped;
+    use super::*;
+
+    #[test]
+    fn everyday_yes_and_no() {
+        let lex = shipped();
+        let yn = |s: &str| lex.yes_no(&lex.canon(s));
+        let yes = [
+            "udh",
+            "sdh",
+            "iya udh",
+            "udh ada",
+            "sudah ada",
+            "iya sudah",
+            "ada",
+            "punya",
+            "iyo",
+            "nggih",
+            "inggih",
+            "iya sudah punya",
+            "ya",
+            "Iyaaa!!",
+            "ok",
+            "udah pernah",
+            "👍",
+        ];
+        for s in yes {
+            assert_eq!(yn(s), Some(true), "{s}");
+        }
+        let no = [
+            "blm",
+            "belum",
+            "belum punya",
+            "blm ada",
+            "ga ada",
+            "gk punya",
+            "tidak punya",
+            "tidak ada",
+            "ndak",
+            "blm sempat",
+            "iya belum",
+            "ya ga ada",
+            "sudah tidak ada",
+            "mboten",
+            "ora ono",
+            "tidak mau",
+            "belum pernah",
+            "👎",
+        ];
+        for s in no {
+            assert_eq!(yn(s), Some(false), "{s}");
+        }
+        // Not answers: a cancel, not knowing, a sentence.
+        for s in ["ga jadi", "tidak tahu", "gak tau", "ya atau tidak", "menu", "kapan selesai"] {
+            assert_eq!(yn(s), None, "{s}");
+        }
+        // The same reading holds for every yes/no confirmation; "ga ada" alone stays the skip
+        // command for optional steps, and the engine reads it as no in yes/no steps.
+        assert_eq!(lex.intent(&lex.canon("belum punya")), Some(Intent::No));
+        assert_eq!(lex.intent(&lex.canon("iya udh")), Some(Intent::Yes));
+        assert_eq!(lex.intent(&lex.canon("ga ada")), Some(Intent::Command(Command::Skip, None)));
+        assert_eq!(lex.intent(&lex.canon("ga jadi")), Some(Intent::Cancel));
+    }
+
+    #[test]
+    fn lead_ins_are_stripped_from_answers() {
+        let lex = shipped();
+        let cases = [
+            (LeadKind::Nik, "nik sy 3201 0117 0890 0001", Some("3201 0117 0890 0001")),
+            (LeadKind::Nik, "NIK: 3201011708900001", Some("3201011708900001")),
+            (LeadKind::Nik, "no nik saya adalah 3201011708900001", Some("3201011708900001")),
+            (LeadKind::Nik, "nikku 3201011708900001", Some("3201011708900001")),
+            (LeadKind::Nik, "ini nik ibu 6409015708900002", Some("6409015708900002")),
+            (LeadKind::Nik, "3201011708900001 itu nik saya", Some("3201011708900001")),
+            (LeadKind::Nik, "3201011708900001 pak", Some("3201011708900001")),
+            (LeadKind::Kk, "nomor kk 6409 0120 0515 0003", Some("6409 0120 0515 0003")),
+            (LeadKind::Kk, "no kartu keluarga: 6409012005150003", Some("6409012005150003")),
+            (LeadKind::Date, "tgl lahir 17 agustus 90", Some("17 agustus 90")),
+            (LeadKind::Date, "lahir 17-08-1990", Some("17-08-1990")),
+            (LeadKind::Date, "tanggal lahir saya 17/8/1990", Some("17/8/1990")),
+            (LeadKind::Date, "saya lahir tanggal 17 agt 1990", Some("17 agt 1990")),
+            (LeadKind::Phone, "hp sy 0812 3456 7890", Some("0812 3456 7890")),
+            (LeadKind::Phone, "nomor wa sy 0812-3456-7890", Some("0812-3456-7890")),
+            (LeadKind::Phone, "no. hp: +62 812 3456 7890", Some("+62 812 3456 7890")),
+            (LeadKind::Phone, "telp (0542) 421234", Some("(0542) 421234")),
+            (LeadKind::Phone, "nomornya 081234567890", Some("081234567890")),
+            (LeadKind::Email, "email sy budi@gmail.com", Some("budi@gmail.com")),
+            (LeadKind::Email, "e-mail: Budi.Santoso@gmail.com", Some("Budi.Santoso@gmail.com")),
+            (LeadKind::Email, "budi@gmail.com itu email saya", Some("budi@gmail.com")),
+            (LeadKind::Postal, "kode pos 76144", Some("76144")),
+            // Nothing to strip, or words that are not lead-ins.
+            (LeadKind::Nik, "3201011708900001", None),
+            (LeadKind::Nik, "kk saya 6409012005150003", None),
+            (LeadKind::Nik, "sy mau daftar 3201011708900001", None),
+            (LeadKind::Phone, "nik 3201011708900001", None),
+            (LeadKind::Date, "17 agustus 1990", None),
+            (LeadKind::Nik, "nik saya", None),
+        ];
+        for (kind, raw, want) in cases {
+            assert_eq!(lex.strip_lead_in(kind, raw, false), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn names_and_short_texts_lose_only_unmistakable_lead_ins() {
+        let lex = shipped();
+        let strict = |kind, raw| lex.strip_lead_in(kind, raw, true);
+        assert_eq!(strict(LeadKind::Name, "nama saya Budi Santoso"), Some("Budi Santoso"));
+        assert_eq!(strict(LeadKind::Name, "nama sy Siti Aminah"), Some("Siti Aminah"));
+        assert_eq!(strict(LeadKind::Name, "Nama lengkap saya: M. Yusuf"), Some("M. Yusuf"));
+        assert_eq!(strict(LeadKind::Name, "namaku Nur-Aini"), Some("Nur-Aini"));
+        assert_eq!(strict(LeadKind::Name, "nama: Sukarno"), Some("Sukarno"));
+        assert_eq!(strict(LeadKind::Name, "Budi Santoso nama saya"), Some("Budi Santoso"));
+        // Real names are never cut, even when they start with a lead-in word.
+        for name in ["Budi Santoso", "Nama Budi", "Saya Budi", "Ayu Nomor", "Siti pak"] {
+            assert_eq!(strict(LeadKind::Name, name), None, "{name}");
+        }
+        let text = |raw| strict(LeadKind::Text, raw);
+        assert_eq!(text("alamat sy di Jl. Merdeka No. 12"), Some("Jl. Merdeka No. 12"));
+        assert_eq!(text("alamat: Jl. Propinsi Km 5"), Some("Jl. Propinsi Km 5"));
+        assert_eq!(text("lahir di Balikpapan"), None);
+        assert_eq!(text("saya lahir di Balikpapan"), None);
+        assert_eq!(text("tempat lahir saya Balikpapan"), Some("Balikpapan"));
+        assert_eq!(text("Jl. Alamat Baru 5"), None);
+        assert_eq!(text("Desa Nipah-Nipah"), None);
+    }
+}
+
+#[cfg(test)]
+mod tests_support {
+    use super::*;
+
+    pub fn shipped() -> Lexicon {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogs/_lexicon.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (lex, diags) = load(&path, &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        lex.unwrap()
     }
 }

@@ -27,8 +27,16 @@ const ALSO_REAL: &[&str] = &["mail.com", "live.com", "gmx.com", "aol.com", "outl
 /// it may be case-sensitive).
 pub fn check(raw: &str) -> Checked<String> {
     let text = clean(raw);
-    // Spaces cannot occur in an address; a trailing dot ends the citizen's sentence.
-    let text: String = text.split_whitespace().collect();
+    // Spaces cannot occur in an address: phone keyboards put them around `@` and dots
+    // ("budi @ yahoo.co.id"), which is forgiven; between two words ("email sy budi@…") they
+    // mean the answer holds more than the address, which must not become part of it.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joinable = |a: &str, b: &str| a.ends_with(['@', '.']) || b.starts_with(['@', '.']);
+    if words.windows(2).any(|w| !joinable(w[0], w[1])) {
+        return Err(Issue::new("invalid-email-format"));
+    }
+    // A trailing dot ends the citizen's sentence.
+    let text: String = words.concat();
     let text = text.strip_prefix("mailto:").unwrap_or(&text);
     let text = text.trim_end_matches('.');
     if text.is_empty() {
@@ -112,6 +120,10 @@ mod tests {
     fn forgiving_and_strict() {
         assert_eq!(run(" Budi.Santoso@GMAIL.COM. "), Ok(("Budi.Santoso@gmail.com".into(), None)));
         assert_eq!(run("budi @ yahoo.co.id"), Ok(("budi@yahoo.co.id".into(), None)));
+        assert_eq!(run("budi@gmail . com"), Ok(("budi@gmail.com".into(), None)));
+        // Words before the address are not part of it (the engine strips such lead-ins).
+        assert_eq!(run("email sy budi@gmail.com"), Err("invalid-email-format"));
+        assert_eq!(run("budi santoso@gmail.com"), Err("invalid-email-format"));
         assert_eq!(run("siti@mail.com"), Ok(("siti@mail.com".into(), None)));
         assert_eq!(run("siti@ppukab.go.id"), Ok(("siti@ppukab.go.id".into(), None)));
         for (raw, fix) in [("a@gmial.com", "a@gmail.com"), ("a@yahoo.con", "a@yahoo.com")] {

@@ -7,7 +7,11 @@
 use super::nik::province_name;
 use super::{Checked, DigitCodes, Issue, all_same, digits_of, digits_only, num};
 
-const CODES: DigitCodes = DigitCodes { chars: "invalid-kk-chars", length: "invalid-kk-length" };
+const CODES: DigitCodes = DigitCodes {
+    chars: "invalid-kk-chars",
+    length: "invalid-kk-length",
+    letter_o: "invalid-kk-letter-o",
+};
 
 /// Checks a typed KK number; `applicant_nik`, when known, catches the common mix-up of typing
 /// the NIK into the KK question.
@@ -66,7 +70,7 @@ mod tests {
         assert_eq!(codes("6409012005150003", nik), Ok(vec!["warn-kk-same-as-nik"]));
         assert_eq!(codes("6409012005150003", Some("6409011708900001")), Ok(vec![]));
         assert_eq!(codes("1111111111111111", None), Err("invalid-kk-repeated"));
-        assert_eq!(codes("6409O12005150003", None), Err("invalid-kk-chars"));
+        assert_eq!(codes("6409O12005150003", None), Err("invalid-kk-letter-o"));
         assert_eq!(codes("", None), Err("invalid-empty"));
     }
 }

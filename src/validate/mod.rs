@@ -61,14 +61,14 @@ pub const EMPTY: &str = "invalid-empty";
 #[rustfmt::skip] // one line per validator
 pub const MESSAGE_IDS: &[&str] = &[
     EMPTY,
-    "invalid-nik-chars", "invalid-nik-length", "invalid-nik-repeated", "invalid-nik-province",
+    "invalid-nik-chars", "invalid-nik-letter-o", "invalid-nik-length", "invalid-nik-repeated", "invalid-nik-province",
     "invalid-nik-regency", "invalid-nik-district", "invalid-nik-date", "invalid-nik-serial",
     "warn-nik-region-unknown", "warn-nik-birth-date", "warn-nik-sex", "warn-nik-same-as-kk",
-    "invalid-kk-chars", "invalid-kk-length", "invalid-kk-repeated", "invalid-kk-province",
+    "invalid-kk-chars", "invalid-kk-letter-o", "invalid-kk-length", "invalid-kk-repeated", "invalid-kk-province",
     "invalid-kk-region", "warn-kk-date", "warn-kk-serial", "warn-kk-same-as-nik",
     "invalid-npwp-chars", "invalid-npwp-length", "invalid-npwp-check", "invalid-nib-chars",
     "invalid-nib-length", "invalid-kbli-chars", "invalid-kbli-length",
-    "invalid-phone-chars", "invalid-phone-short", "invalid-phone-long", "invalid-phone-emergency",
+    "invalid-phone-chars", "invalid-phone-letter-o", "invalid-phone-short", "invalid-phone-long", "invalid-phone-emergency",
     "invalid-phone-not-mobile", "warn-phone-foreign",
     "invalid-date-format", "invalid-date-no-such-day", "invalid-date-month", "invalid-date-year",
     "invalid-date-need-year", "invalid-date-need-day", "invalid-date-future", "invalid-date-past",
@@ -114,6 +114,9 @@ fn shift_digit(c: char, zero: char) -> char {
 pub(crate) struct DigitCodes {
     pub chars: &'static str,
     pub length: &'static str,
+    /// For a letter O typed among the digits (`32010117O8900001`); only then may the
+    /// re-prompt talk about the letter O ("nik sy 3201…" has an o too, in a word).
+    pub letter_o: &'static str,
 }
 
 /// Strips spaces, dots and dashes (how people group long numbers) and returns the digits, or an
@@ -133,6 +136,7 @@ pub(crate) fn digits_only(
         match c {
             '0'..='9' => digits.push(c),
             ' ' | '.' | '-' => {}
+            _ if letter_o_among_digits(&text) => return Err(Issue::new(codes.letter_o)),
             _ => return Err(Issue::new(codes.chars)),
         }
     }
@@ -141,6 +145,21 @@ pub(crate) fn digits_only(
     } else {
         Err(Issue::new(codes.length).arg("digits", digits.len().to_string()))
     }
+}
+
+/// True when an `O`/`o` stands among digits as a zero would (`32010117O89…`, `O812…`,
+/// `…789O`): a digit next to it (across spaces, dots, dashes) and no letter on either side.
+pub(crate) fn letter_o_among_digits(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+    chars.iter().enumerate().any(|(i, c)| {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j));
+        let after = chars.get(i + 1);
+        let near = |n: Option<&char>| n.is_none_or(|n| !n.is_alphabetic());
+        matches!(c, 'o' | 'O')
+            && near(before)
+            && near(after)
+            && (before.is_some_and(char::is_ascii_digit) || after.is_some_and(char::is_ascii_digit))
+    })
 }
 
 /// Value of a run of ASCII digits; callers pass at most 4, so it fits. Saturating arithmetic
@@ -261,6 +280,22 @@ mod tests {
     use super::testutil::TODAY;
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
+
+    #[test]
+    fn letter_o_only_when_typed_among_digits() {
+        for text in ["32010117O8900001", "O812 3456 7890", "0812-3456-789O", "3201 o117 0890"] {
+            assert!(letter_o_among_digits(text), "{text}");
+        }
+        for text in ["nik sy 3201 0117 0890 0001", "no 0812", "nomor 3201", "3201 ok", "abc"] {
+            assert!(!letter_o_among_digits(text), "{text}");
+        }
+        let code = |raw| nik::check(raw, TODAY).map(|_| ()).map_err(|e| e.code);
+        assert_eq!(code("32010117O8900001"), Err("invalid-nik-letter-o"));
+        assert_eq!(code("nik sy 3201 0117 0890 0001"), Err("invalid-nik-chars"));
+        let phone = |raw| phone::check(raw, false).map(|_| ()).map_err(|e| e.code);
+        assert_eq!(phone("hp sy 0812 3456 7890"), Err("invalid-phone-chars"));
+        assert_eq!(phone("0812 3456 789O"), Err("invalid-phone-letter-o"));
+    }
 
     #[test]
     fn masks() {

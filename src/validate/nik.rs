@@ -11,7 +11,11 @@ use super::{
     Checked, DigitCodes, Issue, all_same, date::format_numeric, digits_of, digits_only, num,
 };
 
-const CODES: DigitCodes = DigitCodes { chars: "invalid-nik-chars", length: "invalid-nik-length" };
+const CODES: DigitCodes = DigitCodes {
+    chars: "invalid-nik-chars",
+    length: "invalid-nik-length",
+    letter_o: "invalid-nik-letter-o",
+};
 
 /// The 38 Kemendagri province codes (Kepmendagri 300.2.2-2138/2025). NIKs issued before the
 /// 2022 Papua split keep 91/92, so the new codes only add to the list.
@@ -195,7 +199,7 @@ mod tests {
         let table = [
             ("640901170890001", "invalid-nik-length", Some(("digits", "15"))),
             ("64090117089000012", "invalid-nik-length", Some(("digits", "17"))),
-            ("32010117O8900001", "invalid-nik-chars", None),
+            ("32010117O8900001", "invalid-nik-letter-o", None),
             ("9971011708900001", "invalid-nik-province", Some(("code", "99"))),
             ("2001011708900001", "invalid-nik-province", Some(("code", "20"))),
             ("3200011708900001", "invalid-nik-regency", None),

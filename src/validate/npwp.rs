@@ -8,9 +8,21 @@ use time::Date;
 
 use super::{Checked, DigitCodes, Issue, digits_only, nik};
 
-const CODES: DigitCodes = DigitCodes { chars: "invalid-npwp-chars", length: "invalid-npwp-length" };
-const NIB: DigitCodes = DigitCodes { chars: "invalid-nib-chars", length: "invalid-nib-length" };
-const KBLI: DigitCodes = DigitCodes { chars: "invalid-kbli-chars", length: "invalid-kbli-length" };
+const CODES: DigitCodes = DigitCodes {
+    chars: "invalid-npwp-chars",
+    length: "invalid-npwp-length",
+    letter_o: "invalid-npwp-chars",
+};
+const NIB: DigitCodes = DigitCodes {
+    chars: "invalid-nib-chars",
+    length: "invalid-nib-length",
+    letter_o: "invalid-nib-chars",
+};
+const KBLI: DigitCodes = DigitCodes {
+    chars: "invalid-kbli-chars",
+    length: "invalid-kbli-length",
+    letter_o: "invalid-kbli-chars",
+};
 
 /// Checks an NPWP in any of its three forms and returns its digits as typed (15 or 16):
 /// 15 digits → Luhn over digits 1–9; 16 starting `0` → Luhn over digits 1–10; other 16 → NIK

@@ -81,6 +81,9 @@ fn strip(raw: &str) -> Result<(bool, String), Issue> {
             '0'..='9' => digits.push(c),
             '+' if i == 0 => plus = true,
             ' ' | '-' | '.' | '(' | ')' | '/' => {}
+            _ if super::letter_o_among_digits(text) => {
+                return Err(Issue::new("invalid-phone-letter-o"));
+            }
             _ => return Err(Issue::new("invalid-phone-chars")),
         }
     }
@@ -172,7 +175,7 @@ mod tests {
             ("0812345", SHORT),
             ("08123456789012", LONG),
             ("0841234567", NOT_MOBILE),
-            ("0812-3456-789O", "invalid-phone-chars"),
+            ("0812-3456-789O", "invalid-phone-letter-o"),
             ("112", "invalid-phone-emergency"),
             ("(0542) 421234", NOT_MOBILE), // landline where a mobile is required
         ];

@@ -6,8 +6,11 @@
 
 use super::{Checked, DigitCodes, Issue, digits_only};
 
-const CODES: DigitCodes =
-    DigitCodes { chars: "invalid-postal-chars", length: "invalid-postal-length" };
+const CODES: DigitCodes = DigitCodes {
+    chars: "invalid-postal-chars",
+    length: "invalid-postal-length",
+    letter_o: "invalid-postal-chars",
+};
 
 /// Checks a kode pos; `tenant_first_digit` is the kabupaten's postal region (7 for PPU).
 pub fn check(raw: &str, tenant_first_digit: Option<u8>) -> Checked<String> {

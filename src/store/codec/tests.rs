@@ -54,6 +54,20 @@ fn session_v2_is_frozen() {
     assert_eq!(now, frozen, "session encoding changed; new bytes:\n{}", hex(&now));
 }
 
+/// `Pending::Suggestion` was appended after every older variant: it round-trips, and the
+/// variants before it keep their bytes (the frozen fixture above holds `Pending::Warning`).
+#[test]
+fn pending_suggestion_round_trips() {
+    use crate::engine::session::{Pending, Value};
+    let pending = Pending::Suggestion {
+        typed: Value::Text("budi@gmial.com".into()),
+        suggested: Value::Text("budi@gmail.com".into()),
+    };
+    let session = Session { pending, ..sample_session() };
+    let bytes = encode_session(&session).unwrap();
+    assert_eq!(decode_session(&bytes).unwrap(), session);
+}
+
 /// Format 1 is read forever, upgraded with an empty follow-up.
 #[test]
 fn ticket_v1_still_decodes() {
