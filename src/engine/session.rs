@@ -106,6 +106,11 @@ pub enum Pending {
     Correction(crate::ticket::TicketNo),
     /// `hapus data saya` was typed: `ya` erases the chat's personal data.
     Forget,
+    /// Like `Emergency`, when the message also said what happened ("tolong ada kebakaran"):
+    /// `ya` starts the emergency report with this option (its `value`) of the report's first
+    /// choice already chosen, so the citizen is not asked again. The value, not the words, is
+    /// kept: it is short and holds nothing personal.
+    EmergencyAbout(String),
 }
 
 /// Everything about one chat that survives a restart.

@@ -240,7 +240,7 @@ async fn rate_limits_are_waited_out() {
 async fn news_after_25_hours_goes_out_as_the_template() {
     let wa = start().await;
     // A quick report, then the citizen goes quiet.
-    wa.say("kebakaran").await;
+    wa.say("darurat").await;
     wa.say("ya").await;
     wa.say("lewati").await;
     wa.say("1").await;
