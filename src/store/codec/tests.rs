@@ -96,6 +96,22 @@ fn outbox_samples_cover_every_variant() {
     assert!(samples.iter().any(|e| e.last_error.is_none()));
 }
 
+/// Session records store `Pending` by variant position: old positions never move, and the
+/// variant added for the emergency kind (at the end) round-trips.
+#[test]
+fn pending_variants_keep_their_positions() {
+    use crate::engine::session::Pending;
+    let position = |p: &Pending| postcard::to_allocvec(p).unwrap()[0];
+    assert_eq!(position(&Pending::Cancel), 2);
+    assert_eq!(position(&Pending::Emergency), 3);
+    assert_eq!(position(&Pending::Forget), 6);
+    let about = Pending::EmergencyAbout("kebakaran".into());
+    assert_eq!(position(&about), 7);
+    let session = Session { pending: about, ..sample_session() };
+    let bytes = encode_session(&session).unwrap();
+    assert_eq!(decode_session(&bytes).unwrap(), session);
+}
+
 /// The design budget for a stored session is 1 KB.
 #[test]
 fn sample_session_fits_the_budget() {
