@@ -34,7 +34,12 @@ impl Engine<'_> {
             }
             Command::Edit => return self.edit(arg),
             Command::Fix => return self.fix_command(arg),
-            Command::MyData => self.effects.push(Effect::ShowMyData { at: self.replies.len() }),
+            Command::MyData => {
+                self.effects.push(Effect::ShowMyData { at: self.replies.len() });
+                // What is held, then why and for whom: the notice `bantuan` no longer repeats.
+                self.say(Reply::key("privacy-notice"));
+                self.s.noticed = true;
+            }
             Command::Forget => self.ask_yes_no("forget-confirm", Pending::Forget),
             Command::Skip => self.skip(),
         }

@@ -439,6 +439,8 @@ fn bantuan_is_short_and_fits_the_question() {
     chat.say("halo");
     let st = chat.say("bantuan");
     assert_eq!(keys(&st), ["help", "menu-intro"]);
+    let st = chat.say("data saya");
+    assert!(has_key(&st, "privacy-notice"), "the notice stays within reach");
     chat.say("ktp");
     let st = chat.say("bantuan");
     assert_eq!(keys(&st), ["help-in-flow", "ktp_el-jenis"]);
