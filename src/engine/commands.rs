@@ -205,7 +205,7 @@ impl Engine<'_> {
     /// Short help for where the citizen is: what to type here, and the few commands that
     /// matter (the privacy notice has its own place: first contact, and `data saya`).
     pub(super) fn help(&mut self) {
-        let Some(script) = self.flow_script().filter(|_| self.s.flow.is_some()) else {
+        let Some(script) = self.flow_script() else {
             self.say(Reply::key("help"));
             return self.menu(false);
         };
