@@ -19,14 +19,30 @@ clarify-hint = Type the option *number*, or *menu* to see every service.
 elsewhere-intro = Sorry, that service is not handled by the regency government.
 
 help = *Help*
-    Answer each question briefly. Commands you can type at any time:
-    - *menu*: back to the list of services
-    - *back*: repeat the previous question
-    - *skip*: skip a question that is not required
-    - *cancel*: cancel the application you are filling in
-    - *status K7Q4-M9XS*: see the status of an application
+    Choose a service from the list below. Other commands:
+    - *status*: see your applications
     - *language*: choose a language (Indonesia/English)
-help-in-flow = Your application is still saved. Let us continue:
+    - *my data* / *delete my data*: see or delete your data
+    If a life is in danger, call *112* now.
+# Help in the middle of a form: { $jawab } says how to answer the question being asked.
+help-in-flow = *Help*
+    For this question, { $jawab }
+help-answer-text = type your answer in one message.
+help-answer-number = type just the number, for example *2*.
+help-answer-date = type the date, for example *17-08-1990*.
+help-answer-choice = type the *number* of an option (for example *1*) or tap its button.
+help-answer-yesno = type *yes* or *no*, or tap a button.
+help-answer-photo = send a *photo*: tap the attachment icon (📎), then Camera or Gallery.
+help-answer-document = send a *document* (PDF) or a photo of it with the attachment icon (📎).
+help-answer-location = send a *location*: tap the attachment icon (📎), then Location.
+help-answer-summary = type *yes* to send, or *edit* with the number or name of an answer to correct it (for example *edit 2* or *edit name*).
+help-skip = This question is optional: type *skip* to skip it.
+help-commands = Other commands:
+    - *back*: repeat the previous question
+    - *cancel*: cancel this application
+    - *menu*: back to the list of services
+    - *status*: see your applications
+    - *my data* / *delete my data*: see or delete your data
 thanks-reply = You are welcome. We hope this helps.
 session-expired = Sorry, the unfinished application was closed because there was no reply for a while. Please start again.
 script-updated = Sorry, this service's form has just been updated. Please start again from the menu.
@@ -38,6 +54,7 @@ continue-with = Let us continue.
 cancel-confirm = The answers you have given will be deleted. Do you really want to cancel this application?
 cancelled = All right. The application has been cancelled.
 cancel-kept = All right, the application continues.
+switched = The previous application is cancelled. Let us start { $layanan }.
 nothing-to-cancel = There is no application being filled in.
 back-at-start = This is the first question. We are back at the list of services.
 skip-not-allowed = Sorry, this question must be answered.
@@ -59,6 +76,9 @@ summary-confirm = Type *yes* to send it, or *edit* and a number to correct it (f
 summary-how-to-edit = Type *yes* to send the application, *edit* and a number to correct it (for example *edit 2*), or *cancel*.
 edit-which = Please give the number of the item to change, from 1 to { $jumlah }. Example: *edit 2*.
 edit-current = Current answer: { $nilai }
+edit-not-found = Sorry, that answer is not in this summary. Please give its number, from 1 to { $jumlah }. For example: *edit 2*.
+edit-ambiguous = Which answer do you want to change? Type one of:
+edit-option = - *edit { $nomor }*: { $label }
 answer-yes = Yes
 answer-no = No
 answer-file = (file attached)

@@ -19,14 +19,30 @@ clarify-hint = Ketik *nomor* pilihan, atau *menu* untuk melihat semua layanan.
 elsewhere-intro = Mohon maaf, layanan tersebut bukan kewenangan Pemerintah Kabupaten.
 
 help = *Bantuan*
-    Jawab setiap pertanyaan dengan singkat. Perintah yang bisa diketik kapan saja:
-    - *menu*: kembali ke daftar layanan
-    - *kembali*: mengulang pertanyaan sebelumnya
-    - *lewati*: melewati pertanyaan yang tidak wajib
-    - *batal*: membatalkan permohonan yang sedang diisi
-    - *status K7Q4-M9XS*: melihat status permohonan
+    Pilih layanan dari daftar di bawah. Perintah lain:
+    - *status*: melihat permohonan Bapak/Ibu
     - *bahasa*: memilih bahasa (Indonesia/English)
-help-in-flow = Permohonan Bapak/Ibu masih tersimpan. Mari lanjutkan:
+    - *data saya* / *hapus data saya*: melihat atau menghapus data Bapak/Ibu
+    Bila ada nyawa yang terancam, segera telepon *112*.
+# Help in the middle of a form: { $jawab } says how to answer the question being asked.
+help-in-flow = *Bantuan*
+    Untuk pertanyaan ini, { $jawab }
+help-answer-text = ketik jawaban Bapak/Ibu dalam satu pesan.
+help-answer-number = ketik angkanya saja, misalnya *2*.
+help-answer-date = ketik tanggalnya, misalnya *17-08-1990*.
+help-answer-choice = ketik *nomor* pilihan (misalnya *1*) atau tekan tombolnya.
+help-answer-yesno = ketik *ya* atau *tidak*, atau tekan tombolnya.
+help-answer-photo = kirim *foto*: tekan ikon lampiran (📎), lalu pilih Kamera atau Galeri.
+help-answer-document = kirim *dokumen* (PDF) atau fotonya lewat ikon lampiran (📎).
+help-answer-location = kirim *lokasi*: tekan ikon lampiran (📎), lalu pilih Lokasi.
+help-answer-summary = ketik *ya* untuk mengirim, atau *ubah* dan nomor atau nama datanya untuk memperbaiki (misalnya *ubah 2* atau *ubah nama*).
+help-skip = Pertanyaan ini tidak wajib: ketik *lewati* untuk melewatinya.
+help-commands = Perintah lain:
+    - *kembali*: mengulang pertanyaan sebelumnya
+    - *batal*: membatalkan permohonan ini
+    - *menu*: kembali ke daftar layanan
+    - *status*: melihat permohonan Bapak/Ibu
+    - *data saya* / *hapus data saya*: melihat atau menghapus data Bapak/Ibu
 thanks-reply = Sama-sama, Bapak/Ibu. Semoga membantu.
 session-expired = Mohon maaf, permohonan yang belum selesai tadi sudah ditutup karena lama tidak ada balasan. Silakan mulai lagi.
 script-updated = Mohon maaf, formulir layanan ini baru saja diperbarui. Silakan mulai lagi dari menu.
@@ -38,6 +54,7 @@ continue-with = Mari lanjutkan.
 cancel-confirm = Jawaban yang sudah Bapak/Ibu isi akan dihapus. Yakin ingin membatalkan permohonan ini?
 cancelled = Baik, Bapak/Ibu. Permohonan dibatalkan.
 cancel-kept = Baik, permohonan dilanjutkan.
+switched = Permohonan tadi kami batalkan. Kita mulai layanan { $layanan }.
 nothing-to-cancel = Tidak ada permohonan yang sedang diisi.
 back-at-start = Ini pertanyaan pertama. Kami kembali ke daftar layanan.
 skip-not-allowed = Mohon maaf, pertanyaan ini wajib dijawab.
@@ -59,6 +76,9 @@ summary-confirm = Ketik *ya* untuk mengirim, atau *ubah* dan nomornya untuk memp
 summary-how-to-edit = Ketik *ya* untuk mengirim permohonan, *ubah* dan nomornya untuk memperbaiki (misalnya *ubah 2*), atau *batal*.
 edit-which = Mohon sebutkan nomor data yang ingin diubah, dari 1 sampai { $jumlah }. Contoh: *ubah 2*.
 edit-current = Isian saat ini: { $nilai }
+edit-not-found = Mohon maaf, data tersebut tidak ada di ringkasan ini. Mohon sebutkan nomornya, dari 1 sampai { $jumlah }. Contoh: *ubah 2*.
+edit-ambiguous = Data mana yang ingin diubah? Ketik salah satu:
+edit-option = - *ubah { $nomor }*: { $label }
 answer-yes = Ya
 answer-no = Tidak
 answer-file = (berkas terlampir)

@@ -1,12 +1,14 @@
 //! Global commands (menu, batal, kembali, bantuan, status, bahasa), greetings, the privacy
 //! notice, the main menu and free text at the menu (routing to a service).
 
+use super::flow;
+use super::input::Input;
 use super::reply::{self, Msg, Reply};
-use super::session::{self, Pending};
+use super::session::{self, Lang, Pending, StepIdx};
 use super::{Effect, Engine, StatusQuery};
-use crate::script::Script;
 use crate::script::lexicon::Command;
 use crate::script::router::{self, Decision};
+use crate::script::{Opt, Script, StepKind};
 use crate::ticket::TicketNo;
 use std::sync::Arc;
 
@@ -33,13 +35,13 @@ impl Engine<'_> {
             }
             Command::Edit => return self.edit(arg),
             Command::Fix => return self.fix_command(arg),
-            Command::MyData => self.effects.push(Effect::ShowMyData { at: self.replies.len() }),
-            Command::Forget => {
-                self.s.pending = Pending::Forget;
-                let mut r = Reply::key("forget-confirm");
-                r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
-                self.say(r);
+            Command::MyData => {
+                self.effects.push(Effect::ShowMyData { at: self.replies.len() });
+                // What is held, then why and for whom: the notice `bantuan` no longer repeats.
+                self.say(Reply::key("privacy-notice"));
+                self.s.noticed = true;
             }
+            Command::Forget => self.ask_yes_no("forget-confirm", Pending::Forget),
             Command::Skip => self.skip(),
         }
         true
@@ -101,34 +103,134 @@ impl Engine<'_> {
     }
 
     pub(super) fn ask_cancel(&mut self) {
-        self.s.pending = Pending::Cancel;
-        let mut r = Reply::key("cancel-confirm");
+        self.ask_yes_no("cancel-confirm", Pending::Cancel);
+    }
+
+    /// Asks a confirmation shown as "1. Ya / 2. Tidak"; `settle_pending` takes its answer, by
+    /// word or by number, whatever state the chat is in.
+    pub(super) fn ask_yes_no(&mut self, key: &str, pending: Pending) {
+        let mut r = Reply::key(key);
         r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
         self.say(r);
+        self.s.pending = pending;
+    }
+
+    /// The cancel confirmation is open and the citizen named a service instead of answering:
+    /// cancel this request and start that one. False if the words name no service (they are
+    /// then a fresh message, as before).
+    pub(super) fn switch_service(&mut self, canon: &str) -> bool {
+        let Some(script) = self.ctx.catalogue.route(canon).cloned() else {
+            return false;
+        };
+        // The service being filled in: nothing to cancel, carry on with it.
+        if self.s.flow.as_ref().is_some_and(|f| *f.script == *script.id) {
+            self.say(Reply::key("cancel-kept"));
+            self.resume();
+            return true;
+        }
+        self.s.flow = None;
+        let title = Msg::new(script.title_key());
+        self.say(Reply::msg(Msg::new("switched").arg("layanan", title)));
+        self.enter(&script);
+        self.preselect(canon);
+        true
     }
 
     pub(super) fn has_answers(&self) -> bool {
         self.s.flow.as_ref().is_some_and(|f| !f.answers.is_empty())
     }
 
-    pub(super) fn emergency_alert(&mut self) {
+    /// The 112 block, then "is this an emergency?". What the message already says happened
+    /// ("tolong ada kebakaran") is remembered across that question, so the report does not ask
+    /// it again.
+    pub(super) fn emergency_alert(&mut self, canon: &str) {
         self.say(Reply::key("emergency-alert"));
-        let mut r = Reply::key("emergency-confirm");
-        r.choices = vec![Msg::new("choice-yes"), Msg::new("choice-no")];
-        self.say(r);
-        self.s.pending = Pending::Emergency;
+        let pending = match self.emergency_kind(canon) {
+            Some(value) => Pending::EmergencyAbout(value),
+            None => Pending::Emergency,
+        };
+        self.ask_yes_no("emergency-confirm", pending);
     }
 
-    pub(super) fn help(&mut self) {
-        self.say(Reply::key("help"));
-        self.say(Reply::key("privacy-notice"));
-        self.s.noticed = true;
-        if self.s.flow.is_some() {
-            self.say(Reply::key("help-in-flow"));
-            self.resume();
-        } else {
-            self.menu(false);
+    /// The option of the emergency report's first choice ("what happened?") that the message
+    /// names, by its `value`.
+    fn emergency_kind(&self, canon: &str) -> Option<String> {
+        let script = self.ctx.catalogue.script(&self.ctx.settings.emergency_script)?;
+        let (_, step) = first_choice(script)?;
+        let StepKind::Choice(opts) = &step.kind else {
+            return None;
+        };
+        option_named(opts, canon).map(|i| opts[i].value.to_string())
+    }
+
+    /// Starts the emergency report after the citizen confirmed (by word, number or by sending
+    /// a location). `about` is the option already named; `location` the one already sent.
+    pub(super) fn start_emergency(&mut self, about: Option<String>, location: Option<(f64, f64)>) {
+        let id = self.ctx.settings.emergency_script.clone();
+        let Some(script) = self.ctx.catalogue.script(&id).cloned() else {
+            return self.menu(false);
+        };
+        // The 112 block was shown a moment ago; don't repeat it.
+        self.begin(&script, false);
+        if let Some(value) = about {
+            if let Some((idx, step)) = first_choice(&script) {
+                if let StepKind::Choice(opts) = &step.kind {
+                    if let Some(i) = opts.iter().position(|o| *o.value == *value) {
+                        let understood = self.preset(&script, idx, i);
+                        self.say(understood);
+                    }
+                }
+            }
         }
+        let Some((lat, lon)) = location else {
+            return self.advance();
+        };
+        let Some(flow) = self.s.flow.as_mut() else {
+            return self.advance();
+        };
+        let at = match flow::walk(&script, flow).0 {
+            flow::Stop::Ask(i)
+                if matches!(script.step(i).map(|s| &s.kind), Some(StepKind::Location)) =>
+            {
+                i
+            }
+            _ => return self.advance(),
+        };
+        flow.at = at;
+        self.answer_input(Input::Location { lat, lon });
+        // Refused (outside Indonesia): the reason was given; ask for the location again.
+        let unanswered = self.s.flow.as_ref().is_some_and(|f| f.at == at && f.answer(at).is_none());
+        if unanswered && self.s.pending == Pending::Nothing {
+            self.ask(&script, at);
+        }
+    }
+
+    /// Short help for where the citizen is: what to type here, and the few commands that
+    /// matter (the privacy notice has its own place: first contact, and `data saya`).
+    pub(super) fn help(&mut self) {
+        let Some(script) = self.flow_script() else {
+            self.say(Reply::key("help"));
+            return self.menu(false);
+        };
+        let at = self.s.flow.as_ref().map_or(0, |f| f.at);
+        let step = script.step(at);
+        let here = match step.map(|s| &s.kind) {
+            Some(StepKind::Choice(_)) => "help-answer-choice",
+            Some(StepKind::YesNo { .. }) => "help-answer-yesno",
+            Some(StepKind::Photo { .. }) => "help-answer-photo",
+            Some(StepKind::Document { .. }) => "help-answer-document",
+            Some(StepKind::Location) => "help-answer-location",
+            Some(StepKind::Summary) => "help-answer-summary",
+            Some(StepKind::Number { .. }) => "help-answer-number",
+            Some(StepKind::Date { .. }) => "help-answer-date",
+            _ => "help-answer-text",
+        };
+        let mut r = Reply::msg(Msg::new("help-in-flow").arg("jawab", Msg::new(here)));
+        if step.is_some_and(|s| s.optional) {
+            r = r.line(Msg::new("help-skip"));
+        }
+        self.say(r.line(Msg::new("help-commands")));
+        self.resume();
     }
 
     /// Every chat sees the privacy notice at its first contact, whatever it starts with: after
@@ -214,7 +316,7 @@ impl Engine<'_> {
             // The emergency report starts with the 112 block and "is this an emergency?": a
             // flood or an accident told in a story may be long over.
             Decision::Service(script) if *script.id == *emergency => {
-                return self.emergency_alert();
+                return self.emergency_alert(canon);
             }
             Decision::Service(script) => {
                 self.enter(&script);
@@ -303,6 +405,29 @@ impl Engine<'_> {
         looks.then(|| TicketNo::parse(&compact, &[]))
     }
 
+    /// At the menu: the entry whose title, as the menu shows it, is the whole message.
+    pub(super) fn menu_entry_named(&self, canon: &str) -> Option<Arc<Script>> {
+        if self.s.flow.is_some() {
+            return None;
+        }
+        let cat = self.ctx.catalogue;
+        // Titles are among a script's keywords: only those scripts are worth rendering.
+        cat.menu
+            .iter()
+            .filter(|s| s.keywords.iter().any(|k| k == canon))
+            .find(|s| self.is_title_of(s, canon))
+            .cloned()
+    }
+
+    /// Is the message exactly the service's title, in either language?
+    fn is_title_of(&self, script: &Script, canon: &str) -> bool {
+        let title = Msg::new(script.title_key());
+        let (lex, locales) = (&self.ctx.catalogue.lexicon, &self.ctx.catalogue.locales);
+        [Lang::Id, Lang::En].into_iter().any(|lang| {
+            locales.has(lang, &title.key) && lex.canon(&locales.text(lang, &title)) == canon
+        })
+    }
+
     /// Is the question a choice, and the message exactly one of its options' words?
     pub(super) fn names_an_option(&self, canon: &str) -> bool {
         let Some(script) = self.flow_script() else {
@@ -310,53 +435,100 @@ impl Engine<'_> {
         };
         let at = self.s.flow.as_ref().map_or(0, |f| f.at);
         match script.step(at).map(|s| &s.kind) {
-            Some(crate::script::StepKind::Choice(opts)) => {
+            Some(StepKind::Choice(opts)) => {
                 opts.iter().any(|o| o.matches.iter().any(|m| m == canon))
             }
             // "tidak ada" is a skip word elsewhere, but here it answers the question: no.
-            Some(crate::script::StepKind::YesNo { .. }) => {
-                self.ctx.catalogue.lexicon.yes_no(canon).is_some()
-            }
+            Some(StepKind::YesNo { .. }) => self.ctx.catalogue.lexicon.yes_no(canon).is_some(),
             _ => false,
         }
     }
 
     /// "ktp saya hilang" already answers "what do you need?": when the first question is a
     /// choice and exactly one option's words appear in the message, take it instead of asking.
+    /// The emergency report asks the location first: "ada kebakaran" answers its later "what
+    /// happened?", which is then not asked.
     pub(super) fn preselect(&mut self, canon: &str) {
         let Some(script) = self.flow_script() else {
             return;
         };
-        let Some(flow) = self.s.flow.as_ref() else {
+        let Some(at) = self.s.flow.as_ref().map(|f| f.at) else {
             return;
         };
-        let Some(step) = script.step(flow.at) else {
+        let Some(step) = script.step(at) else {
             return;
         };
-        let crate::script::StepKind::Choice(opts) = &step.kind else {
+        // The service's own name, as the menu shows it ("Laporan Jalan, Lampu Jalan, ..."),
+        // picks the service like its number does, and nothing inside it.
+        if self.is_title_of(&script, canon) {
             return;
-        };
-        let words: Vec<&str> = canon.split(' ').collect();
-        // Each option's longest phrase found in the message: "lampu jalan" beats "jalan".
-        let found: Vec<(usize, usize)> = (0..opts.len())
-            .filter_map(|i| {
-                let m = opts[i].matches.iter().filter(|m| m.len() >= 4);
-                let best = m
-                    .filter(|m| crate::script::catalogue::contains_exact(&words, m))
-                    .map(|m| m.len())
-                    .max()?;
-                Some((best, i))
-            })
-            .collect();
-        let longest = found.iter().map(|&(len, _)| len).max().unwrap_or(0);
-        let hits: Vec<usize> =
-            found.iter().filter(|&&(len, _)| len == longest).map(|&(_, i)| i).collect();
-        if let [i] = hits[..] {
-            let label = Msg::new(script.option_key(step, &opts[i]));
-            // The question was already asked in this reply: replace it by what was understood.
-            self.replies.pop();
-            self.say(Reply::msg(Msg::new("understood-choice").arg("pilihan", label)));
-            self.accept(session::Value::Choice(i as u16));
         }
+        if let StepKind::Choice(opts) = &step.kind {
+            if let Some(i) = option_named(opts, canon) {
+                let label = Msg::new(script.option_key(step, &opts[i]));
+                // The question was already asked in this reply: replace it by what was understood.
+                self.replies.pop();
+                self.say(Reply::msg(Msg::new("understood-choice").arg("pilihan", label)));
+                self.accept(session::Value::Choice(i as u16));
+            }
+        } else if *script.id == *self.ctx.settings.emergency_script {
+            let Some((idx, later)) = first_choice(&script) else {
+                return;
+            };
+            let StepKind::Choice(opts) = &later.kind else {
+                return;
+            };
+            if let Some(i) = option_named(opts, canon) {
+                let understood = self.preset(&script, idx, i);
+                // Said before the question just asked, which stays the last message.
+                let pos = self.replies.len().saturating_sub(1);
+                self.replies.insert(pos, understood);
+            }
+        }
+    }
+
+    /// Records option `i` of choice step `idx` ahead of time (the walk then passes that step
+    /// without asking) and returns the reply saying so. It goes first in the answers, so
+    /// `kembali` undoes what the citizen typed before it.
+    fn preset(&mut self, script: &Script, idx: StepIdx, i: usize) -> Reply {
+        let label = match script.step(idx).map(|s| (s, &s.kind)) {
+            Some((step, StepKind::Choice(opts))) => Msg::new(script.option_key(step, &opts[i])),
+            _ => Msg::new(script.title_key()),
+        };
+        if let Some(flow) = self.s.flow.as_mut() {
+            let value = session::Value::Choice(i as u16);
+            flow.answers.retain(|a| a.step != idx);
+            flow.answers.insert(0, session::Answer { step: idx, value });
+        }
+        Reply::msg(Msg::new("understood-choice").arg("pilihan", label))
+    }
+}
+
+/// The script's first choice step.
+fn first_choice(script: &Script) -> Option<(StepIdx, &crate::script::Step)> {
+    let i = script.steps.iter().position(|s| matches!(s.kind, StepKind::Choice(_)))?;
+    Some((StepIdx::try_from(i).ok()?, &script.steps[i]))
+}
+
+/// The one option whose words occur in the message: each option's longest phrase found wins
+/// ("lampu jalan" beats "jalan"); a tie between options is no answer.
+fn option_named(opts: &[Opt], canon: &str) -> Option<usize> {
+    let words: Vec<&str> = canon.split(' ').collect();
+    let found: Vec<(usize, usize)> = (0..opts.len())
+        .filter_map(|i| {
+            let m = opts[i].matches.iter().filter(|m| m.len() >= 4);
+            let best = m
+                .filter(|m| crate::script::catalogue::contains_exact(&words, m))
+                .map(|m| m.len())
+                .max()?;
+            Some((best, i))
+        })
+        .collect();
+    let longest = found.iter().map(|&(len, _)| len).max().unwrap_or(0);
+    let hits: Vec<usize> =
+        found.iter().filter(|&&(len, _)| len == longest).map(|&(_, i)| i).collect();
+    match hits[..] {
+        [i] => Some(i),
+        _ => None,
     }
 }

@@ -1,7 +1,9 @@
 //! Moving through a script: entering it, finding the next question on the path the answers
 //! chose, going back, skipping, editing from the summary, finishing.
 
+use super::normalize::{edit_distance, normalize_phrase, typo_budget};
 use super::reply::{FieldValue, Hint, Msg, Piece, Reply};
+use super::session::Lang;
 use super::session::{Answer, Flow, Pending, StepIdx, Value};
 use super::{Draft, Effect, Engine, StatusQuery};
 use crate::script::{Action, CondValue, Condition, Script, Step, StepKind};
@@ -78,6 +80,13 @@ impl Engine<'_> {
     }
 
     pub fn enter_with(&mut self, script: &Arc<Script>, intro: bool) {
+        self.begin(script, intro);
+        self.advance();
+    }
+
+    /// Opens a flow on the script without asking anything yet (answers known in advance can
+    /// be added before the first question).
+    pub fn begin(&mut self, script: &Arc<Script>, intro: bool) {
         self.s.flow = Some(Flow {
             script: script.id.to_string(),
             version: script.version,
@@ -91,7 +100,6 @@ impl Engine<'_> {
         if script.intro && intro {
             self.say(Reply::key(&format!("{}-intro", script.id)));
         }
-        self.advance();
     }
 
     /// Asks the next question, shows the summary, or finishes.
@@ -252,12 +260,24 @@ impl Engine<'_> {
         if flow.editing {
             return self.advance();
         }
-        match flow.answers.pop() {
-            Some(_) => self.advance(),
-            None => {
+        // Undo answers until the question changes: an answer given in advance (the emergency
+        // kind named in the first message) or one left on an abandoned branch is not what the
+        // citizen sees as "the previous question".
+        let before = flow.at;
+        let script = self.flow_script();
+        loop {
+            let Some(flow) = self.s.flow.as_mut() else { return };
+            if flow.answers.pop().is_none() {
                 self.s.flow = None;
                 self.say(Reply::key("back-at-start"));
-                self.menu(false);
+                return self.menu(false);
+            }
+            let moved = match script.as_deref().map(|s| walk(s, flow).0) {
+                Some(Stop::Ask(i) | Stop::Summary(i) | Stop::End(i)) => i != before,
+                _ => true,
+            };
+            if moved {
+                return self.advance();
             }
         }
     }
@@ -291,7 +311,36 @@ impl Engine<'_> {
         }
         let (_, path) = walk(&script, flow);
         let lex = &self.ctx.catalogue.lexicon;
-        let n = arg.and_then(|a| lex.option_number(a, path.len()));
+        let n = match arg {
+            Some(a) => match lex.option_number(a, path.len()) {
+                Some(n) => Some(n),
+                None => match self.field_by_label(&script, &path, a)[..] {
+                    [] => {
+                        let jumlah = path.len() as i64;
+                        self.miss(Msg::new("edit-not-found").arg("jumlah", jumlah));
+                        return true;
+                    }
+                    [n] => Some(n),
+                    ref several => {
+                        // "ubah nomor" with a KK and a phone number: ask which, by number.
+                        let mut r = Reply::key("edit-ambiguous");
+                        for &n in several {
+                            let step = script.step(path[n - 1]);
+                            let label = step.map_or_else(
+                                || Msg::new(script.title_key()),
+                                |s| Msg::new(format!("{}.label", script.prompt_key(s))),
+                            );
+                            r = r.line(
+                                Msg::new("edit-option").arg("nomor", n as i64).arg("label", label),
+                            );
+                        }
+                        self.say(r);
+                        return true;
+                    }
+                },
+            },
+            None => None,
+        };
         let Some(n) = n else {
             self.miss(Msg::new("edit-which").arg("jumlah", path.len() as i64));
             return true;
@@ -315,6 +364,64 @@ impl Engine<'_> {
         true
     }
 
+    /// `ubah nomor hp`: the summary lines (1-based) whose label, as shown in the summary in
+    /// either language, best matches the words. Every word must match a word of the label:
+    /// exactly, by a small typo in a long word, or as an abbreviation (`no` for nomor, `tgl`
+    /// for tanggal). One line is an answer; several are for the citizen to choose from.
+    fn field_by_label(&self, script: &Script, path: &[StepIdx], words: &str) -> Vec<usize> {
+        const NOISE: &[&str] = &["saya", "yang", "data", "punya", "aku", "ku", "nya", "isian"];
+        let wanted: Vec<&str> = words
+            .split(' ')
+            .filter(|w| !w.is_empty() && !NOISE.contains(w))
+            .map(|w| if w.len() >= 6 { w.strip_suffix("nya").unwrap_or(w) } else { w })
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let locales = &self.ctx.catalogue.locales;
+        // (score, label words left unmatched, line) per line whose label takes every word.
+        let mut scored: Vec<(usize, usize, usize)> = Vec::new();
+        for (k, &i) in path.iter().enumerate() {
+            let Some(step) = script.step(i) else { continue };
+            let key = format!("{}.label", script.prompt_key(step));
+            let best = [Lang::Id, Lang::En]
+                .into_iter()
+                .filter(|&lang| locales.has(lang, &key))
+                .filter_map(|lang| {
+                    let label = normalize_phrase(&locales.text(lang, &Msg::new(key.clone())));
+                    let label: Vec<&str> = label.split(' ').collect();
+                    let mut score = 0;
+                    let mut used = vec![false; label.len()];
+                    for w in &wanted {
+                        let (q, j) = label
+                            .iter()
+                            .enumerate()
+                            .map(|(j, l)| (word_likeness(w, l), j))
+                            .max_by_key(|&(q, j)| (q, std::cmp::Reverse(j)))?;
+                        if q == 0 {
+                            return None;
+                        }
+                        score += q;
+                        used[j] = true;
+                    }
+                    Some((score, used.iter().filter(|u| !**u).count()))
+                })
+                .max_by_key(|&(score, left)| (score, std::cmp::Reverse(left)));
+            if let Some((score, left)) = best {
+                scored.push((score, left, k + 1));
+            }
+        }
+        let top = scored.iter().map(|&(score, ..)| score).max().unwrap_or(0);
+        scored.retain(|&(score, ..)| score == top);
+        // "ubah nik" between "NIK" and "NIK ibu": the label the words cover completely.
+        let complete: Vec<usize> =
+            scored.iter().filter(|&&(_, left, _)| left == 0).map(|&(.., n)| n).collect();
+        if complete.len() == 1 {
+            return complete;
+        }
+        scored.into_iter().map(|(.., n)| n).collect()
+    }
+
     /// Is the citizen typing free text right now (where words like "status" are content)?
     pub fn answering_free_text(&self) -> bool {
         let Some(script) = self.flow_script() else {
@@ -324,6 +431,26 @@ impl Engine<'_> {
         matches!(script.step(at).map(|s| &s.kind), Some(StepKind::Text { .. }))
             && self.s.pending == Pending::Nothing
     }
+}
+
+/// How well a typed word stands for a label word: 3 the same, 2 a small typo in a long word,
+/// 1 an abbreviation (its letters in order, same first letter: `no` nomor, `tgl` tanggal,
+/// `kec` kecamatan), 0 not at all.
+fn word_likeness(typed: &str, label: &str) -> usize {
+    if typed == label {
+        return 3;
+    }
+    let len = typed.chars().count();
+    // Never fuzzy on short words ("kk" is not "ke").
+    if len >= 5 && edit_distance(typed, label) <= typo_budget(len) {
+        return 2;
+    }
+    let mut rest = label.chars();
+    let abbreviates = len >= 2
+        && len < label.chars().count()
+        && typed.chars().next() == label.chars().next()
+        && typed.chars().all(|c| rest.any(|l| l == c));
+    usize::from(abbreviates)
 }
 
 /// How an answer reads back in a summary.

@@ -13,6 +13,8 @@ pub mod normalize;
 pub mod reply;
 pub mod session;
 pub mod status;
+#[cfg(test)]
+mod tests;
 
 use crate::calendar::Calendar;
 use crate::clock::Now;
@@ -42,6 +44,17 @@ pub const MESSAGE_IDS: &[&str] = &[
     "elsewhere-intro",
     "help",
     "help-in-flow",
+    "help-answer-text",
+    "help-answer-number",
+    "help-answer-date",
+    "help-answer-choice",
+    "help-answer-yesno",
+    "help-answer-photo",
+    "help-answer-document",
+    "help-answer-location",
+    "help-answer-summary",
+    "help-skip",
+    "help-commands",
     "thanks-reply",
     "session-expired",
     "script-updated",
@@ -52,6 +65,7 @@ pub const MESSAGE_IDS: &[&str] = &[
     "cancel-confirm",
     "cancelled",
     "cancel-kept",
+    "switched",
     "nothing-to-cancel",
     "back-at-start",
     "skip-not-allowed",
@@ -69,6 +83,9 @@ pub const MESSAGE_IDS: &[&str] = &[
     "summary-how-to-edit",
     "edit-which",
     "edit-current",
+    "edit-ambiguous",
+    "edit-not-found",
+    "edit-option",
     "answer-yes",
     "answer-no",
     "answer-file",
@@ -269,6 +286,17 @@ impl Engine<'_> {
                 self.say(Reply::key("unsupported-media"));
                 self.resume();
             }
+            // A location right after the emergency question means "yes, here it is": it is
+            // both the answer and the report's location, which must not be lost.
+            Input::Location { lat, lon }
+                if matches!(self.s.pending, Pending::Emergency | Pending::EmergencyAbout(_)) =>
+            {
+                let about = match std::mem::take(&mut self.s.pending) {
+                    Pending::EmergencyAbout(value) => Some(value),
+                    _ => None,
+                };
+                self.start_emergency(about, Some((lat, lon)));
+            }
             Input::Attachment(a) if matches!(self.s.pending, Pending::Correction(_)) => {
                 if let Pending::Correction(no) = std::mem::take(&mut self.s.pending) {
                     let at = self.replies.len();
@@ -307,10 +335,15 @@ impl Engine<'_> {
         if self.names_an_option(&canon) {
             return self.answer_text(raw, &canon, intent.as_ref());
         }
+        // Likewise a menu entry's own title ("Darurat (112)", "Cek Status Permohonan") picks
+        // that entry as its number does.
+        if let Some(script) = self.menu_entry_named(&canon) {
+            return self.enter(&script);
+        }
         let in_emergency =
             self.flow_script().is_some_and(|s| *s.id == *self.ctx.settings.emergency_script);
         match intent.clone() {
-            Some(Intent::Emergency) if !in_emergency => return self.emergency_alert(),
+            Some(Intent::Emergency) if !in_emergency => return self.emergency_alert(&canon),
             Some(Intent::Cancel) => return self.cancel(),
             Some(Intent::Command(cmd, arg)) if self.command(cmd, arg.as_deref()) => return,
             Some(Intent::Greeting | Intent::Salam) if !self.answering_free_text() => {
@@ -339,8 +372,11 @@ impl Engine<'_> {
     /// Answers what the previous reply asked, if this message does. True if handled.
     fn settle_pending(&mut self, raw: &str, canon: &str, intent: Option<&Intent>) -> bool {
         let pending = std::mem::take(&mut self.s.pending);
-        let yes = intent == Some(&Intent::Yes);
-        let no = matches!(intent, Some(Intent::No | Intent::Wrong));
+        // Confirmations are shown as "1. Ya / 2. Tidak" (buttons arrive as the number too), so
+        // they take the number as well as the words.
+        let answer = self.yes_no(canon, intent);
+        let yes = answer == Some(true);
+        let no = answer == Some(false);
         match pending {
             Pending::Nothing => false,
             Pending::Cancel if yes || intent == Some(&Intent::Cancel) => {
@@ -354,12 +390,21 @@ impl Engine<'_> {
                 self.resume();
                 true
             }
-            Pending::Warning(value) if yes => {
+            // "menu", then "akta kelahiran": not an answer to the open question, but the
+            // service wanted instead.
+            Pending::Cancel if intent.is_none() => self.switch_service(canon),
+            // A warning is not numbered: a number is a new answer, only the words confirm.
+            Pending::Warning(value) if intent == Some(&Intent::Yes) => {
                 self.accept(value);
                 true
             }
             // "tidak", "bukan", "ubah": the warned value is wrong; ask again.
-            Pending::Warning(_) if no || intent == Some(&Intent::Command(Command::Edit, None)) => {
+            Pending::Warning(_)
+                if matches!(
+                    intent,
+                    Some(Intent::No | Intent::Wrong | Intent::Command(Command::Edit, None))
+                ) =>
+            {
                 self.resume();
                 true
             }
@@ -378,20 +423,18 @@ impl Engine<'_> {
                 true
             }
             Pending::Emergency if yes => {
-                let id = self.ctx.settings.emergency_script.clone();
-                match self.ctx.catalogue.script(&id).cloned() {
-                    // The 112 block was shown a moment ago; don't repeat it.
-                    Some(script) => self.enter_with(&script, false),
-                    None => self.menu(false),
-                }
+                self.start_emergency(None, None);
                 true
             }
-            Pending::Emergency if no => {
+            Pending::EmergencyAbout(value) if yes => {
+                self.start_emergency(Some(value), None);
+                true
+            }
+            Pending::Emergency | Pending::EmergencyAbout(_) if no => {
                 self.say(Reply::key("emergency-declined"));
                 self.resume();
                 true
             }
-            // A correction is any text or file that is not a command.
             Pending::Forget if yes => {
                 self.s.flow = None;
                 self.effects.push(Effect::Forget { at: self.replies.len() });
@@ -399,6 +442,7 @@ impl Engine<'_> {
             }
             Pending::Forget if no => {
                 self.say(Reply::key("forget-kept"));
+                self.resume();
                 true
             }
             Pending::Clarify(ids) => self.settle_clarify(&ids, canon),
@@ -427,6 +471,21 @@ impl Engine<'_> {
             }
             // Anything else is a fresh message: the question is dropped.
             _ => false,
+        }
+    }
+
+    /// The answer to a question shown with the choices "1. Ya / 2. Tidak": its words, or the
+    /// number of its choice (typed, or a tapped button, which channels send as the number).
+    fn yes_no(&self, canon: &str, intent: Option<&Intent>) -> Option<bool> {
+        match intent {
+            Some(Intent::Yes) => Some(true),
+            Some(Intent::No | Intent::Wrong) => Some(false),
+            Some(_) => None,
+            None => match self.ctx.catalogue.lexicon.option_number(canon, 2) {
+                Some(1) => Some(true),
+                Some(2) => Some(false),
+                _ => None,
+            },
         }
     }
 

@@ -112,6 +112,11 @@ pub enum Pending {
     /// "Maksudnya budi@gmail.com?" after a likely typo: `ya` takes the suggestion, `tidak`
     /// keeps what was typed, anything else is a new answer.
     Suggestion { typed: Value, suggested: Value },
+    /// Like `Emergency`, when the message also said what happened ("tolong ada kebakaran"):
+    /// `ya` starts the emergency report with this option (its `value`) of the report's first
+    /// choice already chosen, so the citizen is not asked again. The value, not the words, is
+    /// kept: it is short and holds nothing personal.
+    EmergencyAbout(String),
 }
 
 /// Everything about one chat that survives a restart.

@@ -152,7 +152,7 @@ async fn hundred_tickets_survive_an_outage_and_kill_9() {
     };
     let mut lines = Vec::new();
     for _ in 0..100 {
-        lines.extend(["kebakaran", "ya", "lewati", "1", "lewati"]);
+        lines.extend(["darurat", "ya", "lewati", "1", "lewati"]);
     }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pintu"));
     env(&mut cmd);

@@ -44,7 +44,8 @@ pub fn core_with(agency: &FakeAgency, data: &std::path::Path) -> Core {
 
 /// Files an emergency report (the shortest dialog) and returns its ticket number.
 pub async fn report(core: &Core, user: &str) -> String {
-    say_to(core, user, "kebakaran").await;
+    // "darurat" names no kind of emergency, so the report asks it: always these five messages.
+    say_to(core, user, "darurat").await;
     say_to(core, user, "ya").await;
     say_to(core, user, "lewati").await;
     say_to(core, user, "1").await;

@@ -209,7 +209,7 @@ async fn officers_buttons_change_the_status_and_the_citizen_hears() {
     const OFFICER: i64 = 4242;
     let fake = FakeTelegram::start(TOKEN).await;
     let tg = start(fake, &[("TELEGRAM_OFFICERS_DISKOMINFO", &format!("{GROUP}:{OFFICER}"))]).await;
-    tg.say("kebakaran").await;
+    tg.say("darurat").await;
     tg.say("ya").await;
     tg.say("lewati").await;
     tg.say("1").await;
@@ -295,7 +295,7 @@ async fn serve_killed_mid_dialog_continues_after_restart() {
 async fn many_citizens_at_once_each_in_order() {
     let tg = start(FakeTelegram::start(TOKEN).await, &[]).await;
     let chats: Vec<i64> = (1..=30).map(|i| 10_000 + i).collect();
-    let script = ["kebakaran", "ya", "lewati", "1", "lewati"];
+    let script = ["darurat", "ya", "lewati", "1", "lewati"];
     for step in script {
         let ids: Vec<i64> = chats.iter().map(|&c| tg.fake.text(c, step)).collect();
         tg.settle(*ids.iter().max().unwrap()).await;

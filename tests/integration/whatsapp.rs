@@ -240,7 +240,7 @@ async fn rate_limits_are_waited_out() {
 async fn news_after_25_hours_goes_out_as_the_template() {
     let wa = start().await;
     // A quick report, then the citizen goes quiet.
-    wa.say("kebakaran").await;
+    wa.say("darurat").await;
     wa.say("ya").await;
     wa.say("lewati").await;
     wa.say("1").await;
@@ -279,4 +279,38 @@ async fn news_after_25_hours_goes_out_as_the_template() {
     let params = push["template"]["components"][0]["parameters"].as_array().unwrap();
     assert_eq!(params[0]["text"], no.as_str());
     assert!(params[2]["text"].as_str().unwrap().contains("Diproses"));
+}
+
+/// Issue #13: tapping "Ya" under "Apakah ini keadaan darurat…?" starts the emergency report
+/// (the tap arrives as option 1, which must not be read as menu item 1, KTP-el), with the kind
+/// the citizen already named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tapping_ya_at_the_emergency_question_starts_the_report() {
+    let wa = start().await;
+    let asked = wa.say("tolong ada kebakaran").await;
+    let buttons = asked
+        .iter()
+        .find(|b| b["interactive"]["type"] == "button")
+        .expect("Ya / Tidak as reply buttons");
+    let ya = &buttons["interactive"]["action"]["buttons"][0]["reply"];
+    assert_eq!(ya["title"], "Ya");
+    let id = ya["id"].as_str().unwrap().to_string();
+    let before = wa.graph.sent_to(CITIZEN).len();
+    assert_eq!(
+        wa.post(&fake_graph::button_reply(PHONE_ID, CITIZEN, &wa.next_id(), &id, "Ya")).await,
+        200
+    );
+    let started = wa.settle(before).await;
+    let text: Vec<String> = started
+        .iter()
+        .filter_map(|b| {
+            b["text"]["body"]
+                .as_str()
+                .or(b["interactive"]["body"]["text"].as_str())
+                .map(String::from)
+        })
+        .collect();
+    assert!(text.iter().any(|t| t.contains("Kami catat: Kebakaran")), "{started:?}");
+    assert!(text.iter().all(|t| !t.contains("KTP-el")), "{started:?}");
+    assert!(kinds(&started).contains(&"interactive:location_request_message".to_string()));
 }

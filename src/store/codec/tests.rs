@@ -110,6 +110,26 @@ fn outbox_samples_cover_every_variant() {
     assert!(samples.iter().any(|e| e.last_error.is_none()));
 }
 
+/// Session records store `Pending` by variant position: old positions never move, and the
+/// variants added later (at the end) round-trip.
+#[test]
+fn pending_variants_keep_their_positions() {
+    use crate::engine::session::{Pending, Value};
+    let position = |p: &Pending| postcard::to_allocvec(p).unwrap()[0];
+    assert_eq!(position(&Pending::Cancel), 2);
+    assert_eq!(position(&Pending::Emergency), 3);
+    assert_eq!(position(&Pending::Forget), 6);
+    assert_eq!(position(&Pending::Clarify(Vec::new())), 7);
+    let suggestion =
+        Pending::Suggestion { typed: Value::Text("a".into()), suggested: Value::Text("b".into()) };
+    assert_eq!(position(&suggestion), 8);
+    let about = Pending::EmergencyAbout("kebakaran".into());
+    assert_eq!(position(&about), 9);
+    let session = Session { pending: about, ..sample_session() };
+    let bytes = encode_session(&session).unwrap();
+    assert_eq!(decode_session(&bytes).unwrap(), session);
+}
+
 /// The design budget for a stored session is 1 KB.
 #[test]
 fn sample_session_fits_the_budget() {
