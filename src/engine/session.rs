@@ -106,6 +106,9 @@ pub enum Pending {
     Correction(crate::ticket::TicketNo),
     /// `hapus data saya` was typed: `ya` erases the chat's personal data.
     Forget,
+    /// Back to a draft after a while: `1`/`lanjutkan` continues it, `2`/`mulai baru` drops it
+    /// and starts the same service again.
+    Resume,
 }
 
 /// Everything about one chat that survives a restart.
