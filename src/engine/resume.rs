@@ -88,3 +88,108 @@ impl Engine<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::clock::{Now, Timestamp};
+    use crate::engine::input::Input;
+    use crate::engine::reply::Piece;
+    use crate::engine::session::{Pending, Session};
+    use crate::engine::{Ctx, Settings, Step, step};
+    use crate::script::catalogue::Catalogue;
+    use time::UtcOffset;
+
+    const T0: i64 = 1_795_000_000;
+    const DAY: i64 = 86_400;
+
+    fn catalogue() -> Catalogue {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        Catalogue::load(&dir.join("dialogs"), &dir.join("locales")).0
+    }
+
+    fn say(cat: &Catalogue, s: Option<&Session>, at: i64, text: &str) -> Step {
+        let settings = Settings::default();
+        let now = Now::new(Timestamp(at), UtcOffset::from_hms(8, 0, 0).unwrap());
+        let ctx = Ctx { catalogue: cat, pinned: None, settings: &settings, now };
+        step(&ctx, s, Input::Text(text.to_string()))
+    }
+
+    fn keys(st: &Step) -> Vec<String> {
+        st.replies
+            .iter()
+            .filter_map(|r| match r.body.first() {
+                Some(Piece::Msg(m)) => Some(m.key.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// An IKD draft with the NIK answered, waiting for the name.
+    fn draft(cat: &Catalogue) -> Session {
+        let s = say(cat, None, T0, "ikd").session;
+        say(cat, Some(&s), T0 + 60, "6409011708900001").session
+    }
+
+    #[test]
+    fn a_short_pause_needs_no_question() {
+        let cat = catalogue();
+        let s = draft(&cat);
+        let st = say(&cat, Some(&s), T0 + 60 + 20 * 60, "Budi Santoso");
+        assert_eq!(keys(&st), ["ikd-email"]);
+    }
+
+    #[test]
+    fn back_after_days_continue_or_restart_comes_first() {
+        let cat = catalogue();
+        let s = draft(&cat);
+        // The return message looks like an answer, but days later it is not filed as one.
+        let st = say(&cat, Some(&s), T0 + 3 * DAY, "Budi Santoso");
+        assert_eq!(keys(&st), ["resume-ask"]);
+        assert_eq!(st.session.pending, Pending::Resume);
+        assert_eq!(st.session.flow.as_ref().unwrap().answers.len(), 1, "nothing lost or added");
+        let asked = st.session;
+
+        let go_on = say(&cat, Some(&asked), T0 + 3 * DAY + 10, "1");
+        assert_eq!(keys(&go_on), ["resume-continued", "ikd-nama"]);
+        assert_eq!(go_on.session.flow.as_ref().unwrap().answers.len(), 1);
+        let words = say(&cat, Some(&asked), T0 + 3 * DAY + 10, "lanjutkan");
+        assert_eq!(keys(&words), ["resume-continued", "ikd-nama"]);
+
+        let anew = say(&cat, Some(&asked), T0 + 3 * DAY + 10, "mulai baru");
+        assert_eq!(keys(&anew), ["resume-restarted", "ikd-nik"]);
+        assert!(anew.session.flow.as_ref().unwrap().answers.is_empty());
+        let tap = say(&cat, Some(&asked), T0 + 3 * DAY + 10, "2");
+        assert_eq!(keys(&tap), ["resume-restarted", "ikd-nik"]);
+
+        let unclear = say(&cat, Some(&asked), T0 + 3 * DAY + 10, "Budi Santoso");
+        assert_eq!(keys(&unclear), ["resume-which"]);
+        assert_eq!(unclear.session.pending, Pending::Resume);
+    }
+
+    #[test]
+    fn an_emergency_is_not_held_back() {
+        let cat = catalogue();
+        let s = draft(&cat);
+        let st = say(&cat, Some(&s), T0 + 3 * DAY, "kebakaran");
+        let keys = keys(&st);
+        assert!(keys.contains(&"emergency-alert".to_string()), "{keys:?}");
+        assert!(!keys.contains(&"resume-ask".to_string()), "{keys:?}");
+    }
+
+    #[test]
+    fn past_the_draft_ttl_the_draft_is_dropped() {
+        let cat = catalogue();
+        let s = draft(&cat);
+        let st = say(&cat, Some(&s), T0 + 60 + 7 * DAY + 1, "Budi Santoso");
+        assert_eq!(keys(&st).first().map(String::as_str), Some("session-expired"));
+        assert!(st.session.flow.is_none());
+    }
+
+    #[test]
+    fn the_open_question_survives_the_store() {
+        let cat = catalogue();
+        let asked = say(&cat, Some(&draft(&cat)), T0 + 3 * DAY, "halo").session;
+        let bytes = crate::store::codec::encode_session(&asked).unwrap();
+        assert_eq!(crate::store::codec::decode_session(&bytes).unwrap(), asked);
+    }
+}
