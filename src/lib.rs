@@ -22,6 +22,7 @@ pub mod clock;
 pub mod commit;
 pub mod config;
 pub mod convo;
+pub mod draft_reminder;
 pub mod engine;
 pub mod http;
 pub mod locale;
