@@ -27,7 +27,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     (
         "PINTU_SESSION_TTL",
-        "idle time after which an unfinished dialog (a draft) is dropped, e.g. 7d, 36h (default: 7d)",
+        "idle time after which an unfinished dialog (a draft) is dropped, at most 30d (default: 7d)",
     ),
     (
         "PINTU_RESUME_AFTER",
@@ -274,6 +274,13 @@ impl Config {
         let session_ttl_secs =
             (duration("PINTU_SESSION_TTL", file.session_ttl.take(), "7d", &mut errors) / 1000)
                 as i64;
+        // The retention schedule (jadwal retensi arsip) keeps drafts at most 30 days.
+        if session_ttl_secs > 30 * 86_400 {
+            errors.push(
+                "PINTU_SESSION_TTL/session_ttl: drafts may be kept at most 30d (retention schedule)"
+                    .to_string(),
+            );
+        }
         let resume_after_secs =
             (duration("PINTU_RESUME_AFTER", file.resume_after.take(), "30m", &mut errors) / 1000)
                 as i64;
@@ -590,6 +597,8 @@ mod tests {
         .unwrap();
         assert_eq!(c.timezone.whole_hours(), 7);
         assert_eq!((c.session_ttl_secs, c.resume_after_secs), (7200, 600));
+        let errs = load(&[("PINTU_SESSION_TTL", "31d")]).unwrap_err();
+        assert!(errs[0].contains("30d"), "{errs:?}");
         let errs = load(&[("PINTU_TIMEZONE", "Mars"), ("PINTU_HTTP_ADDR", "nope")]).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
     }
