@@ -239,9 +239,13 @@ pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
         e.s.pending = Pending::Nothing;
         e.expired = true;
         e.say(Reply::key("session-expired"));
-    } else if e.s.flow.is_some() && idle > ctx.settings.resume_after_secs && !e.urgent(&input) {
+    } else if idle > ctx.settings.resume_after_secs
+        && e.flow_script().is_some()
+        && !e.urgent(&input)
+    {
         // Back after a while: continue or start anew comes before anything else. The message
-        // itself is not taken as an answer; "lanjutkan" re-asks the open question.
+        // itself is not taken as an answer; "lanjutkan" re-asks the open question. (A draft
+        // whose script version is gone takes the usual "start again" path instead.)
         e.s.touched = ctx.now.at;
         e.ask_resume();
         e.privacy_notice_once();
