@@ -79,6 +79,7 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
     }
     Ok(Settings {
         session_ttl_secs: config.session_ttl_secs,
+        resume_after_secs: config.resume_after_secs,
         calendar: Calendar::new(holidays),
         ..Settings::default()
     })

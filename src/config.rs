@@ -27,7 +27,11 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     (
         "PINTU_SESSION_TTL",
-        "idle time after which an unfinished dialog expires, e.g. 30m, 2h (default: 30m)",
+        "idle time after which an unfinished dialog (a draft) is dropped, at most 30d (default: 7d)",
+    ),
+    (
+        "PINTU_RESUME_AFTER",
+        "idle time after which a returning citizen is asked to continue the draft or start anew (default: 30m)",
     ),
     (
         "PINTU_HOLIDAYS_FILE",
@@ -116,7 +120,10 @@ pub struct Config {
     pub dialogs_dir: PathBuf,
     pub locales_dir: PathBuf,
     pub timezone: UtcOffset,
+    /// A draft idle this long is dropped (at the next message).
     pub session_ttl_secs: i64,
+    /// A citizen back after this long is asked "lanjutkan" or "mulai baru" first.
+    pub resume_after_secs: i64,
     pub holidays_file: Option<PathBuf>,
     pub log_filter: String,
     pub log_format: LogFormat,
@@ -183,6 +190,7 @@ struct FileConfig {
     locales_dir: Option<PathBuf>,
     timezone: Option<String>,
     session_ttl: Option<String>,
+    resume_after: Option<String>,
     holidays_file: Option<PathBuf>,
     log: Option<String>,
     log_format: Option<String>,
@@ -264,7 +272,17 @@ impl Config {
             UtcOffset::UTC
         });
         let session_ttl_secs =
-            (duration("PINTU_SESSION_TTL", file.session_ttl.take(), "30m", &mut errors) / 1000)
+            (duration("PINTU_SESSION_TTL", file.session_ttl.take(), "7d", &mut errors) / 1000)
+                as i64;
+        // The retention schedule (jadwal retensi arsip) keeps drafts at most 30 days.
+        if session_ttl_secs > 30 * 86_400 {
+            errors.push(
+                "PINTU_SESSION_TTL/session_ttl: drafts may be kept at most 30d (retention schedule)"
+                    .to_string(),
+            );
+        }
+        let resume_after_secs =
+            (duration("PINTU_RESUME_AFTER", file.resume_after.take(), "30m", &mut errors) / 1000)
                 as i64;
         let retry_base_ms = duration("PINTU_RETRY_BASE", file.retry_base.take(), "2s", &mut errors);
         let retry_max_ms = duration("PINTU_RETRY_MAX", file.retry_max.take(), "1h", &mut errors);
@@ -292,6 +310,7 @@ impl Config {
             locales_dir: path("PINTU_LOCALES_DIR", file.locales_dir.take(), "locales"),
             timezone,
             session_ttl_secs,
+            resume_after_secs,
             holidays_file: var("PINTU_HOLIDAYS_FILE")
                 .map(PathBuf::from)
                 .or(file.holidays_file.take()),
@@ -559,15 +578,27 @@ mod tests {
         assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert_eq!(c.timezone.whole_hours(), 8);
-        assert_eq!(c.session_ttl_secs, 1800);
+        assert_eq!(
+            c.session_ttl_secs,
+            7 * 86_400,
+            "drafts wait a week for the KK or police letter"
+        );
+        assert_eq!(c.resume_after_secs, 1800);
         assert!(c.targets.is_empty() && c.api_tokens.is_empty());
     }
 
     #[test]
     fn environment_overrides_and_errors_are_collected() {
-        let c = load(&[("PINTU_TIMEZONE", "WIB"), ("PINTU_SESSION_TTL", "2h")]).unwrap();
+        let c = load(&[
+            ("PINTU_TIMEZONE", "WIB"),
+            ("PINTU_SESSION_TTL", "2h"),
+            ("PINTU_RESUME_AFTER", "10m"),
+        ])
+        .unwrap();
         assert_eq!(c.timezone.whole_hours(), 7);
-        assert_eq!(c.session_ttl_secs, 7200);
+        assert_eq!((c.session_ttl_secs, c.resume_after_secs), (7200, 600));
+        let errs = load(&[("PINTU_SESSION_TTL", "31d")]).unwrap_err();
+        assert!(errs[0].contains("30d"), "{errs:?}");
         let errs = load(&[("PINTU_TIMEZONE", "Mars"), ("PINTU_HTTP_ADDR", "nope")]).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
     }

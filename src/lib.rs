@@ -23,6 +23,7 @@ pub mod clock;
 pub mod commit;
 pub mod config;
 pub mod convo;
+pub mod draft_reminder;
 pub mod engine;
 pub mod eval;
 pub mod http;

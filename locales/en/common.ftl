@@ -45,6 +45,14 @@ help-commands = Other commands:
     - *my data* / *delete my data*: see or delete your data
 thanks-reply = You are welcome. We hope this helps.
 session-expired = Sorry, the unfinished application was closed because there was no reply for a while. Please start again.
+resume-ask =
+    Welcome back. Your { $layanan } application is not finished yet ({ $jumlah } answers saved).
+    Type *1* to continue, or *2* to start again from the beginning.
+resume-continue = Continue
+resume-restart = Start again
+resume-continued = Fine, let us continue.
+resume-restarted = Fine, the earlier answers have been deleted. Let us start from the beginning.
+resume-which = Please type *1* to continue your application, or *2* to start again.
 script-updated = Sorry, this service's form has just been updated. Please start again from the menu.
 empty-input = Sorry, your message is empty. Please type your answer.
 unsupported-media = Sorry, we cannot receive stickers, voice messages or videos yet. Please send text, a photo, a document or a location.

@@ -6,7 +6,7 @@ ktp_el-intro =
     - the damaged KTP-el, if it is damaged
     - the police loss report, if your KTP-el is lost
     - proof of the change (for example a marriage book, diploma or certificate), if your data has changed
-    For a new KTP-el, data recording must be done in person at the office.
+    For a new KTP-el you need to come in person for data recording (face photo, fingerprints, iris scan and signature). With this service you book your recording visit.
 ktp_el-jenis = What do you need? Please type the number of your choice.
     .label = Request
 ktp_el-jenis-baru = New KTP-el (data never recorded)
@@ -17,6 +17,8 @@ ktp_el-surat_polisi =
     Do you already have a loss report (surat keterangan kehilangan) from the police?
     Type *yes* or *no*.
     .label = Police loss report
+ktp_el-tanggal_lahir = Please type your date of birth as day-month-year. Example: *17-08-2008*.
+    .label = Date of birth
 ktp_el-nik = Please type your NIK (16 digits). Example: *6409011708900001*.
     .label = NIK
 ktp_el-nama = Please type your full name as written on the Family Card.
@@ -46,16 +48,21 @@ ktp_el-ambil_di = Where would you like to collect your finished KTP-el? Please t
 ktp_el-ambil_di-kecamatan = The kecamatan (district) office where you live
 ktp_el-ambil_di-disdukcapil = Disdukcapil office of Penajam Paser Utara
 ktp_el-ambil_di-mpp = Public Service Mall (MPP) of Penajam Paser Utara
+ktp_el-tempat_rekam = Where would you like your KTP-el data to be recorded? Please type the number of your choice.
+    .label = Recording place
+ktp_el-tempat_rekam-disdukcapil = Disdukcapil office of Penajam Paser Utara
+ktp_el-tempat_rekam-mpp = Public Service Mall (MPP) of Penajam Paser Utara
+ktp_el-tempat_rekam-kecamatan = The kecamatan (district) office where you live
+ktp_el-tanggal_rekam =
+    When would you like to come for recording? Choose a working day (Monday to Friday, not a public holiday), at most 30 days from now.
+    Please type day-month-year, for example *07-12-2026*, or type *besok* (tomorrow).
+    .label = Recording date
 ktp_el-ringkasan = Please check your KTP-el application:
-ktp_el-rekam =
-    For a new KTP-el you need to come in person for data recording: face photo, fingerprints, iris scan and signature. Recording cannot be done by message.
-    Where: the Disdukcapil office of Kabupaten Penajam Paser Utara or the Public Service Mall (MPP) of Penajam Paser Utara, on working days during office hours.
-    Who: residents aged 17 or older, or who are or have been married.
-    Please bring:
+ktp_el-jenis-baru-done =
+    Please come on your recording date during office hours and bring:
     - your Family Card (original or photocopy)
     - your marriage book or marriage certificate, if you are under 17 and married
-    This service is free of charge. The officer will tell you when your KTP-el can be collected.
-    Type *menu* to return to the main menu.
+    The officer records your face photo, fingerprints, iris scan and signature.
 ktp_el-perlu_surat_polisi =
     For a lost KTP-el, Disdukcapil needs a loss report from the police.
     Please get it at the nearest Polsek or Polres, and bring your Family Card.

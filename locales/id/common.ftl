@@ -45,6 +45,14 @@ help-commands = Perintah lain:
     - *data saya* / *hapus data saya*: melihat atau menghapus data Bapak/Ibu
 thanks-reply = Sama-sama, Bapak/Ibu. Semoga membantu.
 session-expired = Mohon maaf, permohonan yang belum selesai tadi sudah ditutup karena lama tidak ada balasan. Silakan mulai lagi.
+resume-ask =
+    Selamat datang kembali, Bapak/Ibu. Permohonan { $layanan } Bapak/Ibu belum selesai ({ $jumlah } jawaban tersimpan).
+    Ketik *1* untuk melanjutkan, atau *2* untuk mulai baru dari awal.
+resume-continue = Lanjutkan
+resume-restart = Mulai baru
+resume-continued = Baik, kita lanjutkan.
+resume-restarted = Baik, jawaban sebelumnya sudah dihapus. Kita mulai dari awal.
+resume-which = Mohon ketik *1* untuk melanjutkan permohonan, atau *2* untuk mulai baru.
 script-updated = Mohon maaf, formulir layanan ini baru saja diperbarui. Silakan mulai lagi dari menu.
 empty-input = Mohon maaf, pesan Bapak/Ibu kosong. Silakan ketik jawaban Bapak/Ibu.
 unsupported-media = Mohon maaf, kami belum dapat menerima stiker, pesan suara, atau video. Silakan kirim teks, foto, dokumen, atau lokasi.

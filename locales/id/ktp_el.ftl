@@ -6,7 +6,7 @@ ktp_el-intro =
     - KTP-el yang rusak, bila KTP-el rusak
     - surat keterangan kehilangan dari kepolisian, bila KTP-el hilang
     - dokumen bukti perubahan (misalnya buku nikah, ijazah, atau akta), bila ada perubahan data
-    Untuk KTP-el baru, perekaman data harus datang langsung ke kantor.
+    Untuk KTP-el baru, Bapak/Ibu perlu datang langsung untuk perekaman data (foto wajah, sidik jari, iris mata, dan tanda tangan). Melalui layanan ini Bapak/Ibu membuat jadwal perekaman.
 ktp_el-jenis = Apa keperluan Bapak/Ibu? Mohon ketik nomor pilihan.
     .label = Keperluan
 ktp_el-jenis-baru = KTP-el baru (belum pernah rekam data)
@@ -17,6 +17,8 @@ ktp_el-surat_polisi =
     Apakah Bapak/Ibu sudah memiliki surat keterangan kehilangan dari kepolisian?
     Ketik *ya* atau *tidak*.
     .label = Surat kehilangan dari kepolisian
+ktp_el-tanggal_lahir = Mohon ketik tanggal lahir Bapak/Ibu dengan urutan tanggal-bulan-tahun. Contoh: *17-08-2008*.
+    .label = Tanggal lahir
 ktp_el-nik = Mohon ketik NIK Bapak/Ibu (16 angka). Contoh: *6409011708900001*.
     .label = NIK
 ktp_el-nama = Mohon ketik nama lengkap Bapak/Ibu sesuai Kartu Keluarga.
@@ -46,16 +48,21 @@ ktp_el-ambil_di = Di mana Bapak/Ibu ingin mengambil KTP-el yang sudah jadi? Moho
 ktp_el-ambil_di-kecamatan = Kantor kecamatan tempat tinggal
 ktp_el-ambil_di-disdukcapil = Kantor Disdukcapil Penajam Paser Utara
 ktp_el-ambil_di-mpp = Mal Pelayanan Publik (MPP) Penajam Paser Utara
+ktp_el-tempat_rekam = Di mana Bapak/Ibu ingin melakukan perekaman data KTP-el? Mohon ketik nomor pilihan.
+    .label = Tempat perekaman
+ktp_el-tempat_rekam-disdukcapil = Kantor Disdukcapil Penajam Paser Utara
+ktp_el-tempat_rekam-mpp = Mal Pelayanan Publik (MPP) Penajam Paser Utara
+ktp_el-tempat_rekam-kecamatan = Kantor kecamatan tempat tinggal
+ktp_el-tanggal_rekam =
+    Kapan Bapak/Ibu ingin datang untuk perekaman? Pilih hari kerja (Senin sampai Jumat, bukan hari libur), paling lambat 30 hari dari sekarang.
+    Mohon ketik tanggal-bulan-tahun, contoh: *07-12-2026*, atau ketik *besok*.
+    .label = Tanggal perekaman
 ktp_el-ringkasan = Mohon periksa kembali data permohonan KTP-el berikut:
-ktp_el-rekam =
-    Untuk KTP-el baru, Bapak/Ibu perlu datang langsung untuk perekaman data: foto wajah, sidik jari, iris mata, dan tanda tangan. Perekaman tidak dapat dilakukan lewat pesan.
-    Tempat: Kantor Disdukcapil Kabupaten Penajam Paser Utara atau Mal Pelayanan Publik (MPP) Penajam Paser Utara, pada hari dan jam kerja.
-    Syarat: sudah berumur 17 tahun, atau sudah atau pernah menikah.
-    Mohon bawa:
+ktp_el-jenis-baru-done =
+    Mohon datang pada tanggal perekaman di jam kerja dan bawa:
     - Kartu Keluarga (asli atau fotokopi)
     - buku nikah atau akta perkawinan, bila belum berumur 17 tahun tetapi sudah menikah
-    Layanan ini tidak dipungut biaya. Petugas akan memberi tahu kapan KTP-el dapat diambil.
-    Ketik *menu* untuk kembali ke menu utama.
+    Perekaman dilakukan oleh petugas: foto wajah, sidik jari, iris mata, dan tanda tangan.
 ktp_el-perlu_surat_polisi =
     Untuk KTP-el yang hilang, Disdukcapil memerlukan surat keterangan kehilangan dari kepolisian.
     Silakan urus surat tersebut di Polsek atau Polres terdekat dengan membawa Kartu Keluarga.

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod input;
 pub mod normalize;
 pub mod reply;
+mod resume;
 pub mod session;
 pub mod status;
 #[cfg(test)]
@@ -57,6 +58,12 @@ pub const MESSAGE_IDS: &[&str] = &[
     "help-commands",
     "thanks-reply",
     "session-expired",
+    "resume-ask",
+    "resume-continue",
+    "resume-restart",
+    "resume-which",
+    "resume-continued",
+    "resume-restarted",
     "script-updated",
     "empty-input",
     "unsupported-media",
@@ -146,8 +153,10 @@ pub const MESSAGE_IDS: &[&str] = &[
 /// Deployment settings the engine needs (from `Config`).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// A dialog idle longer than this is closed at the next message.
+    /// A dialog (draft) idle longer than this is closed at the next message.
     pub session_ttl_secs: i64,
+    /// A citizen back after this long is asked to continue the draft or start anew first.
+    pub resume_after_secs: i64,
     /// Invalid answers in a row before the re-prompt also offers `bantuan`/`menu`.
     pub max_misses: u8,
     pub calendar: Calendar,
@@ -160,7 +169,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            session_ttl_secs: 30 * 60,
+            session_ttl_secs: 7 * 24 * 60 * 60,
+            resume_after_secs: 30 * 60,
             max_misses: 3,
             calendar: Calendar::indonesia_2026(),
             postal_first_digit: Some(7),
@@ -255,6 +265,17 @@ pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
         e.s.pending = Pending::Nothing;
         e.expired = true;
         e.say(Reply::key("session-expired"));
+    } else if idle > ctx.settings.resume_after_secs
+        && e.flow_script().is_some()
+        && !e.urgent(&input)
+    {
+        // Back after a while: continue or start anew comes before anything else. The message
+        // itself is not taken as an answer; "lanjutkan" re-asks the open question. (A draft
+        // whose script version is gone takes the usual "start again" path instead.)
+        e.s.touched = ctx.now.at;
+        e.ask_resume();
+        e.privacy_notice_once();
+        return Step { session: e.s, replies: e.replies, effects: e.effects };
     }
     e.s.touched = ctx.now.at;
     e.handle(input);
@@ -307,6 +328,8 @@ impl Engine<'_> {
                     });
                 }
             }
+            // A file or location while the continue-or-restart question is open: ask it again.
+            _ if self.s.pending == Pending::Resume => self.ask_resume_again(),
             other => {
                 self.s.pending = Pending::Nothing;
                 if self.s.flow.is_some() {
@@ -379,6 +402,7 @@ impl Engine<'_> {
         let no = answer == Some(false);
         match pending {
             Pending::Nothing => false,
+            Pending::Resume => self.settle_resume(canon, intent),
             Pending::Cancel if yes || intent == Some(&Intent::Cancel) => {
                 self.s.flow = None;
                 self.say(Reply::key("cancelled"));
@@ -487,6 +511,13 @@ impl Engine<'_> {
                 _ => None,
             },
         }
+    }
+
+    /// An emergency is never held back behind the continue-or-restart question.
+    fn urgent(&self, input: &Input) -> bool {
+        let Input::Text(raw) = input else { return false };
+        let lex = &self.ctx.catalogue.lexicon;
+        lex.intent(&lex.canon(raw)) == Some(Intent::Emergency)
     }
 
     /// The script the current flow runs on, if it can still be resolved.

@@ -117,6 +117,9 @@ pub enum Pending {
     /// choice already chosen, so the citizen is not asked again. The value, not the words, is
     /// kept: it is short and holds nothing personal.
     EmergencyAbout(String),
+    /// Back to a draft after a while: `1`/`lanjutkan` continues it, `2`/`mulai baru` drops it
+    /// and starts the same service again.
+    Resume,
 }
 
 /// Everything about one chat that survives a restart.

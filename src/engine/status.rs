@@ -3,9 +3,10 @@
 
 use super::reply::{Arg, Msg, Reply};
 use crate::channel::ChatKey;
+use crate::engine::session::Value;
 use crate::engine::session::{Pending, Session};
 use crate::outbox::entry::PushEvent;
-use crate::script::Script;
+use crate::script::{Script, StepKind};
 use crate::ticket::record::Ticket;
 use crate::ticket::{Status, TicketNo};
 
@@ -26,14 +27,34 @@ pub fn submitted(script: &Script, ticket: &Ticket) -> Reply {
             .arg("layanan", Msg::new(script.title_key()))
             .arg("opd", Msg::new(opd_key(&script.opd)))
     };
-    match ticket.due {
+    let mut r = match ticket.due {
         Some(due) => Reply::msg(
             base("submitted")
                 .arg("selesai", Arg::Date(due))
                 .arg("hari", i64::from(script.sla_days)),
         ),
         None => Reply::msg(base("submitted-no-due")),
+    };
+    for key in done_notes(script, ticket) {
+        r = r.line(Msg::new(key));
     }
+    r
+}
+
+/// The `-done` texts of the chosen options marked `done: true` (what to bring to a booked
+/// visit, ...), in the order the answers were given.
+fn done_notes(script: &Script, ticket: &Ticket) -> Vec<String> {
+    ticket
+        .answers
+        .iter()
+        .filter_map(|(id, value)| {
+            let Value::Choice(i) = value else { return None };
+            let step = script.steps.iter().find(|s| *s.id == **id)?;
+            let StepKind::Choice(opts) = &step.kind else { return None };
+            let opt = opts.get(usize::from(*i)).filter(|o| o.done)?;
+            Some(script.option_done_key(step, opt))
+        })
+        .collect()
 }
 
 /// The status of one ticket. The submitting chat sees history and due date; any other chat only

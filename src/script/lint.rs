@@ -28,6 +28,9 @@ pub fn required_keys(script: &Script) -> Vec<(String, Pos)> {
         if let StepKind::Choice(opts) = &step.kind {
             for o in opts {
                 keys.push((script.option_key(step, o), pos.clone()));
+                if o.done {
+                    keys.push((script.option_done_key(step, o), pos.clone()));
+                }
             }
         }
     }

@@ -41,7 +41,7 @@ const STEP_KEYS: &[&str] = &[
     "no",
     "max_mb",
 ];
-const OPTION_KEYS: &[&str] = &["value", "synonyms", "next"];
+const OPTION_KEYS: &[&str] = &["value", "synonyms", "next", "done"];
 /// Longest script a session can index (StepIdx) with room to spare.
 const MAX_STEPS: usize = 500;
 
@@ -318,18 +318,18 @@ fn options(index: &Index, f: &Fields, diags: &mut Vec<Diagnostic>) -> Vec<Opt> {
     };
     let mut out: Vec<Opt> = Vec::new();
     for node in seq.iter() {
-        let (value, synonyms, next) = match node {
-            Node::Scalar(s) => (s, Vec::new(), None),
+        let (value, synonyms, next, done) = match node {
+            Node::Scalar(s) => (s, Vec::new(), None, false),
             Node::Mapping(m) => {
                 let of = Fields::new(path, m, OPTION_KEYS, diags);
                 let Some(value) = of.required("value", diags) else {
                     continue;
                 };
                 let next = of.scalar("next", diags).and_then(|s| index.target(s, diags));
-                (value, of.words("synonyms", diags), next)
+                (value, of.words("synonyms", diags), next, of.bool("done", diags))
             }
             Node::Sequence(s) => {
-                let msg = "an option must be a value or { value, synonyms, next }";
+                let msg = "an option must be a value or { value, synonyms, next, done }";
                 diags.push(Diagnostic::error(&pos_of(path, s.span()), msg));
                 continue;
             }
@@ -344,7 +344,7 @@ fn options(index: &Index, f: &Fields, diags: &mut Vec<Diagnostic>) -> Vec<Opt> {
         }
         let mut matches = vec![normalize_phrase(&value.replace('_', " "))];
         matches.extend(synonyms.iter().map(|s| normalize_phrase(s)));
-        out.push(Opt { value: Arc::from(value.as_str()), matches, next });
+        out.push(Opt { value: Arc::from(value.as_str()), matches, next, done });
     }
     if out.is_empty() {
         diags.push(Diagnostic::error(&f.pos(), "a choice needs at least one option"));

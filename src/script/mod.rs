@@ -79,6 +79,11 @@ impl Script {
     pub fn option_key(&self, step: &Step, opt: &Opt) -> String {
         format!("{}-{}-{}", self.id, step.id, opt.value)
     }
+
+    /// Message id of the extra confirmation text of an option marked `done: true`.
+    pub fn option_done_key(&self, step: &Step, opt: &Opt) -> String {
+        format!("{}-done", self.option_key(step, opt))
+    }
 }
 
 /// One question.
@@ -156,6 +161,9 @@ pub struct Opt {
     /// admin's synonyms, and (added by the catalogue) the option's titles in every locale.
     pub matches: Vec<String>,
     pub next: Option<StepIdx>,
+    /// `done: true`: the confirmation after submitting adds message `<option key>-done`, for
+    /// what only this choice needs afterwards (e.g. what to bring to a booked visit).
+    pub done: bool,
 }
 
 /// `when:` — ask a step only if an earlier answer is (or is not) one of some values.

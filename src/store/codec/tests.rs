@@ -125,6 +125,7 @@ fn pending_variants_keep_their_positions() {
     assert_eq!(position(&suggestion), 8);
     let about = Pending::EmergencyAbout("kebakaran".into());
     assert_eq!(position(&about), 9);
+    assert_eq!(position(&Pending::Resume), 10);
     let session = Session { pending: about, ..sample_session() };
     let bytes = encode_session(&session).unwrap();
     assert_eq!(decode_session(&bytes).unwrap(), session);
