@@ -610,6 +610,10 @@ fn start_pintu(envs: &[(&str, String)], prepare: impl FnOnce(&Path)) -> Pintu {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("data");
     prepare(&data);
+    // pintu opens only an owner-only data folder; what `prepare` created keeps the umask's mode.
+    if data.exists() {
+        pintu::private_fs::tighten(&data).expect("owner-only data dir");
+    }
     let http = free_port();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let log = dir.path().join("pintu.log");

@@ -87,12 +87,14 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
 
 /// Opens the store and starts conversations, the outbox worker and the follow-up timer.
 pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    crate::private_fs::ensure_private_dir(&config.data_dir)?;
     let store: Arc<dyn Store> = Arc::new(
         SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
     );
+    // sled creates its files with the process umask (often 0644): owner-only, whatever it was.
+    crate::private_fs::tighten(&config.data_dir)
+        .with_context(|| format!("making {} owner-only", config.data_dir.display()))?;
     let committer = Committer::start(store.clone());
     let (tx, rx) = watch::channel(load_catalogue(config, store.as_ref())?);
     let settings = Arc::new(settings(config)?);
@@ -411,7 +413,13 @@ fn started_versions(config: &Config) -> Option<SledStore> {
 /// its path relative to the data dir. Names are random: they must not reveal whose file it is.
 pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Result<String> {
     let dir = data_dir.join("files");
-    std::fs::create_dir_all(&dir)?;
+    if !dir.exists() {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(&dir)?;
+    }
     let mut rnd = [0u8; 12];
     getrandom::fill(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
     let name: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
@@ -469,19 +477,22 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
         }
         None => admin_call(config, reqwest::Method::POST, "/api/v1/admin/backup").await?,
     };
-    std::fs::write(file, &bytes).with_context(|| format!("writing {}", file.display()))?;
+    // A backup holds every NIK: owner-only, like the store it came from.
+    crate::private_fs::write_private(file, &bytes)
+        .with_context(|| format!("writing {}", file.display()))?;
     eprintln!("backup written to {} ({} bytes)", file.display(), bytes.len());
     Ok(())
 }
 
 /// `pintu restore FILE`.
 pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir)?;
+    crate::private_fs::ensure_private_dir(&config.data_dir)?;
     let store =
         open_idle(config).context("the data folder is in use: stop pintu before restoring")?;
     let mut input =
         std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let n = crate::store::backup::restore(&store, &mut input)?;
+    crate::private_fs::tighten(&config.data_dir)?;
     eprintln!("{n} records restored into {}", config.data_dir.display());
     Ok(())
 }

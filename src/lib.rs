@@ -7,7 +7,8 @@
 //! - [`engine`]: the pure conversation engine — one message in, session/replies/effects out.
 //! - [`validate`]: NIK, KK, NPWP, phone, dates, RT/RW, ... as Indonesians type them.
 //! - [`ticket`]: numbers, statuses and transitions; [`calendar`]: working days.
-//! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch.
+//! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch;
+//!   [`private_fs`]: owner-only data folder, files and backups.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
 //! - [`channel`]: platform adapters (terminal so far); [`http`]: health endpoints.
 //! - [`eval`]: `pintu eval`, first-message routing scored on a labelled CSV.
@@ -30,6 +31,7 @@ pub mod http;
 pub mod locale;
 pub mod metrics;
 pub mod outbox;
+pub mod private_fs;
 pub mod reload;
 pub mod script;
 pub mod sla;

@@ -9,7 +9,7 @@ use std::process::Command;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_load_restores_to_the_same_tickets() {
     let agency = FakeAgency::start("rahasia-agensi").await;
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let core = std::sync::Arc::new(core_with(&agency, data.path()));
     // Citizens keep submitting while the backup is taken.
     let load = {
@@ -35,7 +35,7 @@ async fn a_backup_under_load_restores_to_the_same_tickets() {
         .await
         .unwrap();
     load.await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::support::private_tempdir();
     let file = dir.path().join("pintu.backup");
     std::fs::write(&file, &snapshot).unwrap();
     // Restore with the real binary into an empty data folder.

@@ -33,7 +33,7 @@ fn ticket_in(text: &str) -> String {
 
 #[test]
 fn a_dialog_survives_a_restart_and_the_ticket_can_be_found_again() {
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     // First run: start a KTP-el request (lost card) with a couple of mistakes, then stop.
     let first = chat(data.path(), "42", &["halo", "ktp hilang", "ya", "12345", "6409011708900001"]);
     assert!(first.contains("16"), "the short NIK is refused with what is expected:\n{first}");
@@ -64,7 +64,7 @@ fn a_dialog_survives_a_restart_and_the_ticket_can_be_found_again() {
 
 #[test]
 fn serve_answers_health_and_stops_on_sigterm() {
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_pintu"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -101,7 +101,7 @@ fn serve_answers_health_and_stops_on_sigterm() {
 #[test]
 fn a_reply_that_was_shown_survives_kill_9() {
     use std::io::{BufRead, BufReader};
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
         .args(["chat", "--user", "9"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -140,7 +140,7 @@ async fn hundred_tickets_survive_an_outage_and_kill_9() {
     use super::fake_agency::{FakeAgency, Mode};
     let agency = FakeAgency::start("rahasia").await;
     agency.set_mode(Mode::Status(503));
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let env = |cmd: &mut Command| {
         cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("PINTU_DATA_DIR", data.path())
@@ -201,4 +201,39 @@ async fn hundred_tickets_survive_an_outage_and_kill_9() {
         assert!(r.signature_ok);
         assert!(tickets.contains(r.key.as_ref().unwrap()));
     }
+}
+
+/// The data folder holds every NIK: pintu keeps it owner-only and will not open one that other
+/// users of the machine can read (issue #14 D5).
+#[test]
+fn the_data_folder_is_owner_only_and_an_open_one_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = super::support::private_tempdir();
+    let data = tmp.path().join("pintu-data");
+    chat(&data, "1", &["halo"]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    let mut stack = vec![data.clone()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                assert_eq!(mode(&path), 0o700, "{}", path.display());
+                stack.push(path);
+            } else {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+            }
+        }
+    }
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .args(["chat", "--user", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINTU_DATA_DIR", &data)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("chmod 700"), "{err}");
 }

@@ -151,7 +151,7 @@ fn a_text_pintu_needs_missing_in_one_language_fails_the_check() {
         )]
     );
     // The service refuses to start on it, with the same words.
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let out = Command::new(env!("CARGO_BIN_EXE_pintu"))
         .arg("chat")
         .env("PINTU_DATA_DIR", data.path())
@@ -248,7 +248,7 @@ fn yaml_syntax_errors_point_at_the_mistake() {
 #[test]
 fn steps_changed_without_a_new_version_fail_the_check() {
     let dir = copy_tree();
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     // A citizen starts the death certificate dialog: version 1 is pinned in the store.
     let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
         .arg("chat")

@@ -71,7 +71,7 @@ fn client() -> reqwest::Client {
 async fn tickets_arrive_exactly_once_after_an_outage() {
     let agency = FakeAgency::start(SECRET).await;
     agency.set_mode(Mode::Status(503));
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let core = core_with(&agency, data.path());
     let mut tickets = Vec::new();
     for i in 0..5 {
@@ -105,7 +105,7 @@ async fn tickets_arrive_exactly_once_after_an_outage() {
 async fn retry_after_is_honoured_and_bad_requests_become_dead_letters() {
     let agency = FakeAgency::start(SECRET).await;
     agency.set_mode(Mode::RetryAfter { status: 429, secs: 1 });
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let core = core_with(&agency, data.path());
     let no = report(&core, "a").await;
     agency.wait_requests(2, Duration::from_secs(20)).await;
@@ -156,7 +156,7 @@ async fn retry_after_is_honoured_and_bad_requests_become_dead_letters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_changes_status_and_the_citizen_gets_the_push() {
     let agency = FakeAgency::start(SECRET).await;
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let core = core_with(&agency, data.path());
     let mut pushes = core.sinks.register(Channel::Terminal);
     let no = report(&core, "warga").await;
@@ -265,7 +265,7 @@ async fn the_api_changes_status_and_the_citizen_gets_the_push() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_show_the_funnel_and_the_outbox() {
     let agency = FakeAgency::start(SECRET).await;
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let core = core_with(&agency, data.path());
     report(&core, "a").await;
     // Another citizen gives up on the KTP-el request at the NIK question.

@@ -49,7 +49,7 @@ fn holds(dir: &Path, needle: &[u8]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn erasing_my_data_leaves_no_trace_of_the_nik() {
     let agency = FakeAgency::start("rahasia-agensi").await;
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let core = core_with(&agency, data.path());
     let d = data.path();
     for line in [

@@ -15,7 +15,7 @@ use std::sync::Arc;
 async fn a_live_edit_with_a_typo_keeps_the_old_dialog() {
     let _agency = FakeAgency::start("s").await;
     let tree = copy_tree();
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let admin = "admin-token";
     let env: HashMap<String, String> = [
         ("PINTU_DATA_DIR", data.path().display().to_string()),
@@ -119,7 +119,7 @@ fn insert_step(tree: &std::path::Path, bump: bool) -> (std::path::PathBuf, usize
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_edit_that_would_move_citizens_or_lose_texts_is_refused() {
     let tree = copy_tree();
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let env: HashMap<String, String> = [
         ("PINTU_DATA_DIR", data.path().display().to_string()),
         ("PINTU_DIALOGS_DIR", tree.path().join("dialogs").display().to_string()),
@@ -175,7 +175,7 @@ async fn a_live_edit_that_would_move_citizens_or_lose_texts_is_refused() {
 #[test]
 fn a_restart_with_steps_changed_under_a_started_version_keeps_the_citizen_on_it() {
     let tree = copy_tree();
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let chat = |user: &str, lines: &str| {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pintu"))
             .args(["chat", "--user", user])

@@ -12,6 +12,13 @@ use std::sync::Arc;
 use time::UtcOffset;
 use tokio::sync::watch;
 
+/// A temp dir only its owner can open, as pintu requires of its data folder (the temp dir
+/// crate leaves the mode to the umask).
+pub fn private_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new().permissions(std::fs::Permissions::from_mode(0o700)).tempdir().unwrap()
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -41,7 +48,7 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(catalogue: Arc<Catalogue>, now: Now) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = private_tempdir();
         let clock = Arc::new(ManualClock::new(now.at));
         let store: Arc<dyn Store> =
             Arc::new(SledStore::open(&dir.path().join("db"), 8 << 20).unwrap());
@@ -104,7 +111,7 @@ pub fn thursday(hour: u8, minute: u8) -> Now {
 
 /// A copy of the shipped dialogs and texts in a temp dir, to edit or plant mistakes in.
 pub fn copy_tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_tempdir();
     for sub in ["dialogs", "locales/id", "locales/en"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         for e in std::fs::read_dir(repo().join(sub)).unwrap() {

@@ -24,7 +24,7 @@ struct Tg {
 }
 
 async fn start(fake: FakeTelegram, extra: &[(&str, &str)]) -> Tg {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::support::private_tempdir();
     let mut env: HashMap<String, String> = [
         ("PINTU_DATA_DIR", dir.path().display().to_string()),
         ("PINTU_DIALOGS_DIR", repo().join("dialogs").display().to_string()),
@@ -249,7 +249,7 @@ async fn officers_buttons_change_the_status_and_the_citizen_hears() {
 async fn serve_killed_mid_dialog_continues_after_restart() {
     use std::process::{Command, Stdio};
     let fake = FakeTelegram::start(TOKEN).await;
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let serve = || {
         Command::new(env!("CARGO_BIN_EXE_pintu"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -316,7 +316,7 @@ async fn logs_never_show_personal_data_or_the_token() {
     use std::io::Read;
     use std::process::{Command, Stdio};
     let fake = FakeTelegram::start(TOKEN).await;
-    let data = tempfile::tempdir().unwrap();
+    let data = super::support::private_tempdir();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("PINTU_DATA_DIR", data.path())

@@ -27,7 +27,7 @@ struct Wa {
 
 async fn start() -> Wa {
     let graph = FakeGraph::start(TOKEN, PHONE_ID).await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::support::private_tempdir();
     let env: HashMap<String, String> = [
         ("PINTU_DATA_DIR", dir.path().display().to_string()),
         ("PINTU_DIALOGS_DIR", repo().join("dialogs").display().to_string()),

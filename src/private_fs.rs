@@ -1,0 +1,110 @@
+//! Owner-only files for citizens' personal data (UU 27/2022): the data folder is created
+//! 0700 and pintu refuses to start on one other users can open; everything inside is made
+//! 0700/0600, whatever mode the store library created it with; backups are written 0600.
+
+use anyhow::Context;
+use std::path::Path;
+
+/// Creates `dir` (and missing parents) owner-only, or checks that an existing one is.
+pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.exists() {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .permissions()
+            .mode();
+        anyhow::ensure!(
+            mode & 0o077 == 0,
+            "{dir} can be opened by other users of this machine (mode {mode:o}), and it holds \
+             citizens' personal data. Make it owner-only first: chmod 700 {dir}",
+            dir = dir.display(),
+            mode = mode & 0o777,
+        );
+    }
+    Ok(())
+}
+
+/// Makes everything under `dir` owner-only: folders 0700, files 0600.
+pub fn tighten(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::symlink_metadata(dir)?;
+        if meta.is_dir() {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            for entry in std::fs::read_dir(dir)? {
+                tighten(&entry?.path())?;
+            }
+        } else if meta.is_file() {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a new file (or replaces one) readable by its owner only.
+pub fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(file)?;
+    // A file that existed keeps its mode through `open`: set it.
+    tighten(file)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_new_data_folder_is_owner_only_and_an_open_one_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/pintu-data");
+        ensure_private_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        ensure_private_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let err = ensure_private_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains("chmod 700"), "{err}");
+        assert!(err.contains("755"), "{err}");
+    }
+
+    #[test]
+    fn everything_inside_becomes_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("db");
+        std::fs::create_dir_all(db.join("blobs")).unwrap();
+        std::fs::write(db.join("db"), b"NIK").unwrap();
+        std::fs::write(db.join("blobs/1"), b"NIK").unwrap();
+        for p in [&db, &db.join("blobs")] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        tighten(&db).unwrap();
+        assert_eq!(mode(&db), 0o700);
+        assert_eq!(mode(&db.join("blobs")), 0o700);
+        assert_eq!(mode(&db.join("db")), 0o600);
+        assert_eq!(mode(&db.join("blobs/1")), 0o600);
+        let backup = tmp.path().join("backup.bin");
+        std::fs::write(&backup, b"old").unwrap();
+        write_private(&backup, b"new").unwrap();
+        assert_eq!(mode(&backup), 0o600);
+        assert_eq!(std::fs::read(&backup).unwrap(), b"new");
+    }
+}
