@@ -30,7 +30,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use common::{machine, status_kb};
+use common::{DATE_STEP, DIALOG, machine, status_kb};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::{HashSet, VecDeque};
@@ -48,20 +48,6 @@ const CHAT_BASE: i64 = 700_000_000;
 const WA_BASE: u64 = 6_281_100_000_000;
 const WA_PHONE_ID: &str = "109283746501234";
 const WA_SECRET: &str = "bench-app-secret";
-
-/// The dialog of every figure (also `benches/engine.rs`): Aktivasi IKD. `{date}` is replaced by
-/// a working day found in calibration (`besok` unless tomorrow is not one).
-const DIALOG: [&str; 9] = [
-    "ikd",
-    "12345",
-    "6409011708900001",
-    "Budi Santoso",
-    "budi@gmail.com",
-    "lewati",
-    "1",
-    "{date}",
-    "ya",
-];
 
 // ------------------------------------------------------------------------------------------
 // Shared world of the fakes and the citizens
@@ -178,11 +164,10 @@ impl World {
 
     fn text_for(&self, c: usize) -> String {
         let cz = &self.citizens[c];
-        let t = DIALOG[cz.step];
-        if t == "{date}" {
+        if cz.step == DATE_STEP {
             self.expect.as_ref().map_or("besok".into(), |e| e.date.clone())
         } else {
-            t.to_string()
+            DIALOG[cz.step].to_string()
         }
     }
 
@@ -784,15 +769,14 @@ async fn calibrate(chan: Chan) -> Expect {
         let mut steps = Vec::new();
         let mut k = 0;
         while k < DIALOG.len() {
-            let mut tries =
-                if DIALOG[k] == "{date}" && date.is_empty() { dates.clone() } else { vec![] };
-            let text = if DIALOG[k] == "{date}" {
+            let mut tries = if k == DATE_STEP && date.is_empty() { dates.clone() } else { vec![] };
+            let text = if k == DATE_STEP {
                 if date.is_empty() { tries.remove(0) } else { date.clone() }
             } else {
                 DIALOG[k].to_string()
             };
             let got = say(&s, text.clone()).await;
-            if DIALOG[k] == "{date}" && date.is_empty() {
+            if k == DATE_STEP && date.is_empty() {
                 if got.last().is_some_and(|t| t.contains("periksa kembali")) {
                     date = text;
                 } else {

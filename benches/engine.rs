@@ -15,6 +15,7 @@
 //! `cargo bench --bench engine` measures; `cargo test --all-targets` runs it once, quickly.
 
 mod common;
+use common::DIALOG;
 
 use criterion::{Criterion, black_box, criterion_group};
 use pintu::clock::Now;
@@ -30,19 +31,6 @@ use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// The dialog every benchmark uses (engine, store and e2e): Aktivasi IKD.
-const DIALOG: [&str; 9] = [
-    "ikd",
-    "12345", // invalid NIK (5 digits): re-asked
-    "6409011708900001",
-    "Budi Santoso",
-    "budi@gmail.com",
-    "lewati", // the optional other phone number
-    "1",
-    "besok", // Friday 27-11-2026 from the fixed clock below
-    "ya",
-];
 
 fn catalogue() -> Catalogue {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -58,20 +58,7 @@ fn samples() -> (Session, Vec<(String, Value)>) {
     let mut session: Option<Session> = None;
     let mut mid = None;
     let mut answers = None;
-    for (i, t) in [
-        "ikd",
-        "12345",
-        "6409011708900001",
-        "Budi Santoso",
-        "budi@gmail.com",
-        "lewati",
-        "1",
-        "besok",
-        "ya",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, t) in common::DIALOG.iter().enumerate() {
         let step = engine::step(&ctx, session.as_ref(), Input::Text((*t).into()));
         for e in &step.effects {
             if let Effect::Submit { draft, .. } = e {

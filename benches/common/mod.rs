@@ -1,8 +1,26 @@
-//! What the bench binaries share: reading `/proc` figures and naming the machine each one ran
-//! on (every bench prints it with its figures). Each bench uses part of it.
+//! What the bench binaries share: the dialog they all run, reading `/proc` figures and naming
+//! the machine each one ran on (every bench prints it with its figures). Each bench uses part
+//! of it.
 #![allow(dead_code)]
 
 use std::process::Command;
+
+/// The dialog every benchmark uses (engine, store and e2e): Aktivasi IKD, with one refused
+/// answer. Step [`DATE_STEP`] is the appointment: `besok` is a working day from the engine and
+/// store benches' fixed clock (Friday 27-11-2026); the e2e bench, on the real clock, puts there
+/// a working day it finds in calibration.
+pub const DIALOG: [&str; 9] = [
+    "ikd",
+    "12345", // invalid NIK (5 digits): re-asked
+    "6409011708900001",
+    "Budi Santoso",
+    "budi@gmail.com",
+    "lewati", // the optional other phone number
+    "1",
+    "besok",
+    "ya",
+];
+pub const DATE_STEP: usize = 7;
 
 /// A `<field> <n> kB` line of a `/proc` file (`/proc/<pid>/status`, `/proc/meminfo`), in kB;
 /// 0 when absent.

@@ -95,55 +95,46 @@ pub fn load(path: &Path, text: &str) -> (Option<RouterConfig>, Vec<Diagnostic>) 
         ignore_phrases: list("ignore_phrases", &mut diags),
         ..RouterConfig::default()
     };
-    if let Some(node) = f.node("weights") {
-        match node {
-            Node::Mapping(m) => {
-                for (k, v) in m.iter() {
-                    match v {
-                        Node::Scalar(v)
-                            if v.as_str()
-                                .parse::<f32>()
-                                .is_ok_and(|w| (0.0..=10.0).contains(&w)) =>
-                        {
-                            let w = v.as_str().parse::<f32>().unwrap_or(1.0);
-                            cfg.weights.insert(normalize_phrase(k), w);
-                        }
-                        other => diags.push(Diagnostic::error(
-                            &pos_of(path, other.span()),
-                            "expected a weight from 0 to 10, e.g. `jalan: 1.5`",
-                        )),
-                    }
-                }
-            }
-            other => diags.push(Diagnostic::error(
-                &pos_of(path, other.span()),
-                "`weights` must map each word to a weight, e.g. { jalan: 1.5 }",
-            )),
-        }
-    }
-    if let Some(node) = f.node("stems") {
-        match node {
-            Node::Mapping(m) => {
-                for (k, v) in m.iter() {
-                    match v {
-                        Node::Scalar(v) => {
-                            cfg.stems.insert(normalize_phrase(k), normalize_phrase(v));
-                        }
-                        other => diags.push(Diagnostic::error(
-                            &pos_of(path, other.span()),
-                            "expected the root word, e.g. `meninggal: meninggal`",
-                        )),
-                    }
-                }
-            }
-            other => diags.push(Diagnostic::error(
-                &pos_of(path, other.span()),
-                "`stems` must map each word to its root, e.g. { meninggal: meninggal }",
-            )),
-        }
-    }
+    let weight = |v: &str| v.parse::<f32>().ok().filter(|w| (0.0..=10.0).contains(w));
+    cfg.weights =
+        word_map(&f, "weights", weight, "a weight from 0 to 10, e.g. `jalan: 1.5`", &mut diags);
+    let root = |v: &str| Some(normalize_phrase(v)).filter(|r| !r.is_empty());
+    cfg.stems =
+        word_map(&f, "stems", root, "the root word, e.g. `meninggal: meninggal`", &mut diags);
     let ok = !super::diag::has_errors(&diags);
     (ok.then_some(cfg), diags)
+}
+
+/// A mapping of words to values (`stems`, `weights`), each value read by `parse`; `expected`
+/// says what a value should be when one cannot be read.
+fn word_map<T>(
+    f: &Fields,
+    key: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<String, T> {
+    let mut out = HashMap::new();
+    let Some(node) = f.node(key) else { return out };
+    let Node::Mapping(m) = node else {
+        let msg = format!("`{key}` must map each word to {expected}");
+        diags.push(Diagnostic::error(&pos_of(f.path, node.span()), msg));
+        return out;
+    };
+    for (k, v) in m.iter() {
+        let value = match v {
+            Node::Scalar(s) => parse(s.as_str()),
+            _ => None,
+        };
+        match value {
+            Some(t) => {
+                out.insert(normalize_phrase(k), t);
+            }
+            None => diags
+                .push(Diagnostic::error(&pos_of(f.path, v.span()), format!("expected {expected}"))),
+        }
+    }
+    out
 }
 
 /// The stemmer and its root dictionary, loaded once (the dictionary is compiled into the binary).
@@ -689,6 +680,22 @@ mod tests {
         for odd in ["", "a", "ñandú", "x".repeat(100).as_str(), "ke-", "-nya", "2023", "menge"] {
             let _ = root_of(odd, &cfg);
         }
+    }
+
+    #[test]
+    fn router_settings_load_and_mistakes_are_placed() {
+        let path = Path::new("dialogs/_router.yaml");
+        let (cfg, diags) = load(path, "stems: { matinya: mati }\nweights:\n  jalan: 1.5\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let cfg = cfg.unwrap();
+        assert_eq!(cfg.stems["matinya"], "mati");
+        assert_eq!(cfg.weights["jalan"], 1.5);
+        let (cfg, diags) = load(path, "weights:\n  jalan: berat\nstems: [a, b]\nstem: {}\n");
+        assert!(cfg.is_none());
+        let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(shown.iter().any(|d| d.starts_with("dialogs/_router.yaml:2:10:")), "{shown:?}");
+        assert!(shown.iter().any(|d| d.contains("`stems` must map")), "{shown:?}");
     }
 
     #[test]
