@@ -32,6 +32,10 @@ use std::time::Instant;
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
+/// A 26-word first message, written for the bench: a status question told as a story.
+const LONG_FIRST_MESSAGE: &str = "selamat siang pak, saya mau tanya, ktp saya hilang bulan \
+    lalu dan sudah ngurus di kecamatan tapi sampai sekarang blm jadi juga, kira2 kapan jadinya ya";
+
 fn catalogue() -> Catalogue {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (cat, diags) = Catalogue::load(&root.join("dialogs"), &root.join("locales"));
@@ -143,6 +147,14 @@ fn benches(c: &mut Criterion) {
     g.bench_function("first_step_intent", |b| {
         b.iter_batched(
             || Input::Text("ikd".into()),
+            |i| engine::step(&ctx, None, i),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    // A first message as citizens write them: every word stemmed and every service scored.
+    g.bench_function("first_step_long_message", |b| {
+        b.iter_batched(
+            || Input::Text(LONG_FIRST_MESSAGE.into()),
             |i| engine::step(&ctx, None, i),
             criterion::BatchSize::SmallInput,
         )

@@ -20,7 +20,7 @@ use marked_yaml::Node;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A service scoring at least this is a candidate (one specific word is about 3).
 const MIN_SCORE: f32 = 1.4;
@@ -153,7 +153,7 @@ fn dictionary() -> &'static sastrawi::Dictionary {
 pub fn is_real_word(word: &str) -> bool {
     let dict = dictionary();
     dict.find(word) || stemmer().is_stopword(word) || {
-        let root = stemmer().stem_word(word);
+        let root = stem(word);
         root != word && dict.find(&root)
     }
 }
@@ -170,7 +170,7 @@ struct Token {
 
 /// The words of a normalised message: reduplication folded ("bolong2", "jalan jalan"), digits
 /// split from letters ("3bulan"), each with its root.
-fn tokenize(canon: &str, cfg: &RouterConfig, lex: &Lexicon) -> Vec<Token> {
+fn tokenize(canon: &str, cfg: &RouterConfig, lex: &Lexicon) -> Words {
     let mut words: Vec<String> = Vec::new();
     for w in canon.split(' ').filter(|w| !w.is_empty()) {
         // "bolong2", "kata2": the 2 marks reduplication.
@@ -195,7 +195,63 @@ fn tokenize(canon: &str, cfg: &RouterConfig, lex: &Lexicon) -> Vec<Token> {
             words.drain(at..at + p.len());
         }
     }
-    words.into_iter().map(|w| token(w, cfg, lex)).collect()
+    Words::new(words.into_iter().map(|w| token(w, cfg, lex)).collect())
+}
+
+/// A message's words, with sets of their forms so a keyword that cannot match is passed over
+/// without comparing it with every word.
+struct Words {
+    list: Vec<Token>,
+    texts: WordSet,
+    roots: WordSet,
+    /// Some word may be a typo (not a real word, 5 letters or more).
+    typos: bool,
+}
+
+impl Words {
+    fn new(list: Vec<Token>) -> Self {
+        Self {
+            texts: list.iter().map(|t| t.text.clone()).collect(),
+            roots: list.iter().map(|t| t.root.clone()).collect(),
+            typos: list.iter().any(|t| !t.known && t.text.chars().count() >= 5),
+            list,
+        }
+    }
+
+    /// Could this term match some word? (False means certainly not.)
+    fn may_have(&self, term: &Term) -> bool {
+        self.texts.contains(&*term.text)
+            || self.roots.contains(&*term.root)
+            || (self.typos && term.chars >= 5)
+    }
+}
+
+/// A set of short words hashed with FNV-1a: it is asked once per keyword word on every first
+/// message, where SipHash's resistance to crafted keys buys nothing (30 words, rebuilt each time).
+type WordSet = HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Words {
+    type Target = [Token];
+    fn deref(&self) -> &[Token] {
+        &self.list
+    }
 }
 
 /// "3bulan" → "3", "bulan"; "5hri" → "5", "hri"; words of one kind, and codes that mix letters
@@ -255,7 +311,27 @@ fn root_of(word: &str, cfg: &RouterConfig) -> String {
     if !word.is_ascii() || word.len() > 40 {
         return word.to_string();
     }
-    stemmer().stem_word(word).into_owned()
+    stem(word)
+}
+
+/// The stemmer's root of a word, remembered: stemming tries many affix combinations (tens of
+/// µs for a word not in the dictionary), and citizens use the same few thousand words.
+fn stem(word: &str) -> String {
+    /// Past this many words the memo starts again (a few MB at most).
+    const MAX_MEMO: usize = 50_000;
+    static MEMO: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(root) = memo.lock().ok().and_then(|m| m.get(word).cloned()) {
+        return root;
+    }
+    let root = stemmer().stem_word(word).into_owned();
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MAX_MEMO {
+            m.clear();
+        }
+        m.insert(word.to_string(), root.clone());
+    }
+    root
 }
 
 /// A keyword: words that must all appear, in order, with at most [`MAX_GAP`] words between.
@@ -298,25 +374,35 @@ impl Pattern {
     /// The best occurrence of the pattern in the message: all its words within a window of
     /// the pattern's length plus [`MAX_GAP`], in any order ("rusak jalan" is "jalan rusak");
     /// words between and a changed order cost a little.
-    fn find(&self, tokens: &[Token]) -> Option<Found> {
+    fn find(&self, tokens: &Words) -> Option<Found> {
         self.find_within(tokens, MAX_GAP)
     }
 
-    fn find_within(&self, tokens: &[Token], max_gap: usize) -> Option<Found> {
+    fn find_within(&self, tokens: &Words, max_gap: usize) -> Option<Found> {
         let n = self.terms.len();
-        if n == 0 || tokens.is_empty() {
+        if n == 0 || tokens.is_empty() || !self.terms.iter().all(|t| tokens.may_have(t)) {
             return None;
+        }
+        // How well each term matches each word, computed once; most keywords have a word the
+        // message lacks and stop at the first such row.
+        let mut quality: Vec<Vec<Option<f32>>> = Vec::with_capacity(n);
+        for term in &self.terms {
+            let row: Vec<Option<f32>> = tokens.iter().map(|t| term.quality(t)).collect();
+            if row.iter().all(Option::is_none) {
+                return None;
+            }
+            quality.push(row);
         }
         let width = if n == 1 { 1 } else { n + max_gap };
         let mut best: Option<(f32, Found)> = None;
         for start in 0..tokens.len() {
             let window = start..tokens.len().min(start + width);
             let mut hits: Vec<(usize, f32)> = Vec::with_capacity(n);
-            for term in &self.terms {
+            for row in &quality {
                 let hit = window
                     .clone()
                     .filter(|i| !hits.iter().any(|(j, _)| j == i))
-                    .filter_map(|i| term.quality(&tokens[i]).map(|q| (i, q)))
+                    .filter_map(|i| row[i].map(|q| (i, q)))
                     .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
                 match hit {
                     Some(h) => hits.push(h),
@@ -348,7 +434,7 @@ impl Pattern {
     /// Is this cue said? A one-word cue must be said as written ("caranya" is not "secara",
     /// though both have the root "cara"); a phrase matches by roots, its words side by side
     /// ("mau tanya progres pengajuan" is not "mau ajukan").
-    fn cue_in(&self, tokens: &[Token]) -> bool {
+    fn cue_in(&self, tokens: &Words) -> bool {
         match &self.terms[..] {
             [one] => tokens.iter().any(|t| *t.text == *one.text),
             _ => self.find_within(tokens, 0).is_some(),
@@ -577,7 +663,7 @@ impl Router {
             request_cues,
             urgent,
             incidental,
-            words: tokens.into_iter().map(|t| (t.text, t.root, t.known)).collect(),
+            words: tokens.list.into_iter().map(|t| (t.text, t.root, t.known)).collect(),
         }
     }
 
@@ -642,7 +728,7 @@ impl Router {
 /// A service's score: each root counts once (saying "ktp" twice does not make it more about
 /// KTP), with the best weight × quality any of the service's keywords gives it; and the
 /// keywords found.
-fn coverage(e: &Entry, tokens: &[Token]) -> (f32, Vec<String>) {
+fn coverage(e: &Entry, tokens: &Words) -> (f32, Vec<String>) {
     let mut best: HashMap<&str, f32> = HashMap::new();
     let mut found = Vec::new();
     for p in &e.patterns {
@@ -713,7 +799,7 @@ mod tests {
         let lex = Lexicon::default();
         let cfg = RouterConfig::default();
         let words = |s: &str| -> Vec<String> {
-            tokenize(s, &cfg, &lex).into_iter().map(|t| t.text).collect()
+            tokenize(s, &cfg, &lex).list.into_iter().map(|t| t.text).collect()
         };
         assert_eq!(words("jalan bolong2"), ["jalan", "bolong"]);
         assert_eq!(words("jalan jalan rusak"), ["jalan", "rusak"]);
