@@ -156,10 +156,7 @@ impl Engine<'_> {
     /// names, by its `value`.
     fn emergency_kind(&self, canon: &str) -> Option<String> {
         let script = self.ctx.catalogue.script(&self.ctx.settings.emergency_script)?;
-        let (_, step) = first_choice(script)?;
-        let StepKind::Choice(opts) = &step.kind else {
-            return None;
-        };
+        let (_, opts) = first_choice(script)?;
         option_named(opts, canon).map(|i| opts[i].value.to_string())
     }
 
@@ -172,15 +169,13 @@ impl Engine<'_> {
         };
         // The 112 block was shown a moment ago; don't repeat it.
         self.begin(&script, false);
-        if let Some(value) = about {
-            if let Some((idx, step)) = first_choice(&script) {
-                if let StepKind::Choice(opts) = &step.kind {
-                    if let Some(i) = opts.iter().position(|o| *o.value == *value) {
-                        let understood = self.preset(&script, idx, i);
-                        self.say(understood);
-                    }
-                }
-            }
+        let named = about.and_then(|value| {
+            let (idx, opts) = first_choice(&script)?;
+            Some((idx, opts.iter().position(|o| *o.value == *value)?))
+        });
+        if let Some((idx, i)) = named {
+            let understood = self.preset(&script, idx, i);
+            self.say(understood);
         }
         let Some((lat, lon)) = location else {
             return self.advance();
@@ -472,10 +467,7 @@ impl Engine<'_> {
                 self.accept(session::Value::Choice(i as u16));
             }
         } else if *script.id == *self.ctx.settings.emergency_script {
-            let Some((idx, later)) = first_choice(&script) else {
-                return;
-            };
-            let StepKind::Choice(opts) = &later.kind else {
+            let Some((idx, opts)) = first_choice(&script) else {
                 return;
             };
             if let Some(i) = option_named(opts, canon) {
@@ -504,10 +496,12 @@ impl Engine<'_> {
     }
 }
 
-/// The script's first choice step.
-fn first_choice(script: &Script) -> Option<(StepIdx, &crate::script::Step)> {
-    let i = script.steps.iter().position(|s| matches!(s.kind, StepKind::Choice(_)))?;
-    Some((StepIdx::try_from(i).ok()?, &script.steps[i]))
+/// The script's first choice step, with its options.
+fn first_choice(script: &Script) -> Option<(StepIdx, &[Opt])> {
+    script.steps.iter().enumerate().find_map(|(i, step)| match &step.kind {
+        StepKind::Choice(opts) => Some((StepIdx::try_from(i).ok()?, &opts[..])),
+        _ => None,
+    })
 }
 
 /// The one option whose words occur in the message: each option's longest phrase found wins
