@@ -239,19 +239,21 @@ impl Catalogue {
 
     /// The "not ours" message for free text about another institution's service.
     pub fn elsewhere_for(&self, canon: &str) -> Option<&str> {
+        self.elsewhere_where(canon, contains_phrase)
+    }
+
+    /// Does free text name another institution's service in so many words (no typo allowance)?
+    pub fn elsewhere_exactly(&self, canon: &str) -> bool {
+        self.elsewhere_where(canon, contains_exact).is_some()
+    }
+
+    /// The message of the first "not ours" entry one of whose keywords `found` in the words.
+    fn elsewhere_where(&self, canon: &str, found: fn(&[&str], &str) -> bool) -> Option<&str> {
         let words: Vec<&str> = canon.split(' ').collect();
         self.elsewhere
             .iter()
-            .find(|e| e.keywords.iter().any(|k| contains_phrase(&words, k)))
+            .find(|e| e.keywords.iter().any(|k| found(&words, k)))
             .map(|e| e.message.as_str())
-    }
-}
-
-impl Catalogue {
-    /// Does free text name another institution's service in so many words (no typo allowance)?
-    pub fn elsewhere_exactly(&self, canon: &str) -> bool {
-        let words: Vec<&str> = canon.split(' ').collect();
-        self.elsewhere.iter().any(|e| e.keywords.iter().any(|k| contains_exact(&words, k)))
     }
 }
 

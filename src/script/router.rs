@@ -349,13 +349,6 @@ struct Term {
     weight: f32,
 }
 
-/// Where a pattern was found: which message words it covers, and how well each matched.
-#[derive(Debug, Clone)]
-struct Found {
-    /// (message word index, quality) per term.
-    hits: Vec<(usize, f32)>,
-}
-
 impl Pattern {
     fn new(text: &str, cfg: &RouterConfig) -> Self {
         let terms = text
@@ -374,11 +367,12 @@ impl Pattern {
     /// The best occurrence of the pattern in the message: all its words within a window of
     /// the pattern's length plus [`MAX_GAP`], in any order ("rusak jalan" is "jalan rusak");
     /// words between and a changed order cost a little.
-    fn find(&self, tokens: &Words) -> Option<Found> {
+    /// How well each of its words matched there (in the keyword's order), gaps and order paid.
+    fn find(&self, tokens: &Words) -> Option<Vec<f32>> {
         self.find_within(tokens, MAX_GAP)
     }
 
-    fn find_within(&self, tokens: &Words, max_gap: usize) -> Option<Found> {
+    fn find_within(&self, tokens: &Words, max_gap: usize) -> Option<Vec<f32>> {
         let n = self.terms.len();
         if n == 0 || tokens.is_empty() || !self.terms.iter().all(|t| tokens.may_have(t)) {
             return None;
@@ -394,7 +388,7 @@ impl Pattern {
             quality.push(row);
         }
         let width = if n == 1 { 1 } else { n + max_gap };
-        let mut best: Option<(f32, Found)> = None;
+        let mut best: Option<(f32, Vec<f32>)> = None;
         for start in 0..tokens.len() {
             let window = start..tokens.len().min(start + width);
             let mut hits: Vec<(usize, f32)> = Vec::with_capacity(n);
@@ -418,12 +412,10 @@ impl Pattern {
             let gaps = (hi - lo + 1 - n) as f32;
             let in_order = hits.windows(2).all(|w| w[0].0 < w[1].0);
             let penalty = 1.0 - 0.1 * gaps - if in_order { 0.0 } else { 0.1 };
-            for h in hits.iter_mut() {
-                h.1 *= penalty;
-            }
-            let score: f32 = hits.iter().zip(&self.terms).map(|((_, q), t)| q * t.weight).sum();
+            let qualities: Vec<f32> = hits.iter().map(|(_, q)| q * penalty).collect();
+            let score: f32 = qualities.iter().zip(&self.terms).map(|(q, t)| q * t.weight).sum();
             if best.as_ref().is_none_or(|(s, _)| score > *s) {
-                best = Some((score, Found { hits }));
+                best = Some((score, qualities));
             }
         }
         best.map(|(_, f)| f)
@@ -732,15 +724,11 @@ fn coverage(e: &Entry, tokens: &Words) -> (f32, Vec<String>) {
     let mut best: HashMap<&str, f32> = HashMap::new();
     let mut found = Vec::new();
     for p in &e.patterns {
-        let Some(f) = p.find(tokens) else { continue };
+        let Some(qualities) = p.find(tokens) else { continue };
         found.push(p.text.to_string());
-        for ((i, q), t) in f.hits.iter().zip(&p.terms) {
-            let v = q * t.weight;
+        for (q, t) in qualities.iter().zip(&p.terms) {
             let slot = best.entry(&t.root).or_insert(0.0);
-            if v > *slot {
-                *slot = v;
-            }
-            let _ = i;
+            *slot = slot.max(q * t.weight);
         }
     }
     (best.values().sum(), found)
