@@ -252,10 +252,9 @@ impl Engine<'_> {
                 (Some(yes), _) => Verdict::Accept(Value::Yes(yes)),
                 (_, Some(Intent::Yes)) => Verdict::Accept(Value::Yes(true)),
                 (_, Some(Intent::No | Intent::Wrong)) => Verdict::Accept(Value::Yes(false)),
-                _ => match self.ctx.catalogue.lexicon.option_number(canon, 2) {
-                    Some(1) => Verdict::Accept(Value::Yes(true)),
-                    Some(2) => Verdict::Accept(Value::Yes(false)),
-                    _ => Verdict::WrongKind("invalid-yesno"),
+                _ => match self.numbered_yes_no(canon) {
+                    Some(yes) => Verdict::Accept(Value::Yes(yes)),
+                    None => Verdict::WrongKind("invalid-yesno"),
                 },
             },
             StepKind::Location => match validate::location::parse(raw) {

@@ -505,11 +505,15 @@ impl Engine<'_> {
             Some(Intent::Yes) => Some(true),
             Some(Intent::No | Intent::Wrong) => Some(false),
             Some(_) => None,
-            None => match self.ctx.catalogue.lexicon.option_number(canon, 2) {
-                Some(1) => Some(true),
-                Some(2) => Some(false),
-                _ => None,
-            },
+            None => self.numbered_yes_no(canon),
+        }
+    }
+
+    /// `1` (Ya) or `2` (Tidak), typed or tapped, for every question shown with those choices.
+    pub(crate) fn numbered_yes_no(&self, canon: &str) -> Option<bool> {
+        match self.ctx.catalogue.lexicon.option_number(canon, 2)? {
+            1 => Some(true),
+            _ => Some(false),
         }
     }
 
