@@ -413,13 +413,7 @@ fn started_versions(config: &Config) -> Option<SledStore> {
 /// its path relative to the data dir. Names are random: they must not reveal whose file it is.
 pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Result<String> {
     let dir = data_dir.join("files");
-    if !dir.exists() {
-        let mut b = std::fs::DirBuilder::new();
-        b.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-        b.create(&dir)?;
-    }
+    crate::private_fs::create_private_dir(&dir)?;
     let mut rnd = [0u8; 12];
     getrandom::fill(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
     let name: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
