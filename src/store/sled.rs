@@ -19,7 +19,7 @@
 mod outbox;
 mod replies;
 
-use super::{Batch, R, Store, StoreError, codec};
+use super::{Batch, R, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::engine::reply::Outgoing;
@@ -199,6 +199,14 @@ impl Files {
 impl Store for Database {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
         self.get(&codec::session_key(chat), codec::decode_session)
+    }
+
+    fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
+        for entry in self.tree.scan_prefix(codec::session_prefix()) {
+            let (key, value) = entry.map_err(|e| sled_error("scan", e))?;
+            visit(codec::chat_of_session_key(&key)?, codec::decode_session(&value)?)?;
+        }
+        Ok(())
     }
 
     fn seen(&self, msg: &MessageId) -> R<bool> {
@@ -401,6 +409,9 @@ mod tests;
 impl Store for SledStore {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
         self.read()?.load_session(chat)
+    }
+    fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
+        self.read()?.sessions(visit)
     }
     fn seen(&self, msg: &MessageId) -> R<bool> {
         self.read()?.seen(msg)
