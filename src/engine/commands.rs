@@ -4,7 +4,7 @@
 use super::flow;
 use super::input::Input;
 use super::reply::{self, Msg, Reply};
-use super::session::{self, Lang, Pending, StepIdx};
+use super::session::{self, Pending, StepIdx};
 use super::{Effect, Engine, StatusQuery};
 use crate::script::lexicon::Command;
 use crate::script::router::{self, Decision};
@@ -416,11 +416,7 @@ impl Engine<'_> {
 
     /// Is the message exactly the service's title, in either language?
     fn is_title_of(&self, script: &Script, canon: &str) -> bool {
-        let title = Msg::new(script.title_key());
-        let (lex, locales) = (&self.ctx.catalogue.lexicon, &self.ctx.catalogue.locales);
-        [Lang::Id, Lang::En].into_iter().any(|lang| {
-            locales.has(lang, &title.key) && lex.canon(&locales.text(lang, &title)) == canon
-        })
+        script.titles.iter().any(|t| t == canon)
     }
 
     /// Is the question a choice, and the message exactly one of its options' words?

@@ -2,15 +2,25 @@
 //! stretched letters ("iyaaa"), invisible characters. Values themselves are validated from the
 //! raw text; this copy is only for recognising intents, commands and choices.
 
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// NFKC, lowercase, control/zero-width/bidi characters dropped, punctuation to spaces, runs of
 /// three or more equal letters cut to one, spaces collapsed. Emoji are kept as one-character
 /// tokens so the lexicon can give some of them meaning (👍 = ya).
 pub fn normalize_phrase(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // NFKC leaves ASCII as it is: most messages skip the Unicode tables.
+    if text.is_ascii() {
+        normalize_chars(text.chars().map(|c| c.to_ascii_lowercase()), text.len())
+    } else {
+        normalize_chars(text.nfkc().flat_map(char::to_lowercase), text.len())
+    }
+}
+
+fn normalize_chars(chars: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut run: (char, usize) = ('\0', 0);
-    for c in text.nfkc().flat_map(char::to_lowercase) {
+    for c in chars {
         if is_invisible(c) {
             continue;
         }
@@ -42,7 +52,11 @@ pub fn normalize_phrase(text: &str) -> String {
             }
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Spaces are pushed only between words, so at most one is left at the end.
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
 }
 
 fn push_space(out: &mut String) {
@@ -63,14 +77,23 @@ fn is_symbol(c: char) -> bool {
 
 /// Collapses doubled letters too ("okee" → "oke", "maaf" → "maf"): a second, looser key for
 /// comparing words citizens stretch.
-pub fn squeeze(word: &str) -> String {
+pub fn squeeze(word: &str) -> Cow<'_, str> {
+    let mut prev = None;
+    let doubled = word.chars().any(|c| {
+        let twice = prev == Some(c) && c.is_alphabetic();
+        prev = Some(c);
+        twice
+    });
+    if !doubled {
+        return Cow::Borrowed(word);
+    }
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
         if !(out.ends_with(c) && c.is_alphabetic()) {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Damerau-Levenshtein (optimal string alignment) distance, for forgiving typos in option names.

@@ -300,9 +300,14 @@ fn with_label_matches(mut script: Script, locales: &Locales, lexicon: Option<&Le
     let title = script.title_key();
     for lang in [Lang::Id, Lang::En] {
         if locales.has(lang, &title) {
-            let t = normalize_phrase(&locales.text(lang, &Msg::new(title.clone())));
+            let text = locales.text(lang, &Msg::new(title.clone()));
+            let t = normalize_phrase(&text);
             if !t.is_empty() && !script.keywords.contains(&t) {
-                script.keywords.push(t);
+                script.keywords.push(t.clone());
+            }
+            let canon = lexicon.map_or(t, |lex| lex.canon(&text));
+            if !script.titles.contains(&canon) {
+                script.titles.push(canon);
             }
         }
     }

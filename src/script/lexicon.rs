@@ -2,10 +2,12 @@
 //! words, fillers and abbreviations. Kept out of Rust so admins can add regional words.
 
 use super::diag::Diagnostic;
+use super::fast_hash::{WordMap, WordSet};
 use super::yaml::{self, Fields, pos_of};
 use crate::engine::normalize::{normalize_phrase, squeeze};
 use marked_yaml::Node;
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// A global command, understood in every state.
@@ -98,32 +100,32 @@ pub enum Intent {
 /// Compiled word lists. All entries are normalised as input is.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    yes: HashSet<String>,
-    no: HashSet<String>,
-    wrong: HashSet<String>,
-    cancel: HashSet<String>,
+    yes: WordSet,
+    no: WordSet,
+    wrong: WordSet,
+    cancel: WordSet,
     commands: Vec<(String, Command)>,
-    greetings: HashSet<String>,
-    salam: HashSet<String>,
-    thanks: HashSet<String>,
-    emergency: HashSet<String>,
-    emergency_alone: HashSet<String>,
-    urgent: HashSet<String>,
-    fillers: HashSet<String>,
-    abbreviations: HashMap<String, String>,
-    numbers: HashMap<String, u16>,
-    multipliers: HashMap<String, u16>,
-    last: HashSet<String>,
-    english: HashSet<String>,
-    indonesian: HashSet<String>,
+    greetings: WordSet,
+    salam: WordSet,
+    thanks: WordSet,
+    emergency: WordSet,
+    emergency_alone: WordSet,
+    urgent: WordSet,
+    fillers: WordSet,
+    abbreviations: WordMap<String>,
+    numbers: WordMap<u16>,
+    multipliers: WordMap<u16>,
+    last: WordSet,
+    english: WordSet,
+    indonesian: WordSet,
     /// Words that still mean no after a no word: "belum punya", "blm sempat".
-    negatable: HashSet<String>,
+    negatable: WordSet,
     /// Head phrases per kind of answer, each as its canonical words.
     lead_heads: HashMap<LeadKind, Vec<Vec<String>>>,
     /// Possessives after a head ("nik *saya*", "nomor *nya*").
-    lead_own: HashSet<String>,
+    lead_own: WordSet,
     /// Linking words around a head ("nik saya *adalah*", "*ini* nik saya", "alamat *di*").
-    lead_link: HashSet<String>,
+    lead_link: WordSet,
 }
 
 /// A word of a message with its place in the raw text, for cutting the raw value out.
@@ -179,9 +181,7 @@ impl Lexicon {
                 }
             }
         }
-        let all = |set: &HashSet<String>| {
-            canon.split(' ').all(|w| set.contains(w) || set.contains(&squeeze(w)))
-        };
+        let all = |set: &WordSet| canon.split(' ').all(|w| has_loosely(set, w));
         match self.yes_no(canon) {
             Some(true) => return Some(Intent::Yes),
             Some(false) => return Some(Intent::No),
@@ -193,7 +193,7 @@ impl Lexicon {
         if self.emergency.contains(canon) || self.emergency_words(canon) {
             return Some(Intent::Emergency);
         }
-        if self.salam.contains(canon) || self.salam.contains(&squeeze(canon)) {
+        if has_loosely(&self.salam, canon) {
             return Some(Intent::Salam);
         }
         if self.greetings.contains(canon) || all(&self.greetings) {
@@ -213,7 +213,7 @@ impl Lexicon {
         if canon.is_empty() || self.cancel.contains(canon) {
             return None;
         }
-        let is = |set: &HashSet<String>, w: &str| set.contains(w) || set.contains(&squeeze(w));
+        let is = has_loosely;
         let words: Vec<&str> = canon.split(' ').collect();
         if words.iter().all(|w| is(&self.yes, w)) {
             return Some(true);
@@ -359,7 +359,7 @@ impl Lexicon {
         words.len() <= 4
             && (1..=2.min(words.len())).any(|n| {
                 let head = words[..n].join(" ");
-                self.thanks.contains(&head) || self.thanks.contains(&squeeze(&head))
+                has_loosely(&self.thanks, &head)
             })
     }
 
@@ -370,9 +370,7 @@ impl Lexicon {
         (1..=3.min(words.len())).rev().find_map(|n| {
             let spaced = words[..n].join(" ");
             let joined = words[..n].concat();
-            let is = |set: &HashSet<String>| {
-                [&spaced, &joined].iter().any(|p| set.contains(*p) || set.contains(&squeeze(p)))
-            };
+            let is = |set: &WordSet| [&spaced, &joined].iter().any(|p| has_loosely(set, p));
             if is(&self.salam) {
                 Some(true)
             } else if is(&self.greetings) {
@@ -389,7 +387,7 @@ impl Lexicon {
         let words: Vec<&str> = canon.split(' ').skip_while(|w| self.yes.contains(*w)).collect();
         (1..=2.min(words.len())).any(|n| {
             let head = words[..n].join(" ");
-            self.thanks.contains(&head) || self.thanks.contains(&squeeze(&head))
+            has_loosely(&self.thanks, &head)
         })
     }
 
@@ -499,6 +497,11 @@ impl Lexicon {
 
 /// The matching form of a word or message: normalised, except that a short message made only
 /// of punctuation ("-", "?") keeps it, since those are commands (`lewati`, `bantuan`).
+/// Is `word` in `set` as written, or with its doubled letters collapsed ("okee")?
+fn has_loosely(set: &WordSet, word: &str) -> bool {
+    set.contains(word) || matches!(squeeze(word), Cow::Owned(s) if set.contains(&s))
+}
+
 fn key_of(raw: &str) -> String {
     let norm = normalize_phrase(raw);
     let t = raw.trim();
@@ -513,7 +516,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
         Err(d) => return (None, vec![d]),
     };
     let f = Fields::new(path, &root, KEYS, &mut diags);
-    let set = |key: &str, diags: &mut Vec<Diagnostic>| -> HashSet<String> {
+    let set = |key: &str, diags: &mut Vec<Diagnostic>| -> WordSet {
         f.words(key, diags).iter().map(|w| key_of(w)).filter(|w| !w.is_empty()).collect()
     };
     let mut lex = Lexicon {

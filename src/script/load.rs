@@ -121,6 +121,7 @@ fn compile(
         action,
         intro,
         keywords,
+        titles: Vec::new(),
         steps,
         source: Arc::from(text),
         path: path.to_path_buf(),

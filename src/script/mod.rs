@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 pub mod diag;
+mod fast_hash;
 pub mod lexicon;
 pub mod lint;
 pub mod load;
@@ -48,6 +49,12 @@ pub struct Script {
     pub intro: bool,
     /// Normalised phrases that start this script from free text.
     pub keywords: Vec<String>,
+    /// The service's title as the menu shows it, in each language, as [`Lexicon::canon`]
+    /// reads it: a message that is exactly one of these names the service. Filled in by the
+    /// catalogue, which has the texts.
+    ///
+    /// [`Lexicon::canon`]: lexicon::Lexicon::canon
+    pub titles: Vec<String>,
     pub steps: Vec<Step>,
     /// The YAML it was compiled from, kept so sessions can pin this version in the store.
     pub source: Arc<str>,

@@ -12,6 +12,7 @@
 //! sound like). `pintu route "text"` prints every decision with its reasons.
 
 use super::diag::Diagnostic;
+use super::fast_hash::{WordMap, WordSet};
 use super::lexicon::Lexicon;
 use super::yaml::{self, Fields, pos_of};
 use super::{Action, Script};
@@ -223,27 +224,6 @@ impl Words {
         self.texts.contains(&*term.text)
             || self.roots.contains(&*term.root)
             || (self.typos && term.chars >= 5)
-    }
-}
-
-/// A set of short words hashed with FNV-1a: it is asked once per keyword word on every first
-/// message, where SipHash's resistance to crafted keys buys nothing (30 words, rebuilt each time).
-type WordSet = HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
-
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
@@ -472,7 +452,60 @@ pub struct Router {
     request_cues: Vec<Pattern>,
     urgent_cues: Vec<Pattern>,
     incidental_cues: Vec<Pattern>,
+    /// Which keywords are worth trying for a message.
+    gate: Gate,
     cfg: RouterConfig,
+}
+
+/// Where each keyword of the services and the status flow could match: by its first word's
+/// text and root. A message's words look up the few keywords worth trying instead of trying
+/// every one of them (hundreds) on every first message.
+#[derive(Debug, Default)]
+struct Gate {
+    /// A first word's text or root → (entry, pattern); the status flow's entry comes after
+    /// the services'.
+    by_word: WordMap<Vec<(u32, u32)>>,
+    /// Keywords whose first word has 5 letters or more: a typo may match it.
+    typo_prone: Vec<(u32, u32)>,
+}
+
+impl Gate {
+    fn new<'a>(entries: impl Iterator<Item = &'a Entry>) -> Self {
+        let mut gate = Gate::default();
+        for (e, entry) in entries.enumerate() {
+            for (p, pattern) in entry.patterns.iter().enumerate() {
+                let Some(first) = pattern.terms.first() else { continue };
+                let id = (e as u32, p as u32);
+                gate.by_word.entry(first.text.to_string()).or_default().push(id);
+                if first.root != first.text {
+                    gate.by_word.entry(first.root.to_string()).or_default().push(id);
+                }
+                if first.chars >= 5 {
+                    gate.typo_prone.push(id);
+                }
+            }
+        }
+        gate
+    }
+
+    /// The keywords that may match `tokens`, by entry then pattern, each once. A keyword left
+    /// out certainly does not match: its first word is nowhere in the message.
+    fn candidates(&self, tokens: &Words) -> Vec<(u32, u32)> {
+        let mut found: Vec<(u32, u32)> = tokens
+            .texts
+            .iter()
+            .chain(tokens.roots.iter())
+            .filter_map(|w| self.by_word.get(w))
+            .flatten()
+            .copied()
+            .collect();
+        if tokens.typos {
+            found.extend_from_slice(&self.typo_prone);
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 /// What free text should lead to.
@@ -601,7 +634,9 @@ impl Router {
                 .for_each(|t| t.weight = STATUS_WEIGHT);
         }
         let cues = |list: &[String]| list.iter().map(|c| Pattern::new(c, &cfg)).collect();
+        let gate = Gate::new(services.iter().chain(status.as_ref()));
         Self {
+            gate,
             request_cues: cues(&cfg.request_cues),
             urgent_cues: cues(&cfg.urgent_cues),
             incidental_cues: cues(&cfg.incidental_cues),
@@ -619,9 +654,16 @@ impl Router {
         let urgent = self.urgent_cues.iter().any(|p| p.cue_in(&tokens));
         let incidental = self.incidental_cues.iter().any(|p| p.cue_in(&tokens));
         let long = tokens.len() > LONG_MESSAGE;
+        let candidates = self.gate.candidates(&tokens);
+        // The keywords worth trying for entry `i` (services first, then the status flow).
+        let tried = |i: usize| {
+            let from = candidates.partition_point(|c| (c.0 as usize) < i);
+            let to = candidates.partition_point(|c| (c.0 as usize) <= i);
+            candidates[from..to].iter().map(|c| c.1 as usize)
+        };
         let mut scores: Vec<(usize, f32, Vec<String>)> = Vec::new();
         for (i, e) in self.services.iter().enumerate() {
-            let (mut score, found) = coverage(e, &tokens);
+            let (mut score, found) = coverage(e, tried(i), &tokens);
             if score <= 0.0 {
                 continue;
             }
@@ -636,8 +678,10 @@ impl Router {
         }
         // Best first; ties keep menu order.
         scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let (status_score, status_found) =
-            self.status.as_ref().map_or((0.0, Vec::new()), |e| coverage(e, &tokens));
+        let (status_score, status_found) = self
+            .status
+            .as_ref()
+            .map_or((0.0, Vec::new()), |e| coverage(e, tried(self.services.len()), &tokens));
         let request_cues: Vec<String> = self
             .request_cues
             .iter()
@@ -719,11 +763,12 @@ impl Router {
 
 /// A service's score: each root counts once (saying "ktp" twice does not make it more about
 /// KTP), with the best weight × quality any of the service's keywords gives it; and the
-/// keywords found.
-fn coverage(e: &Entry, tokens: &Words) -> (f32, Vec<String>) {
+/// keywords found. Only the keywords `tried` (by index, in order) are looked for: the others
+/// cannot match.
+fn coverage(e: &Entry, tried: impl Iterator<Item = usize>, tokens: &Words) -> (f32, Vec<String>) {
     let mut best: HashMap<&str, f32> = HashMap::new();
     let mut found = Vec::new();
-    for p in &e.patterns {
+    for p in tried.filter_map(|i| e.patterns.get(i)) {
         let Some(qualities) = p.find(tokens) else { continue };
         found.push(p.text.to_string());
         for (q, t) in qualities.iter().zip(&p.terms) {
