@@ -59,7 +59,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_SLA_INTERVAL",
         "how often overdue tickets and the retention schedule are looked at (default: 10m)",
     ),
-    ("PINTU_LOG", "log filter such as info or pintu=debug (default: info)"),
+    ("PINTU_LOG", "log filter such as info or pintu=debug (default: info; warn for `pintu chat`)"),
     ("PINTU_LOG_FORMAT", "human or json (default: human)"),
     ("TELEGRAM_BOT_TOKEN", "starts the Telegram channel (the token from BotFather)"),
     ("TELEGRAM_API_URL", "another Bot API server, e.g. a self-hosted telegram-bot-api"),
@@ -125,7 +125,8 @@ pub struct Config {
     /// A citizen back after this long is asked "lanjutkan" or "mulai baru" first.
     pub resume_after_secs: i64,
     pub holidays_file: Option<PathBuf>,
-    pub log_filter: String,
+    /// `PINTU_LOG` or the file's `log`; unset, each command picks its own default.
+    pub log_filter: Option<String>,
     pub log_format: LogFormat,
     /// sled's page cache.
     pub cache_bytes: u64,
@@ -314,7 +315,7 @@ impl Config {
             holidays_file: var("PINTU_HOLIDAYS_FILE")
                 .map(PathBuf::from)
                 .or(file.holidays_file.take()),
-            log_filter: pick("PINTU_LOG", file.log.take(), "info"),
+            log_filter: var("PINTU_LOG").or(file.log.take()),
             log_format,
             cache_bytes: file.cache_mb.unwrap_or(32) * 1024 * 1024,
             targets,

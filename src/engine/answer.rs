@@ -369,10 +369,12 @@ fn too_big(max_bytes: u64) -> Verdict {
     Verdict::Refuse(Msg::new("invalid-file-too-big").arg("max_mb", mb))
 }
 
+/// The citizen's explanation of an issue. What they typed comes back with NIK-like numbers
+/// masked, as everywhere else pintu shows them.
 fn issue_msg(issue: &Issue) -> Msg {
     let mut m = Msg::new(issue.code);
     for (name, value) in &issue.args {
-        m = m.arg(name, value.as_str());
+        m = m.arg(name, validate::mask_long_numbers(value));
     }
     m
 }
@@ -386,5 +388,22 @@ fn expected_for(kind: &StepKind) -> &'static str {
         StepKind::Choice(_) => "invalid-choice",
         StepKind::YesNo { .. } => "invalid-yesno",
         _ => "expect-text",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::reply::Arg;
+
+    #[test]
+    fn a_nik_typed_at_another_step_is_not_echoed_in_full() {
+        let Err(issue) = validate::rtrw::check("3201011708900001", false) else {
+            panic!("a NIK is not an RT/RW");
+        };
+        assert_eq!(issue.get("number"), Some("3201011708900001"));
+        let msg = issue_msg(&issue);
+        assert_eq!(msg.args.len(), 1);
+        assert!(matches!(&msg.args[0].1, Arg::Text(t) if t == "3201********0001"), "{msg:?}");
     }
 }
