@@ -5,7 +5,7 @@
 //! SHA-256 of everything before it. Records keep the store's own encoding (`codec.rs`), so a
 //! backup restores into the same version of pintu or a later one.
 
-use super::{R, Store, StoreError};
+use super::{R, Store, StoreError, Visit};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 
@@ -14,6 +14,11 @@ const END: u32 = u32::MAX;
 
 /// Writes every record of `store` to `out`; returns the number of records.
 pub fn write(store: &dyn Store, out: &mut dyn Write) -> R<u64> {
+    write_records(out, &mut |visit| store.export(visit))
+}
+
+/// Writes the file around the records that `export` hands to its visitor.
+fn write_records(out: &mut dyn Write, export: &mut dyn FnMut(&mut Visit) -> R<u64>) -> R<u64> {
     let io = |e: std::io::Error| StoreError::Io(format!("writing the backup: {e}"));
     let mut hash = Sha256::new();
     let mut put = |bytes: &[u8], out: &mut dyn Write| -> R<()> {
@@ -21,7 +26,7 @@ pub fn write(store: &dyn Store, out: &mut dyn Write) -> R<u64> {
         out.write_all(bytes).map_err(io)
     };
     put(MAGIC, out)?;
-    let n = store.export(&mut |k, v| {
+    let n = export(&mut |k, v| {
         let len = |x: &[u8]| {
             u32::try_from(x.len()).map_err(|_| StoreError::Io("record too large".into()))
         };
@@ -63,12 +68,23 @@ pub fn stats(store: &dyn Store) -> R<Stats> {
     Ok(s)
 }
 
-/// Reads a backup into an empty store; refuses a damaged file before writing anything.
+/// Reads a backup into an empty store; refuses a damaged file (a wrong checksum, or a record
+/// this build cannot read) before writing anything.
 pub fn restore(store: &dyn Store, input: &mut dyn Read) -> R<u64> {
     if !store.is_empty()? {
         return Err(StoreError::Io("restore needs an empty data folder".into()));
     }
     let records = read_all(input)?;
+    for (n, (key, value)) in records.iter().enumerate() {
+        super::codec::check_record(key, value).map_err(|e| {
+            let (StoreError::Corrupt(why) | StoreError::Io(why)) = e;
+            StoreError::Corrupt(format!(
+                "backup file: record {} of {}: {why}",
+                n + 1,
+                records.len()
+            ))
+        })?;
+    }
     let mut iter = records.into_iter().map(Ok);
     store.import(&mut iter)
 }
@@ -144,5 +160,45 @@ mod tests {
         let cut: &[u8] = &file[..file.len() - 10];
         assert!(restore(&empty, &mut &*cut).is_err());
         assert!(empty.is_empty().unwrap());
+    }
+
+    /// A backup whose checksum is right but which holds a record this build cannot read (issue
+    /// #14 item 9) is refused before anything is written: restored, it broke `pintu stats` and
+    /// the ticket list.
+    #[test]
+    fn a_backup_with_one_unreadable_record_is_refused() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let src = SledStore::open(a.path(), 1 << 20).unwrap();
+        src.commit(&sample_batch()).unwrap();
+        let mut file = Vec::new();
+        write(&src, &mut file).unwrap();
+        let records = read_all(&mut file.as_slice()).unwrap();
+        let rewrite = |damage: &dyn Fn(&mut Vec<u8>, &mut Vec<u8>)| {
+            let mut records = records.clone();
+            let (key, value) =
+                records.iter_mut().find(|(k, _)| k.first() == Some(&b'T')).expect("a ticket");
+            damage(key, value);
+            let mut out = Vec::new();
+            write_records(&mut out, &mut |visit| {
+                for (k, v) in &records {
+                    visit(k, v)?;
+                }
+                Ok(records.len() as u64)
+            })
+            .unwrap();
+            out
+        };
+        let empty = SledStore::open(b.path(), 1 << 20).unwrap();
+        let damages: [&dyn Fn(&mut Vec<u8>, &mut Vec<u8>); 3] =
+            [&|_, v| v.truncate(v.len() - 1), &|_, v| v[0] = 99, &|k, _| k[0] = b'Z'];
+        for damage in damages {
+            let file = rewrite(damage);
+            let err = restore(&empty, &mut file.as_slice()).unwrap_err().to_string();
+            assert!(err.contains("backup file: record"), "{err}");
+            assert!(empty.is_empty().unwrap(), "nothing written");
+        }
+        // The same records undamaged restore.
+        assert!(restore(&empty, &mut rewrite(&|_, _| {}).as_slice()).is_ok());
+        assert_sample_batch(&empty);
     }
 }
