@@ -119,15 +119,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         clock.clone(),
         convo_config,
     );
-    let links_key = match &config.files_secret {
-        Some(s) => s.expose().as_bytes().to_vec(),
-        None => {
-            let mut k = vec![0u8; 32];
-            getrandom::fill(&mut k)
-                .map_err(|e| anyhow::anyhow!("no randomness for the link key: {e}"))?;
-            k
-        }
-    };
+    let links_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
     let links = FileLinks::new(&links_key, config.data_dir.clone());
     let reloader = Arc::new(crate::reload::Reloader::new(
         config.dialogs_dir.clone(),
@@ -163,6 +155,13 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         data_dir: config.data_dir.clone(),
     };
     tokio::spawn(follow_up.run(shutdown.clone()));
+    let sweeper = crate::attachments::Sweeper {
+        store: store.clone(),
+        data_dir: config.data_dir.clone(),
+        older_than: crate::attachments::sweep_age(config.session_ttl_secs),
+        every: crate::attachments::SWEEP_EVERY,
+    };
+    tokio::spawn(sweeper.run(shutdown.clone()));
     tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
@@ -407,31 +406,6 @@ fn started_versions(config: &Config) -> Option<SledStore> {
             None
         }
     }
-}
-
-/// Stores an attachment's bytes under `data_dir/files/` with owner-only permissions and returns
-/// its path relative to the data dir. Names are random: they must not reveal whose file it is.
-pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Result<String> {
-    let dir = data_dir.join("files");
-    crate::private_fs::create_private_dir(&dir)?;
-    let mut rnd = [0u8; 12];
-    getrandom::fill(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let name: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
-    let rel = format!("files/{name}.{ext}");
-    let path = data_dir.join(&rel);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    use std::io::Write;
-    let mut f = opts.open(&path)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(rel)
 }
 
 /// Opens the store of a stopped service (None when a running pintu holds it).

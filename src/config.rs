@@ -48,7 +48,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_ADMIN_BEARER",
         "the plain admin token, used by `pintu backup` and `pintu stats` to reach a running service",
     ),
-    ("PINTU_FILES_SECRET", "key that signs attachment links (default: random at each start)"),
+    (
+        "PINTU_FILES_SECRET",
+        "key that signs attachment links (default: a random key made once and kept in <data dir>/files-secret)",
+    ),
     ("PINTU_RETRY_BASE", "first retry delay of a failed delivery, doubled each time (default: 2s)"),
     ("PINTU_RETRY_MAX", "longest delay between retries (default: 1h)"),
     (

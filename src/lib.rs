@@ -8,7 +8,8 @@
 //! - [`validate`]: NIK, KK, NPWP, phone, dates, RT/RW, ... as Indonesians type them.
 //! - [`ticket`]: numbers, statuses and transitions; [`calendar`]: working days.
 //! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch;
-//!   [`private_fs`]: owner-only data folder, files and backups.
+//!   [`private_fs`]: owner-only data folder, files and backups; [`attachments`]: citizens'
+//!   files, checked by content, written only when kept, swept when no longer referred to.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
 //! - [`channel`]: platform adapters (terminal so far); [`http`]: health endpoints.
 //! - [`eval`]: `pintu eval`, first-message routing scored on a labelled CSV.
@@ -16,6 +17,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod channel;

@@ -2,7 +2,7 @@
 //! warnings to confirm, and polite re-prompts that say what is expected.
 
 use super::Engine;
-use super::input::{AttachmentKind, Input};
+use super::input::Input;
 use super::normalize::{edit_distance, typo_budget};
 use super::reply::{Msg, Reply};
 use super::session::{Pending, Value};
@@ -57,14 +57,14 @@ impl Engine<'_> {
                 StepKind::Photo { max_bytes } | StepKind::Document { max_bytes },
                 Input::Attachment(a),
             ) => {
+                // `mime` was read from the content: a PDF or a text renamed `.jpg` is no photo.
+                let image = a.file.mime.starts_with("image/");
                 if a.file.bytes > *max_bytes {
                     too_big(*max_bytes)
-                } else if matches!(step.kind, StepKind::Photo { .. })
-                    && a.kind == AttachmentKind::Document
-                    && !a.file.mime.starts_with("image/")
-                    && a.file.mime != "application/pdf"
-                {
-                    Verdict::WrongKind("expect-photo")
+                } else if matches!(step.kind, StepKind::Photo { .. }) && !image {
+                    Verdict::WrongKind("invalid-file-not-photo")
+                } else if !image && a.file.mime != "application/pdf" {
+                    Verdict::WrongKind("invalid-file-not-document")
                 } else {
                     Verdict::Accept(Value::File(a.file))
                 }

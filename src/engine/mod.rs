@@ -108,6 +108,8 @@ pub const MESSAGE_IDS: &[&str] = &[
     "expect-document",
     "expect-location",
     "invalid-file-too-big",
+    "invalid-file-not-photo",
+    "invalid-file-not-document",
     "invalid-date-not-working-day",
     "contact-not-own",
     "submitted",

@@ -180,11 +180,13 @@ impl Telegram {
             Content::Location { lat, lon } => Input::Location { lat, lon },
             Content::Contact { phone, own } => Input::Contact { phone, own },
             Content::Unsupported => Input::Unsupported,
-            Content::File { file_id, kind, size, mime, name } => {
+            // The MIME type and name Telegram reports are the sender's word: the content
+            // decides (`attachment_input`).
+            Content::File { file_id, kind, size, .. } => {
                 if size.is_some_and(|s| s > MAX_DOWNLOAD) {
                     return Input::TooBig { bytes: size.unwrap_or(0) };
                 }
-                match self.download(&file_id, kind, mime, name).await {
+                match self.download(&file_id, kind).await {
                     Ok(input) => input,
                     Err(e) => {
                         tracing::warn!(error = %e, "Telegram file download failed");
@@ -196,23 +198,13 @@ impl Telegram {
         }
     }
 
-    async fn download(
-        &self,
-        file_id: &str,
-        kind: AttachmentKind,
-        mime: Option<String>,
-        name: Option<String>,
-    ) -> anyhow::Result<Input> {
+    async fn download(&self, file_id: &str, kind: AttachmentKind) -> anyhow::Result<Input> {
         let file = self.bot.get_file(teloxide::types::FileId(file_id.to_string())).await?;
         if u64::from(file.size) > MAX_DOWNLOAD && file.size != u32::MAX {
             return Ok(Input::TooBig { bytes: u64::from(file.size) });
         }
         let mut bytes: Vec<u8> = Vec::new();
         self.bot.download_file(&file.path, &mut bytes).await?;
-        let mime = mime.unwrap_or_else(|| {
-            let photo = kind == AttachmentKind::Photo;
-            if photo { "image/jpeg" } else { "application/octet-stream" }.to_string()
-        });
-        Ok(crate::channel::attachment_input(&self.data_dir, &bytes, kind, mime, name.as_deref())?)
+        Ok(crate::channel::attachment_input(&self.data_dir, bytes, kind)?)
     }
 }

@@ -245,7 +245,8 @@ impl Graph {
     }
 
     /// The two-step media download: metadata, then the bytes (same bearer), checksum checked.
-    pub async fn download(&self, media_id: &str) -> Result<(Vec<u8>, Option<String>), MediaError> {
+    /// The reported MIME type is not returned: pintu reads the kind from the content.
+    pub async fn download(&self, media_id: &str) -> Result<Vec<u8>, MediaError> {
         let fail = |e: reqwest::Error| {
             MediaError::Failed(if e.is_timeout() {
                 "timeout".into()
@@ -276,7 +277,7 @@ impl Graph {
                 return Err(MediaError::Checksum);
             }
         }
-        Ok((bytes.to_vec(), meta["mime_type"].as_str().map(str::to_string)))
+        Ok(bytes.to_vec())
     }
 }
 
