@@ -434,34 +434,53 @@ async fn admin_call(
     Ok(resp.bytes().await?.to_vec())
 }
 
-/// `pintu backup FILE`.
+/// `pintu backup FILE`: the records (from the stopped store, or through the running service's
+/// admin API), then the attachments they refer to, read from the data folder.
 pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
-    let bytes = match open_idle(config) {
+    let records = match open_idle(config) {
         Some(store) => {
             let mut out = Vec::new();
-            let n = crate::store::backup::write(&store, &mut out)?;
-            eprintln!("{n} records");
+            crate::store::backup::write(&store, &mut out)?;
             out
         }
         None => admin_call(config, reqwest::Method::POST, "/api/v1/admin/backup").await?,
     };
     // A backup holds every NIK: owner-only, like the store it came from.
-    crate::private_fs::write_private(file, &bytes)
+    let out = crate::private_fs::create_private(file)
         .with_context(|| format!("writing {}", file.display()))?;
-    eprintln!("backup written to {} ({} bytes)", file.display(), bytes.len());
+    let mut writer = std::io::BufWriter::new(out);
+    let counts =
+        crate::store::backup::with_files(&mut records.as_slice(), &config.data_dir, &mut writer)?;
+    let out = writer.into_inner().map_err(|e| e.into_error())?;
+    out.sync_all().with_context(|| format!("writing {}", file.display()))?;
+    eprintln!(
+        "backup written to {}: {} records, {} attachment files ({} bytes)",
+        file.display(),
+        counts.records,
+        counts.files,
+        out.metadata().map_or(0, |m| m.len()),
+    );
+    if counts.missing_files > 0 {
+        eprintln!("{} attachments were erased since the records were taken", counts.missing_files);
+    }
     Ok(())
 }
 
-/// `pintu restore FILE`.
+/// `pintu restore FILE`: records and attachments, into an empty data folder.
 pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     crate::private_fs::ensure_private_dir(&config.data_dir)?;
     let store =
         open_idle(config).context("the data folder is in use: stop pintu before restoring")?;
     let mut input =
         std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-    let n = crate::store::backup::restore(&store, &mut input)?;
+    let counts = crate::store::backup::restore(&store, &mut input, &config.data_dir)?;
     crate::private_fs::tighten(&config.data_dir)?;
-    eprintln!("{n} records restored into {}", config.data_dir.display());
+    eprintln!(
+        "{} records and {} attachment files restored into {}",
+        counts.records,
+        counts.files,
+        config.data_dir.display()
+    );
     Ok(())
 }
 

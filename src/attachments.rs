@@ -109,19 +109,6 @@ pub fn write(upload: &Upload) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// Is `path` (as stored in a [`FileRef`]) one of ours: `files/` and a plain name, nothing that
-/// could lead elsewhere?
-pub fn is_stored_path(path: &str) -> bool {
-    path.strip_prefix("files/").is_some_and(is_plain_name)
-}
-
-/// A name pintu could have given a file: letters, digits and dots, not starting with a dot.
-pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-}
-
 /// The key that signs attachment links: `PINTU_FILES_SECRET` when set, else a random key made
 /// once and kept owner-only in the data folder, so links already given to agencies keep
 /// working after a restart.
@@ -159,7 +146,7 @@ pub fn referenced(store: &dyn Store) -> R<HashSet<String>> {
     let mut found = HashSet::new();
     store.export(&mut |key, value| {
         if codec::is_session_key(key) {
-            found.extend(codec::decode_session(value)?.files().map(|f| f.path.clone()));
+            found.extend(codec::referenced_files(key, value)?);
         }
         Ok(())
     })?;
@@ -191,7 +178,10 @@ pub fn sweep(
         let entry = entry.map_err(io)?;
         let meta = entry.metadata().map_err(io)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if meta.is_file() && meta.modified().map_err(io)? < cutoff && is_plain_name(&name) {
+        if meta.is_file()
+            && meta.modified().map_err(io)? < cutoff
+            && crate::private_fs::is_plain_name(&name)
+        {
             old.push((format!("{DIR}/{name}"), entry.path()));
         }
     }
@@ -272,7 +262,8 @@ mod tests {
         assert_eq!(FileType::of(b""), None);
         let tmp = tempfile::tempdir().unwrap();
         let (file, upload) = receive(tmp.path(), b"%PDF-1.4 ...".to_vec()).unwrap();
-        assert!(is_stored_path(&file.path) && file.path.ends_with(".pdf"), "{}", file.path);
+        let name = file.path.strip_prefix("files/").unwrap();
+        assert!(crate::private_fs::is_plain_name(name) && name.ends_with(".pdf"), "{name}");
         assert_eq!((file.mime.as_str(), file.bytes), ("application/pdf", 12));
         assert_eq!(upload.dest, tmp.path().join(&file.path));
         assert!(!upload.dest.exists(), "nothing is written before a step keeps it");
@@ -299,13 +290,5 @@ mod tests {
         std::fs::write(&file, "rusak").unwrap();
         let err = format!("{:#}", link_key(tmp.path(), None).unwrap_err());
         assert!(err.contains("damaged") && err.contains("PINTU_FILES_SECRET"), "{err}");
-    }
-
-    #[test]
-    fn only_plain_names_under_files_are_ours() {
-        assert!(is_stored_path("files/ab12.jpg"));
-        for bad in ["files/../db/db", "files/.hidden", "files/", "db/db", "files/a/b.jpg"] {
-            assert!(!is_stored_path(bad), "{bad}");
-        }
     }
 }

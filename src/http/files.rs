@@ -62,7 +62,7 @@ pub async fn serve(
 ) -> Response {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     // Names are ours (random hex + extension); anything else is not a file we gave out.
-    if !crate::attachments::is_plain_name(&name) || !links.check(&name, q.exp, &q.sig, now) {
+    if !crate::private_fs::is_plain_name(&name) || !links.check(&name, q.exp, &q.sig, now) {
         return super::error::ApiError::Forbidden("invalid or expired link").into_response();
     }
     let path = links.data_dir.join("files").join(&name);

@@ -350,6 +350,19 @@ pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
     }
 }
 
+/// The attachment paths (`files/…`) a record refers to: a session's draft, a ticket's answers;
+/// none for other kinds.
+pub fn referenced_files(key: &[u8], value: &[u8]) -> R<Vec<String>> {
+    let paths = |files: &mut dyn Iterator<Item = &crate::engine::session::FileRef>| {
+        files.map(|f| f.path.clone()).collect()
+    };
+    Ok(match key.first() {
+        Some(&SESSION) => paths(&mut decode_session(value)?.files()),
+        Some(&TICKET) => paths(&mut decode_ticket(value)?.files()),
+        _ => Vec::new(),
+    })
+}
+
 /// Key of a chat's session.
 pub fn session_key(chat: &ChatKey) -> Vec<u8> {
     let mut key = vec![SESSION];

@@ -262,3 +262,37 @@ fn chat_follows_pintu_log() {
     let verbose = String::from_utf8_lossy(&verbose.stderr);
     assert!(verbose.contains("dialogs loaded"), "PINTU_LOG is followed:\n{verbose}");
 }
+
+/// `pintu backup` carries the attachments a draft or ticket refers to, and `pintu restore`
+/// puts them back owner-only (issue #14 D8).
+#[test]
+fn backup_and_restore_carry_the_attachments() {
+    let tmp = super::support::private_tempdir();
+    let data = tmp.path().join("data");
+    let lines = ["kk", "tambah anak", "6409011708900001", "6409011708900001", "ya"];
+    let more = ["6409012005150003", "lewati", "/dokumen tests/fixtures/surat.pdf"];
+    chat(&data, "5", &[&lines[..], &more[..]].concat());
+    let pintu = |args: &[&str], dir: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pintu"))
+            .args(args)
+            .env("PINTU_DATA_DIR", dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "pintu {args:?}: {err}");
+        err
+    };
+    let file = tmp.path().join("pintu.backup");
+    let said = pintu(&["backup", file.to_str().unwrap()], &data);
+    assert!(said.contains("1 attachment files"), "{said}");
+    let restored = tmp.path().join("restored");
+    let said = pintu(&["restore", file.to_str().unwrap()], &restored);
+    assert!(said.contains("1 attachment files restored"), "{said}");
+    let names: Vec<_> = std::fs::read_dir(restored.join("files")).unwrap().collect();
+    assert_eq!(names.len(), 1);
+    let path = names[0].as_ref().unwrap().path();
+    let pdf = std::fs::read("tests/fixtures/surat.pdf").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), pdf);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}
