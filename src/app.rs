@@ -34,6 +34,8 @@ pub struct Core {
     pub convo: Convo,
     pub sinks: Arc<Sinks>,
     pub http: AppState,
+    /// How the channels' clients reach the internet (proxy, extra CAs).
+    pub outbound: crate::net::Outbound,
     /// Stops the background tasks.
     pub shutdown: CancellationToken,
 }
@@ -88,6 +90,7 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
 /// Opens the store and starts conversations, the outbox worker and the follow-up timer.
 pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
     crate::private_fs::ensure_private_dir(&config.data_dir)?;
+    let outbound = crate::net::Outbound::new(&config.network)?;
     let store: Arc<dyn Store> = Arc::new(
         SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
@@ -129,8 +132,12 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     ));
     let sinks = Arc::new(Sinks::default());
     let shutdown = CancellationToken::new();
-    let forwarder =
-        Arc::new(Forwarder::new(config.targets.clone(), config.public_url.clone(), links.clone()));
+    let forwarder = Arc::new(Forwarder::new(
+        &outbound,
+        config.targets.clone(),
+        config.public_url.clone(),
+        links.clone(),
+    )?);
     let outbox = Outbox {
         store: store.clone(),
         committer: committer.clone(),
@@ -175,7 +182,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         reloader,
         desk: Desk::new(store.clone(), committer, clock, config.timezone, settings, rx),
     };
-    Ok(Core { store, catalogue: tx, convo, sinks, http, shutdown })
+    Ok(Core { store, catalogue: tx, convo, sinks, http, outbound, shutdown })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.
@@ -423,8 +430,8 @@ async fn admin_call(
         "the data folder is in use by a running pintu: set PINTU_ADMIN_BEARER to the admin token to go through its API",
     )?;
     let url = format!("http://{}{path}", config.http_addr);
-    let resp = reqwest::Client::builder()
-        .no_proxy()
+    let resp = crate::net::Outbound::new(&config.network)?
+        .builder()
         .build()?
         .request(method, &url)
         .bearer_auth(token.expose())

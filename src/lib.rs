@@ -11,7 +11,8 @@
 //!   [`private_fs`]: owner-only data folder, files and backups; [`attachments`]: citizens'
 //!   files, checked by content, written only when kept, swept when no longer referred to.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
-//! - [`channel`]: platform adapters (terminal so far); [`http`]: health endpoints.
+//! - [`channel`]: platform adapters (terminal so far); [`http`]: health endpoints;
+//!   [`net`]: every outgoing HTTP client (proxy, extra CAs).
 //! - [`eval`]: `pintu eval`, first-message routing scored on a labelled CSV.
 //! - [`app`]: wiring for `serve`, `chat`, `check`, `route` and `eval`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -32,6 +33,7 @@ pub mod eval;
 pub mod http;
 pub mod locale;
 pub mod metrics;
+pub mod net;
 pub mod outbox;
 pub mod private_fs;
 pub mod reload;

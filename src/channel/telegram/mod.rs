@@ -43,7 +43,7 @@ pub async fn start(
     tg: &TelegramConfig,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Option<axum::Router>> {
-    let bot = bot(tg)?;
+    let bot = bot(tg, &core.outbound)?;
     match bot.get_me().await {
         Ok(me) => tracing::info!(bot = %me.username(), "Telegram channel started"),
         Err(e) => tracing::warn!(error = %e, "Telegram getMe failed; the channel keeps trying"),
@@ -100,9 +100,10 @@ pub async fn start(
     Ok(None)
 }
 
-/// A Bot on pintu's HTTP client (no proxy from the environment), pointed at the configured API.
-fn bot(tg: &TelegramConfig) -> anyhow::Result<Bot> {
-    let client = teloxide::net::default_reqwest_settings().no_proxy().build()?;
+/// A Bot on teloxide's client settings going out pintu's way (`net`), pointed at the
+/// configured API.
+fn bot(tg: &TelegramConfig, outbound: &crate::net::Outbound) -> anyhow::Result<Bot> {
+    let client = outbound.apply(teloxide::net::default_reqwest_settings()).build()?;
     let mut bot = Bot::with_client(tg.token.expose(), client);
     if let Some(url) = &tg.api_url {
         // teloxide appends `/bot<token>/<Method>`: a trailing slash would double it.

@@ -60,12 +60,13 @@ enum Attempt {
 impl Graph {
     pub fn new(
         wa: &WhatsAppConfig,
+        outbound: &crate::net::Outbound,
         catalogue: watch::Receiver<Arc<Catalogue>>,
         store: Arc<dyn Store>,
         health: Arc<Health>,
     ) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .no_proxy()
+        let http = outbound
+            .builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .build()?;

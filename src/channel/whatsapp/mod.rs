@@ -43,6 +43,7 @@ struct Hook {
 pub fn start(core: &Core, config: &Config, wa: &WhatsAppConfig) -> anyhow::Result<Router> {
     let graph = Arc::new(Graph::new(
         wa,
+        &core.outbound,
         core.catalogue.subscribe(),
         core.store.clone(),
         core.http.health.clone(),
