@@ -121,10 +121,10 @@ impl Engine<'_> {
 
     /// After a refused choice the options are shown again so the citizen need not scroll.
     fn reshow_choices(&mut self, script: &Script, at: u16) {
-        if let Some(step) = script.step(at) {
-            if matches!(step.kind, StepKind::Choice(_) | StepKind::YesNo { .. }) {
-                self.ask(script, at);
-            }
+        if let Some(step) = script.step(at)
+            && matches!(step.kind, StepKind::Choice(_) | StepKind::YesNo { .. })
+        {
+            self.ask(script, at);
         }
     }
 

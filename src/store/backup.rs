@@ -359,7 +359,9 @@ mod tests {
         let mut file = Vec::new();
         write(&src, &mut file).unwrap();
         let records = records_of(&file);
-        let damaged = |damage: &dyn Fn(&mut Vec<u8>, &mut Vec<u8>)| {
+        /// Damages a record, given its key and value.
+        type Damage<'a> = &'a dyn Fn(&mut Vec<u8>, &mut Vec<u8>);
+        let damaged = |damage: Damage| {
             let mut records = records.clone();
             let (key, value) =
                 records.iter_mut().find(|(k, _)| k.first() == Some(&b'T')).expect("a ticket");
@@ -367,7 +369,7 @@ mod tests {
             file_of(&records, &[])
         };
         let empty = SledStore::open(&b.path().join("db"), 1 << 20).unwrap();
-        let damages: [&dyn Fn(&mut Vec<u8>, &mut Vec<u8>); 3] =
+        let damages: [Damage; 3] =
             [&|_, v| v.truncate(v.len() - 1), &|_, v| v[0] = 99, &|k, _| k[0] = b'Z'];
         for damage in damages {
             let file = damaged(damage);

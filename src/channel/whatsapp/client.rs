@@ -273,10 +273,10 @@ impl Graph {
         if bytes.len() as u64 > MAX_MEDIA {
             return Err(MediaError::TooBig(bytes.len() as u64));
         }
-        if let Some(want) = meta["sha256"].as_str() {
-            if hex::encode(Sha256::digest(&bytes)) != want.to_ascii_lowercase() {
-                return Err(MediaError::Checksum);
-            }
+        if let Some(want) = meta["sha256"].as_str()
+            && hex::encode(Sha256::digest(&bytes)) != want.to_ascii_lowercase()
+        {
+            return Err(MediaError::Checksum);
         }
         Ok(bytes.to_vec())
     }
