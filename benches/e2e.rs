@@ -248,10 +248,10 @@ impl World {
         if let Some(b) = bad {
             self.error(b);
         }
-        if let Some(t) = ticket {
-            if !self.tickets.insert(t.clone()) {
-                self.error(format!("ticket {t} given twice"));
-            }
+        if let Some(t) = ticket
+            && !self.tickets.insert(t.clone())
+        {
+            self.error(format!("ticket {t} given twice"));
         }
         if self.stats.measuring {
             self.stats.completed += 1;

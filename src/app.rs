@@ -34,6 +34,8 @@ pub struct Core {
     pub convo: Convo,
     pub sinks: Arc<Sinks>,
     pub http: AppState,
+    /// How the channels' clients reach the internet (proxy, extra CAs).
+    pub outbound: crate::net::Outbound,
     /// Stops the background tasks.
     pub shutdown: CancellationToken,
 }
@@ -88,6 +90,7 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
 /// Opens the store and starts conversations, the outbox worker and the follow-up timer.
 pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
     crate::private_fs::ensure_private_dir(&config.data_dir)?;
+    let outbound = crate::net::Outbound::new(&config.network)?;
     let store: Arc<dyn Store> = Arc::new(
         SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
@@ -119,15 +122,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         clock.clone(),
         convo_config,
     );
-    let links_key = match &config.files_secret {
-        Some(s) => s.expose().as_bytes().to_vec(),
-        None => {
-            let mut k = vec![0u8; 32];
-            getrandom::fill(&mut k)
-                .map_err(|e| anyhow::anyhow!("no randomness for the link key: {e}"))?;
-            k
-        }
-    };
+    let links_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
     let links = FileLinks::new(&links_key, config.data_dir.clone());
     let reloader = Arc::new(crate::reload::Reloader::new(
         config.dialogs_dir.clone(),
@@ -137,8 +132,12 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     ));
     let sinks = Arc::new(Sinks::default());
     let shutdown = CancellationToken::new();
-    let forwarder =
-        Arc::new(Forwarder::new(config.targets.clone(), config.public_url.clone(), links.clone()));
+    let forwarder = Arc::new(Forwarder::new(
+        &outbound,
+        config.targets.clone(),
+        config.public_url.clone(),
+        links.clone(),
+    )?);
     let outbox = Outbox {
         store: store.clone(),
         committer: committer.clone(),
@@ -171,6 +170,13 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         resume_after_secs: config.resume_after_secs,
     };
     tokio::spawn(reminders.run(shutdown.clone()));
+    let sweeper = crate::attachments::Sweeper {
+        store: store.clone(),
+        data_dir: config.data_dir.clone(),
+        older_than: crate::attachments::sweep_age(config.session_ttl_secs),
+        every: crate::attachments::SWEEP_EVERY,
+    };
+    tokio::spawn(sweeper.run(shutdown.clone()));
     tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
@@ -184,7 +190,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         reloader,
         desk: Desk::new(store.clone(), committer, clock, config.timezone, settings, rx),
     };
-    Ok(Core { store, catalogue: tx, convo, sinks, http, shutdown })
+    Ok(Core { store, catalogue: tx, convo, sinks, http, outbound, shutdown })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.
@@ -417,31 +423,6 @@ fn started_versions(config: &Config) -> Option<SledStore> {
     }
 }
 
-/// Stores an attachment's bytes under `data_dir/files/` with owner-only permissions and returns
-/// its path relative to the data dir. Names are random: they must not reveal whose file it is.
-pub fn save_attachment(data_dir: &Path, bytes: &[u8], ext: &str) -> std::io::Result<String> {
-    let dir = data_dir.join("files");
-    crate::private_fs::create_private_dir(&dir)?;
-    let mut rnd = [0u8; 12];
-    getrandom::fill(&mut rnd).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let name: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
-    let rel = format!("files/{name}.{ext}");
-    let path = data_dir.join(&rel);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    use std::io::Write;
-    let mut f = opts.open(&path)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(rel)
-}
-
 /// Opens the store of a stopped service (None when a running pintu holds it).
 fn open_idle(config: &Config) -> Option<SledStore> {
     SledStore::open(&config.data_dir.join("db"), config.cache_bytes).ok()
@@ -457,8 +438,8 @@ async fn admin_call(
         "the data folder is in use by a running pintu: set PINTU_ADMIN_BEARER to the admin token to go through its API",
     )?;
     let url = format!("http://{}{path}", config.http_addr);
-    let resp = reqwest::Client::builder()
-        .no_proxy()
+    let resp = crate::net::Outbound::new(&config.network)?
+        .builder()
         .build()?
         .request(method, &url)
         .bearer_auth(token.expose())
@@ -468,34 +449,53 @@ async fn admin_call(
     Ok(resp.bytes().await?.to_vec())
 }
 
-/// `pintu backup FILE`.
+/// `pintu backup FILE`: the records (from the stopped store, or through the running service's
+/// admin API), then the attachments they refer to, read from the data folder.
 pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
-    let bytes = match open_idle(config) {
+    let records = match open_idle(config) {
         Some(store) => {
             let mut out = Vec::new();
-            let n = crate::store::backup::write(&store, &mut out)?;
-            eprintln!("{n} records");
+            crate::store::backup::write(&store, &mut out)?;
             out
         }
         None => admin_call(config, reqwest::Method::POST, "/api/v1/admin/backup").await?,
     };
     // A backup holds every NIK: owner-only, like the store it came from.
-    crate::private_fs::write_private(file, &bytes)
+    let out = crate::private_fs::create_private(file)
         .with_context(|| format!("writing {}", file.display()))?;
-    eprintln!("backup written to {} ({} bytes)", file.display(), bytes.len());
+    let mut writer = std::io::BufWriter::new(out);
+    let counts =
+        crate::store::backup::with_files(&mut records.as_slice(), &config.data_dir, &mut writer)?;
+    let out = writer.into_inner().map_err(|e| e.into_error())?;
+    out.sync_all().with_context(|| format!("writing {}", file.display()))?;
+    eprintln!(
+        "backup written to {}: {} records, {} attachment files ({} bytes)",
+        file.display(),
+        counts.records,
+        counts.files,
+        out.metadata().map_or(0, |m| m.len()),
+    );
+    if counts.missing_files > 0 {
+        eprintln!("{} attachments were erased since the records were taken", counts.missing_files);
+    }
     Ok(())
 }
 
-/// `pintu restore FILE`.
+/// `pintu restore FILE`: records and attachments, into an empty data folder.
 pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     crate::private_fs::ensure_private_dir(&config.data_dir)?;
     let store =
         open_idle(config).context("the data folder is in use: stop pintu before restoring")?;
     let mut input =
         std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-    let n = crate::store::backup::restore(&store, &mut input)?;
+    let counts = crate::store::backup::restore(&store, &mut input, &config.data_dir)?;
     crate::private_fs::tighten(&config.data_dir)?;
-    eprintln!("{n} records restored into {}", config.data_dir.display());
+    eprintln!(
+        "{} records and {} attachment files restored into {}",
+        counts.records,
+        counts.files,
+        config.data_dir.display()
+    );
     Ok(())
 }
 

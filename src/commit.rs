@@ -193,12 +193,13 @@ fn commit(
             false
         }
     };
-    if ok && !merged.outbox.is_empty() {
-        if let Ok(mut feed) = outbox_feed.lock() {
-            // A worker that is gone (shutdown) unsubscribes itself this way.
-            if feed.as_ref().is_some_and(|tx| tx.send(merged.outbox).is_err()) {
-                *feed = None;
-            }
+    if ok
+        && !merged.outbox.is_empty()
+        && let Ok(mut feed) = outbox_feed.lock()
+    {
+        // A worker that is gone (shutdown) unsubscribes itself this way.
+        if feed.as_ref().is_some_and(|tx| tx.send(merged.outbox).is_err()) {
+            *feed = None;
         }
     }
     for w in waiters {

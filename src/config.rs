@@ -48,7 +48,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_ADMIN_BEARER",
         "the plain admin token, used by `pintu backup` and `pintu stats` to reach a running service",
     ),
-    ("PINTU_FILES_SECRET", "key that signs attachment links (default: random at each start)"),
+    (
+        "PINTU_FILES_SECRET",
+        "key that signs attachment links (default: a random key made once and kept in <data dir>/files-secret)",
+    ),
     ("PINTU_RETRY_BASE", "first retry delay of a failed delivery, doubled each time (default: 2s)"),
     ("PINTU_RETRY_MAX", "longest delay between retries (default: 1h)"),
     (
@@ -59,7 +62,19 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_SLA_INTERVAL",
         "how often overdue tickets and the retention schedule are looked at (default: 10m)",
     ),
-    ("PINTU_LOG", "log filter such as info or pintu=debug (default: info)"),
+    (
+        "HTTPS_PROXY, HTTP_PROXY",
+        "proxy for outgoing HTTPS / HTTP (Telegram, WhatsApp, agencies), e.g. http://proxy.kantor:3128 (also lower case)",
+    ),
+    (
+        "NO_PROXY",
+        "hosts reached directly, comma-separated (example.go.id, .internal, 10.0.0.0/8); loopback always is",
+    ),
+    (
+        "PINTU_CA_FILE",
+        "PEM file of extra root certificates (an agency's internal CA), trusted besides the built-in ones",
+    ),
+    ("PINTU_LOG", "log filter such as info or pintu=debug (default: info; warn for `pintu chat`)"),
     ("PINTU_LOG_FORMAT", "human or json (default: human)"),
     ("TELEGRAM_BOT_TOKEN", "starts the Telegram channel (the token from BotFather)"),
     ("TELEGRAM_API_URL", "another Bot API server, e.g. a self-hosted telegram-bot-api"),
@@ -125,7 +140,8 @@ pub struct Config {
     /// A citizen back after this long is asked "lanjutkan" or "mulai baru" first.
     pub resume_after_secs: i64,
     pub holidays_file: Option<PathBuf>,
-    pub log_filter: String,
+    /// `PINTU_LOG` or the file's `log`; unset, each command picks its own default.
+    pub log_filter: Option<String>,
     pub log_format: LogFormat,
     /// sled's page cache.
     pub cache_bytes: u64,
@@ -140,10 +156,23 @@ pub struct Config {
     pub retry_max_ms: u64,
     pub sla_interval_secs: u64,
     pub retention_secs: i64,
+    /// Proxy and extra CAs for outgoing HTTP.
+    pub network: Network,
     /// The Telegram channel, when a bot token is set.
     pub telegram: Option<TelegramConfig>,
     /// The WhatsApp channel, when configured.
     pub whatsapp: Option<WhatsAppConfig>,
+}
+
+/// How outgoing HTTP leaves the machine (see `net`).
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    pub https_proxy: Option<String>,
+    pub http_proxy: Option<String>,
+    /// Hosts reached without the proxy, as `NO_PROXY` lists them.
+    pub no_proxy: Option<String>,
+    /// Extra root certificates (PEM).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// WhatsApp Cloud API settings.
@@ -199,6 +228,7 @@ struct FileConfig {
     retry_max: Option<String>,
     sla_interval: Option<String>,
     retention: Option<String>,
+    ca_file: Option<PathBuf>,
     #[serde(default)]
     targets: BTreeMap<String, FileTarget>,
     /// OPD id (or `admin`) → `sha256:<hex>` of its token.
@@ -314,7 +344,7 @@ impl Config {
             holidays_file: var("PINTU_HOLIDAYS_FILE")
                 .map(PathBuf::from)
                 .or(file.holidays_file.take()),
-            log_filter: pick("PINTU_LOG", file.log.take(), "info"),
+            log_filter: var("PINTU_LOG").or(file.log.take()),
             log_format,
             cache_bytes: file.cache_mb.unwrap_or(32) * 1024 * 1024,
             targets,
@@ -325,6 +355,13 @@ impl Config {
             retry_max_ms: retry_max_ms.max(retry_base_ms),
             sla_interval_secs,
             retention_secs,
+            network: Network {
+                // Both spellings are in use; the upper case wins, as in curl.
+                https_proxy: var("HTTPS_PROXY").or_else(|| var("https_proxy")),
+                http_proxy: var("HTTP_PROXY").or_else(|| var("http_proxy")),
+                no_proxy: var("NO_PROXY").or_else(|| var("no_proxy")),
+                ca_file: var("PINTU_CA_FILE").map(PathBuf::from).or(file.ca_file.take()),
+            },
             telegram: telegram(env, &mut errors),
             whatsapp: whatsapp(env, &mut errors),
         };
@@ -639,6 +676,21 @@ mod tests {
         std::fs::write(&p, "timezon = \"WIT\"\n").unwrap();
         let errs = Config::load_with(Some(&p), &HashMap::new()).unwrap_err();
         assert!(errs[0].contains("timezon"), "{errs:?}");
+    }
+
+    #[test]
+    fn proxy_and_ca_from_the_environment() {
+        let c = load(&[
+            ("https_proxy", "http://127.0.0.1:3128"),
+            ("NO_PROXY", "simduk.example.go.id"),
+            ("PINTU_CA_FILE", "/etc/pintu/ca.pem"),
+        ])
+        .unwrap();
+        assert_eq!(c.network.https_proxy.as_deref(), Some("http://127.0.0.1:3128"));
+        assert_eq!(c.network.http_proxy, None);
+        assert_eq!(c.network.no_proxy.as_deref(), Some("simduk.example.go.id"));
+        assert_eq!(c.network.ca_file.as_deref(), Some(Path::new("/etc/pintu/ca.pem")));
+        assert!(load(&[]).unwrap().network.https_proxy.is_none(), "nothing unless configured");
     }
 
     #[test]

@@ -8,17 +8,20 @@
 //! - [`validate`]: NIK, KK, NPWP, phone, dates, RT/RW, ... as Indonesians type them.
 //! - [`ticket`]: numbers, statuses and transitions; [`calendar`]: working days.
 //! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch;
-//!   [`private_fs`]: owner-only data folder, files and backups.
+//!   [`private_fs`]: owner-only data folder, files and backups; [`attachments`]: citizens'
+//!   files, checked by content, written only when kept, swept when no longer referred to.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
 //! - [`sla`]: due dates, overdue notices and retention; [`draft_reminder`]: the one reminder of
 //!   an idle draft.
 //! - [`channel`]: platform adapters (Telegram, WhatsApp, terminal); [`http`]: the officers' API,
-//!   attachment links, health and metrics; [`outbox`]: forwards and pushes, retried.
+//!   attachment links, health and metrics; [`outbox`]: forwards and pushes, retried;
+//!   [`net`]: every outgoing HTTP client (proxy, extra CAs).
 //! - [`eval`]: `pintu eval`, first-message routing scored on a labelled CSV.
 //! - [`app`]: wiring for `serve`, `chat`, `check`, `route` and `eval`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod channel;
@@ -33,6 +36,7 @@ pub mod eval;
 pub mod http;
 pub mod locale;
 pub mod metrics;
+pub mod net;
 pub mod outbox;
 pub mod private_fs;
 pub mod reload;

@@ -232,19 +232,19 @@ fn find_definition(path: &Path, text: &str, id: &str) -> (Pos, String) {
     let mut offset = 0;
     let mut lines = text.split_inclusive('\n');
     while let Some(line) = lines.next() {
-        if let Some(rest) = line.strip_prefix(id) {
-            if rest.trim_start().starts_with('=') {
-                let mut source = line.to_string();
-                // Continuation lines are indented (or blank inside a pattern).
-                for more in lines.by_ref() {
-                    if !(more.starts_with(' ') || more.trim().is_empty()) {
-                        break;
-                    }
-                    source.push_str(more);
+        if let Some(rest) = line.strip_prefix(id)
+            && rest.trim_start().starts_with('=')
+        {
+            let mut source = line.to_string();
+            // Continuation lines are indented (or blank inside a pattern).
+            for more in lines.by_ref() {
+                if !(more.starts_with(' ') || more.trim().is_empty()) {
+                    break;
                 }
-                let source = format!("{}\n", source.trim_end());
-                return (Pos::at_offset(path, text, offset), source);
+                source.push_str(more);
             }
+            let source = format!("{}\n", source.trim_end());
+            return (Pos::at_offset(path, text, offset), source);
         }
         offset += line.len();
     }

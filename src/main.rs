@@ -35,7 +35,10 @@ fn main() -> ExitCode {
             }
         }
         Cmd::Serve => {
-            pintu::telemetry::init(&config.log_filter, config.log_format);
+            pintu::telemetry::init(
+                config.log_filter.as_deref().unwrap_or("info"),
+                config.log_format,
+            );
             report(run(async move {
                 let listener = tokio::net::TcpListener::bind(config.http_addr).await?;
                 let shutdown = CancellationToken::new();
@@ -52,8 +55,10 @@ fn main() -> ExitCode {
             Ok(())
         })),
         Cmd::Chat { user } => {
-            // Keep the terminal for the conversation: only warnings go to stderr.
-            pintu::telemetry::init("warn", config.log_format);
+            // Keep the terminal for the conversation: unless PINTU_LOG asks for more, only
+            // warnings go to stderr.
+            let filter = config.log_filter.as_deref().unwrap_or("warn");
+            pintu::telemetry::init(filter, config.log_format);
             let prompt = std::io::stdin().is_terminal();
             report(run(pintu::app::chat(
                 config,

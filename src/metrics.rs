@@ -142,10 +142,15 @@ impl Metrics {
         let _ = writeln!(out, "pintu_step_seconds_count {cumulative}");
         let _ = writeln!(
             out,
-            "# HELP pintu_commit_rounds_total Conversation rounds committed (one flush each), and failures."
+            "# HELP pintu_commit_rounds_total Conversation rounds committed (one flush each)."
         );
         let _ = writeln!(out, "# TYPE pintu_commit_rounds_total counter");
         let _ = writeln!(out, "pintu_commit_rounds_total {}", load(&self.rounds));
+        let _ = writeln!(
+            out,
+            "# HELP pintu_commit_failures_total Conversation rounds whose commit failed (left for redelivery)."
+        );
+        let _ = writeln!(out, "# TYPE pintu_commit_failures_total counter");
         let _ = writeln!(out, "pintu_commit_failures_total {}", load(&self.round_failures));
         let _ =
             writeln!(out, "# HELP pintu_deliveries_total Outbox attempts by job kind and outcome.");
@@ -189,14 +194,20 @@ impl Metrics {
             lane.0 += 1;
             lane.1 = lane.1.max(now.0 - e.created.0);
         }
+        let kinds = ["forward", "push", "remind", "notify"];
+        let _ = writeln!(out, "# HELP pintu_outbox_pending Outbox entries waiting, by kind.");
+        let _ = writeln!(out, "# TYPE pintu_outbox_pending gauge");
+        for kind in kinds {
+            let n = lanes.get(kind).map_or(0, |l| l.0);
+            let _ = writeln!(out, "pintu_outbox_pending{{kind=\"{kind}\"}} {n}");
+        }
         let _ = writeln!(
             out,
-            "# HELP pintu_outbox_pending Outbox entries waiting, and the age of the oldest (seconds), by kind."
+            "# HELP pintu_outbox_oldest_seconds Age of the oldest waiting outbox entry, by kind."
         );
-        let _ = writeln!(out, "# TYPE pintu_outbox_pending gauge");
-        for kind in ["forward", "push", "remind", "notify"] {
-            let (n, age) = lanes.get(kind).copied().unwrap_or_default();
-            let _ = writeln!(out, "pintu_outbox_pending{{kind=\"{kind}\"}} {n}");
+        let _ = writeln!(out, "# TYPE pintu_outbox_oldest_seconds gauge");
+        for kind in kinds {
+            let age = lanes.get(kind).map_or(0, |l| l.1);
             let _ = writeln!(out, "pintu_outbox_oldest_seconds{{kind=\"{kind}\"}} {age}");
         }
         let dead = store.outbox_dead().map(|d| d.len()).unwrap_or_default();
@@ -205,5 +216,50 @@ impl Metrics {
         let _ = writeln!(out, "# TYPE pintu_dead_letters gauge");
         let _ = writeln!(out, "pintu_dead_letters {dead}");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every sample follows its own family's HELP and TYPE, and each family is one block (the
+    /// text format's rules; `pintu_commit_failures_total` and `pintu_outbox_oldest_seconds`
+    /// used to have neither and sat inside other families).
+    #[test]
+    fn every_family_has_help_and_type_and_is_not_interleaved() {
+        let m = Metrics::default();
+        m.message_in(Channel::Telegram, true);
+        m.step_time(120);
+        m.round(false);
+        m.delivery(&Job::Remind { ticket: crate::store::suite::ticket_no(1), day: 1 }, "ok");
+        m.funnel("ktp_el", Funnel::Abandoned, "nik");
+        let text = m.render(&crate::store::MemoryStore::new(), Timestamp(0));
+        let mut seen = std::collections::HashSet::new();
+        let (mut help, mut family) = (None::<String>, None::<(String, String)>);
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                ["#", "HELP", name, ..] => help = Some(name.to_string()),
+                ["#", "TYPE", name, kind] => {
+                    assert_eq!(help.as_deref(), Some(*name), "HELP before TYPE: {line}");
+                    assert!(seen.insert(name.to_string()), "{name} appears twice");
+                    family = Some((name.to_string(), kind.to_string()));
+                }
+                [sample, _value] => {
+                    let name = sample.split('{').next().unwrap();
+                    let (fam, kind) = family.as_ref().expect("a sample before any TYPE");
+                    let own = name == fam
+                        || (kind == "histogram"
+                            && ["_bucket", "_sum", "_count"]
+                                .iter()
+                                .any(|s| name.strip_suffix(s) == Some(fam.as_str())));
+                    assert!(own, "{name} inside family {fam}");
+                }
+                _ => panic!("unexpected line {line}"),
+            }
+        }
+        assert!(seen.contains("pintu_commit_failures_total"));
+        assert!(seen.contains("pintu_outbox_oldest_seconds"));
     }
 }

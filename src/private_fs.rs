@@ -56,18 +56,32 @@ pub fn tighten(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A file name that cannot lead out of its folder (and that pintu could have given an
+/// attachment): letters, digits and dots, not starting with a dot.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+}
+
 /// Writes a new file (or replaces one) readable by its owner only.
 pub fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let mut f = create_private(file)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Creates (or truncates) a file readable by its owner only, to write into.
+pub fn create_private(file: &Path) -> std::io::Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(file)?;
+    let f = opts.open(file)?;
     // A file that existed keeps its mode through `open`: set it.
     tighten(file)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    Ok(f)
 }
 
 #[cfg(all(test, unix))]

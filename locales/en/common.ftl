@@ -106,6 +106,8 @@ expect-photo = Please send a *photo*: tap the attachment icon (📎), then Camer
 expect-document = Please send a *document* (PDF) or a photo of it.
 expect-location = Please send a *location*: tap the attachment icon (📎), then Location, or type coordinates such as *-1.26,116.83*.
 invalid-file-too-big = Sorry, the file is too large. At most { $max_mb } MB; please send a smaller photo.
+invalid-file-not-photo = Sorry, that file is not a photo. Please send a *photo* (JPG or PNG): tap the attachment icon (📎), then Camera or Gallery.
+invalid-file-not-document = Sorry, we cannot accept that file. Please send a *PDF document* or a *photo* of it (JPG or PNG).
 invalid-date-not-working-day = Sorry, { $tanggal } is not a working day. Please choose a Monday to Friday that is not a holiday.
 contact-not-own = The contact you sent is not your own number; we have noted it as a number to reach you.
 

@@ -106,6 +106,8 @@ expect-photo = Mohon kirim *foto*. Tekan ikon lampiran (📎) lalu pilih Kamera 
 expect-document = Mohon kirim *dokumen* (PDF) atau fotonya.
 expect-location = Mohon kirim *lokasi*: tekan ikon lampiran (📎) lalu pilih Lokasi, atau ketik koordinat seperti *-1.26,116.83*.
 invalid-file-too-big = Mohon maaf, berkas terlalu besar. Paling besar { $max_mb } MB; mohon kirim foto yang lebih kecil.
+invalid-file-not-photo = Mohon maaf, berkas tersebut bukan foto. Mohon kirim *foto* (JPG atau PNG): tekan ikon lampiran (📎) lalu pilih Kamera atau Galeri.
+invalid-file-not-document = Mohon maaf, berkas tersebut tidak dapat kami terima. Mohon kirim *dokumen PDF* atau *foto* dokumennya (JPG atau PNG).
 invalid-date-not-working-day = Mohon maaf, { $tanggal } bukan hari kerja. Mohon pilih hari Senin sampai Jumat yang bukan hari libur.
 contact-not-own = Kontak yang dikirim bukan nomor Bapak/Ibu sendiri; nomor tersebut kami catat sebagai nomor yang bisa dihubungi.
 

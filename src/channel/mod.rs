@@ -71,42 +71,17 @@ impl fmt::Display for ChatKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MessageId(pub String);
 
-/// The MIME type of a stored attachment, from its extension.
-pub fn mime_for_ext(ext: &str) -> &'static str {
-    match ext {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "webp" => "image/webp",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Stores an attachment's bytes under the data dir (random name, owner-only) and makes the
-/// engine's input. The extension comes from the file name if there is one, else the MIME type.
+/// Makes the engine's input for a received photo or document. Its kind of content is read
+/// from the bytes (the platform's MIME type and the file name are only the sender's word);
+/// the bytes are written later, and only if the step keeps them.
 pub fn attachment_input(
     data_dir: &std::path::Path,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     kind: crate::engine::input::AttachmentKind,
-    mime: String,
-    name: Option<&str>,
 ) -> std::io::Result<crate::engine::input::Input> {
     use crate::engine::input::{Attachment, Input};
-    let ext = name
-        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
-        .unwrap_or_else(|| {
-            match mime.as_str() {
-                "image/jpeg" => "jpg",
-                "image/png" => "png",
-                "image/webp" => "webp",
-                "application/pdf" => "pdf",
-                _ => "bin",
-            }
-            .to_string()
-        });
-    let path = crate::app::save_attachment(data_dir, bytes, &ext)?;
-    let file = crate::engine::session::FileRef { path, mime, bytes: bytes.len() as u64 };
-    Ok(Input::Attachment(Attachment { kind, file }))
+    let (file, upload) = crate::attachments::receive(data_dir, bytes)?;
+    Ok(Input::Attachment(Attachment { kind, file, upload }))
 }
 
 /// Test support: the recorded platform payloads in `../shared/real-world/<platform>`, kept

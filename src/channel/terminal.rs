@@ -5,7 +5,7 @@
 use crate::engine::input::{AttachmentKind, Input};
 use std::path::Path;
 
-/// Turns a typed line into engine input, storing attachments under `data_dir/files`.
+/// Turns a typed line into engine input; attachments are kept for `data_dir/files`.
 /// Problems with a file (missing, unreadable) come back as text for the user, not as errors.
 pub fn parse_line(line: &str, data_dir: &Path) -> Result<Input, String> {
     let line = line.trim_end_matches(['\r', '\n']);
@@ -33,11 +33,7 @@ fn store_file(path: &str, kind: AttachmentKind, data_dir: &Path) -> Result<Input
     if path.is_empty() {
         return Err("pakai: /foto path/ke/berkas.jpg".to_string());
     }
-    let src = Path::new(path);
-    let bytes = std::fs::read(src).map_err(|e| format!("berkas {path} tidak bisa dibaca: {e}"))?;
-    let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("bin").to_ascii_lowercase();
-    let mime = super::mime_for_ext(&ext).to_string();
-    let name = src.file_name().and_then(|n| n.to_str());
-    super::attachment_input(data_dir, &bytes, kind, mime, name)
+    let bytes = std::fs::read(path).map_err(|e| format!("berkas {path} tidak bisa dibaca: {e}"))?;
+    super::attachment_input(data_dir, bytes, kind)
         .map_err(|e| format!("berkas tidak bisa disimpan: {e}"))
 }

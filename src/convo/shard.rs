@@ -5,6 +5,7 @@ use super::{ConvoError, Inbound, Queued, Shared};
 use crate::channel::{ChatKey, MessageId};
 use crate::clock::Now;
 use crate::commit::Committer;
+use crate::engine::input::Upload;
 use crate::engine::reply::{Msg, Outgoing, Reply};
 use crate::engine::session::{RECENT, Session};
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
@@ -38,6 +39,8 @@ struct Round {
     forgotten: HashSet<ChatKey>,
     /// Attachment files to delete once the round is committed.
     doomed_files: Vec<String>,
+    /// Attachments kept by this round's steps, written just before its commit.
+    uploads: Vec<Upload>,
     sessions: HashMap<ChatKey, Session>,
     seen: HashSet<MessageId>,
     tickets: HashMap<TicketNo, Ticket>,
@@ -65,7 +68,7 @@ pub(crate) async fn run(
                 }
             }
         }
-        let Round { mut batch, mut sessions, forgotten, doomed_files, .. } = round;
+        let Round { mut batch, mut sessions, forgotten, doomed_files, uploads, .. } = round;
         for chat in &forgotten {
             sessions.remove(chat);
             state.sessions.remove(chat);
@@ -74,7 +77,9 @@ pub(crate) async fn run(
         batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
         let scripts: Vec<(String, u32)> =
             batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
-        let ok = batch.is_empty() || committer.commit(batch).await;
+        // Files first: a committed record never points at a file that is not on disk.
+        let ok =
+            write_uploads(uploads).await && (batch.is_empty() || committer.commit(batch).await);
         shared.config.metrics.round(ok);
         if ok && !forgotten.is_empty() {
             erase_files(&shared.config.data_dir, &doomed_files);
@@ -147,6 +152,10 @@ fn step_one(
         settings: &shared.settings,
         now,
     };
+    let upload = match &input {
+        engine::input::Input::Attachment(a) => Some((a.file.path.clone(), a.upload.clone())),
+        _ => None,
+    };
     let step = engine::step(&ctx, session.as_ref(), input);
     if reminder && step.replies.is_empty() {
         return Ok(Vec::new()); // not due any more: nothing changed
@@ -206,6 +215,15 @@ fn step_one(
         round.seen.insert(id);
     }
     session.recent = recent;
+    if let Some((path, upload)) = upload {
+        // Written only if what this round commits refers to it: the draft's answer, or a
+        // ticket (a correction, a submission). A refused file never reaches the disk.
+        let kept = session.files().any(|f| f.path == path)
+            || round.batch.tickets.iter().any(|t| t.files().any(|f| f.path == path));
+        if kept {
+            round.uploads.push(upload);
+        }
+    }
     round.sessions.insert(chat.clone(), session);
     metrics.step_time(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
     metrics.replies_out(chat.channel, replies.len());
@@ -348,6 +366,28 @@ fn forget(
     round.batch.audit.push(crate::audit::AuditEvent::new(now.at, "citizen", "erase", "", detail));
     tracing::info!(erased, open, "a citizen erased their data");
     Ok(Reply::msg(Msg::new("forget-done").arg("terbuka", open)))
+}
+
+/// Writes the round's kept attachments; false (the round is not committed, its messages are
+/// redelivered) if one cannot be written.
+async fn write_uploads(uploads: Vec<Upload>) -> bool {
+    if uploads.is_empty() {
+        return true;
+    }
+    let written =
+        tokio::task::spawn_blocking(move || uploads.iter().try_for_each(crate::attachments::write))
+            .await;
+    match written {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "an attachment could not be written; messages left for redelivery");
+            false
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "writing attachments stopped");
+            false
+        }
+    }
 }
 
 fn erase_files(data_dir: &Option<std::path::PathBuf>, files: &[String]) {

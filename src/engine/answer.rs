@@ -2,7 +2,7 @@
 //! warnings to confirm, and polite re-prompts that say what is expected.
 
 use super::Engine;
-use super::input::{AttachmentKind, Input};
+use super::input::Input;
 use super::normalize::{edit_distance, typo_budget};
 use super::reply::{Msg, Reply};
 use super::session::{Pending, Value};
@@ -57,14 +57,14 @@ impl Engine<'_> {
                 StepKind::Photo { max_bytes } | StepKind::Document { max_bytes },
                 Input::Attachment(a),
             ) => {
+                // `mime` was read from the content: a PDF or a text renamed `.jpg` is no photo.
+                let image = a.file.mime.starts_with("image/");
                 if a.file.bytes > *max_bytes {
                     too_big(*max_bytes)
-                } else if matches!(step.kind, StepKind::Photo { .. })
-                    && a.kind == AttachmentKind::Document
-                    && !a.file.mime.starts_with("image/")
-                    && a.file.mime != "application/pdf"
-                {
-                    Verdict::WrongKind("expect-photo")
+                } else if matches!(step.kind, StepKind::Photo { .. }) && !image {
+                    Verdict::WrongKind("invalid-file-not-photo")
+                } else if !image && a.file.mime != "application/pdf" {
+                    Verdict::WrongKind("invalid-file-not-document")
                 } else {
                     Verdict::Accept(Value::File(a.file))
                 }
@@ -121,10 +121,10 @@ impl Engine<'_> {
 
     /// After a refused choice the options are shown again so the citizen need not scroll.
     fn reshow_choices(&mut self, script: &Script, at: u16) {
-        if let Some(step) = script.step(at) {
-            if matches!(step.kind, StepKind::Choice(_) | StepKind::YesNo { .. }) {
-                self.ask(script, at);
-            }
+        if let Some(step) = script.step(at)
+            && matches!(step.kind, StepKind::Choice(_) | StepKind::YesNo { .. })
+        {
+            self.ask(script, at);
         }
     }
 
@@ -369,10 +369,12 @@ fn too_big(max_bytes: u64) -> Verdict {
     Verdict::Refuse(Msg::new("invalid-file-too-big").arg("max_mb", mb))
 }
 
+/// The citizen's explanation of an issue. What they typed comes back with NIK-like numbers
+/// masked, as everywhere else pintu shows them.
 fn issue_msg(issue: &Issue) -> Msg {
     let mut m = Msg::new(issue.code);
     for (name, value) in &issue.args {
-        m = m.arg(name, value.as_str());
+        m = m.arg(name, validate::mask_long_numbers(value));
     }
     m
 }
@@ -386,5 +388,22 @@ fn expected_for(kind: &StepKind) -> &'static str {
         StepKind::Choice(_) => "invalid-choice",
         StepKind::YesNo { .. } => "invalid-yesno",
         _ => "expect-text",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::reply::Arg;
+
+    #[test]
+    fn a_nik_typed_at_another_step_is_not_echoed_in_full() {
+        let Err(issue) = validate::rtrw::check("3201011708900001", false) else {
+            panic!("a NIK is not an RT/RW");
+        };
+        assert_eq!(issue.get("number"), Some("3201011708900001"));
+        let msg = issue_msg(&issue);
+        assert_eq!(msg.args.len(), 1);
+        assert!(matches!(&msg.args[0].1, Arg::Text(t) if t == "3201********0001"), "{msg:?}");
     }
 }

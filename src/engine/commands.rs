@@ -246,10 +246,10 @@ impl Engine<'_> {
         let at = self.replies.iter().take_while(|r| leading(r)).count();
         self.replies.insert(at, Reply::key("privacy-notice"));
         for effect in &mut self.effects {
-            if let Effect::ShowStatus { at: pos, .. } | Effect::Submit { at: pos, .. } = effect {
-                if *pos >= at {
-                    *pos += 1;
-                }
+            if let Effect::ShowStatus { at: pos, .. } | Effect::Submit { at: pos, .. } = effect
+                && *pos >= at
+            {
+                *pos += 1;
             }
         }
     }

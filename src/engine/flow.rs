@@ -290,6 +290,10 @@ impl Engine<'_> {
         let at = self.s.flow.as_ref().map_or(0, |f| f.at);
         match script.step(at) {
             Some(step) if step.optional => self.accept(Value::Skipped),
+            // Nothing to skip at the summary: say how to send or correct, as for any other word.
+            Some(step) if matches!(step.kind, StepKind::Summary) => {
+                self.miss(Msg::new("summary-how-to-edit"))
+            }
             Some(_) => {
                 self.miss(Msg::new("skip-not-allowed"));
                 self.ask(&script, at);

@@ -41,5 +41,22 @@ pub enum AttachmentKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
     pub kind: AttachmentKind,
+    /// Where it will be stored, and what its content is (`mime` from its first bytes).
     pub file: FileRef,
+    pub upload: Upload,
+}
+
+/// An attachment's bytes, not yet on disk. The engine never looks at them: the conversation
+/// layer writes them to `dest` only when the step keeps the file, so a refused upload leaves
+/// nothing behind.
+#[derive(Clone, PartialEq)]
+pub struct Upload {
+    pub dest: std::path::PathBuf,
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Upload({} bytes)", self.bytes.len())
+    }
 }

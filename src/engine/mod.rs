@@ -109,6 +109,8 @@ pub const MESSAGE_IDS: &[&str] = &[
     "expect-document",
     "expect-location",
     "invalid-file-too-big",
+    "invalid-file-not-photo",
+    "invalid-file-not-document",
     "invalid-date-not-working-day",
     "contact-not-own",
     "submitted",
@@ -559,10 +561,11 @@ impl Engine<'_> {
     /// The script the current flow runs on, if it can still be resolved.
     pub fn flow_script(&self) -> Option<Arc<Script>> {
         let flow = self.s.flow.as_ref()?;
-        if let Some(p) = self.ctx.pinned {
-            if *p.id == *flow.script && p.version == flow.version {
-                return Some(p.clone());
-            }
+        if let Some(p) = self.ctx.pinned
+            && *p.id == *flow.script
+            && p.version == flow.version
+        {
+            return Some(p.clone());
         }
         self.ctx.catalogue.script(&flow.script).filter(|s| s.version == flow.version).cloned()
     }

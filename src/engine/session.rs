@@ -139,6 +139,22 @@ pub struct Session {
     pub recent: Vec<u64>,
 }
 
+impl Session {
+    /// The attachments this session refers to (answers of the draft, a value awaiting "ya").
+    pub fn files(&self) -> impl Iterator<Item = &FileRef> {
+        let answers = self.flow.iter().flat_map(|f| f.answers.iter().map(|a| &a.value));
+        let pending: Vec<&Value> = match &self.pending {
+            Pending::Warning(v) => vec![v],
+            Pending::Suggestion { typed, suggested } => vec![typed, suggested],
+            _ => Vec::new(),
+        };
+        answers.chain(pending).filter_map(|v| match v {
+            Value::File(f) => Some(f),
+            _ => None,
+        })
+    }
+}
+
 /// How many recent platform messages a session remembers for dedupe. Redeliveries come within
 /// one poll batch or a few webhook retries, long before a chat has written this many more.
 pub const RECENT: usize = 8;

@@ -359,8 +359,9 @@ async fn reload(
     }
 }
 
-/// `POST /api/v1/admin/backup`: a consistent snapshot of the store (taken between commits),
-/// as the backup file `pintu restore` reads.
+/// `POST /api/v1/admin/backup`: a consistent snapshot of the store's records (taken between
+/// commits) in the backup format; `pintu backup` adds the attachment files from the data
+/// folder.
 async fn backup(
     State(state): State<AppState>,
     headers: HeaderMap,

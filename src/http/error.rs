@@ -52,10 +52,10 @@ impl IntoResponse for ApiError {
             _ => serde_json::json!({"error": {"code": code, "message": self.to_string()}}),
         };
         let mut resp = (status, Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            if let Ok(v) = "Bearer".parse() {
-                resp.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, v);
-            }
+        if status == StatusCode::UNAUTHORIZED
+            && let Ok(v) = "Bearer".parse()
+        {
+            resp.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, v);
         }
         resp
     }

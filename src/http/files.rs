@@ -2,6 +2,7 @@
 //! `/files/<name>?exp=<unix seconds>&sig=<hex HMAC-SHA256(key, "<name>.<exp>")>`. The key
 //! never leaves the server; a link stops working at `exp`.
 
+use crate::attachments::FileType;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -61,16 +62,15 @@ pub async fn serve(
 ) -> Response {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     // Names are ours (random hex + extension); anything else is not a file we gave out.
-    let plain = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-        && !name.starts_with('.');
-    if !plain || !links.check(&name, q.exp, &q.sig, now) {
+    if !crate::private_fs::is_plain_name(&name) || !links.check(&name, q.exp, &q.sig, now) {
         return super::error::ApiError::Forbidden("invalid or expired link").into_response();
     }
     let path = links.data_dir.join("files").join(&name);
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
-            let mime = crate::channel::mime_for_ext(name.rsplit('.').next().unwrap_or(""));
+            let ext = name.rsplit('.').next().unwrap_or("");
+            let mime =
+                FileType::from_ext(ext).map_or(crate::attachments::UNKNOWN_MIME, FileType::mime);
             let headers =
                 [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store")];
             (StatusCode::OK, headers, bytes).into_response()

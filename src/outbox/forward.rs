@@ -26,13 +26,14 @@ pub struct Forwarder {
 }
 
 impl Forwarder {
-    pub fn new(targets: BTreeMap<String, Target>, public_url: String, links: FileLinks) -> Self {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .no_proxy()
-            .build()
-            .unwrap_or_default();
-        Self { client, targets, public_url, links }
+    pub fn new(
+        outbound: &crate::net::Outbound,
+        targets: BTreeMap<String, Target>,
+        public_url: String,
+        links: FileLinks,
+    ) -> anyhow::Result<Self> {
+        let client = outbound.builder().connect_timeout(Duration::from_secs(5)).build()?;
+        Ok(Self { client, targets, public_url, links })
     }
 
     /// Posts a signed JSON body to the ticket's agency. `None` when the OPD has no target:

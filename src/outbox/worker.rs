@@ -98,20 +98,18 @@ impl Queue {
                 (name, false)
             }
         };
-        if !running {
-            if let Some(lane) = self.lanes.get_mut(&lane_name) {
-                lane.waiting.insert((entry.due, id));
-            }
+        if !running && let Some(lane) = self.lanes.get_mut(&lane_name) {
+            lane.waiting.insert((entry.due, id));
         }
         self.held.insert(id, Held { entry, lane: lane_name, running });
     }
 
     /// Forgets a finished or dead entry.
     fn remove(&mut self, id: u64) {
-        if let Some(h) = self.held.remove(&id) {
-            if let Some(lane) = self.lanes.get_mut(&h.lane) {
-                lane.waiting.remove(&(h.entry.due, id));
-            }
+        if let Some(h) = self.held.remove(&id)
+            && let Some(lane) = self.lanes.get_mut(&h.lane)
+        {
+            lane.waiting.remove(&(h.entry.due, id));
         }
     }
 

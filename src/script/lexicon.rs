@@ -175,10 +175,9 @@ impl Lexicon {
             }
             if let Some(rest) =
                 canon.strip_prefix(phrase.as_str()).and_then(|r| r.strip_prefix(' '))
+                && matches!(cmd, Command::Status | Command::Edit | Command::Fix)
             {
-                if matches!(cmd, Command::Status | Command::Edit | Command::Fix) {
-                    return Some(Intent::Command(*cmd, Some(rest.to_string())));
-                }
+                return Some(Intent::Command(*cmd, Some(rest.to_string())));
             }
         }
         let all = |set: &WordSet| canon.split(' ').all(|w| has_loosely(set, w));
@@ -252,10 +251,10 @@ impl Lexicon {
         let (mut tail, mut tail_run) = (toks.len(), LeadRun::default());
         for a in (lead + 1..toks.len()).rev() {
             let runs = self.lead_runs(heads, raw, &toks[a..]);
-            if let Some((_, run)) = runs.into_iter().find(|(n, _)| *n == toks.len() - a) {
-                if ok(&run) {
-                    (tail, tail_run) = (a, run);
-                }
+            if let Some((_, run)) = runs.into_iter().find(|(n, _)| *n == toks.len() - a)
+                && ok(&run)
+            {
+                (tail, tail_run) = (a, run);
             }
         }
         if lead == 0 && tail == toks.len() {

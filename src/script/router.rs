@@ -739,10 +739,12 @@ impl Router {
         // A status question outranks the service it names, unless the service is said much
         // more strongly ("status perkawinan" in a long request to change a KK), or the message
         // also asks for something new ("mau buat ktp, berapa lama?") and names it more strongly.
-        if let Some(st) = &self.status {
-            if status >= MIN_SCORE && status >= top * STATUS_SHARE && (!request || status >= top) {
-                return Decision::Status(st.script.clone());
-            }
+        if let Some(st) = &self.status
+            && status >= MIN_SCORE
+            && status >= top * STATUS_SHARE
+            && (!request || status >= top)
+        {
+            return Decision::Status(st.script.clone());
         }
         if top < MIN_SCORE {
             return Decision::Nothing;

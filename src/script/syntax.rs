@@ -11,10 +11,12 @@ pub fn locate(text: &str, line: usize, col: usize, info: &str) -> (usize, usize,
     let offset = offset_of(text, line, col);
     let mut flow = scan_flow(&text[..offset]);
     // The scanner may stop right at the wrong closing bracket.
-    if let (Some(&open), Some(close)) = (flow.open.last(), text[offset..].chars().next()) {
-        if matches!(close, ']' | '}') && closer(open.0) != close && flow.mismatch.is_none() {
-            flow.mismatch = Some((open, close));
-        }
+    if let (Some(&open), Some(close)) = (flow.open.last(), text[offset..].chars().next())
+        && matches!(close, ']' | '}')
+        && closer(open.0) != close
+        && flow.mismatch.is_none()
+    {
+        flow.mismatch = Some((open, close));
     }
     if let Some(((open, l, c), close)) = flow.mismatch {
         let want = closer(open);
@@ -24,24 +26,24 @@ pub fn locate(text: &str, line: usize, col: usize, info: &str) -> (usize, usize,
             format!("`{open}` opened here is closed with `{close}`; close it with `{want}`"),
         );
     }
-    if let Some(&(open, l, c)) = flow.open.last() {
-        if l < line {
-            let want = closer(open);
-            return (l, c, format!("`{open}` opened here is never closed; add `{want}`"));
-        }
+    if let Some(&(open, l, c)) = flow.open.last()
+        && l < line
+    {
+        let want = closer(open);
+        return (l, c, format!("`{open}` opened here is never closed; add `{want}`"));
     }
-    if info.contains("tab") {
-        if let Some((l, c)) = indenting_tab(text, line) {
-            return (l, c, "a tab is used to indent this line; YAML needs spaces".to_string());
-        }
+    if info.contains("tab")
+        && let Some((l, c)) = indenting_tab(text, line)
+    {
+        return (l, c, "a tab is used to indent this line; YAML needs spaces".to_string());
     }
     if info.contains("quoted scalar") {
         let rest = text[offset..].lines().next().unwrap_or("");
-        if let Some(q) = rest.chars().next().filter(|q| matches!(q, '"' | '\'')) {
-            if !rest[1..].contains(q) {
-                let msg = format!("the quote {q} opened here is not closed on this line");
-                return (line, col, msg);
-            }
+        if let Some(q) = rest.chars().next().filter(|q| matches!(q, '"' | '\''))
+            && !rest[1..].contains(q)
+        {
+            let msg = format!("the quote {q} opened here is not closed on this line");
+            return (line, col, msg);
         }
     }
     // The scanner's words, for the mistakes admins make most, in plain terms.
@@ -127,10 +129,11 @@ fn scan_flow(text: &str) -> Flow {
                 '"' | '\'' if token_start => quote = Some(ch),
                 '[' | '{' if token_start => flow.open.push((ch, i + 1, c + 1)),
                 ']' | '}' if !flow.open.is_empty() => {
-                    if let Some(open) = flow.open.pop() {
-                        if closer(open.0) != ch && flow.mismatch.is_none() {
-                            flow.mismatch = Some((open, ch));
-                        }
+                    if let Some(open) = flow.open.pop()
+                        && closer(open.0) != ch
+                        && flow.mismatch.is_none()
+                    {
+                        flow.mismatch = Some((open, ch));
                     }
                 }
                 _ => {}

@@ -326,6 +326,56 @@ pub fn chat_of_session_key(key: &[u8]) -> R<ChatKey> {
         .ok_or_else(|| StoreError::Corrupt("session key does not name a chat".into()))
 }
 
+/// Checks that a (key, value) record as exported is one this build can read: its kind is
+/// known and its value decodes. A restore runs it over every record before writing any, so a
+/// backup with a valid checksum but a damaged record is refused instead of breaking the
+/// ticket list later. Names the kind of record, never its content.
+pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
+    let empty = |what: &str| match value {
+        [] => Ok(()),
+        _ => Err(StoreError::Corrupt(format!("{what} has a value, it should be empty"))),
+    };
+    match key.first() {
+        Some(&SESSION) => decode_session(value).map(drop),
+        Some(&TICKET) => {
+            let ticket = decode_ticket(value)?;
+            if ticket_key(&ticket.no) == key {
+                Ok(())
+            } else {
+                Err(StoreError::Corrupt("ticket record stored under another number".into()))
+            }
+        }
+        Some(&INDEX) => empty("ticket index entry"),
+        Some(&SEEN) => empty("dedupe marker"),
+        Some(&SCRIPT) => decode_script(value).map(drop),
+        Some(&OUTBOX | &DEAD) => decode_outbox(value).map(drop),
+        Some(&DUE) => match parse_due_key(key) {
+            Some(_) => empty("due index entry"),
+            None => Err(StoreError::Corrupt("due index key of a wrong length".into())),
+        },
+        Some(&REPLY) => decode_reply(value).map(drop),
+        Some(&REPLY_GROUP) => decode_reply_group(value).map(drop),
+        // A raw bitmap: any bytes are a valid one.
+        Some(&REPLY_GROUP_SENT) => Ok(()),
+        Some(&AUDIT) => decode_audit(value).map(drop),
+        Some(other) => Err(StoreError::Corrupt(format!("unknown record kind {other}"))),
+        None => Err(StoreError::Corrupt("record with an empty key".into())),
+    }
+}
+
+/// The attachment paths (`files/…`) a record refers to: a session's draft, a ticket's answers;
+/// none for other kinds.
+pub fn referenced_files(key: &[u8], value: &[u8]) -> R<Vec<String>> {
+    let paths = |files: &mut dyn Iterator<Item = &crate::engine::session::FileRef>| {
+        files.map(|f| f.path.clone()).collect()
+    };
+    Ok(match key.first() {
+        Some(&SESSION) => paths(&mut decode_session(value)?.files()),
+        Some(&TICKET) => paths(&mut decode_ticket(value)?.files()),
+        _ => Vec::new(),
+    })
+}
+
 /// Key of a chat's session.
 pub fn session_key(chat: &ChatKey) -> Vec<u8> {
     let mut key = vec![SESSION];

@@ -3,7 +3,7 @@
 use super::{Status, TicketNo};
 use crate::channel::ChatKey;
 use crate::clock::Timestamp;
-use crate::engine::session::{Lang, Value};
+use crate::engine::session::{FileRef, Lang, Value};
 use serde::{Deserialize, Serialize};
 
 /// Who changed a ticket.
@@ -62,14 +62,7 @@ impl Ticket {
     /// Erases what identifies the citizen (answers, the chat it came from), keeping number,
     /// service, dates and statuses. Returns the attachment files to delete.
     pub fn erase_personal(&mut self) -> Vec<String> {
-        let files = self
-            .answers
-            .iter()
-            .filter_map(|(_, v)| match v {
-                Value::File(f) => Some(f.path.clone()),
-                _ => None,
-            })
-            .collect();
+        let files = self.files().map(|f| f.path.clone()).collect();
         self.answers.clear();
         for c in &mut self.history {
             // Officers' notes may quote the citizen.
@@ -77,6 +70,14 @@ impl Ticket {
         }
         self.chat = ChatKey::new(self.chat.channel, ERASED);
         files
+    }
+
+    /// The attachments among the answers (corrections included).
+    pub fn files(&self) -> impl Iterator<Item = &FileRef> {
+        self.answers.iter().filter_map(|(_, v)| match v {
+            Value::File(f) => Some(f),
+            _ => None,
+        })
     }
 
     /// Was the personal data already erased?

@@ -60,11 +60,12 @@ pub fn check(raw: &str) -> Checked<String> {
     let address = format!("{local}@{domain}");
     let known = |d: &&str| **d == domain;
     let mut warnings = Vec::new();
-    if !POPULAR.iter().any(known) && !ALSO_REAL.iter().any(known) {
-        if let Some(fix) = POPULAR.iter().find(|p| one_edit(p.as_bytes(), domain.as_bytes())) {
-            let warning = Issue::new("warn-email-typo").arg("address", address.clone());
-            warnings.push(warning.arg("suggestion", format!("{local}@{fix}")));
-        }
+    if !POPULAR.iter().any(known)
+        && !ALSO_REAL.iter().any(known)
+        && let Some(fix) = POPULAR.iter().find(|p| one_edit(p.as_bytes(), domain.as_bytes()))
+    {
+        let warning = Issue::new("warn-email-typo").arg("address", address.clone());
+        warnings.push(warning.arg("suggestion", format!("{local}@{fix}")));
     }
     Ok((address, warnings))
 }

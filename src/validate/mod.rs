@@ -200,6 +200,31 @@ pub fn mask_nik(s: &str) -> String {
     mask_middle(s, 4, 4)
 }
 
+/// Masks every run of 10 or more digits in text shown back to a citizen (a NIK or KK typed
+/// where something else was asked: "nomor 3201********0001 tidak berlaku"); shorter numbers
+/// (RT, year, the birth-date digits of a NIK) stay as typed, since the citizen needs to see them.
+pub fn mask_long_numbers(text: &str) -> String {
+    const LONG: usize = 10;
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        if run.len() >= LONG {
+            out.push_str(&mask_nik(&run));
+        } else {
+            out.push_str(&run);
+        }
+        run.clear();
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Masks a phone number: `+6281234567890` → `+62812****7890`.
 pub fn mask_phone(s: &str) -> String {
     mask_middle(s, 6, 4)
@@ -305,6 +330,12 @@ mod tests {
         assert_eq!(mask_email("budi"), "***");
         assert_eq!(mask_nik("1234"), "****");
         assert_eq!(mask_phone("😀😀"), "**");
+        assert_eq!(mask_long_numbers("3201011708900001"), "3201********0001");
+        assert_eq!(mask_long_numbers("+6281234567890"), "+6281*****7890");
+        assert_eq!(
+            mask_long_numbers("RT 003, tahun 1990, 17-08-1990"),
+            "RT 003, tahun 1990, 17-08-1990"
+        );
     }
 
     #[test]

@@ -7,10 +7,23 @@ use std::time::Duration;
 
 /// Runs `pintu chat` with these lines on stdin and returns stdout.
 fn chat(data: &std::path::Path, user: &str, lines: &[&str]) -> String {
+    let out = chat_with(data, user, lines, &[]);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `pintu chat` with these lines and extra environment variables; checks it succeeded.
+fn chat_with(
+    data: &std::path::Path,
+    user: &str,
+    lines: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
         .args(["chat", "--user", user])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("PINTU_DATA_DIR", data)
+        .env_remove("PINTU_LOG")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -23,7 +36,7 @@ fn chat(data: &std::path::Path, user: &str, lines: &[&str]) -> String {
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "pintu chat failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    out
 }
 
 fn ticket_in(text: &str) -> String {
@@ -236,4 +249,50 @@ fn the_data_folder_is_owner_only_and_an_open_one_is_refused() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("chmod 700"), "{err}");
+}
+
+/// `pintu chat` keeps stderr to warnings unless `PINTU_LOG` asks for more (issue #14 item 9).
+#[test]
+fn chat_follows_pintu_log() {
+    let data = super::support::private_tempdir();
+    let quiet = chat_with(data.path(), "1", &["halo"], &[]);
+    let quiet = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!quiet.contains("dialogs loaded"), "only warnings by default:\n{quiet}");
+    let verbose = chat_with(data.path(), "1", &["halo"], &[("PINTU_LOG", "pintu=info")]);
+    let verbose = String::from_utf8_lossy(&verbose.stderr);
+    assert!(verbose.contains("dialogs loaded"), "PINTU_LOG is followed:\n{verbose}");
+}
+
+/// `pintu backup` carries the attachments a draft or ticket refers to, and `pintu restore`
+/// puts them back owner-only (issue #14 D8).
+#[test]
+fn backup_and_restore_carry_the_attachments() {
+    let tmp = super::support::private_tempdir();
+    let data = tmp.path().join("data");
+    let lines = ["kk", "tambah anak", "6409011708900001", "6409011708900001", "ya"];
+    let more = ["6409012005150003", "lewati", "/dokumen tests/fixtures/surat.pdf"];
+    chat(&data, "5", &[&lines[..], &more[..]].concat());
+    let pintu = |args: &[&str], dir: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pintu"))
+            .args(args)
+            .env("PINTU_DATA_DIR", dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "pintu {args:?}: {err}");
+        err
+    };
+    let file = tmp.path().join("pintu.backup");
+    let said = pintu(&["backup", file.to_str().unwrap()], &data);
+    assert!(said.contains("1 attachment files"), "{said}");
+    let restored = tmp.path().join("restored");
+    let said = pintu(&["restore", file.to_str().unwrap()], &restored);
+    assert!(said.contains("1 attachment files restored"), "{said}");
+    let names: Vec<_> = std::fs::read_dir(restored.join("files")).unwrap().collect();
+    assert_eq!(names.len(), 1);
+    let path = names[0].as_ref().unwrap().path();
+    let pdf = std::fs::read("tests/fixtures/surat.pdf").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), pdf);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 }

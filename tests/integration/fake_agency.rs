@@ -293,10 +293,10 @@ impl Verdict {
         {
             let mut log = shared.lock();
             log.requests[self.index].status = status.as_u16();
-            if let (true, Some(key)) = (status.is_success(), self.key) {
-                if log.accepted_set.insert(key.clone()) {
-                    log.accepted.push(key);
-                }
+            if let (true, Some(key)) = (status.is_success(), self.key)
+                && log.accepted_set.insert(key.clone())
+            {
+                log.accepted.push(key);
             }
         }
         shared.changed.notify_waiters();

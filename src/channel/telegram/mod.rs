@@ -43,7 +43,7 @@ pub async fn start(
     tg: &TelegramConfig,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Option<axum::Router>> {
-    let bot = bot(tg)?;
+    let bot = bot(tg, &core.outbound)?;
     match bot.get_me().await {
         Ok(me) => tracing::info!(bot = %me.username(), "Telegram channel started"),
         Err(e) => tracing::warn!(error = %e, "Telegram getMe failed; the channel keeps trying"),
@@ -97,9 +97,10 @@ pub async fn start(
     Ok(None)
 }
 
-/// A Bot on pintu's HTTP client (no proxy from the environment), pointed at the configured API.
-fn bot(tg: &TelegramConfig) -> anyhow::Result<Bot> {
-    let client = teloxide::net::default_reqwest_settings().no_proxy().build()?;
+/// A Bot on teloxide's client settings going out pintu's way (`net`), pointed at the
+/// configured API.
+fn bot(tg: &TelegramConfig, outbound: &crate::net::Outbound) -> anyhow::Result<Bot> {
+    let client = outbound.apply(teloxide::net::default_reqwest_settings()).build()?;
     let mut bot = Bot::with_client(tg.token.expose(), client);
     if let Some(url) = &tg.api_url {
         // teloxide appends `/bot<token>/<Method>`: a trailing slash would double it.
@@ -177,11 +178,13 @@ impl Telegram {
             Content::Location { lat, lon } => Input::Location { lat, lon },
             Content::Contact { phone, own } => Input::Contact { phone, own },
             Content::Unsupported => Input::Unsupported,
-            Content::File { file_id, kind, size, mime, name } => {
+            // The MIME type and name Telegram reports are the sender's word: the content
+            // decides (`attachment_input`).
+            Content::File { file_id, kind, size, .. } => {
                 if size.is_some_and(|s| s > MAX_DOWNLOAD) {
                     return Input::TooBig { bytes: size.unwrap_or(0) };
                 }
-                match self.download(&file_id, kind, mime, name).await {
+                match self.download(&file_id, kind).await {
                     Ok(input) => input,
                     Err(e) => {
                         tracing::warn!(error = %e, "Telegram file download failed");
@@ -193,23 +196,13 @@ impl Telegram {
         }
     }
 
-    async fn download(
-        &self,
-        file_id: &str,
-        kind: AttachmentKind,
-        mime: Option<String>,
-        name: Option<String>,
-    ) -> anyhow::Result<Input> {
+    async fn download(&self, file_id: &str, kind: AttachmentKind) -> anyhow::Result<Input> {
         let file = self.bot.get_file(teloxide::types::FileId(file_id.to_string())).await?;
         if u64::from(file.size) > MAX_DOWNLOAD && file.size != u32::MAX {
             return Ok(Input::TooBig { bytes: u64::from(file.size) });
         }
         let mut bytes: Vec<u8> = Vec::new();
         self.bot.download_file(&file.path, &mut bytes).await?;
-        let mime = mime.unwrap_or_else(|| {
-            let photo = kind == AttachmentKind::Photo;
-            if photo { "image/jpeg" } else { "application/octet-stream" }.to_string()
-        });
-        Ok(crate::channel::attachment_input(&self.data_dir, &bytes, kind, mime, name.as_deref())?)
+        Ok(crate::channel::attachment_input(&self.data_dir, bytes, kind)?)
     }
 }

@@ -175,10 +175,9 @@ impl Officers {
                     .send_message(ChatId(chat_id), ask)
                     .reply_markup(ForceReply::new().selective())
                     .await
+                    && let Ok(mut notes) = self.notes.lock()
                 {
-                    if let Ok(mut notes) = self.notes.lock() {
-                        notes.insert((chat_id, m.id.0), (no, to, from));
-                    }
+                    notes.insert((chat_id, m.id.0), (no, to, from));
                 }
             }
             Err(e) => {

@@ -19,11 +19,11 @@ const POLL_SECS: u32 = 10;
 
 pub(super) async fn run(tg: Arc<Telegram>, shutdown: CancellationToken) {
     // A leftover webhook makes every getUpdates fail with 409.
-    if let Ok(info) = tg.bot.get_webhook_info().await {
-        if info.url.is_some() {
-            tracing::info!("removing the Telegram webhook to poll instead");
-            let _ = tg.bot.delete_webhook().await;
-        }
+    if let Ok(info) = tg.bot.get_webhook_info().await
+        && info.url.is_some()
+    {
+        tracing::info!("removing the Telegram webhook to poll instead");
+        let _ = tg.bot.delete_webhook().await;
     }
     let url = api::method_url(&tg.bot, "GetUpdates");
     let client = tg.bot.client().clone();

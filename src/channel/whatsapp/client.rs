@@ -60,12 +60,13 @@ enum Attempt {
 impl Graph {
     pub fn new(
         wa: &WhatsAppConfig,
+        outbound: &crate::net::Outbound,
         catalogue: watch::Receiver<Arc<Catalogue>>,
         store: Arc<dyn Store>,
         health: Arc<Health>,
     ) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .no_proxy()
+        let http = outbound
+            .builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .build()?;
@@ -245,7 +246,8 @@ impl Graph {
     }
 
     /// The two-step media download: metadata, then the bytes (same bearer), checksum checked.
-    pub async fn download(&self, media_id: &str) -> Result<(Vec<u8>, Option<String>), MediaError> {
+    /// The reported MIME type is not returned: pintu reads the kind from the content.
+    pub async fn download(&self, media_id: &str) -> Result<Vec<u8>, MediaError> {
         let fail = |e: reqwest::Error| {
             MediaError::Failed(if e.is_timeout() {
                 "timeout".into()
@@ -271,12 +273,12 @@ impl Graph {
         if bytes.len() as u64 > MAX_MEDIA {
             return Err(MediaError::TooBig(bytes.len() as u64));
         }
-        if let Some(want) = meta["sha256"].as_str() {
-            if hex::encode(Sha256::digest(&bytes)) != want.to_ascii_lowercase() {
-                return Err(MediaError::Checksum);
-            }
+        if let Some(want) = meta["sha256"].as_str()
+            && hex::encode(Sha256::digest(&bytes)) != want.to_ascii_lowercase()
+        {
+            return Err(MediaError::Checksum);
         }
-        Ok((bytes.to_vec(), meta["mime_type"].as_str().map(str::to_string)))
+        Ok(bytes.to_vec())
     }
 }
 

@@ -43,6 +43,7 @@ struct Hook {
 pub fn start(core: &Core, config: &Config, wa: &WhatsAppConfig) -> anyhow::Result<Router> {
     let graph = Arc::new(Graph::new(
         wa,
+        &core.outbound,
         core.catalogue.subscribe(),
         core.store.clone(),
         core.http.health.clone(),
@@ -153,34 +154,22 @@ impl Hook {
             Content::Location { lat, lon } => Input::Location { lat, lon },
             Content::Contact { phone, own } => Input::Contact { phone, own },
             Content::Unsupported => Input::Unsupported,
-            Content::Media { media_id, kind, mime, filename, .. } => {
-                match self.graph.download(&media_id).await {
-                    Ok((bytes, fetched_mime)) => {
-                        let mime = mime
-                            .or(fetched_mime)
-                            .unwrap_or_else(|| "application/octet-stream".into());
-                        let stored = crate::channel::attachment_input(
-                            &self.data_dir,
-                            &bytes,
-                            kind,
-                            mime,
-                            filename.as_deref(),
-                        );
-                        match stored {
-                            Ok(input) => input,
-                            Err(e) => {
-                                tracing::error!(error = %e, "saving a WhatsApp attachment failed");
-                                Input::Unsupported
-                            }
-                        }
-                    }
-                    Err(client::MediaError::TooBig(bytes)) => Input::TooBig { bytes },
+            // The MIME type and file name Meta reports are the sender's word: the content
+            // decides (`attachment_input`).
+            Content::Media { media_id, kind, .. } => match self.graph.download(&media_id).await {
+                Ok(bytes) => match crate::channel::attachment_input(&self.data_dir, bytes, kind) {
+                    Ok(input) => input,
                     Err(e) => {
-                        tracing::warn!(error = %e, "WhatsApp media download failed");
+                        tracing::error!(error = %e, "receiving a WhatsApp attachment failed");
                         Input::Unsupported
                     }
+                },
+                Err(client::MediaError::TooBig(bytes)) => Input::TooBig { bytes },
+                Err(e) => {
+                    tracing::warn!(error = %e, "WhatsApp media download failed");
+                    Input::Unsupported
                 }
-            }
+            },
         }
     }
 }

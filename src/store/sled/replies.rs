@@ -44,11 +44,11 @@ impl Open {
     }
 
     fn mark(&mut self, pos: usize) {
-        if !self.is_sent(pos) {
-            if let Some(b) = self.sent.get_mut(pos / 8) {
-                *b |= 1 << (pos % 8);
-                self.left = self.left.saturating_sub(1);
-            }
+        if !self.is_sent(pos)
+            && let Some(b) = self.sent.get_mut(pos / 8)
+        {
+            *b |= 1 << (pos % 8);
+            self.left = self.left.saturating_sub(1);
         }
     }
 }
