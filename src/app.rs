@@ -34,6 +34,8 @@ pub struct Core {
     pub convo: Convo,
     pub sinks: Arc<Sinks>,
     pub http: AppState,
+    /// Where "now" comes from (a hand-moved clock in tests).
+    pub clock: Arc<dyn Clock>,
     /// Stops the background tasks.
     pub shutdown: CancellationToken,
 }
@@ -103,6 +105,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         offset: config.timezone,
         metrics: metrics.clone(),
         data_dir: Some(config.data_dir.clone()),
+        dedupe_window_secs: config.dedupe_window_secs,
         routes: Routes {
             forward: Some(config.targets.keys().cloned().collect()),
             notify: Some(
@@ -118,7 +121,8 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         settings.clone(),
         clock.clone(),
         convo_config,
-    );
+    )
+    .context("reading the dedupe markers")?;
     let links_key = match &config.files_secret {
         Some(s) => s.expose().as_bytes().to_vec(),
         None => {
@@ -171,6 +175,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         resume_after_secs: config.resume_after_secs,
     };
     tokio::spawn(reminders.run(shutdown.clone()));
+    tokio::spawn(convo.pruner().run(shutdown.clone()));
     tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
@@ -182,9 +187,9 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         public_url: config.public_url.clone(),
         metrics,
         reloader,
-        desk: Desk::new(store.clone(), committer, clock, config.timezone, settings, rx),
+        desk: Desk::new(store.clone(), committer, clock.clone(), config.timezone, settings, rx),
     };
-    Ok(Core { store, catalogue: tx, convo, sinks, http, shutdown })
+    Ok(Core { store, catalogue: tx, convo, sinks, http, clock, shutdown })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.

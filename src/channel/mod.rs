@@ -71,6 +71,16 @@ impl fmt::Display for ChatKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MessageId(pub String);
 
+impl MessageId {
+    /// The id as dedupe keeps it: FNV-1a, 64 bits, stable across builds because stored markers
+    /// hold it (a false match would drop a citizen's message, so 64 bits, not fewer).
+    pub fn hash(&self) -> u64 {
+        self.0
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    }
+}
+
 /// The MIME type of a stored attachment, from its extension.
 pub fn mime_for_ext(ext: &str) -> &'static str {
     match ext {
@@ -107,6 +117,19 @@ pub fn attachment_input(
     let path = crate::app::save_attachment(data_dir, bytes, &ext)?;
     let file = crate::engine::session::FileRef { path, mime, bytes: bytes.len() as u64 };
     Ok(Input::Attachment(Attachment { kind, file }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageId;
+
+    /// Stored markers and sessions hold these hashes: the function must never change.
+    #[test]
+    fn message_hash_is_fnv1a_64() {
+        assert_eq!(MessageId(String::new()).hash(), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(MessageId("a".into()).hash(), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(MessageId("foobar".into()).hash(), 0x8594_4171_f739_67e8);
+    }
 }
 
 /// Test support: the recorded platform payloads in `../shared/real-world/<platform>`, kept

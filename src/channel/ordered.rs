@@ -70,6 +70,39 @@ struct Inner<D> {
 struct State {
     queues: HashMap<ChatKey, VecDeque<Item>>,
     active: HashSet<ChatKey>,
+    /// Replies queued or being sent, by seq.
+    holding: HashSet<u64>,
+    /// Replies sent lately, by seq: a redelivered message hands back what the store still
+    /// lists as pending, and a reply's "sent" mark reaches the store a commit later.
+    sent: Recent,
+}
+
+/// The last [`RECENT_SENT`] seqs, oldest first, with a set to look them up.
+#[derive(Default)]
+struct Recent {
+    order: VecDeque<u64>,
+    set: HashSet<u64>,
+}
+
+/// How many sent replies are remembered. A mark is committed within tens of milliseconds
+/// (the committer's lazy window plus a commit); this covers well over a second at full load
+/// and hours at a town's usual pace, for a few hundred kilobytes.
+const RECENT_SENT: usize = 16_384;
+
+impl Recent {
+    fn insert(&mut self, seq: u64) {
+        if self.order.len() == RECENT_SENT {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.order.push_back(seq);
+        self.set.insert(seq);
+    }
+
+    fn contains(&self, seq: u64) -> bool {
+        self.set.contains(&seq)
+    }
 }
 
 impl<D: Deliver> Ordered<D> {
@@ -91,10 +124,16 @@ impl<D: Deliver> Ordered<D> {
         &self.inner.deliver
     }
 
-    /// Queues an item behind the chat's earlier ones; starts the chat's task if idle.
+    /// Queues an item behind the chat's earlier ones; starts the chat's task if idle. A reply
+    /// already queued, being sent or lately sent is not queued again.
     pub fn queue(&self, chat: ChatKey, item: Item) {
         let start = {
             let Ok(mut st) = self.inner.state.lock() else { return };
+            if let Item::Reply(q) = &item {
+                if st.sent.contains(q.seq) || !st.holding.insert(q.seq) {
+                    return;
+                }
+            }
             st.queues.entry(chat.clone()).or_default().push_back(item);
             st.active.insert(chat.clone())
         };
@@ -158,18 +197,32 @@ impl<D: Deliver> Ordered<D> {
     /// Sends a stored reply, trying again while the platform cannot take it: the chat's later
     /// messages wait behind it, so nothing overtakes it.
     async fn reply(&self, chat: &ChatKey, q: Queued) {
+        let sent = self.send_reply(chat, &q).await;
+        if let Ok(mut st) = self.inner.state.lock() {
+            st.holding.remove(&q.seq);
+            if sent {
+                st.sent.insert(q.seq);
+            }
+        }
+        if sent {
+            (self.inner.sent)(chat, q.seq);
+        }
+    }
+
+    /// True once the platform took the reply or refused it for good; false when stopping (it
+    /// stays pending in the store and goes out after the restart).
+    async fn send_reply(&self, chat: &ChatKey, q: &Queued) -> bool {
         let mut wait = RETRY_FIRST;
         loop {
             match self.inner.deliver.deliver(chat, &q.out).await {
                 Sent::Later => {
-                    // Stopping: it stays pending in the store and goes out after the restart.
                     tokio::select! {
-                        () = self.inner.shutdown.cancelled() => return,
+                        () = self.inner.shutdown.cancelled() => return false,
                         () = tokio::time::sleep(wait) => {}
                     }
                     wait = (wait * 2).min(RETRY_MAX);
                 }
-                Sent::Yes | Sent::Never(_) => return (self.inner.sent)(chat, q.seq),
+                Sent::Yes | Sent::Never(_) => return true,
             }
         }
     }
