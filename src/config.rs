@@ -616,7 +616,10 @@ mod tests {
         assert_eq!((c.session_ttl_secs, c.resume_after_secs), (7200, 600));
         let errs = load(&[("PINTU_SESSION_TTL", "31d")]).unwrap_err();
         assert!(errs[0].contains("30d"), "{errs:?}");
-        assert_eq!(load(&[("PINTU_DEDUPE_WINDOW", "14d")]).unwrap().dedupe_window_secs, 14 * 86_400);
+        assert_eq!(
+            load(&[("PINTU_DEDUPE_WINDOW", "14d")]).unwrap().dedupe_window_secs,
+            14 * 86_400
+        );
         for outside in ["1d", "31d"] {
             let errs = load(&[("PINTU_DEDUPE_WINDOW", outside)]).unwrap_err();
             assert!(errs[0].contains("between 2d and 30d"), "{errs:?}");

@@ -281,6 +281,35 @@ mod tests {
         assert_eq!(*marked.lock().unwrap(), [1, 2]);
     }
 
+    /// A redelivered message hands back what the store lists as pending: replies still queued,
+    /// being retried or just sent are not sent twice, one never seen is.
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_handed_back_again_goes_out_once() {
+        let flaky =
+            Arc::new(Flaky { down: 2, attempts: AtomicUsize::new(0), sent: Mutex::default() });
+        let marked = Arc::new(Mutex::new(Vec::new()));
+        let m = marked.clone();
+        let ordered = Ordered::with_marker(
+            flaky.clone(),
+            move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
+            CancellationToken::new(),
+        );
+        let chat = ChatKey::new(Channel::WhatsApp, "6281234567890");
+        ordered.queue(chat.clone(), queued(1, "first"));
+        ordered.queue(chat.clone(), queued(2, "second"));
+        // While the platform refuses the first: both handed back again.
+        ordered.queue(chat.clone(), queued(1, "first"));
+        ordered.queue(chat.clone(), queued(2, "second"));
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(*flaky.sent.lock().unwrap(), ["first", "second"]);
+        // Sent, but their marks may not be stored yet: handed back once more, with a third.
+        ordered.queue(chat.clone(), queued(1, "first"));
+        ordered.queue(chat.clone(), queued(3, "third"));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(*flaky.sent.lock().unwrap(), ["first", "second", "third"]);
+        assert_eq!(*marked.lock().unwrap(), [1, 2, 3]);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn stopping_leaves_the_reply_pending_for_the_next_start() {
         let flaky = Arc::new(Flaky {

@@ -31,8 +31,10 @@ impl Dedupe {
     /// The set as the store has it: every marker of the window, and the old layout's markers
     /// (the first prune writes those again in the new one).
     pub fn load(store: &dyn Store, now: Timestamp, window_secs: i64) -> Result<Self, StoreError> {
-        let mut seen: HashSet<u64> =
-            store.seen_between(now.plus_secs(-window_secs), Timestamp(i64::MAX))?.into_iter().collect();
+        let mut seen: HashSet<u64> = store
+            .seen_between(now.plus_secs(-window_secs), Timestamp(i64::MAX))?
+            .into_iter()
+            .collect();
         seen.extend(store.seen_legacy()?.iter().map(MessageId::hash));
         Ok(Self { seen: Mutex::new(seen), window_secs })
     }
@@ -96,7 +98,8 @@ impl Pruner {
         let cutoff = now.plus_secs(-self.dedupe.window_secs);
         let expired = self.store.seen_between(Timestamp(i64::MIN), cutoff)?;
         let legacy: Vec<u64> = self.store.seen_legacy()?.iter().map(MessageId::hash).collect();
-        let seen = if legacy.is_empty() { Vec::new() } else { vec![Seen { at: now, hashes: legacy }] };
+        let seen =
+            if legacy.is_empty() { Vec::new() } else { vec![Seen { at: now, hashes: legacy }] };
         let batch = Batch { seen, seen_expired: Some(cutoff), ..Batch::default() };
         if !self.committer.commit(batch).await {
             return Err(StoreError::Io("the prune could not be committed".into()));

@@ -497,4 +497,3 @@ fn submit(
     round.tickets.insert(no, ticket);
     Ok(reply)
 }
-

@@ -134,7 +134,10 @@ impl Hook {
                 }
                 Event::Status { status, errors, .. } => {
                     if status == "failed" {
-                        tracing::warn!(?errors, "WhatsApp reports a message could not be delivered");
+                        tracing::warn!(
+                            ?errors,
+                            "WhatsApp reports a message could not be delivered"
+                        );
                     } else {
                         tracing::debug!(%status, "WhatsApp delivery status");
                     }

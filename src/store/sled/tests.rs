@@ -214,9 +214,7 @@ fn compaction_leaves_no_trace_of_deleted_records() {
     assert!(!found(dir.path()), "no trace after compaction");
     // Still the same store, still writable.
     suite::assert_sample_batch(&store);
-    store
-        .commit(&Batch { seen_expired: Some(Timestamp(0)), ..Batch::default() })
-        .unwrap();
+    store.commit(&Batch { seen_expired: Some(Timestamp(0)), ..Batch::default() }).unwrap();
     drop(store);
     suite::assert_sample_batch(&SledStore::open(&db, CACHE).unwrap());
 }
