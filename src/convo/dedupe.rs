@@ -56,14 +56,6 @@ impl Dedupe {
             seen.remove(h);
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The periodic job that lets markers expire.

@@ -109,7 +109,7 @@ impl Hook {
     /// Steps every message of one webhook body and queues each committed message's replies,
     /// also when another one failed (Meta redelivers the whole body; those are duplicates then).
     async fn handle(self, events: Vec<Event>) -> StatusCode {
-        let mut status = StatusCode::OK;
+        let mut answer = StatusCode::OK;
         let mut waiting: Vec<(ChatKey, Replies)> = Vec::new();
         for event in events {
             match event {
@@ -127,7 +127,7 @@ impl Hook {
                         done,
                     };
                     if self.convo.submit(inbound).await.is_err() {
-                        status = StatusCode::SERVICE_UNAVAILABLE;
+                        answer = StatusCode::SERVICE_UNAVAILABLE;
                         break;
                     }
                     waiting.push((chat, rx));
@@ -153,10 +153,10 @@ impl Hook {
                     }
                 }
                 // Not committed: Meta delivers again, and the dedupe marker is not there yet.
-                Err(_) => status = StatusCode::INTERNAL_SERVER_ERROR,
+                Err(_) => answer = StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
-        status
+        answer
     }
 
     async fn input(&self, content: Content) -> Input {
