@@ -143,14 +143,16 @@ impl<D: Deliver> Ordered<D> {
         }
     }
 
-    /// Queues, until both senders are gone, the outbox's pushes for this channel and the
-    /// replies pintu sends unasked (draft reminders).
+    /// Queues, until both senders are gone or pintu stops, the outbox's pushes for this
+    /// channel and the replies pintu sends unasked (draft reminders). The stop matters: this
+    /// task holds the conversation layer, and with it the sender of the unasked replies.
     pub fn follow(&self, mut pushes: mpsc::Receiver<Delivery>, mut unasked: Unasked) {
         let me = self.clone();
         tokio::spawn(async move {
             let (mut pushes_open, mut unasked_open) = (true, true);
             while pushes_open || unasked_open {
                 tokio::select! {
+                    () = me.inner.shutdown.cancelled() => return,
                     p = pushes.recv(), if pushes_open => match p {
                         Some(p) => me.queue(p.chat, Item::Push(p.out, p.ack)),
                         None => pushes_open = false,
