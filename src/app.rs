@@ -36,6 +36,8 @@ pub struct Core {
     pub http: AppState,
     /// How the channels' clients reach the internet (proxy, extra CAs).
     pub outbound: crate::net::Outbound,
+    /// Where "now" comes from (a hand-moved clock in tests).
+    pub clock: Arc<dyn Clock>,
     /// Stops the background tasks.
     pub shutdown: CancellationToken,
 }
@@ -106,6 +108,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         offset: config.timezone,
         metrics: metrics.clone(),
         data_dir: Some(config.data_dir.clone()),
+        dedupe_window_secs: config.dedupe_window_secs,
         routes: Routes {
             forward: Some(config.targets.keys().cloned().collect()),
             notify: Some(
@@ -121,7 +124,8 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         settings.clone(),
         clock.clone(),
         convo_config,
-    );
+    )
+    .context("reading the dedupe markers")?;
     let links_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
     let links = FileLinks::new(&links_key, config.data_dir.clone());
     let reloader = Arc::new(crate::reload::Reloader::new(
@@ -177,6 +181,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         every: crate::attachments::SWEEP_EVERY,
     };
     tokio::spawn(sweeper.run(shutdown.clone()));
+    tokio::spawn(convo.pruner().run(shutdown.clone()));
     tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
@@ -188,9 +193,9 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         public_url: config.public_url.clone(),
         metrics,
         reloader,
-        desk: Desk::new(store.clone(), committer, clock, config.timezone, settings, rx),
+        desk: Desk::new(store.clone(), committer, clock.clone(), config.timezone, settings, rx),
     };
-    Ok(Core { store, catalogue: tx, convo, sinks, http, outbound, shutdown })
+    Ok(Core { store, catalogue: tx, convo, sinks, http, outbound, clock, shutdown })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.

@@ -34,6 +34,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "idle time after which a returning citizen is asked to continue the draft or start anew (default: 30m)",
     ),
     (
+        "PINTU_DEDUPE_WINDOW",
+        "how long a platform message id is remembered so a redelivery is not answered again, 2d to 30d (default: 7d, Meta's redelivery window)",
+    ),
+    (
         "PINTU_HOLIDAYS_FILE",
         "extra holidays and cuti bersama, one YYYY-MM-DD per line (default: the 2026 national list only)",
     ),
@@ -158,6 +162,8 @@ pub struct Config {
     pub retention_secs: i64,
     /// Proxy and extra CAs for outgoing HTTP.
     pub network: Network,
+    /// How long platform message ids are remembered for dedupe.
+    pub dedupe_window_secs: i64,
     /// The Telegram channel, when a bot token is set.
     pub telegram: Option<TelegramConfig>,
     /// The WhatsApp channel, when configured.
@@ -229,6 +235,7 @@ struct FileConfig {
     sla_interval: Option<String>,
     retention: Option<String>,
     ca_file: Option<PathBuf>,
+    dedupe_window: Option<String>,
     #[serde(default)]
     targets: BTreeMap<String, FileTarget>,
     /// OPD id (or `admin`) → `sha256:<hex>` of its token.
@@ -321,6 +328,14 @@ impl Config {
                 .max(1);
         let retention_secs =
             (duration("PINTU_RETENTION", file.retention.take(), "365d", &mut errors) / 1000) as i64;
+        let dedupe_window_secs =
+            (duration("PINTU_DEDUPE_WINDOW", file.dedupe_window.take(), "7d", &mut errors) / 1000)
+                as i64;
+        // Telegram keeps unconfirmed updates a day, Meta retries for 7; each remembered id
+        // costs memory (about 10 bytes), so a month at most.
+        if !(2 * 86_400..=30 * 86_400).contains(&dedupe_window_secs) {
+            errors.push("PINTU_DEDUPE_WINDOW/dedupe_window: between 2d and 30d".to_string());
+        }
         let fmt = pick("PINTU_LOG_FORMAT", file.log_format.take(), "human");
         let log_format = match fmt.as_str() {
             "human" => LogFormat::Human,
@@ -362,6 +377,7 @@ impl Config {
                 no_proxy: var("NO_PROXY").or_else(|| var("no_proxy")),
                 ca_file: var("PINTU_CA_FILE").map(PathBuf::from).or(file.ca_file.take()),
             },
+            dedupe_window_secs,
             telegram: telegram(env, &mut errors),
             whatsapp: whatsapp(env, &mut errors),
         };
@@ -621,6 +637,7 @@ mod tests {
             "drafts wait a week for the KK or police letter"
         );
         assert_eq!(c.resume_after_secs, 1800);
+        assert_eq!(c.dedupe_window_secs, 7 * 86_400, "Meta redelivers for 7 days");
         assert!(c.targets.is_empty() && c.api_tokens.is_empty());
     }
 
@@ -636,6 +653,14 @@ mod tests {
         assert_eq!((c.session_ttl_secs, c.resume_after_secs), (7200, 600));
         let errs = load(&[("PINTU_SESSION_TTL", "31d")]).unwrap_err();
         assert!(errs[0].contains("30d"), "{errs:?}");
+        assert_eq!(
+            load(&[("PINTU_DEDUPE_WINDOW", "14d")]).unwrap().dedupe_window_secs,
+            14 * 86_400
+        );
+        for outside in ["1d", "31d"] {
+            let errs = load(&[("PINTU_DEDUPE_WINDOW", outside)]).unwrap_err();
+            assert!(errs[0].contains("between 2d and 30d"), "{errs:?}");
+        }
         let errs = load(&[("PINTU_TIMEZONE", "Mars"), ("PINTU_HTTP_ADDR", "nope")]).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
     }

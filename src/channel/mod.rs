@@ -71,6 +71,16 @@ impl fmt::Display for ChatKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MessageId(pub String);
 
+impl MessageId {
+    /// The id as dedupe keeps it: FNV-1a, 64 bits, stable across builds because stored markers
+    /// hold it (a false match would drop a citizen's message, so 64 bits, not fewer).
+    pub fn hash(&self) -> u64 {
+        self.0
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    }
+}
+
 /// Makes the engine's input for a received photo or document. Its kind of content is read
 /// from the bytes (the platform's MIME type and the file name are only the sender's word);
 /// the bytes are written later, and only if the step keeps them.
@@ -82,6 +92,19 @@ pub fn attachment_input(
     use crate::engine::input::{Attachment, Input};
     let (file, upload) = crate::attachments::receive(data_dir, bytes)?;
     Ok(Input::Attachment(Attachment { kind, file, upload }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageId;
+
+    /// Stored markers and sessions hold these hashes: the function must never change.
+    #[test]
+    fn message_hash_is_fnv1a_64() {
+        assert_eq!(MessageId(String::new()).hash(), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(MessageId("a".into()).hash(), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(MessageId("foobar".into()).hash(), 0x8594_4171_f739_67e8);
+    }
 }
 
 /// Test support: the recorded platform payloads in `../shared/real-world/<platform>`, kept

@@ -70,6 +70,39 @@ struct Inner<D> {
 struct State {
     queues: HashMap<ChatKey, VecDeque<Item>>,
     active: HashSet<ChatKey>,
+    /// Replies queued or being sent, by seq.
+    holding: HashSet<u64>,
+    /// Replies sent lately, by seq: a redelivered message hands back what the store still
+    /// lists as pending, and a reply's "sent" mark reaches the store a commit later.
+    sent: Recent,
+}
+
+/// The last [`RECENT_SENT`] seqs, oldest first, with a set to look them up.
+#[derive(Default)]
+struct Recent {
+    order: VecDeque<u64>,
+    set: HashSet<u64>,
+}
+
+/// How many sent replies are remembered. A mark is committed within tens of milliseconds
+/// (the committer's lazy window plus a commit); this covers well over a second at full load
+/// and hours at a town's usual pace, for a few hundred kilobytes.
+const RECENT_SENT: usize = 16_384;
+
+impl Recent {
+    fn insert(&mut self, seq: u64) {
+        if self.order.len() == RECENT_SENT
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        self.order.push_back(seq);
+        self.set.insert(seq);
+    }
+
+    fn contains(&self, seq: u64) -> bool {
+        self.set.contains(&seq)
+    }
 }
 
 impl<D: Deliver> Ordered<D> {
@@ -91,10 +124,16 @@ impl<D: Deliver> Ordered<D> {
         &self.inner.deliver
     }
 
-    /// Queues an item behind the chat's earlier ones; starts the chat's task if idle.
+    /// Queues an item behind the chat's earlier ones; starts the chat's task if idle. A reply
+    /// already queued, being sent or lately sent is not queued again.
     pub fn queue(&self, chat: ChatKey, item: Item) {
         let start = {
             let Ok(mut st) = self.inner.state.lock() else { return };
+            if let Item::Reply(q) = &item
+                && (st.sent.contains(q.seq) || !st.holding.insert(q.seq))
+            {
+                return;
+            }
             st.queues.entry(chat.clone()).or_default().push_back(item);
             st.active.insert(chat.clone())
         };
@@ -104,14 +143,16 @@ impl<D: Deliver> Ordered<D> {
         }
     }
 
-    /// Queues, until both senders are gone, the outbox's pushes for this channel and the
-    /// replies pintu sends unasked (draft reminders).
+    /// Queues, until both senders are gone or pintu stops, the outbox's pushes for this
+    /// channel and the replies pintu sends unasked (draft reminders). The stop matters: this
+    /// task holds the conversation layer, and with it the sender of the unasked replies.
     pub fn follow(&self, mut pushes: mpsc::Receiver<Delivery>, mut unasked: Unasked) {
         let me = self.clone();
         tokio::spawn(async move {
             let (mut pushes_open, mut unasked_open) = (true, true);
             while pushes_open || unasked_open {
                 tokio::select! {
+                    () = me.inner.shutdown.cancelled() => return,
                     p = pushes.recv(), if pushes_open => match p {
                         Some(p) => me.queue(p.chat, Item::Push(p.out, p.ack)),
                         None => pushes_open = false,
@@ -158,18 +199,32 @@ impl<D: Deliver> Ordered<D> {
     /// Sends a stored reply, trying again while the platform cannot take it: the chat's later
     /// messages wait behind it, so nothing overtakes it.
     async fn reply(&self, chat: &ChatKey, q: Queued) {
+        let sent = self.send_reply(chat, &q).await;
+        if let Ok(mut st) = self.inner.state.lock() {
+            st.holding.remove(&q.seq);
+            if sent {
+                st.sent.insert(q.seq);
+            }
+        }
+        if sent {
+            (self.inner.sent)(chat, q.seq);
+        }
+    }
+
+    /// True once the platform took the reply or refused it for good; false when stopping (it
+    /// stays pending in the store and goes out after the restart).
+    async fn send_reply(&self, chat: &ChatKey, q: &Queued) -> bool {
         let mut wait = RETRY_FIRST;
         loop {
             match self.inner.deliver.deliver(chat, &q.out).await {
                 Sent::Later => {
-                    // Stopping: it stays pending in the store and goes out after the restart.
                     tokio::select! {
-                        () = self.inner.shutdown.cancelled() => return,
+                        () = self.inner.shutdown.cancelled() => return false,
                         () = tokio::time::sleep(wait) => {}
                     }
                     wait = (wait * 2).min(RETRY_MAX);
                 }
-                Sent::Yes | Sent::Never(_) => return (self.inner.sent)(chat, q.seq),
+                Sent::Yes | Sent::Never(_) => return true,
             }
         }
     }
@@ -226,6 +281,35 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(90)).await;
         assert_eq!(*flaky.sent.lock().unwrap(), ["first", "second"]);
         assert_eq!(*marked.lock().unwrap(), [1, 2]);
+    }
+
+    /// A redelivered message hands back what the store lists as pending: replies still queued,
+    /// being retried or just sent are not sent twice, one never seen is.
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_handed_back_again_goes_out_once() {
+        let flaky =
+            Arc::new(Flaky { down: 2, attempts: AtomicUsize::new(0), sent: Mutex::default() });
+        let marked = Arc::new(Mutex::new(Vec::new()));
+        let m = marked.clone();
+        let ordered = Ordered::with_marker(
+            flaky.clone(),
+            move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
+            CancellationToken::new(),
+        );
+        let chat = ChatKey::new(Channel::WhatsApp, "6281234567890");
+        ordered.queue(chat.clone(), queued(1, "first"));
+        ordered.queue(chat.clone(), queued(2, "second"));
+        // While the platform refuses the first: both handed back again.
+        ordered.queue(chat.clone(), queued(1, "first"));
+        ordered.queue(chat.clone(), queued(2, "second"));
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(*flaky.sent.lock().unwrap(), ["first", "second"]);
+        // Sent, but their marks may not be stored yet: handed back once more, with a third.
+        ordered.queue(chat.clone(), queued(1, "first"));
+        ordered.queue(chat.clone(), queued(3, "third"));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(*flaky.sent.lock().unwrap(), ["first", "second", "third"]);
+        assert_eq!(*marked.lock().unwrap(), [1, 2, 3]);
     }
 
     #[tokio::test(start_paused = true)]

@@ -6,6 +6,7 @@
 //! sessions, so there are no locks and no task per chat. Each shard drains what is waiting,
 //! steps it, and sends one [`Batch`] to the committer (`commit.rs`), the only writer.
 
+pub mod dedupe;
 mod shard;
 
 use crate::channel::{Channel, ChatKey, MessageId};
@@ -15,7 +16,8 @@ use crate::engine::Settings;
 use crate::engine::input::Input;
 use crate::engine::reply::Outgoing;
 use crate::script::catalogue::Catalogue;
-use crate::store::{Batch, ReplyOp, Store};
+use crate::store::{Batch, ReplyOp, Store, StoreError};
+use dedupe::{Dedupe, Pruner};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::AtomicU64;
@@ -30,7 +32,9 @@ pub struct Inbound {
     /// Platform message id for dedupe; `None` where the platform never redelivers (terminal).
     pub msg: Option<MessageId>,
     pub input: Input,
-    /// Completed after the step is durable, with the replies to send (empty for a duplicate).
+    /// Completed after the step is durable, with the replies to send. For a redelivered
+    /// message these are the chat's replies still pending, if any (the first delivery's may not
+    /// have reached the sender); senders skip those they already have.
     pub done: oneshot::Sender<Result<Vec<Queued>, ConvoError>>,
 }
 
@@ -69,6 +73,8 @@ pub struct ConvoConfig {
     pub data_dir: Option<std::path::PathBuf>,
     /// Which OPDs' tickets get outbox work; by default all of them get both kinds.
     pub routes: Routes,
+    /// How long a platform message id is remembered (the platform's redelivery window).
+    pub dedupe_window_secs: i64,
 }
 
 /// Which OPDs have somewhere to deliver to. An OPD without a backend waits for its officers to
@@ -92,6 +98,9 @@ impl Routes {
     }
 }
 
+/// Meta redelivers an unacknowledged webhook for up to 7 days.
+pub const DEDUPE_WINDOW_SECS: i64 = 7 * 86_400;
+
 impl Default for ConvoConfig {
     fn default() -> Self {
         Self {
@@ -105,6 +114,7 @@ impl Default for ConvoConfig {
             metrics: Arc::default(),
             data_dir: None,
             routes: Routes::default(),
+            dedupe_window_secs: DEDUPE_WINDOW_SECS,
         }
     }
 }
@@ -118,6 +128,7 @@ pub(crate) struct Shared {
     pub config: ConvoConfig,
     /// Orders replies: per chat, increasing across restarts (seeded from the clock).
     pub reply_seq: AtomicU64,
+    pub dedupe: Arc<Dedupe>,
 }
 
 /// Replies pintu sends unasked (draft reminders), for a channel to send like any other.
@@ -131,11 +142,12 @@ pub struct Convo {
     committer: Committer,
     /// Where each running channel takes replies that no platform message waits for.
     unasked: Arc<Mutex<HashMap<Channel, UnaskedSink>>>,
+    shared: Arc<Shared>,
 }
 
 impl Convo {
-    /// Starts the committer thread and the shard tasks. They stop when every `Convo` clone is
-    /// dropped (after finishing what they hold).
+    /// Loads the dedupe markers and starts the shard tasks. They stop when every `Convo` clone
+    /// is dropped (after finishing what they hold).
     pub fn start(
         store: Arc<dyn Store>,
         committer: Committer,
@@ -143,7 +155,8 @@ impl Convo {
         settings: Arc<Settings>,
         clock: Arc<dyn Clock>,
         config: ConvoConfig,
-    ) -> Self {
+    ) -> Result<Self, StoreError> {
+        let dedupe = Dedupe::load(store.as_ref(), clock.now(), config.dedupe_window_secs)?;
         let n = config.shards.max(1);
         let queue = config.queue_per_shard.max(1);
         // Microseconds since the epoch: later than any seq issued before a restart.
@@ -156,6 +169,7 @@ impl Convo {
             clock,
             config,
             reply_seq: AtomicU64::new(seed),
+            dedupe: Arc::new(dedupe),
         });
         let shards: Vec<_> = (0..n)
             .map(|_| {
@@ -164,7 +178,17 @@ impl Convo {
                 tx
             })
             .collect();
-        Self { shards: shards.into(), committer, unasked: Arc::default() }
+        Ok(Self { shards: shards.into(), committer, unasked: Arc::default(), shared })
+    }
+
+    /// The job that drops dedupe markers past the window; run it beside the shards.
+    pub fn pruner(&self) -> Pruner {
+        Pruner {
+            store: self.shared.store.clone(),
+            committer: self.committer.clone(),
+            clock: self.shared.clock.clone(),
+            dedupe: self.shared.dedupe.clone(),
+        }
     }
 
     /// Registers a channel for the replies pintu sends unasked; they arrive on the receiver,

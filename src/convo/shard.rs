@@ -7,12 +7,12 @@ use crate::clock::Now;
 use crate::commit::Committer;
 use crate::engine::input::Upload;
 use crate::engine::reply::{Msg, Outgoing, Reply};
-use crate::engine::session::{RECENT, Session};
+use crate::engine::session::Session;
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
 use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
 use crate::script::catalogue::{Catalogue, Pinned};
 use crate::store::ReplyOp;
-use crate::store::{Batch, StoreError};
+use crate::store::{Batch, Seen, StoreError};
 use crate::ticket::change::{ChangeCtx, change_status, new_entry_id};
 use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
@@ -42,7 +42,8 @@ struct Round {
     /// Attachments kept by this round's steps, written just before its commit.
     uploads: Vec<Upload>,
     sessions: HashMap<ChatKey, Session>,
-    seen: HashSet<MessageId>,
+    /// Hashes of the platform messages stepped in this round: its dedupe markers.
+    seen: Vec<u64>,
     tickets: HashMap<TicketNo, Ticket>,
 }
 
@@ -68,7 +69,10 @@ pub(crate) async fn run(
                 }
             }
         }
-        let Round { mut batch, mut sessions, forgotten, doomed_files, uploads, .. } = round;
+        let Round { mut batch, mut sessions, forgotten, doomed_files, uploads, seen, .. } = round;
+        if !seen.is_empty() {
+            batch.seen.push(Seen { at: shared.clock.now(), hashes: seen.clone() });
+        }
         for chat in &forgotten {
             sessions.remove(chat);
             state.sessions.remove(chat);
@@ -88,6 +92,7 @@ pub(crate) async fn run(
             tokio::spawn(async move { c.exclusive(|store| store.compact()).await });
         }
         if ok {
+            shared.dedupe.insert(&seen);
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
                 // Crude but bounded: forget everything cached; sessions reload from the store.
                 state.sessions.clear();
@@ -125,25 +130,20 @@ fn step_one(
     if reminder && session.is_none() {
         return Ok(Vec::new());
     }
-    let hash = msg.as_ref().map(message_hash);
-    if let (Some(id), Some(h)) = (&msg, hash) {
-        let recent = session.as_ref().map_or(&[][..], |s| &s.recent[..]);
-        // Markers of their own are only for messages no session remembers (a chat that erased
-        // its data, sessions stored before they kept `recent`).
-        let seen = round.seen.contains(id)
-            || recent.contains(&h)
-            || (recent.is_empty() && shared.store.seen(id)?);
-        if seen {
-            tracing::debug!("duplicate delivery ignored");
+    let hash = msg.as_ref().map(MessageId::hash);
+    if let Some(h) = hash {
+        // Sessions of format 2 still carry the hashes they kept before markers did.
+        let kept = session.as_ref().is_some_and(|s| s.recent.contains(&h));
+        if round.seen.contains(&h) || shared.dedupe.contains(h) || kept {
+            tracing::debug!("duplicate delivery: not stepped again");
             metrics.message_in(chat.channel, true);
-            return Ok(Vec::new());
+            return still_pending(shared, chat);
         }
     }
     if !reminder {
         metrics.message_in(chat.channel, false);
     }
     let started = std::time::Instant::now();
-    let mut recent = session.as_ref().map(|s| s.recent.clone()).unwrap_or_default();
     let pinned = resolve_pinned(shared, catalogue, state, session.as_ref())?;
     let now = Now::new(shared.clock.now(), shared.config.offset);
     let ctx = Ctx {
@@ -161,7 +161,10 @@ fn step_one(
         return Ok(Vec::new()); // not due any more: nothing changed
     }
     funnel(metrics, catalogue, session.as_ref(), &step);
+    // What a format-2 session kept becomes markers of this round, good for another window.
+    round.seen.extend(session.iter().flat_map(|s| &s.recent));
     let mut session = step.session;
+    session.recent = Vec::new();
     let lang = session.lang;
     let mut replies = step.replies;
     if let Some(p) = &pinned {
@@ -205,16 +208,7 @@ fn step_one(
             }
         }
     }
-    if let (Some(id), Some(h)) = (msg, hash) {
-        recent.push(h);
-        let extra = recent.len().saturating_sub(RECENT);
-        recent.drain(..extra);
-        if round.forgotten.contains(chat) {
-            round.batch.seen.push(id.clone());
-        }
-        round.seen.insert(id);
-    }
-    session.recent = recent;
+    round.seen.extend(hash);
     if let Some((path, upload)) = upload {
         // Written only if what this round commits refers to it: the draft's answer, or a
         // ticket (a correction, a submission). A refused file never reaches the disk.
@@ -243,11 +237,12 @@ fn step_one(
     Ok(queued)
 }
 
-/// A platform message id as the session remembers it: FNV-1a, 64 bits, stable across builds
-/// (a false match would drop a citizen's message, so 64 bits, not fewer).
-fn message_hash(id: &MessageId) -> u64 {
-    id.0.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+/// What a redelivered message gets instead of a step: the chat's replies still pending. The
+/// first delivery's replies may never have reached the sender (its caller went away after the
+/// commit) or may be waiting for the platform; the sender skips those it already has.
+fn still_pending(shared: &Shared, chat: &ChatKey) -> Result<Vec<Queued>, StoreError> {
+    let pending = shared.store.chat_pending_replies(chat)?;
+    Ok(pending.into_iter().map(|(seq, out)| Queued { seq, out }).collect())
 }
 
 /// Counts dialogs started, completed, and abandoned (with the step the citizen left at).
@@ -541,17 +536,4 @@ fn submit(
     round.batch.tickets.push(ticket.clone());
     round.tickets.insert(no, ticket);
     Ok(reply)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Stored sessions hold these hashes: the function must never change.
-    #[test]
-    fn message_hash_is_fnv1a_64() {
-        assert_eq!(message_hash(&MessageId(String::new())), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(message_hash(&MessageId("a".into())), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(message_hash(&MessageId("foobar".into())), 0x8594_4171_f739_67e8);
-    }
 }

@@ -133,9 +133,10 @@ pub struct Session {
     /// The privacy notice has been shown to this chat.
     pub noticed: bool,
     pub touched: Timestamp,
-    /// Hashes of the platform messages this chat had stepped most recently, oldest first (at
-    /// most [`RECENT`]): a redelivered message is recognised from the session itself, with no
-    /// record of its own. The engine never looks at it; the conversation layer keeps it.
+    /// Dedupe hashes of the chat's last messages, as sessions of record format 2 kept them
+    /// before dedupe markers of their own (`convo::dedupe`). Only read: the conversation layer
+    /// turns them into markers at the chat's next message and leaves this empty, so a future
+    /// session format can drop it. The engine never looks at it.
     pub recent: Vec<u64>,
 }
 
@@ -154,7 +155,3 @@ impl Session {
         })
     }
 }
-
-/// How many recent platform messages a session remembers for dedupe. Redeliveries come within
-/// one poll batch or a few webhook retries, long before a chat has written this many more.
-pub const RECENT: usize = 8;

@@ -96,6 +96,9 @@ pub fn one(ticket: &Ticket, own: bool) -> Reply {
     r
 }
 
+/// The message of an overdue apology (a template outside the 24-hour window tells it short).
+pub const PUSH_OVERDUE: &str = "push-overdue";
+
 /// News about a ticket, pushed without being asked: a status change with what happens next,
 /// or an apology for an overdue ticket with the new expected date.
 pub fn pushed(ticket: &Ticket, event: PushEvent) -> Reply {
@@ -103,7 +106,7 @@ pub fn pushed(ticket: &Ticket, event: PushEvent) -> Reply {
         |key: &str| Msg::new(key).arg("tiket", ticket.no.to_string()).arg("layanan", title(ticket));
     match event {
         PushEvent::Overdue { revised_due } => {
-            Reply::msg(base("push-overdue").arg("selesai", Arg::Date(revised_due)))
+            Reply::msg(base(PUSH_OVERDUE).arg("selesai", Arg::Date(revised_due)))
         }
         PushEvent::Status { index } => {
             let Some(change) = ticket.history.get(usize::from(index)) else {

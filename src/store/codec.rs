@@ -15,7 +15,8 @@
 //! | session | `S` chat | session record |
 //! | ticket | `T` compact number (8 ASCII) | ticket record |
 //! | chat → ticket index | `I` chat `\0` created (8, order-preserving) number (8) | empty |
-//! | seen marker | `M` message id | empty |
+//! | dedupe markers | `W` hour (4, big-endian) unique (8) | seen record |
+//! | old dedupe marker (read, then dropped) | `M` message id | empty |
 //! | pinned script | `P` script id `\0` version (4, big-endian) | script record |
 //! | pending outbox entry | `O` id (8, big-endian) | outbox record |
 //! | due index | `Q` due (8, order-preserving) id (8, big-endian) | empty |
@@ -59,11 +60,15 @@ pub const OUTBOX_V1: u8 = 1;
 pub const REPLY_V1: u8 = 1;
 /// Format byte of a group of pending replies (`Vec<(ChatKey, seq, Outgoing)>` in postcard).
 pub const REPLY_GROUP_V1: u8 = 1;
+/// Format byte of a record of dedupe hashes: 8 big-endian bytes each, no length (postcard's
+/// varints would take 10 bytes for most of these random numbers).
+pub const SEEN_V1: u8 = 1;
 
 const SESSION: u8 = b'S';
 const TICKET: u8 = b'T';
 const INDEX: u8 = b'I';
-const SEEN: u8 = b'M';
+const LEGACY_SEEN: u8 = b'M';
+const SEEN: u8 = b'W';
 const SCRIPT: u8 = b'P';
 const OUTBOX: u8 = b'O';
 const DUE: u8 = b'Q';
@@ -248,6 +253,15 @@ pub fn reply_key(chat: &ChatKey, seq: u64) -> Vec<u8> {
     key
 }
 
+/// The range of one chat's pending replies (and of longer chat ids continuing with `\0`:
+/// check [`parse_reply_key`]'s chat).
+pub fn reply_chat_prefix(chat: &ChatKey) -> Vec<u8> {
+    let mut key = vec![REPLY];
+    push_chat(&mut key, chat);
+    key.push(0);
+    key
+}
+
 /// The range of one channel's pending replies.
 pub fn reply_channel_prefix(channel: Channel) -> Vec<u8> {
     let mut key = vec![REPLY];
@@ -346,7 +360,11 @@ pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
             }
         }
         Some(&INDEX) => empty("ticket index entry"),
-        Some(&SEEN) => empty("dedupe marker"),
+        Some(&LEGACY_SEEN) => empty("dedupe marker of the old layout"),
+        Some(&SEEN) => match key.len() {
+            13 => decode_seen(value).map(drop),
+            _ => Err(StoreError::Corrupt("dedupe marker key of a wrong length".into())),
+        },
         Some(&SCRIPT) => decode_script(value).map(drop),
         Some(&OUTBOX | &DEAD) => decode_outbox(value).map(drop),
         Some(&DUE) => match parse_due_key(key) {
@@ -420,11 +438,68 @@ pub fn ticket_key_from_index(prefix: &[u8], key: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Key of a dedupe marker.
-pub fn seen_key(msg: &MessageId) -> Vec<u8> {
-    let mut key = vec![SEEN];
+/// Key of a marker of the old layout (one per message, its id in the key).
+pub fn legacy_seen_key(msg: &MessageId) -> Vec<u8> {
+    let mut key = vec![LEGACY_SEEN];
     key.extend_from_slice(msg.0.as_bytes());
     key
+}
+
+pub fn legacy_seen_prefix() -> [u8; 1] {
+    [LEGACY_SEEN]
+}
+
+/// The message id an old-layout marker key holds.
+pub fn legacy_seen_id(key: &[u8]) -> Option<MessageId> {
+    let id = key.strip_prefix(&[LEGACY_SEEN])?;
+    Some(MessageId(String::from_utf8(id.to_vec()).ok()?))
+}
+
+/// The hour a dedupe marker written at `at` is filed under (hours since the epoch; earlier
+/// instants file under hour 0). Markers expire by whole hours.
+pub fn seen_hour(at: Timestamp) -> u32 {
+    u32::try_from(at.0.div_euclid(3600).max(0)).unwrap_or(u32::MAX)
+}
+
+/// `W` + hour + a number that keeps records of the same hour apart.
+pub fn seen_key(hour: u32, unique: u64) -> [u8; 13] {
+    let mut key = [SEEN; 13];
+    key[1..5].copy_from_slice(&hour.to_be_bytes());
+    key[5..].copy_from_slice(&unique.to_be_bytes());
+    key
+}
+
+/// Where the markers of `hour` begin; every later hour sorts after it.
+pub fn seen_hour_start(hour: u32) -> [u8; 5] {
+    let mut key = [SEEN; 5];
+    key[1..].copy_from_slice(&hour.to_be_bytes());
+    key
+}
+
+pub fn seen_prefix() -> [u8; 1] {
+    [SEEN]
+}
+
+pub fn encode_seen(hashes: &[u64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + 8 * hashes.len());
+    out.push(SEEN_V1);
+    for h in hashes {
+        out.extend_from_slice(&h.to_be_bytes());
+    }
+    out
+}
+
+pub fn decode_seen(bytes: &[u8]) -> R<Vec<u64>> {
+    match bytes.split_first() {
+        Some((&SEEN_V1, body)) if body.len() % 8 == 0 => Ok(body
+            .chunks_exact(8)
+            .map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default()))
+            .collect()),
+        Some((&SEEN_V1, body)) => {
+            Err(StoreError::Corrupt(format!("seen record of {} bytes", body.len())))
+        }
+        _ => Err(unknown_format("seen", bytes)),
+    }
 }
 
 /// Key of a pinned script version. Script ids are ASCII snake_case, so `\0` cannot be in one.

@@ -6,9 +6,9 @@
 //! id plus a due-ordered set) so the suite exercises the same rescheduling bookkeeping. It must
 //! not be used where data has to survive the process.
 
-use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError};
+use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
-use crate::channel::{Channel, ChatKey, MessageId};
+use crate::channel::{Channel, ChatKey};
 use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
@@ -24,7 +24,8 @@ use std::sync::{Mutex, MutexGuard};
 struct Maps {
     sessions: BTreeMap<ChatKey, Session>,
     tickets: BTreeMap<TicketNo, Ticket>,
-    seen: BTreeSet<MessageId>,
+    /// Dedupe hashes by the hour they were marked in.
+    seen: BTreeMap<u32, Vec<u64>>,
     scripts: BTreeMap<(String, u32), String>,
     /// Pending outbox entries by id.
     pending: BTreeMap<u64, OutboxEntry>,
@@ -109,8 +110,12 @@ impl Store for MemoryStore {
         all.into_iter().try_for_each(|(chat, session)| visit(chat, session))
     }
 
-    fn seen(&self, msg: &MessageId) -> R<bool> {
-        Ok(self.maps()?.seen.contains(msg))
+    fn seen_between(&self, from: Timestamp, until: Timestamp) -> R<Vec<u64>> {
+        let (from, until) = (codec::seen_hour(from), codec::seen_hour(until));
+        if from >= until {
+            return Ok(Vec::new());
+        }
+        Ok(self.maps()?.seen.range(from..until).flat_map(|(_, h)| h.iter().copied()).collect())
     }
 
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
@@ -159,6 +164,12 @@ impl Store for MemoryStore {
         Ok(mine.map(|((chat, seq), out)| (chat.clone(), *seq, out.clone())).collect())
     }
 
+    fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
+        let maps = self.maps()?;
+        let range = (chat.clone(), 0)..=(chat.clone(), u64::MAX);
+        Ok(maps.replies.range(range).map(|((_, seq), out)| (*seq, out.clone())).collect())
+    }
+
     fn commit(&self, batch: &Batch) -> R<()> {
         if self.fail_commits.load(Ordering::SeqCst) {
             return Err(StoreError::Io("commits are switched off for this test".into()));
@@ -173,7 +184,12 @@ impl Store for MemoryStore {
         for ticket in &batch.tickets {
             maps.tickets.insert(ticket.no, ticket.clone());
         }
-        maps.seen.extend(batch.seen.iter().cloned());
+        for seen in &batch.seen {
+            maps.seen.entry(codec::seen_hour(seen.at)).or_default().extend(&seen.hashes);
+        }
+        if let Some(before) = batch.seen_expired {
+            maps.seen = maps.seen.split_off(&codec::seen_hour(before));
+        }
         maps.audit.extend(batch.audit.iter().cloned());
         for op in &batch.replies {
             match op {

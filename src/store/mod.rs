@@ -15,6 +15,7 @@ pub mod suite;
 
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
+use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
 use crate::outbox::entry::{OutboxEntry, OutboxOp};
@@ -48,8 +49,13 @@ pub struct Batch {
     pub sessions: Vec<(ChatKey, Option<Session>)>,
     /// Inserted or replaced by number.
     pub tickets: Vec<Ticket>,
-    /// Dedupe markers: these platform messages have been stepped.
-    pub seen: Vec<MessageId>,
+    /// Dedupe markers: hashes of the platform messages these steps consumed, with when (see
+    /// `convo::dedupe`). They hold no personal data and outlive the chat's session.
+    pub seen: Vec<Seen>,
+    /// Drops the dedupe markers of every hour before this instant's, the platform no longer
+    /// redelivering those messages, and every marker of the old one-key-per-message layout
+    /// (whoever prunes has marked those again first).
+    pub seen_expired: Option<Timestamp>,
     /// Script sources pinned by sessions: (id, version, YAML). Written once per version so a
     /// session can finish on its version after an edit or a restart.
     pub scripts: Vec<(String, u32, String)>,
@@ -60,6 +66,13 @@ pub struct Batch {
     pub replies: Vec<ReplyOp>,
     /// Appended to the audit log.
     pub audit: Vec<AuditEvent>,
+}
+
+/// Platform messages stepped at one time, as their 64-bit hashes (`MessageId::hash`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub at: Timestamp,
+    pub hashes: Vec<u64>,
 }
 
 /// A reply's life in the store.
@@ -76,6 +89,7 @@ impl Batch {
         self.sessions.is_empty()
             && self.tickets.is_empty()
             && self.seen.is_empty()
+            && self.seen_expired.is_none()
             && self.scripts.is_empty()
             && self.outbox.is_empty()
             && self.replies.is_empty()
@@ -87,6 +101,7 @@ impl Batch {
         self.sessions.extend(other.sessions);
         self.tickets.extend(other.tickets);
         self.seen.extend(other.seen);
+        self.seen_expired = self.seen_expired.max(other.seen_expired);
         self.scripts.extend(other.scripts);
         self.outbox.extend(other.outbox);
         self.replies.extend(other.replies);
@@ -101,8 +116,14 @@ pub trait Store: Send + Sync + 'static {
     /// Calls `visit` with every stored session, in key order (the draft reminder's scan). A
     /// session committed meanwhile may be seen before or after its change.
     fn sessions(&self, visit: &mut SessionVisit) -> R<()>;
-    /// Has this platform message already been stepped?
-    fn seen(&self, msg: &MessageId) -> R<bool>;
+    /// Hashes of the platform messages marked in the hours from `from`'s up to (not including)
+    /// `until`'s: what the dedupe index loads, and what a prune up to `until` drops.
+    fn seen_between(&self, from: Timestamp, until: Timestamp) -> R<Vec<u64>>;
+    /// Ids of markers in the old one-key-per-message layout, which have no time to expire by.
+    /// A store that never had that layout has none.
+    fn seen_legacy(&self) -> R<Vec<MessageId>> {
+        Ok(Vec::new())
+    }
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>>;
     /// The chat's tickets, oldest first.
     fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>>;
@@ -118,6 +139,9 @@ pub trait Store: Send + Sync + 'static {
     fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>>;
     /// Replies not yet marked sent on this channel, per chat in `seq` order.
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>>;
+    /// One chat's replies not yet marked sent, in `seq` order (a redelivered message sends
+    /// them again). Cheap when the chat has none.
+    fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>>;
     /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a
     /// power cut.
     fn commit(&self, batch: &Batch) -> R<()>;

@@ -22,6 +22,7 @@ mod replies;
 use super::{Batch, R, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
+use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
 use crate::outbox::entry::OutboxEntry;
@@ -147,6 +148,34 @@ impl Database {
         self.replies.lock().map_err(|_| StoreError::Io("reply lock poisoned".into()))
     }
 
+    /// Dedupe markers: one record per hour per commit, however many messages it stepped;
+    /// expiry removes whole hours (a range, not a scan of everything).
+    fn write_seen(&self, batch: &Batch, writes: &mut sled::Batch) -> R<()> {
+        let mut by_hour: Vec<(u32, Vec<u64>)> = Vec::new();
+        for seen in batch.seen.iter().filter(|s| !s.hashes.is_empty()) {
+            let hour = codec::seen_hour(seen.at);
+            match by_hour.iter_mut().find(|(h, _)| *h == hour) {
+                Some((_, hashes)) => hashes.extend(&seen.hashes),
+                None => by_hour.push((hour, seen.hashes.clone())),
+            }
+        }
+        for (hour, hashes) in &by_hour {
+            // Random low bits keep two commits of the same hour apart.
+            let key = codec::seen_key(*hour, u64::from_le_bytes(rand8()));
+            writes.insert(&key[..], codec::encode_seen(hashes));
+        }
+        if let Some(before) = batch.seen_expired {
+            let end = codec::seen_hour_start(codec::seen_hour(before));
+            let expired = &codec::seen_prefix()[..]..&end[..];
+            let legacy = self.tree.scan_prefix(codec::legacy_seen_prefix());
+            for item in self.tree.range(expired).chain(legacy) {
+                let (key, _) = item.map_err(|e| sled_error("scan", e))?;
+                writes.remove(key);
+            }
+        }
+        Ok(())
+    }
+
     /// Flushes sled's buffers, then makes the files reach the device.
     pub(super) fn sync(&self) -> R<()> {
         self.db.flush().map_err(|e| sled_error("flush", e))?;
@@ -209,8 +238,27 @@ impl Store for Database {
         Ok(())
     }
 
-    fn seen(&self, msg: &MessageId) -> R<bool> {
-        self.tree.contains_key(codec::seen_key(msg)).map_err(|e| sled_error("read", e))
+    fn seen_between(&self, from: Timestamp, until: Timestamp) -> R<Vec<u64>> {
+        let (from, until) = (codec::seen_hour(from), codec::seen_hour(until));
+        let mut out = Vec::new();
+        if from >= until {
+            return Ok(out);
+        }
+        let range = codec::seen_hour_start(from)..codec::seen_hour_start(until);
+        for item in self.tree.range(range) {
+            let (_, value) = item.map_err(|e| sled_error("scan", e))?;
+            out.extend(codec::decode_seen(&value)?);
+        }
+        Ok(out)
+    }
+
+    fn seen_legacy(&self) -> R<Vec<MessageId>> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix(codec::legacy_seen_prefix()) {
+            let (key, _) = item.map_err(|e| sled_error("scan", e))?;
+            out.extend(codec::legacy_seen_id(&key));
+        }
+        Ok(out)
     }
 
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
@@ -260,6 +308,10 @@ impl Store for Database {
 
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         self.reply_groups()?.pending(&self.tree, channel)
+    }
+
+    fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
+        self.reply_groups()?.pending_of(&self.tree, chat)
     }
 
     fn export(&self, visit: &mut super::Visit) -> R<u64> {
@@ -328,9 +380,7 @@ impl Store for Database {
             writes.insert(codec::ticket_key(&ticket.no), codec::encode_ticket(ticket)?);
             writes.insert(codec::index_key(ticket), &[][..]);
         }
-        for msg in &batch.seen {
-            writes.insert(codec::seen_key(msg), &[][..]);
-        }
+        self.write_seen(batch, &mut writes)?;
         for (id, version, source) in &batch.scripts {
             writes.insert(codec::script_key(id, *version), codec::encode_script(source));
         }
@@ -413,8 +463,11 @@ impl Store for SledStore {
     fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
         self.read()?.sessions(visit)
     }
-    fn seen(&self, msg: &MessageId) -> R<bool> {
-        self.read()?.seen(msg)
+    fn seen_between(&self, from: Timestamp, until: Timestamp) -> R<Vec<u64>> {
+        self.read()?.seen_between(from, until)
+    }
+    fn seen_legacy(&self) -> R<Vec<MessageId>> {
+        self.read()?.seen_legacy()
     }
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
         self.read()?.ticket(no)
@@ -439,6 +492,9 @@ impl Store for SledStore {
     }
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         self.read()?.pending_replies(channel)
+    }
+    fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
+        self.read()?.chat_pending_replies(chat)
     }
     fn commit(&self, batch: &Batch) -> R<()> {
         self.read()?.commit(batch)

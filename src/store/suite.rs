@@ -17,7 +17,7 @@ pub use self::outbox::{
 };
 
 use super::{Batch, Store};
-use crate::channel::{Channel, ChatKey, MessageId};
+use crate::channel::{Channel, ChatKey};
 use crate::clock::Timestamp;
 use crate::engine::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
 use crate::outbox::entry::{Job, OutboxEntry, OutboxOp, PushEvent};
@@ -42,14 +42,15 @@ macro_rules! store_suite {
     };
     ($fresh:expr $(,)?) => {
         $crate::store::suite::store_suite!(@each $fresh;
-            session_put_get_delete, batch_is_all_visible, later_writes_win, seen_markers,
+            session_put_get_delete, batch_is_all_visible, later_writes_win,
             tickets_of_oldest_first_per_chat, ticket_updates_replace, tickets_in_number_order,
             script_source_by_version, large_session, non_ascii_ids, empty_batch,
             outbox_starts_empty, outbox_orders_by_due_then_id, outbox_due_respects_now_and_max,
             outbox_next_due_is_the_earliest, outbox_reschedule_leaves_no_stale_due,
             outbox_done_removes_it, outbox_dead_then_requeue,
             several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket,
-            pending_replies_in_order_per_channel, audit_log_newest_first,
+            pending_replies_in_order_per_channel, pending_replies_of_one_chat,
+            seen_markers_expire_by_the_hour, audit_log_newest_first,
             sessions_are_listed_with_their_chats);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
@@ -179,6 +180,9 @@ pub fn ticket_at(n: u8, chat: &ChatKey, created: i64) -> Ticket {
     Ticket { no: ticket_no(n), chat: chat.clone(), created: Timestamp(created), ..sample_ticket() }
 }
 
+/// The dedupe hash [`sample_batch`] marks.
+pub const SAMPLE_SEEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// One write of every kind, all about the sample ticket's chat: a pending and a dead outbox
 /// entry among them.
 pub fn sample_batch() -> Batch {
@@ -187,7 +191,9 @@ pub fn sample_batch() -> Batch {
     Batch {
         sessions: vec![(ticket.chat.clone(), Some(sample_session()))],
         tickets: vec![ticket],
-        seen: vec![MessageId("wamid.HBgN".into())],
+        seen: vec![super::Seen { at: Timestamp(1_772_411_000), hashes: vec![SAMPLE_SEEN] }],
+        // Nothing is that old: it only proves an expiry can ride along.
+        seen_expired: Some(Timestamp(0)),
         scripts: vec![("ktp_el_hilang".into(), 3, "id: ktp_el_hilang\n".into())],
         outbox: vec![OutboxOp::Put(pending), OutboxOp::Dead(dead)],
         replies: vec![super::ReplyOp::Pending {
@@ -216,7 +222,7 @@ pub fn assert_sample_batch(store: &impl Store) {
     assert_eq!(store.load_session(&ticket.chat).unwrap(), Some(sample_session()));
     assert_eq!(store.ticket(&ticket.no).unwrap(), Some(ticket.clone()));
     assert_eq!(store.tickets_of(&ticket.chat).unwrap(), vec![ticket]);
-    assert!(store.seen(&MessageId("wamid.HBgN".into())).unwrap());
+    assert_eq!(store.seen_between(Timestamp(0), Timestamp(i64::MAX)).unwrap(), [SAMPLE_SEEN]);
     assert_eq!(store.pending_replies(Channel::WhatsApp).unwrap().len(), 1);
     assert_eq!(store.audit_log(10).unwrap().len(), 1);
     let source = store.script_source("ktp_el_hilang", 3).unwrap();
@@ -299,13 +305,44 @@ pub fn later_writes_win(store: &impl Store) {
     assert_eq!(store.tickets_of(&a).unwrap(), vec![newer]);
 }
 
-pub fn seen_markers(store: &impl Store) {
-    let (m1, m2) = (MessageId("tg:900001".into()), MessageId("tg:900002".into()));
-    assert!(!store.seen(&m1).unwrap());
-    commit(store, Batch { seen: vec![m1.clone(), m1.clone()], ..Batch::default() });
-    assert!(store.seen(&m1).unwrap());
-    assert!(!store.seen(&m2).unwrap());
-    assert!(!store.seen(&MessageId("tg:90000".into())).unwrap(), "a prefix is no match");
+/// Markers are kept by hour: read back by hours, and dropped whole hours at a time.
+pub fn seen_markers_expire_by_the_hour(store: &impl Store) {
+    use super::Seen;
+    let all = |store: &dyn Store| {
+        let mut found = store.seen_between(Timestamp(i64::MIN), Timestamp(i64::MAX)).unwrap();
+        found.sort_unstable();
+        found
+    };
+    let t = Timestamp(1_772_409_600); // the start of an hour
+    assert!(all(store).is_empty());
+    commit(
+        store,
+        Batch {
+            seen: vec![
+                Seen { at: t, hashes: vec![1, u64::MAX] },
+                Seen { at: t.plus_secs(3599), hashes: vec![2] },
+                Seen { at: t.plus_secs(3600), hashes: vec![3] },
+                Seen { at: t.plus_secs(3 * 3600), hashes: vec![] },
+            ],
+            ..Batch::default()
+        },
+    );
+    commit(store, Batch { seen: vec![Seen { at: t, hashes: vec![4] }], ..Batch::default() });
+    assert_eq!(all(store), [1, 2, 3, 4, u64::MAX]);
+    let mut first_hour = store.seen_between(t, t.plus_secs(3600)).unwrap();
+    first_hour.sort_unstable();
+    assert_eq!(first_hour, [1, 2, 4, u64::MAX]);
+    let mut two_hours = store.seen_between(t.plus_secs(1800), t.plus_secs(7200)).unwrap();
+    two_hours.sort_unstable();
+    assert_eq!(two_hours, [1, 2, 3, 4, u64::MAX], "whole hours, from the one `from` is in");
+    assert!(store.seen_between(t.plus_secs(7200), t).unwrap().is_empty(), "an empty range");
+    // A cut inside the second hour drops only the first.
+    commit(store, Batch { seen_expired: Some(t.plus_secs(3600 + 1800)), ..Batch::default() });
+    assert_eq!(all(store), [3]);
+    assert!(store.seen_legacy().unwrap().is_empty());
+    // Erasing a chat's session leaves them be.
+    commit(store, sessions(&[(&chat("5"), None)]));
+    assert_eq!(all(store), [3]);
 }
 
 pub fn tickets_of_oldest_first_per_chat(store: &impl Store) {
@@ -376,18 +413,15 @@ pub fn large_session(store: &impl Store) {
 
 pub fn non_ascii_ids(store: &impl Store) {
     let a = ChatKey::new(Channel::Terminal, "Ñoño 🙂 warga");
-    let msg = MessageId("pesan-ĝ-😀".into());
     let mut session = sample_session();
     session.pending = Pending::Warning(Value::Text("Jl. Sudirman № 5 — RT 003/005".into()));
     let ticket = ticket_at(11, &a, 10);
     let mut batch = sessions(&[(&a, Some(&session))]);
     batch.tickets = vec![ticket.clone()];
-    batch.seen = vec![msg.clone()];
     batch.scripts = vec![("ktp".into(), 1, "judul: «KTP» 🙂\n".into())];
     commit(store, batch);
     assert_eq!(store.load_session(&a).unwrap(), Some(session));
     assert_eq!(store.tickets_of(&a).unwrap(), vec![ticket]);
-    assert!(store.seen(&msg).unwrap());
     assert_eq!(source(store, "ktp", 1).as_deref(), Some("judul: «KTP» 🙂\n"));
 }
 
@@ -403,6 +437,38 @@ pub fn survives_reopen<S: Store>(store: S, reopen: impl FnOnce(S) -> S) {
 }
 
 /// Replies are kept per chat in seq order until marked sent, and listed per channel.
+/// One chat's pending replies, in seq order, without another chat's (one whose id the first's
+/// extends included), and without those marked sent.
+pub fn pending_replies_of_one_chat(store: &impl Store) {
+    use super::ReplyOp;
+    use crate::engine::reply::{Msg, Outgoing, Reply};
+    let out = |k: &str| Outgoing { lang: Lang::Id, reply: Reply::msg(Msg::new(k)) };
+    let (a, b) = (chat("77"), chat("77\0\u{1}"));
+    let pending =
+        |chat: &ChatKey, seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k) };
+    assert!(store.chat_pending_replies(&a).unwrap().is_empty());
+    commit(
+        store,
+        Batch {
+            replies: vec![pending(&a, 30, "c"), pending(&b, 5, "x"), pending(&a, 2, "a")],
+            ..Batch::default()
+        },
+    );
+    commit(store, Batch { replies: vec![pending(&a, 40, "d")], ..Batch::default() });
+    let seqs = |c: &ChatKey| -> Vec<u64> {
+        store.chat_pending_replies(c).unwrap().into_iter().map(|(seq, _)| seq).collect()
+    };
+    assert_eq!(seqs(&a), [2, 30, 40]);
+    assert_eq!(store.chat_pending_replies(&a).unwrap()[0].1, out("a"));
+    assert_eq!(seqs(&b), [5]);
+    commit(
+        store,
+        Batch { replies: vec![ReplyOp::Sent { chat: a.clone(), seq: 30 }], ..Batch::default() },
+    );
+    assert_eq!(seqs(&a), [2, 40]);
+    assert!(store.chat_pending_replies(&chat("7")).unwrap().is_empty());
+}
+
 pub fn pending_replies_in_order_per_channel(store: &impl Store) {
     use super::ReplyOp;
     use crate::engine::reply::{Msg, Outgoing, Reply};

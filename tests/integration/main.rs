@@ -11,6 +11,7 @@ mod fake_graph;
 mod fake_telegram;
 mod outbox;
 mod privacy;
+mod redelivery;
 mod reload;
 mod robustness;
 mod support;

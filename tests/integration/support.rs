@@ -98,6 +98,7 @@ fn start(
     let config = ConvoConfig { offset: wita(), shards: 2, ..ConvoConfig::default() };
     let committer = pintu::commit::Committer::start(store.clone());
     Convo::start(store.clone(), committer, rx, Arc::new(Settings::default()), clock.clone(), config)
+        .unwrap()
 }
 
 /// 2026-11-26 (Thursday) at a local WITA time.

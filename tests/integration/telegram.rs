@@ -392,3 +392,67 @@ async fn logs_never_show_personal_data_or_the_token() {
         assert!(!log.contains(secret), "`{secret}` leaked into the log");
     }
 }
+
+/// Waits until no reply is left pending.
+async fn all_sent(tg: &Tg) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !tg.core.store.pending_replies(Channel::Telegram).unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "replies left pending");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Issue #14 D2 on the webhook: Telegram's call hangs up right after posting, then the update
+/// comes again. Every chat gets each reply exactly once, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_callers_that_hang_up_then_redeliver_get_each_reply_once() {
+    use tokio::io::AsyncWriteExt;
+    const SECRET: &str = "rahasia_hook";
+    let fake = FakeTelegram::start(TOKEN).await;
+    let webhook =
+        [("TELEGRAM_WEBHOOK_URL", "https://pintu.example"), ("TELEGRAM_WEBHOOK_SECRET", SECRET)];
+    let tg = start(fake, &webhook).await;
+    let app = tg.route.clone().expect("webhook route");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("http://{addr}/telegram/webhook");
+    let update = |id: i64, chat: i64, text: &str| {
+        serde_json::json!({"update_id": id, "message": {"message_id": id, "date": 1700000000,
+            "from": {"id": chat, "is_bot": false, "first_name": "Budi"},
+            "chat": {"id": chat, "type": "private"}, "text": text}})
+    };
+    let post = |body: serde_json::Value| {
+        let r = http.post(&url).header("X-Telegram-Bot-Api-Secret-Token", SECRET).json(&body);
+        async move { r.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(post(update(1, CITIZEN, "halo")).await, 200);
+    all_sent(&tg).await;
+    let per_halo = tg.fake.sent_to(CITIZEN).len();
+    let chats: Vec<i64> = (0..30).map(|i| 9_000 + i).collect();
+    for (i, &chat) in chats.iter().enumerate() {
+        let body = serde_json::to_vec(&update(100 + i as i64, chat, "halo")).unwrap();
+        let head = format!(
+            "POST /telegram/webhook HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+             x-telegram-bot-api-secret-token: {SECRET}\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+        conn.write_all(&[head.as_bytes(), &body].concat()).await.unwrap();
+    }
+    for (i, &chat) in chats.iter().enumerate() {
+        assert_eq!(post(update(100 + i as i64, chat, "halo")).await, 200);
+    }
+    // A new update per chat: its answer is queued behind anything the redelivery caused.
+    for (i, &chat) in chats.iter().enumerate() {
+        assert_eq!(post(update(200 + i as i64, chat, "status")).await, 200);
+    }
+    let all = |f: &FakeTelegram| chats.iter().all(|&c| f.sent_to(c).len() > per_halo);
+    tg.fake.wait_until(Duration::from_secs(15), all).await;
+    all_sent(&tg).await;
+    for &chat in &chats {
+        let texts: Vec<String> = tg.fake.sent_to(chat).into_iter().map(|s| s.text).collect();
+        assert_eq!(texts.len(), per_halo + 1, "chat {chat}: each reply once\n{texts:#?}");
+    }
+}

@@ -5,7 +5,7 @@
 use super::fake_graph::{self, FakeGraph};
 use super::support::repo;
 use pintu::app::{Core, start_core};
-use pintu::clock::SystemClock;
+use pintu::clock::{Clock, ManualClock, SystemClock};
 use pintu::config::Config;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,15 +20,28 @@ struct Wa {
     graph: FakeGraph,
     core: Core,
     url: String,
+    addr: std::net::SocketAddr,
+    server: tokio::task::JoinHandle<()>,
     http: reqwest::Client,
-    wamid: std::sync::atomic::AtomicU32,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
+
+/// Message ids stay unique across restarts (a reused one would be a redelivery).
+static NEXT_WAMID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 async fn start() -> Wa {
     let graph = FakeGraph::start(TOKEN, PHONE_ID).await;
-    let dir = super::support::private_tempdir();
-    let env: HashMap<String, String> = [
+    start_with(graph, super::support::private_tempdir(), true, Arc::new(SystemClock)).await
+}
+
+/// pintu's WhatsApp channel on `dir` (kept across a restart), with or without the template.
+async fn start_with(
+    graph: FakeGraph,
+    dir: tempfile::TempDir,
+    template: bool,
+    clock: Arc<dyn Clock>,
+) -> Wa {
+    let mut env: HashMap<String, String> = [
         ("PINTU_DATA_DIR", dir.path().display().to_string()),
         ("PINTU_DIALOGS_DIR", repo().join("dialogs").display().to_string()),
         ("PINTU_LOCALES_DIR", repo().join("locales").display().to_string()),
@@ -37,34 +50,31 @@ async fn start() -> Wa {
         ("WHATSAPP_APP_SECRET", SECRET.to_string()),
         ("WHATSAPP_VERIFY_TOKEN", "verifikasi".to_string()),
         ("WHATSAPP_API_URL", graph.url()),
-        ("WHATSAPP_TEMPLATE", "status_permohonan:id".to_string()),
         ("PINTU_TARGET_DISKOMINFO_URL", "http://127.0.0.1:9/unused".to_string()),
         ("PINTU_TARGET_DISKOMINFO_SECRET", "x".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    if template {
+        env.insert("WHATSAPP_TEMPLATE".into(), "status_permohonan:id".into());
+    }
     let config = Config::load_with(None, &env).unwrap();
-    let core = start_core(&config, Arc::new(SystemClock)).unwrap();
+    let core = start_core(&config, clock).unwrap();
     let wa = config.whatsapp.clone().unwrap();
     let app = pintu::channel::whatsapp::start(&core, &config, &wa).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    Wa {
-        graph,
-        core,
-        url: format!("http://{addr}/whatsapp/webhook"),
-        http,
-        wamid: 1.into(),
-        _dir: dir,
-    }
+    Wa { graph, core, url: format!("http://{addr}/whatsapp/webhook"), addr, server, http, dir }
 }
 
 impl Wa {
     fn next_id(&self) -> String {
-        format!("wamid.TEST{}", self.wamid.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+        format!("wamid.TEST{}", NEXT_WAMID.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
     }
 
     async fn post(&self, body: &serde_json::Value) -> u16 {
@@ -91,6 +101,30 @@ impl Wa {
         let id = self.next_id();
         assert_eq!(self.post(&fake_graph::text_message(PHONE_ID, CITIZEN, &id, text)).await, 200);
         self.settle(before).await
+    }
+
+    /// POSTs a signed body and hangs up at once, without reading the answer.
+    async fn post_and_hang_up(&self, body: &serde_json::Value) {
+        use tokio::io::AsyncWriteExt;
+        let bytes = serde_json::to_vec(body).unwrap();
+        let head = format!(
+            "POST /whatsapp/webhook HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
+             x-hub-signature-256: {}\r\ncontent-length: {}\r\n\r\n",
+            self.addr,
+            fake_graph::sign(SECRET, &bytes),
+            bytes.len()
+        );
+        let mut conn = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        conn.write_all(&[head.as_bytes(), &bytes].concat()).await.unwrap();
+    }
+
+    /// Stops this pintu the way a restart would (the store closed), keeping the fake and the
+    /// data folder.
+    async fn stop(self) -> (FakeGraph, tempfile::TempDir) {
+        self.server.abort();
+        let _ = self.server.await;
+        drop(self.core);
+        (self.graph, self.dir)
     }
 
     async fn settle(&self, before: usize) -> Vec<serde_json::Value> {
@@ -238,7 +272,9 @@ async fn rate_limits_are_waited_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn news_after_25_hours_goes_out_as_the_template() {
-    let wa = start().await;
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let graph = FakeGraph::start(TOKEN, PHONE_ID).await;
+    let wa = start_with(graph, super::support::private_tempdir(), true, clock.clone()).await;
     // A quick report, then the citizen goes quiet.
     wa.say("darurat").await;
     wa.say("ya").await;
@@ -252,12 +288,7 @@ async fn news_after_25_hours_goes_out_as_the_template() {
         .to_string();
     let at = text.find("Nomor tiket: *").unwrap() + 14;
     let no = text[at..at + 9].to_string();
-    // 25 hours later (the session's last message moved back in time).
-    let chat = pintu::channel::ChatKey::new(pintu::channel::Channel::WhatsApp, CITIZEN);
-    let mut session = wa.core.store.load_session(&chat).unwrap().unwrap();
-    session.touched = pintu::clock::Timestamp(session.touched.0 - 25 * 3600);
-    let batch = pintu::store::Batch { sessions: vec![(chat, Some(session))], ..Default::default() };
-    wa.core.store.commit(&batch).unwrap();
+    clock.advance(25 * 3600);
     let before = wa.graph.sent_to(CITIZEN).len();
     let no_parsed = pintu::ticket::TicketNo::parse(&no, &[]).unwrap();
     wa.core
@@ -313,4 +344,99 @@ async fn tapping_ya_at_the_emergency_question_starts_the_report() {
     assert!(text.iter().any(|t| t.contains("Kami catat: Kebakaran")), "{started:?}");
     assert!(text.iter().all(|t| !t.contains("KTP-el")), "{started:?}");
     assert!(kinds(&started).contains(&"interactive:location_request_message".to_string()));
+}
+
+/// Issue #14 D2: Meta's call hangs up right after posting (a timeout on its side), then Meta
+/// delivers again. Every citizen still gets each reply exactly once, at once, no restart needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_that_hang_up_then_redeliver_get_each_reply_once() {
+    let wa = start().await;
+    let per_halo = wa.say("halo").await.len();
+    assert!(per_halo >= 1);
+    let citizens: Vec<String> = (0..40).map(|i| format!("62812000000{i:02}")).collect();
+    let bodies: Vec<serde_json::Value> = citizens
+        .iter()
+        .map(|c| fake_graph::text_message(PHONE_ID, c, &format!("wamid.HUP{c}"), "halo"))
+        .collect();
+    for body in &bodies {
+        wa.post_and_hang_up(body).await;
+    }
+    // Some were committed before the hang-up was noticed, some not: either way the redelivery
+    // leaves each citizen answered.
+    for body in &bodies {
+        assert_eq!(wa.post(body).await, 200, "a redelivery is acknowledged");
+    }
+    let answered = |g: &FakeGraph| citizens.iter().all(|c| g.sent_to(c).len() >= per_halo);
+    wa.graph.wait_until(Duration::from_secs(15), answered).await;
+    // A new message per citizen: its answer is queued behind anything the redelivery caused.
+    for c in &citizens {
+        let body = fake_graph::text_message(PHONE_ID, c, &wa.next_id(), "status");
+        assert_eq!(wa.post(&body).await, 200);
+    }
+    let both = |g: &FakeGraph| citizens.iter().all(|c| g.sent_to(c).len() > per_halo);
+    wa.graph.wait_until(Duration::from_secs(15), both).await;
+    wa.settle(0).await;
+    for c in &citizens {
+        let texts: Vec<String> = wa.graph.sent_to(c).iter().map(|m| m.body.to_string()).collect();
+        assert_eq!(texts.len(), per_halo + 1, "{c}: each reply once\n{texts:#?}");
+    }
+}
+
+/// Delivers `body` again and checks nothing answers it: the next message's single reply is
+/// all that arrives (it queues behind anything the redelivery caused).
+async fn not_answered_again(wa: &Wa, body: &serde_json::Value) {
+    let before = wa.graph.sent_to(CITIZEN).len();
+    assert_eq!(wa.post(body).await, 200);
+    let status = wa.say("status").await;
+    assert_eq!(status.len(), 1, "only the status answer: {status:#?}");
+    assert_eq!(wa.graph.sent_to(CITIZEN).len(), before + 1);
+}
+
+/// Issue #14 D3: a wamid Meta delivers again after 20 newer messages, after `hapus data saya`
+/// and after a restart is not answered again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_wamids_are_not_answered_again() {
+    let wa = start().await;
+    let first = fake_graph::text_message(PHONE_ID, CITIZEN, "wamid.OLD", "halo");
+    assert_eq!(wa.post(&first).await, 200);
+    wa.settle(0).await;
+    for _ in 0..20 {
+        assert!(!wa.say("halo").await.is_empty());
+    }
+    not_answered_again(&wa, &first).await;
+    let erase = fake_graph::text_message(PHONE_ID, CITIZEN, "wamid.ERASE", "hapus data saya");
+    assert_eq!(wa.post(&erase).await, 200);
+    wa.settle(0).await;
+    let yes = fake_graph::text_message(PHONE_ID, CITIZEN, "wamid.YES", "ya");
+    assert_eq!(wa.post(&yes).await, 200);
+    wa.settle(0).await;
+    // A new session, with its privacy notice, so the checks below count one reply.
+    assert!(wa.say("status").await.len() > 1);
+    for body in [&first, &erase, &yes] {
+        not_answered_again(&wa, body).await;
+    }
+    let (graph, dir) = wa.stop().await;
+    let wa = start_with(graph, dir, true, Arc::new(SystemClock)).await;
+    for body in [&first, &erase, &yes] {
+        not_answered_again(&wa, body).await;
+    }
+}
+
+/// Issue #14 D4: the erasure's confirmation is an ordinary text (the citizen just wrote, so the
+/// 24-hour window is open, though the session it used to be read from is gone), with and
+/// without a template configured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_erasure_confirmation_arrives_as_text() {
+    for template in [true, false] {
+        let graph = FakeGraph::start(TOKEN, PHONE_ID).await;
+        let dir = super::support::private_tempdir();
+        let wa = start_with(graph, dir, template, Arc::new(SystemClock)).await;
+        wa.say("halo").await;
+        wa.say("hapus data saya").await;
+        let done = wa.say("ya").await;
+        assert_eq!(done.len(), 1, "{done:#?}");
+        assert_eq!(done[0]["type"], "text", "template {template}: {:#}", done[0]);
+        let body = done[0]["text"]["body"].as_str().unwrap();
+        assert!(body.contains("sudah dihapus"), "{body}");
+    }
 }

@@ -33,12 +33,18 @@ async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> Stat
         tracing::warn!("unreadable Telegram webhook body");
         return StatusCode::OK;
     };
-    match h.tg.submit(id, incoming).await {
-        Ok(None) => StatusCode::OK,
-        Ok(Some((chat, rx))) => match h.tg.deliver(chat, rx).await {
-            Ok(()) => StatusCode::OK,
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        },
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    }
+    // Its own task: Telegram hanging up must not cancel the work between the commit and the
+    // queueing of the replies, or they would wait for a restart (the redelivery is a duplicate).
+    tokio::spawn(async move {
+        match h.tg.submit(id, incoming).await {
+            Ok(None) => StatusCode::OK,
+            Ok(Some((chat, rx))) => match h.tg.deliver(chat, rx).await {
+                Ok(()) => StatusCode::OK,
+                Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    })
+    .await
+    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }

@@ -3,10 +3,13 @@
 //! decided by Graph's `error.code`, not the HTTP status.
 
 use super::map;
+use super::window::{LastInbound, WINDOW_SECS};
 use crate::channel::ChatKey;
 use crate::channel::ordered::{Deliver, Sent};
+use crate::clock::Clock;
 use crate::config::WhatsAppConfig;
 use crate::engine::reply::{Arg, Msg, Outgoing, Piece};
+use crate::engine::status::PUSH_OVERDUE;
 use crate::http::Health;
 use crate::script::catalogue::Catalogue;
 use crate::store::Store;
@@ -17,9 +20,6 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, watch};
 
-/// A free-form message is allowed this long after the citizen's last message (24 h, with a
-/// margin for clocks and queues).
-const WINDOW_SECS: i64 = 23 * 3600 + 30 * 60;
 /// Largest media pintu accepts (WhatsApp allows up to 100 MB; documents for a service are small).
 const MAX_MEDIA: u64 = 16 * 1024 * 1024;
 
@@ -41,7 +41,10 @@ pub struct Graph {
     phone_id: String,
     template: Option<(String, String)>,
     catalogue: watch::Receiver<Arc<Catalogue>>,
+    /// Sessions' last touch, for chats not heard from since the start.
     store: Arc<dyn Store>,
+    last_inbound: LastInbound,
+    clock: Arc<dyn Clock>,
     health: Arc<Health>,
     /// Throughput limit of the number: the earliest instant the next send may start.
     next_slot: Mutex<Instant>,
@@ -63,6 +66,7 @@ impl Graph {
         outbound: &crate::net::Outbound,
         catalogue: watch::Receiver<Arc<Catalogue>>,
         store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
         health: Arc<Health>,
     ) -> anyhow::Result<Self> {
         let http = outbound
@@ -78,6 +82,8 @@ impl Graph {
             template: wa.template.clone(),
             catalogue,
             store,
+            last_inbound: LastInbound::default(),
+            clock,
             health,
             next_slot: Mutex::new(Instant::now()),
             interval: Duration::from_secs(1) / wa.rate_per_sec.max(1),
@@ -156,13 +162,18 @@ impl Graph {
         Attempt::Retry(Duration::ZERO)
     }
 
+    /// A citizen's message arrived (`sent`: Meta's timestamp of it).
+    pub fn inbound(&self, chat: &ChatKey, sent: i64) {
+        self.last_inbound.note(chat, sent, self.clock.now().0);
+    }
+
     /// Is the customer-service window open (the citizen wrote in the last ~24 h)?
     fn window_open(&self, chat: &ChatKey) -> bool {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        match self.store.load_session(chat) {
-            Ok(Some(s)) => now - s.touched.0 < WINDOW_SECS,
-            _ => false,
-        }
+        let last = self.last_inbound.get(chat).or_else(|| match self.store.load_session(chat) {
+            Ok(Some(s)) => Some(s.touched.0),
+            _ => None,
+        });
+        last.is_some_and(|at| self.clock.now().0 - at < WINDOW_SECS)
     }
 
     async fn send(&self, chat: &ChatKey, out: &Outgoing) -> Sent {
@@ -204,27 +215,31 @@ impl Graph {
         }
     }
 
+    /// The template's parameters: ticket number, service and the news. A status push gives its
+    /// new status and an overdue apology its short form; any other reply (one that waited past
+    /// the window, say over an outage) is told whole as the news, without ticket or service.
     fn template_params(&self, out: &Outgoing) -> Vec<String> {
         let cat = self.catalogue.borrow();
         let l = &cat.locales;
-        let first = out.reply.body.first();
-        let Some(Piece::Msg(m)) = first else {
-            return vec![l.render(out.lang, &out.reply).replace('\n', " ")];
+        let first = match out.reply.body.first() {
+            Some(Piece::Msg(m)) => Some(m),
+            _ => None,
         };
         let arg = |name: &str| {
-            m.args.iter().find(|(n, _)| n == name).map(|(_, a)| match a {
+            let (_, a) = first?.args.iter().find(|(n, _)| n == name)?;
+            Some(match a {
                 Arg::Text(t) => t.clone(),
                 Arg::Num(n) => n.to_string(),
                 Arg::Msg(inner) => l.text(out.lang, inner),
                 Arg::Date(jd) => crate::locale::format_date(out.lang, *jd),
             })
         };
-        let news = arg("status").unwrap_or_else(|| l.text(out.lang, &Msg::new("template-overdue")));
-        // Template parameters may not contain line breaks.
-        [arg("tiket").unwrap_or_default(), arg("layanan").unwrap_or_default(), news]
-            .into_iter()
-            .map(|p| p.replace(['\n', '\t'], " "))
-            .collect()
+        let news = if first.is_some_and(|m| &*m.key == PUSH_OVERDUE) {
+            l.text(out.lang, &Msg::new("template-overdue"))
+        } else {
+            arg("status").unwrap_or_else(|| l.render(out.lang, &out.reply))
+        };
+        vec![arg("tiket").unwrap_or_default(), arg("layanan").unwrap_or_default(), news]
     }
 
     /// Marks a citizen's message read (the blue ticks: we are on it). Best effort.

@@ -574,12 +574,16 @@ fn cut(s: &str, limit: usize) -> String {
     out
 }
 
+/// Longest template parameter: a template's body, its own words included, holds at most 1,024
+/// characters.
+const TEMPLATE_PARAM_MAX: usize = 900;
+
 /// Characters that may not appear in a template parameter: Meta rejects new lines, tabs and
 /// runs of more than four spaces there, so every whitespace run becomes one space.
 fn template_param(p: &str) -> String {
     let flat = p.split_whitespace().collect::<Vec<_>>().join(" ");
     // An empty parameter is rejected too ("Parameter 'text' is mandatory").
-    if flat.is_empty() { "-".to_owned() } else { flat }
+    if flat.is_empty() { "-".to_owned() } else { cut(&flat, TEMPLATE_PARAM_MAX) }
 }
 
 /// A template message (outside the 24-hour window): name, language code, body parameters in

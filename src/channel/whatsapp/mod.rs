@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod map;
+mod window;
 
 use crate::app::Core;
 use crate::channel::ordered::{Item, Ordered};
@@ -46,6 +47,7 @@ pub fn start(core: &Core, config: &Config, wa: &WhatsAppConfig) -> anyhow::Resul
         &core.outbound,
         core.catalogue.subscribe(),
         core.store.clone(),
+        core.clock.clone(),
         core.http.health.clone(),
     )?);
     let sender = Ordered::new(graph.clone(), core.convo.clone(), core.shutdown.clone());
@@ -99,51 +101,65 @@ async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> Stat
             return StatusCode::OK;
         }
     };
-    let mut waiting: Vec<(ChatKey, Replies)> = Vec::new();
-    for event in events {
-        match event {
-            Event::Message { chat, wamid, content, .. } => {
-                let graph = h.graph.clone();
-                let id = wamid.clone();
-                tokio::spawn(async move { graph.mark_read(&id).await });
-                let input = h.input(content).await;
-                let (done, rx) = oneshot::channel();
-                let inbound = Inbound {
-                    chat: chat.clone(),
-                    msg: Some(MessageId(format!("wa:{wamid}"))),
-                    input,
-                    done,
-                };
-                if h.convo.submit(inbound).await.is_err() {
-                    return StatusCode::SERVICE_UNAVAILABLE;
-                }
-                waiting.push((chat, rx));
-            }
-            Event::Status { status, errors, .. } => {
-                if status == "failed" {
-                    tracing::warn!(?errors, "WhatsApp reports a message could not be delivered");
-                } else {
-                    tracing::debug!(%status, "WhatsApp delivery status");
-                }
-            }
-            Event::Error { codes } => tracing::warn!(?codes, "WhatsApp reports an error"),
-        }
-    }
-    for (chat, rx) in waiting {
-        match rx.await.unwrap_or(Err(ConvoError::Closed)) {
-            Ok(replies) => {
-                for q in replies {
-                    h.sender.queue(chat.clone(), Item::Reply(q));
-                }
-            }
-            // Not committed: Meta delivers again, and the dedupe marker is not there yet.
-            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-    StatusCode::OK
+    // Its own task: Meta hanging up must not cancel the work between a commit and the queueing
+    // of its replies, or they would wait for a restart (the redelivery is only a duplicate).
+    tokio::spawn(h.handle(events)).await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl Hook {
+    /// Steps every message of one webhook body and queues each committed message's replies,
+    /// also when another one failed (Meta redelivers the whole body; those are duplicates then).
+    async fn handle(self, events: Vec<Event>) -> StatusCode {
+        let mut answer = StatusCode::OK;
+        let mut waiting: Vec<(ChatKey, Replies)> = Vec::new();
+        for event in events {
+            match event {
+                Event::Message { chat, wamid, content, timestamp, .. } => {
+                    self.graph.inbound(&chat, timestamp);
+                    let graph = self.graph.clone();
+                    let id = wamid.clone();
+                    tokio::spawn(async move { graph.mark_read(&id).await });
+                    let input = self.input(content).await;
+                    let (done, rx) = oneshot::channel();
+                    let inbound = Inbound {
+                        chat: chat.clone(),
+                        msg: Some(MessageId(format!("wa:{wamid}"))),
+                        input,
+                        done,
+                    };
+                    if self.convo.submit(inbound).await.is_err() {
+                        answer = StatusCode::SERVICE_UNAVAILABLE;
+                        break;
+                    }
+                    waiting.push((chat, rx));
+                }
+                Event::Status { status, errors, .. } => {
+                    if status == "failed" {
+                        tracing::warn!(
+                            ?errors,
+                            "WhatsApp reports a message could not be delivered"
+                        );
+                    } else {
+                        tracing::debug!(%status, "WhatsApp delivery status");
+                    }
+                }
+                Event::Error { codes } => tracing::warn!(?codes, "WhatsApp reports an error"),
+            }
+        }
+        for (chat, rx) in waiting {
+            match rx.await.unwrap_or(Err(ConvoError::Closed)) {
+                Ok(replies) => {
+                    for q in replies {
+                        self.sender.queue(chat.clone(), Item::Reply(q));
+                    }
+                }
+                // Not committed: Meta delivers again, and the dedupe marker is not there yet.
+                Err(_) => answer = StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+        answer
+    }
+
     async fn input(&self, content: Content) -> Input {
         match content {
             Content::Text(t) => Input::Text(t),

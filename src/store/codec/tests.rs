@@ -11,6 +11,8 @@ const SESSION_V1_HEX: &str = include_str!("../../../tests/fixtures/records/sessi
 const SESSION_V2_HEX: &str = include_str!("../../../tests/fixtures/records/session-v2.hex");
 const TICKET_V1_HEX: &str = include_str!("../../../tests/fixtures/records/ticket-v1.hex");
 const TICKET_V2_HEX: &str = include_str!("../../../tests/fixtures/records/ticket-v2.hex");
+/// Three dedupe hashes: 1, [`crate::store::suite::SAMPLE_SEEN`] and `u64::MAX`.
+const SEEN_V1_HEX: &str = include_str!("../../../tests/fixtures/records/seen-v1.hex");
 /// One record per [`sample_outbox`] entry, separated by blank lines.
 const OUTBOX_V1_HEX: &str = include_str!("../../../tests/fixtures/records/outbox-v1.hex");
 
@@ -52,6 +54,27 @@ fn session_v2_is_frozen() {
     assert_eq!(decode_session(&frozen).unwrap(), sample_session());
     let now = encode_session(&sample_session()).unwrap();
     assert_eq!(now, frozen, "session encoding changed; new bytes:\n{}", hex(&now));
+}
+
+#[test]
+fn seen_v1_is_frozen() {
+    let hashes = [1, crate::store::suite::SAMPLE_SEEN, u64::MAX];
+    let frozen = unhex(SEEN_V1_HEX);
+    assert_eq!(decode_seen(&frozen).unwrap(), hashes);
+    assert_eq!(encode_seen(&hashes), frozen);
+    assert_eq!(decode_seen(&encode_seen(&[])).unwrap(), Vec::<u64>::new());
+    assert!(matches!(decode_seen(&frozen[..12]), Err(StoreError::Corrupt(_))), "cut short");
+    assert!(matches!(decode_seen(&[2]), Err(StoreError::Corrupt(_))), "unknown format");
+}
+
+/// Markers are filed by whole hours since the epoch.
+#[test]
+fn seen_hours() {
+    assert_eq!(seen_hour(Timestamp(0)), 0);
+    assert_eq!(seen_hour(Timestamp(3599)), 0);
+    assert_eq!(seen_hour(Timestamp(3600)), 1);
+    assert_eq!(seen_hour(Timestamp(-1)), 0, "before the epoch: hour 0");
+    assert_eq!(seen_hour(Timestamp(i64::MAX)), u32::MAX);
 }
 
 /// `Pending::Suggestion` was appended after every older variant: it round-trips, and the
@@ -176,7 +199,13 @@ fn keys_are_readable_and_distinct_per_kind() {
     assert_eq!(session_key(&a), b"Stg:777");
     assert_eq!(index_prefix(&a), b"Itg:777\0");
     assert_eq!(script_key("kk", 258), b"Pkk\0\0\0\x01\x02");
-    assert_eq!(seen_key(&MessageId("wamid.X".into())), b"Mwamid.X");
+    assert_eq!(legacy_seen_key(&MessageId("wamid.X".into())), b"Mwamid.X");
+    assert_eq!(legacy_seen_id(b"Mwamid.X"), Some(MessageId("wamid.X".into())));
+    assert_eq!(legacy_seen_id(b"Wwamid.X"), None);
+    assert_eq!(seen_key(0x0102, 7), *b"W\0\0\x01\x02\0\0\0\0\0\0\0\x07");
+    assert!(seen_key(0x0102, 7).starts_with(&seen_hour_start(0x0102)));
+    assert!(seen_key(0x0102, u64::MAX)[..] < seen_hour_start(0x0103)[..], "hours in order");
+    assert!(seen_hour_start(0).starts_with(&seen_prefix()));
     let no = sample_ticket().no;
     assert_eq!(ticket_key(&no), [b"T", no.as_str().as_bytes()].concat());
     assert!(ticket_key(&no).starts_with(&ticket_prefix()));

@@ -16,7 +16,7 @@ use crate::channel::{Channel, ChatKey};
 use crate::engine::reply::Outgoing;
 use crate::store::codec::{self, ReplyGroup};
 use crate::store::{R, ReplyOp, StoreError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the committer knows of the stored groups; only it changes this (behind the store's
 /// mutex, after each durable commit), so it always matches the disk.
@@ -24,8 +24,24 @@ use std::collections::{BTreeMap, HashMap};
 pub(super) struct Groups {
     /// Each stored group's sent bitmap and how many replies are still unsent.
     open: HashMap<u64, Open>,
-    /// Where each unsent reply of a group is: (group id, position).
-    at: HashMap<u64, (u64, usize)>,
+    /// Where each unsent reply is, by seq.
+    at: HashMap<u64, Spot>,
+}
+
+/// A reply's group, its position there, and its chat (hashed: enough to find one chat's
+/// replies without reading every group).
+#[derive(Clone, Copy)]
+struct Spot {
+    group: u64,
+    pos: usize,
+    chat: u64,
+}
+
+fn chat_hash(chat: &ChatKey) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    chat.hash(&mut h);
+    h.finish()
 }
 
 #[derive(Clone)]
@@ -56,8 +72,8 @@ impl Open {
 /// How one commit changes the groups; taken in by [`Groups::apply`] once the commit is durable.
 #[derive(Default)]
 pub(super) struct Change {
-    /// A group written by this commit: id and the seqs in it.
-    new: Option<(u64, Vec<u64>)>,
+    /// A group written by this commit: id and its replies' seqs and chats.
+    new: Option<(u64, Vec<(u64, u64)>)>,
     /// Groups with newly sent replies, as they are now (`left == 0`: removed).
     marked: BTreeMap<u64, Open>,
     /// The replies newly sent.
@@ -85,9 +101,9 @@ impl Groups {
                 open.sent.copy_from_slice(&sent);
                 open.left = (0..group.len()).filter(|&p| !open.is_sent(p)).count();
             }
-            for (pos, (_, seq, _)) in group.iter().enumerate() {
+            for (pos, (chat, seq, _)) in group.iter().enumerate() {
                 if !open.is_sent(pos) {
-                    me.at.insert(*seq, (id, pos));
+                    me.at.insert(*seq, Spot { group: id, pos, chat: chat_hash(chat) });
                 }
             }
             me.open.insert(id, open);
@@ -110,9 +126,9 @@ impl Groups {
                 ReplyOp::Sent { chat, seq } => {
                     if let Some(pos) = new.iter().position(|(_, s, _)| s == seq) {
                         new.remove(pos);
-                    } else if let Some(&(id, pos)) = self.at.get(seq) {
-                        let Some(open) = self.open.get(&id) else { continue };
-                        change.marked.entry(id).or_insert_with(|| open.clone()).mark(pos);
+                    } else if let Some(&Spot { group, pos, .. }) = self.at.get(seq) {
+                        let Some(open) = self.open.get(&group) else { continue };
+                        change.marked.entry(group).or_insert_with(|| open.clone()).mark(pos);
                         change.sent.push(*seq);
                     } else {
                         // A reply from before groups (or one already forgotten): remove its
@@ -127,7 +143,8 @@ impl Groups {
         }
         if let Some(&(_, id, _)) = new.first() {
             writes.insert(&codec::reply_group_key(id)[..], codec::encode_reply_group(&new)?);
-            change.new = Some((id, new.iter().map(|(_, seq, _)| *seq).collect()));
+            change.new =
+                Some((id, new.iter().map(|(chat, seq, _)| (*seq, chat_hash(chat))).collect()));
         }
         for (id, open) in &change.marked {
             let sent_key = codec::reply_group_sent_key(*id);
@@ -143,10 +160,10 @@ impl Groups {
 
     /// Takes in a change once its commit is durable.
     pub(super) fn apply(&mut self, change: Change) {
-        if let Some((id, seqs)) = change.new {
-            self.open.insert(id, Open::new(seqs.len()));
-            for (pos, seq) in seqs.into_iter().enumerate() {
-                self.at.insert(seq, (id, pos));
+        if let Some((id, replies)) = change.new {
+            self.open.insert(id, Open::new(replies.len()));
+            for (pos, (seq, chat)) in replies.into_iter().enumerate() {
+                self.at.insert(seq, Spot { group: id, pos, chat });
             }
         }
         for seq in change.sent {
@@ -187,6 +204,39 @@ impl Groups {
             );
         }
         out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        Ok(out)
+    }
+
+    /// One chat's unsent replies, in seq order: only the groups holding one are read.
+    pub(super) fn pending_of(&self, tree: &sled::Tree, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
+        let mut out = Vec::new();
+        for item in tree.scan_prefix(codec::reply_chat_prefix(chat)) {
+            let (key, value) = item.map_err(|e| sled_error("read", e))?;
+            // The prefix also matches a longer chat id that continues with `\0`.
+            if let Some((_, seq)) = codec::parse_reply_key(&key).filter(|(c, _)| c == chat) {
+                out.push((seq, codec::decode_reply(&value)?));
+            }
+        }
+        let hash = chat_hash(chat);
+        let groups: BTreeSet<u64> =
+            self.at.values().filter(|s| s.chat == hash).map(|s| s.group).collect();
+        for id in groups {
+            let Some(open) = self.open.get(&id) else { continue };
+            let Some(value) =
+                tree.get(codec::reply_group_key(id)).map_err(|e| sled_error("read", e))?
+            else {
+                continue;
+            };
+            let group = codec::decode_reply_group(&value)?;
+            out.extend(
+                group
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(pos, (c, ..))| c == chat && !open.is_sent(*pos))
+                    .map(|(_, (_, seq, reply))| (seq, reply)),
+            );
+        }
+        out.sort_by_key(|(seq, _)| *seq);
         Ok(out)
     }
 }

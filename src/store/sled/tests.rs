@@ -214,9 +214,7 @@ fn compaction_leaves_no_trace_of_deleted_records() {
     assert!(!found(dir.path()), "no trace after compaction");
     // Still the same store, still writable.
     suite::assert_sample_batch(&store);
-    store
-        .commit(&Batch { seen: vec![crate::channel::MessageId("m".into())], ..Batch::default() })
-        .unwrap();
+    store.commit(&Batch { seen_expired: Some(Timestamp(0)), ..Batch::default() }).unwrap();
     drop(store);
     suite::assert_sample_batch(&SledStore::open(&db, CACHE).unwrap());
 }
@@ -257,11 +255,17 @@ fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
         store.pending_replies(Channel::Telegram).unwrap().iter().map(|r| r.1).collect()
     };
     assert_eq!(seqs(&store), vec![1, 10, 11, 12]);
+    let of_chat = |store: &SledStore| -> Vec<u64> {
+        store.chat_pending_replies(&chat).unwrap().iter().map(|r| r.0).collect()
+    };
+    assert_eq!(of_chat(&store), vec![1, 10, 11, 12], "one chat's: groups and old records");
     commit(&store, vec![sent(11), sent(1)]);
     assert_eq!(seqs(&store), vec![10, 12]);
+    assert_eq!(of_chat(&store), vec![10, 12]);
     assert!(!store.read().unwrap().tree.contains_key(&old).unwrap(), "old record removed");
     let store = reopen(store, &dir);
     assert_eq!(seqs(&store), vec![10, 12], "the sent marks are stored");
+    assert_eq!(of_chat(&store), vec![10, 12]);
     commit(&store, vec![sent(10), sent(12), sent(999)]);
     assert_eq!(seqs(&store), Vec::<u64>::new());
     assert_eq!(groups(&store), 0, "the last reply sent removes the group");
@@ -269,4 +273,35 @@ fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
     assert_eq!(marks, 0, "and its sent marks");
     let store = reopen(store, &dir);
     assert_eq!(seqs(&store), Vec::<u64>::new());
+}
+
+/// One marker record per commit and hour, however many messages; the old layout's markers (one
+/// key per message id) are listed until an expiry drops them.
+#[test]
+fn seen_records_per_commit_and_old_markers_until_pruned() {
+    use crate::channel::MessageId;
+    use crate::store::Seen;
+    let (store, dir) = fresh();
+    let old = MessageId("wa:wamid.OLD".into());
+    store.read().unwrap().tree.insert(codec::legacy_seen_key(&old), &[][..]).unwrap();
+    assert_eq!(store.seen_legacy().unwrap(), [old]);
+    let t = Timestamp(1_772_409_600);
+    let seen = |at, hashes| Seen { at, hashes };
+    let batch = Batch {
+        seen: vec![seen(t, vec![1, 2]), seen(t.plus_secs(60), vec![3]), seen(t, vec![])],
+        ..Batch::default()
+    };
+    store.commit(&batch).unwrap();
+    let records =
+        |store: &SledStore| store.read().unwrap().tree.scan_prefix(codec::seen_prefix()).count();
+    assert_eq!(records(&store), 1, "one record for the commit's hour");
+    let store = reopen(store, &dir);
+    let mut all = store.seen_between(t, t.plus_secs(3600)).unwrap();
+    all.sort_unstable();
+    assert_eq!(all, [1, 2, 3]);
+    store.commit(&Batch { seen_expired: Some(t), ..Batch::default() }).unwrap();
+    assert!(store.seen_legacy().unwrap().is_empty(), "old markers dropped");
+    assert_eq!(records(&store), 1, "the hour of the cut itself is kept");
+    store.commit(&Batch { seen_expired: Some(t.plus_secs(3600)), ..Batch::default() }).unwrap();
+    assert_eq!(records(&store), 0);
 }
