@@ -36,7 +36,7 @@ struct Round {
     batch: Batch,
     /// Chats whose session is erased in this round.
     forgotten: HashSet<ChatKey>,
-    /// Attachment files to delete once the round is committed.
+    /// Attachment files of erased tickets, deleted before the round is committed.
     doomed_files: Vec<String>,
     sessions: HashMap<ChatKey, Session>,
     seen: HashSet<MessageId>,
@@ -74,14 +74,11 @@ pub(crate) async fn run(
         batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
         let scripts: Vec<(String, u32)> =
             batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
-        let ok = batch.is_empty() || committer.commit(batch).await;
+        // The rest of an erasure is the commit itself: it destroys the keys of the session and
+        // of the anonymised tickets (see `store::sled`).
+        let files_gone = erase_files(&shared.config.data_dir, &doomed_files);
+        let ok = files_gone && (batch.is_empty() || committer.commit(batch).await);
         shared.config.metrics.round(ok);
-        if ok && !forgotten.is_empty() {
-            erase_files(&shared.config.data_dir, &doomed_files);
-            // sled keeps old versions in its log: rewrite it so nothing of theirs stays on disk.
-            let c = committer.clone();
-            tokio::spawn(async move { c.exclusive(|store| store.compact()).await });
-        }
         if ok {
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
                 // Crude but bounded: forget everything cached; sessions reload from the store.
@@ -339,12 +336,15 @@ fn forget(
     Ok(Reply::msg(Msg::new("forget-done").arg("terbuka", open)))
 }
 
-fn erase_files(data_dir: &Option<std::path::PathBuf>, files: &[String]) {
-    let Some(dir) = data_dir else { return };
-    for f in files {
-        // Paths are ours (`files/<random>.<ext>`); never follow anything else.
-        if f.starts_with("files/") && !f.contains("..") {
-            let _ = std::fs::remove_file(dir.join(f));
+/// Deletes erased tickets' attachments; false (the round fails and is redelivered) if one
+/// could not be deleted, so no erasure is acknowledged with a file left behind.
+fn erase_files(data_dir: &Option<std::path::PathBuf>, files: &[String]) -> bool {
+    let Some(dir) = data_dir.as_ref().filter(|_| !files.is_empty()) else { return true };
+    match crate::private_fs::remove_attachments(dir, files) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "erased attachments could not be deleted");
+            false
         }
     }
 }

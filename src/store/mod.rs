@@ -8,7 +8,9 @@
 
 pub mod backup;
 pub mod codec;
+pub mod keys;
 pub mod memory;
+pub mod seal;
 pub mod sled;
 #[cfg(test)]
 pub mod suite;
