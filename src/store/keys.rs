@@ -8,7 +8,8 @@
 //!
 //! Crash safety, both ways:
 //! - a key reaches the device (written, `fdatasync`) before any commit that uses it: keys are
-//!   handed out from small pools written ahead, one sync per [`POOL`] keys;
+//!   handed out from pools written ahead, one sync per [`POOL`] keys or more (a commit
+//!   reserves what it may need, so it syncs once at most);
 //! - destroying a key overwrites its slot with zeros; a record key is synced before the sled
 //!   commit that stops referring to it, so an erasure is on the device before its reply.
 //!   Reply-group keys (the group was sent, nothing needs it) are zeroed without a sync of
@@ -33,7 +34,7 @@ const HEADER: u64 = 16;
 /// Offset of the "no plaintext left" flag in the header.
 const SEALED_FLAG: u64 = 9;
 const SLOT: usize = 48;
-/// Keys written ahead with one `fdatasync`.
+/// Keys written ahead with one `fdatasync`, at least.
 pub const POOL: usize = 64;
 
 /// What a key seals; only reply keys are swept at open (see the module docs).
@@ -112,22 +113,30 @@ impl KeyFile {
         self.state.lock().map_err(|_| StoreError::Io("key file lock poisoned".into()))
     }
 
+    /// Makes sure the next `n` [`take`](Self::take)s of `purpose` need no sync of their own:
+    /// a commit calls it with its most keys, so it syncs the key file at most once.
+    pub fn reserve(&self, purpose: Purpose, n: usize) -> R<()> {
+        let mut state = self.state()?;
+        let pool = state.pools[purpose as usize - 1].len();
+        if pool < n {
+            let fresh = self.write_ahead(&mut state, purpose, (n - pool).max(POOL))?;
+            state.pools[purpose as usize - 1].extend(fresh);
+        }
+        Ok(())
+    }
+
     /// A fresh key, already on the device.
     pub fn take(&self, purpose: Purpose) -> R<SealKey> {
-        let mut state = self.state()?;
-        if state.pools[purpose as usize - 1].is_empty() {
-            let fresh = self.write_ahead(&mut state, purpose)?;
-            state.pools[purpose as usize - 1] = fresh;
-        }
-        state.pools[purpose as usize - 1]
+        self.reserve(purpose, 1)?;
+        self.state()?.pools[purpose as usize - 1]
             .pop()
             .ok_or_else(|| StoreError::Io("key pool empty after refill".into()))
     }
 
-    /// Writes [`POOL`] new keys into empty slots and syncs them.
-    fn write_ahead(&self, state: &mut State, purpose: Purpose) -> R<Vec<SealKey>> {
-        let mut fresh = Vec::with_capacity(POOL);
-        for _ in 0..POOL {
+    /// Writes `n` new keys into empty slots and syncs them.
+    fn write_ahead(&self, state: &mut State, purpose: Purpose, n: usize) -> R<Vec<SealKey>> {
+        let mut fresh = Vec::with_capacity(n);
+        for _ in 0..n {
             let slot = match state.free.pop() {
                 Some(slot) => slot,
                 None => {

@@ -386,6 +386,8 @@ impl Store for Database {
         let mut writes = sled::Batch::default();
         // Keys of erased sessions and tickets: destroyed, durably, before the batch is written.
         let mut doomed = Vec::new();
+        // At most this many new keys; reserving them here costs one key-file sync, not many.
+        self.keys.reserve(Purpose::Record, batch.sessions.len() + batch.tickets.len())?;
         self.write_sessions(&batch.sessions, &mut writes, &mut doomed)?;
         self.write_tickets(&batch.tickets, &mut writes, &mut doomed)?;
         for msg in &batch.seen {
