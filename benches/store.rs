@@ -16,7 +16,8 @@
 //!    deleted, ticket anonymised: what `hapus data saya` commits), one every 250 ms. Reported:
 //!    the other chats' commit waits (median, p99, max) and each erasure's own time, for
 //!    crypto-shredding (the commit alone) and for the compaction pintu did before (the commit,
-//!    then `compact()` as an exclusive committer job).
+//!    then `compact()` as an exclusive committer job), and as a baseline the same load for as
+//!    long with no erasure.
 //!
 //! `cargo bench --bench store -- --bench` for the figures; as a test (`cargo test --all-targets`)
 //! it runs tiny sizes only. Data goes to a temp dir (`$PINTU_BENCH_DIR` to choose where; it
@@ -294,10 +295,14 @@ fn erasure_under_load(dir: &Path, session: &Session, answers: &[(String, Value)]
         .expect("runtime");
     let store = Arc::new(SledStore::open(dir, CACHE).expect("open"));
     let committer = pintu::commit::Committer::start(store);
-    println!("store: erasure under load on {n} sessions + {n} tickets (10-message commits in a closed loop)");
-    for (approach, compact, erasures) in
-        [("crypto-shredding", false, 20u64), ("compaction (before)", true, if quick { 2 } else { 1 })]
-    {
+    println!(
+        "store: erasure under load on {n} sessions + {n} tickets (10-message commits in a closed loop)"
+    );
+    for (approach, compact, erasures) in [
+        ("no erasure (baseline)", false, 0u64),
+        ("crypto-shredding", false, 20),
+        ("compaction (before)", true, if quick { 2 } else { 1 }),
+    ] {
         let stop = Arc::new(AtomicBool::new(false));
         let load = {
             let (committer, stop, session) = (committer.clone(), stop.clone(), session.clone());
@@ -321,6 +326,10 @@ fn erasure_under_load(dir: &Path, session: &Session, answers: &[(String, Value)]
         let erase_times = rt.block_on(async {
             tokio::time::sleep(Duration::from_millis(500)).await;
             let mut times = Vec::new();
+            if erasures == 0 {
+                // As long as the 20 erasures take, for the same number of other commits.
+                tokio::time::sleep(Duration::from_millis(20 * 250)).await;
+            }
             for e in 0..erasures {
                 let victim = if compact { 500 + e } else { e };
                 let mut erased = ticket(victim, answers);

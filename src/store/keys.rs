@@ -60,6 +60,8 @@ struct State {
     len: u32,
     /// Keys on the device and not yet handed out, per purpose (index `purpose - 1`).
     pools: [Vec<SealKey>; 2],
+    /// The reply keys in the file when it was opened, for the sweep at open.
+    reply_keys_at_open: Vec<KeyRef>,
 }
 
 impl KeyFile {
@@ -100,8 +102,11 @@ impl KeyFile {
         let mut slot = Zeroizing::new([0u8; SLOT]);
         for n in 0..len {
             reader.read_exact(&mut slot[..]).map_err(|e| io("read", e))?;
-            if slot[..8] == [0; 8] {
+            let id = u64::from_be_bytes(slot[..8].try_into().unwrap_or_default());
+            if id == 0 {
                 state.free.push(n);
+            } else if slot[8] == Purpose::Reply as u8 {
+                state.reply_keys_at_open.push(KeyRef { slot: n, id });
             }
         }
         // Lowest slots first, so the file stays compact.
@@ -135,8 +140,13 @@ impl KeyFile {
 
     /// Writes `n` new keys into empty slots and syncs them.
     fn write_ahead(&self, state: &mut State, purpose: Purpose, n: usize) -> R<Vec<SealKey>> {
+        // All randomness in one call, and runs of consecutive slots (the file growing) in one
+        // write each: a commit of hundreds of new chats costs a few syscalls, not hundreds.
+        let mut random = Zeroizing::new(vec![0u8; n * 40]);
+        getrandom::fill(&mut random[..]).map_err(no_randomness)?;
         let mut fresh = Vec::with_capacity(n);
-        for _ in 0..n {
+        let mut run: (u32, Zeroizing<Vec<u8>>) = (0, Zeroizing::new(Vec::new()));
+        for chunk in random.chunks_exact(40) {
             let slot = match state.free.pop() {
                 Some(slot) => slot,
                 None => {
@@ -147,22 +157,31 @@ impl KeyFile {
                     state.len - 1
                 }
             };
+            // A zero id marks an empty slot; 1 in 2^64, but then take any other.
+            let id = u64::from_be_bytes(chunk[..8].try_into().unwrap_or_default()).max(1);
             let mut secret = Zeroizing::new([0u8; 32]);
-            let mut id = [0u8; 8];
-            while id == [0; 8] {
-                getrandom::fill(&mut id).map_err(no_randomness)?;
+            secret.copy_from_slice(&chunk[8..]);
+            let next = run.0 + (run.1.len() / SLOT) as u32;
+            if run.1.is_empty() || slot != next {
+                self.write_run(&run)?;
+                run = (slot, Zeroizing::new(Vec::with_capacity(SLOT * n)));
             }
-            getrandom::fill(&mut secret[..]).map_err(no_randomness)?;
-            let key = SealKey { slot, id: u64::from_be_bytes(id), secret };
-            let mut bytes = Zeroizing::new([0u8; SLOT]);
-            bytes[..8].copy_from_slice(&id);
-            bytes[8] = purpose as u8;
-            bytes[16..].copy_from_slice(&key.secret[..]);
-            self.file.write_all_at(&bytes[..], offset(slot)).map_err(write_error)?;
-            fresh.push(key);
+            run.1.extend_from_slice(&id.to_be_bytes());
+            run.1.extend_from_slice(&[purpose as u8, 0, 0, 0, 0, 0, 0, 0]);
+            run.1.extend_from_slice(&secret[..]);
+            fresh.push(SealKey { slot, id, secret });
         }
+        self.write_run(&run)?;
         self.sync()?;
         Ok(fresh)
+    }
+
+    /// Writes slots starting at `run.0`, back to back.
+    fn write_run(&self, run: &(u32, Zeroizing<Vec<u8>>)) -> R<()> {
+        if run.1.is_empty() {
+            return Ok(());
+        }
+        self.file.write_all_at(&run.1, offset(run.0)).map_err(write_error)
     }
 
     /// Overwrites the slots of `keys` with zeros (a slot already holding another key is left
@@ -173,7 +192,7 @@ impl KeyFile {
         }
         let mut state = self.state()?;
         for key in keys {
-            if self.read_slot(key.slot)?.is_some_and(|(id, _, _)| id == key.id) {
+            if Keyring::key(self, key.slot)?.is_some_and(|k| k.id == key.id) {
                 self.file.write_all_at(&[0u8; SLOT], offset(key.slot)).map_err(write_error)?;
                 state.free.push(key.slot);
             }
@@ -186,23 +205,10 @@ impl KeyFile {
         self.file.sync_data().map_err(|e| StoreError::Io(format!("fdatasync key file: {e}")))
     }
 
-    /// Every reply key in the file, for the sweep at open.
-    pub fn reply_keys(&self) -> R<Vec<KeyRef>> {
-        let (len, pooled) = {
-            let state = self.state()?;
-            let pool = &state.pools[Purpose::Reply as usize - 1];
-            (state.len, pool.iter().map(SealKey::key_ref).collect::<Vec<_>>())
-        };
-        let mut found = Vec::new();
-        for slot in 0..len {
-            if let Some((id, purpose, _)) = self.read_slot(slot)? {
-                let key = KeyRef { slot, id };
-                if purpose == Purpose::Reply as u8 && !pooled.contains(&key) {
-                    found.push(key);
-                }
-            }
-        }
-        Ok(found)
+    /// The reply keys the file held when it was opened (found by the one read at open: a
+    /// slot-by-slot look-up of millions of keys would slow every start).
+    pub fn reply_keys_at_open(&self) -> R<Vec<KeyRef>> {
+        Ok(self.state()?.reply_keys_at_open.clone())
     }
 
     /// True once the store was found to hold no plaintext personal records.
@@ -217,14 +223,10 @@ impl KeyFile {
         self.file.write_all_at(&[1], SEALED_FLAG).map_err(write_error)?;
         self.sync()
     }
+}
 
-    /// Slots in use (keys written), for tests and size estimates.
-    pub fn live_keys(&self) -> R<usize> {
-        let state = self.state()?;
-        Ok(state.len as usize - state.free.len())
-    }
-
-    fn read_slot(&self, slot: u32) -> R<Option<(u64, u8, Zeroizing<[u8; 32]>)>> {
+impl Keyring for KeyFile {
+    fn key(&self, slot: u32) -> R<Option<SealKey>> {
         let mut bytes = Zeroizing::new([0u8; SLOT]);
         match self.file.read_exact_at(&mut bytes[..], offset(slot)) {
             Ok(()) => {}
@@ -238,13 +240,7 @@ impl KeyFile {
         }
         let mut secret = Zeroizing::new([0u8; 32]);
         secret.copy_from_slice(&bytes[16..]);
-        Ok(Some((id, bytes[8], secret)))
-    }
-}
-
-impl Keyring for KeyFile {
-    fn key(&self, slot: u32) -> R<Option<SealKey>> {
-        Ok(self.read_slot(slot)?.map(|(id, _, secret)| SealKey { slot, id, secret }))
+        Ok(Some(SealKey { slot, id, secret }))
     }
 }
 
@@ -284,7 +280,7 @@ mod tests {
         let file = KeyFile::open(&path).unwrap();
         assert_eq!(*file.key(a.slot).unwrap().unwrap().secret, *a.secret);
         assert!(file.key(b.slot).unwrap().is_none());
-        assert!(file.reply_keys().unwrap().contains(&r.key_ref()));
+        assert!(file.reply_keys_at_open().unwrap().contains(&r.key_ref()));
         assert!(!file.all_sealed().unwrap());
         file.set_all_sealed().unwrap();
         // The destroyed slot is reused, under a new id.

@@ -49,22 +49,24 @@ impl Folders {
 /// leftover folder: an old store still holds the plaintext the compaction was to remove.
 pub(super) fn finish_interrupted_compaction(dir: &Path) -> R<()> {
     let f = Folders::of(dir);
+    let mut changed = false;
     if !dir.exists() {
         if f.compacted.exists() {
             std::fs::rename(&f.compacted, dir).map_err(|e| io_error("finish a compaction", e))?;
+            changed = true;
         } else if f.old.exists() {
             std::fs::rename(&f.old, dir).map_err(|e| io_error("roll back a compaction", e))?;
+            changed = true;
         }
     }
     for leftover in [&f.compacting, &f.compacted, &f.old, &f.swap] {
         match std::fs::remove_dir_all(leftover) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(io_error("remove a compaction's leftovers", e));
-            }
-            _ => {}
+            Ok(()) => changed = true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error("remove a compaction's leftovers", e)),
         }
     }
-    sync_parent(dir)
+    if changed { sync_parent(dir) } else { Ok(()) }
 }
 
 impl SledStore {
@@ -160,8 +162,12 @@ impl Database {
             self.sync()?;
         }
         let referenced: HashSet<_> = groups.keys().collect();
-        let orphans: Vec<_> =
-            self.keys.reply_keys()?.into_iter().filter(|k| !referenced.contains(k)).collect();
+        let orphans: Vec<_> = self
+            .keys
+            .reply_keys_at_open()?
+            .into_iter()
+            .filter(|k| !referenced.contains(k))
+            .collect();
         self.keys.destroy(&orphans, true)
     }
 
