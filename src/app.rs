@@ -163,6 +163,14 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         data_dir: config.data_dir.clone(),
     };
     tokio::spawn(follow_up.run(shutdown.clone()));
+    let reminders = crate::draft_reminder::Reminders {
+        store: store.clone(),
+        convo: convo.clone(),
+        clock: clock.clone(),
+        session_ttl_secs: config.session_ttl_secs,
+        resume_after_secs: config.resume_after_secs,
+    };
+    tokio::spawn(reminders.run(shutdown.clone()));
     tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");

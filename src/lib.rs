@@ -10,7 +10,10 @@
 //! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch;
 //!   [`private_fs`]: owner-only data folder, files and backups.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
-//! - [`channel`]: platform adapters (terminal so far); [`http`]: health endpoints.
+//! - [`sla`]: due dates, overdue notices and retention; [`draft_reminder`]: the one reminder of
+//!   an idle draft.
+//! - [`channel`]: platform adapters (Telegram, WhatsApp, terminal); [`http`]: the officers' API,
+//!   attachment links, health and metrics; [`outbox`]: forwards and pushes, retried.
 //! - [`eval`]: `pintu eval`, first-message routing scored on a labelled CSV.
 //! - [`app`]: wiring for `serve`, `chat`, `check`, `route` and `eval`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]

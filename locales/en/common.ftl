@@ -48,6 +48,9 @@ session-expired = Sorry, the unfinished application was closed because there was
 resume-ask =
     Welcome back. Your { $layanan } application is not finished yet ({ $jumlah } answers saved).
     Type *1* to continue, or *2* to start again from the beginning.
+draft-reminder =
+    Reminder: your { $layanan } application is not finished yet ({ $jumlah } answers saved). The draft is kept until { $tanggal } and deleted after that.
+    Type *1* to continue, or *2* to start again from the beginning.
 resume-continue = Continue
 resume-restart = Start again
 resume-continued = Fine, let us continue.

@@ -48,6 +48,9 @@ session-expired = Mohon maaf, permohonan yang belum selesai tadi sudah ditutup k
 resume-ask =
     Selamat datang kembali, Bapak/Ibu. Permohonan { $layanan } Bapak/Ibu belum selesai ({ $jumlah } jawaban tersimpan).
     Ketik *1* untuk melanjutkan, atau *2* untuk mulai baru dari awal.
+draft-reminder =
+    Pengingat: permohonan { $layanan } Bapak/Ibu belum selesai ({ $jumlah } jawaban tersimpan). Draf ini disimpan sampai { $tanggal }, setelah itu dihapus.
+    Ketik *1* untuk melanjutkan, atau *2* untuk mulai baru dari awal.
 resume-continue = Lanjutkan
 resume-restart = Mulai baru
 resume-continued = Baik, kita lanjutkan.

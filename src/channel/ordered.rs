@@ -4,14 +4,14 @@
 //! reply sent, acknowledging a push) is decided here, once.
 
 use super::ChatKey;
-use crate::convo::{Convo, Queued};
+use crate::convo::{Convo, Queued, Unasked};
 use crate::engine::reply::Outgoing;
-use crate::outbox::push::Delivered;
+use crate::outbox::push::{Delivered, Delivery};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 /// First wait before a reply that could not go out is tried again; it doubles up to
@@ -102,6 +102,31 @@ impl<D: Deliver> Ordered<D> {
             let me = self.clone();
             tokio::spawn(async move { me.drain(chat).await });
         }
+    }
+
+    /// Queues, until both senders are gone, the outbox's pushes for this channel and the
+    /// replies pintu sends unasked (draft reminders).
+    pub fn follow(&self, mut pushes: mpsc::Receiver<Delivery>, mut unasked: Unasked) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let (mut pushes_open, mut unasked_open) = (true, true);
+            while pushes_open || unasked_open {
+                tokio::select! {
+                    p = pushes.recv(), if pushes_open => match p {
+                        Some(p) => me.queue(p.chat, Item::Push(p.out, p.ack)),
+                        None => pushes_open = false,
+                    },
+                    u = unasked.recv(), if unasked_open => match u {
+                        Some((chat, replies)) => {
+                            for q in replies {
+                                me.queue(chat.clone(), Item::Reply(q));
+                            }
+                        }
+                        None => unasked_open = false,
+                    },
+                }
+            }
+        });
     }
 
     async fn drain(&self, chat: ChatKey) {

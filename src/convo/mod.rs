@@ -8,18 +8,18 @@
 
 mod shard;
 
-use crate::channel::{ChatKey, MessageId};
-use crate::clock::Clock;
+use crate::channel::{Channel, ChatKey, MessageId};
+use crate::clock::{Clock, Timestamp};
 use crate::commit::Committer;
 use crate::engine::Settings;
 use crate::engine::input::Input;
 use crate::engine::reply::Outgoing;
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, ReplyOp, Store};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 use time::UtcOffset;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -120,11 +120,17 @@ pub(crate) struct Shared {
     pub reply_seq: AtomicU64,
 }
 
+/// Replies pintu sends unasked (draft reminders), for a channel to send like any other.
+pub type Unasked = mpsc::Receiver<(ChatKey, Vec<Queued>)>;
+type UnaskedSink = mpsc::Sender<(ChatKey, Vec<Queued>)>;
+
 /// Handle to the running conversation layer; cheap to clone.
 #[derive(Clone)]
 pub struct Convo {
     shards: Arc<[mpsc::Sender<Inbound>]>,
     committer: Committer,
+    /// Where each running channel takes replies that no platform message waits for.
+    unasked: Arc<Mutex<HashMap<Channel, UnaskedSink>>>,
 }
 
 impl Convo {
@@ -158,7 +164,33 @@ impl Convo {
                 tx
             })
             .collect();
-        Self { shards: shards.into(), committer }
+        Self { shards: shards.into(), committer, unasked: Arc::default() }
+    }
+
+    /// Registers a channel for the replies pintu sends unasked; they arrive on the receiver,
+    /// committed as pending, to be sent and marked like replies to a message.
+    pub fn register_unasked(&self, channel: Channel) -> Unasked {
+        let (tx, rx) = mpsc::channel(64);
+        if let Ok(mut map) = self.unasked.lock() {
+            map.insert(channel, tx);
+        }
+        rx
+    }
+
+    /// Steps the draft reminder for a chat whose draft the scan found idle since `touched`
+    /// and hands the reply to the chat's channel. Returns whether a reminder was sent on its
+    /// way: none when the chat wrote meanwhile or was reminded already. When the channel is
+    /// not running here, the reminder stays pending in the store and goes out when it starts.
+    pub async fn remind(&self, chat: ChatKey, touched: Timestamp) -> Result<bool, ConvoError> {
+        let replies = self.handle(chat.clone(), None, Input::DraftReminder { touched }).await?;
+        if replies.is_empty() {
+            return Ok(false);
+        }
+        let sink = self.unasked.lock().ok().and_then(|m| m.get(&chat.channel).cloned());
+        if let Some(sink) = sink {
+            let _ = sink.send((chat, replies)).await;
+        }
+        Ok(true)
     }
 
     /// Queues a message; waits while its shard is full (backpressure).

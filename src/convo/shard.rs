@@ -111,6 +111,12 @@ fn step_one(
         Some(s) => Some(s.clone()),
         None => shared.store.load_session(chat)?,
     };
+    // A draft reminder is pintu's own: a chat without a session (erased meanwhile) gets
+    // nothing, and none is created for it.
+    let reminder = matches!(input, engine::input::Input::DraftReminder { .. });
+    if reminder && session.is_none() {
+        return Ok(Vec::new());
+    }
     let hash = msg.as_ref().map(message_hash);
     if let (Some(id), Some(h)) = (&msg, hash) {
         let recent = session.as_ref().map_or(&[][..], |s| &s.recent[..]);
@@ -125,7 +131,9 @@ fn step_one(
             return Ok(Vec::new());
         }
     }
-    metrics.message_in(chat.channel, false);
+    if !reminder {
+        metrics.message_in(chat.channel, false);
+    }
     let started = std::time::Instant::now();
     let mut recent = session.as_ref().map(|s| s.recent.clone()).unwrap_or_default();
     let pinned = resolve_pinned(shared, catalogue, state, session.as_ref())?;
@@ -137,6 +145,9 @@ fn step_one(
         now,
     };
     let step = engine::step(&ctx, session.as_ref(), input);
+    if reminder && step.replies.is_empty() {
+        return Ok(Vec::new()); // not due any more: nothing changed
+    }
     funnel(metrics, catalogue, session.as_ref(), &step);
     let mut session = step.session;
     let lang = session.lang;

@@ -1,8 +1,9 @@
 //! What a channel hands the engine for one platform message.
 
+use crate::clock::Timestamp;
 use crate::engine::session::FileRef;
 
-/// One citizen message, already translated from the platform's shape.
+/// One citizen message, already translated from the platform's shape, or pintu's own reminder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     /// Raw text as typed; the engine normalises it.
@@ -23,6 +24,11 @@ pub enum Input {
     /// An attachment the channel refused before storing it (too big for the platform).
     TooBig {
         bytes: u64,
+    },
+    /// Not from the citizen: the reminder scan found the chat's draft idle since `touched`
+    /// (see [`crate::engine::remind`]).
+    DraftReminder {
+        touched: Timestamp,
     },
 }
 

@@ -18,7 +18,7 @@ pub mod status;
 mod tests;
 
 use crate::calendar::Calendar;
-use crate::clock::Now;
+use crate::clock::{Now, Timestamp};
 use crate::engine::session::{Lang, Pending, Session, Value};
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
@@ -59,6 +59,7 @@ pub const MESSAGE_IDS: &[&str] = &[
     "thanks-reply",
     "session-expired",
     "resume-ask",
+    "draft-reminder",
     "resume-continue",
     "resume-restart",
     "resume-which",
@@ -251,6 +252,9 @@ fn same_text(raw: &str, value: &Value) -> bool {
 
 /// Steps a session by one input.
 pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
+    if let Input::DraftReminder { touched } = input {
+        return remind(ctx, session, touched);
+    }
     let mut e = Engine {
         ctx,
         s: session.cloned().unwrap_or_default(),
@@ -266,6 +270,7 @@ pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
         e.expired = true;
         e.say(Reply::key("session-expired"));
     } else if idle > ctx.settings.resume_after_secs
+        && e.s.pending != Pending::Resume
         && e.flow_script().is_some()
         && !e.urgent(&input)
     {
@@ -280,6 +285,33 @@ pub fn step(ctx: &Ctx, session: Option<&Session>, input: Input) -> Step {
     e.s.touched = ctx.now.at;
     e.handle(input);
     e.privacy_notice_once();
+    Step { session: e.s, replies: e.replies, effects: e.effects }
+}
+
+/// The one reminder of a draft left idle since `touched` (issue #13 item 9): which service,
+/// how much is saved, until when it is kept, and the "lanjutkan / mulai baru" choice a
+/// returning citizen gets, so the answer to it is settled like theirs. No reply when there is
+/// nothing to remind of: no session or draft, activity since the scan saw it, or a question
+/// already waiting for the answer (an earlier reminder or resume question). The session's
+/// `touched` is kept: a reminder is not the citizen's activity and does not lengthen the draft's
+/// life.
+pub fn remind(ctx: &Ctx, session: Option<&Session>, touched: Timestamp) -> Step {
+    let s = session.cloned().unwrap_or_default();
+    let mut e = Engine {
+        ctx,
+        s,
+        replies: Vec::new(),
+        effects: Vec::new(),
+        first_contact: false,
+        expired: false,
+    };
+    let due = session.is_some()
+        && e.s.touched == touched
+        && e.s.pending != Pending::Resume
+        && ctx.now.at.0.saturating_sub(touched.0) <= ctx.settings.session_ttl_secs;
+    if due && e.flow_script().is_some() {
+        e.send_reminder();
+    }
     Step { session: e.s, replies: e.replies, effects: e.effects }
 }
 

@@ -4,8 +4,9 @@
 //! may no longer mean what the open question expects.
 
 use super::Engine;
-use super::reply::{Msg, Reply};
+use super::reply::{Arg, Msg, Reply};
 use super::session::Pending;
+use crate::clock::{Now, Timestamp};
 use crate::script::lexicon::Intent;
 
 /// Words that continue the draft, besides `1` and a yes ("lanjut" is a yes word already).
@@ -27,22 +28,42 @@ const RESTART: &[&str] = &[
 impl Engine<'_> {
     /// "Permohonan KTP-el Bapak/Ibu belum selesai: 1. Lanjutkan 2. Mulai baru".
     pub(super) fn ask_resume(&mut self) {
-        self.s.pending = Pending::Resume;
-        let title = self.flow_script().map(|s| Msg::new(s.title_key()));
         let answered = self.s.flow.as_ref().map_or(0, |f| f.answers.len());
-        let mut ask = Msg::new("resume-ask").arg("jumlah", answered as i64);
-        if let Some(title) = title {
-            ask = ask.arg("layanan", title);
-        }
-        let mut r = Reply::msg(ask);
-        r.choices = vec![Msg::new("resume-continue"), Msg::new("resume-restart")];
-        self.say(r);
+        let ask = self.with_title(Msg::new("resume-ask").arg("jumlah", answered as i64));
+        self.ask_continue_or_restart(ask);
     }
 
     /// The question once more, shorter: the welcome was just said.
     pub(super) fn ask_resume_again(&mut self) {
+        self.ask_continue_or_restart(Msg::new("resume-which"));
+    }
+
+    /// The draft reminder: the same question, sent unasked, with the day the draft is dropped.
+    pub(super) fn send_reminder(&mut self) {
+        let answered = self.s.flow.as_ref().map_or(0, |f| f.answers.len());
+        let dropped = Now::new(
+            Timestamp(self.s.touched.0.saturating_add(self.ctx.settings.session_ttl_secs)),
+            self.ctx.now.offset,
+        );
+        let text = Msg::new("draft-reminder")
+            .arg("jumlah", answered as i64)
+            .arg("tanggal", Arg::Date(dropped.today().to_julian_day()));
+        let text = self.with_title(text);
+        self.ask_continue_or_restart(text);
+    }
+
+    /// The draft's service as the `layanan` argument (none when its script version is gone).
+    fn with_title(&self, msg: Msg) -> Msg {
+        match self.flow_script() {
+            Some(script) => msg.arg("layanan", Msg::new(script.title_key())),
+            None => msg,
+        }
+    }
+
+    /// Asks `text` with the two choices that [`Engine::settle_resume`] reads.
+    fn ask_continue_or_restart(&mut self, text: Msg) {
         self.s.pending = Pending::Resume;
-        let mut r = Reply::key("resume-which");
+        let mut r = Reply::msg(text);
         r.choices = vec![Msg::new("resume-continue"), Msg::new("resume-restart")];
         self.say(r);
     }
@@ -93,9 +114,9 @@ impl Engine<'_> {
 mod tests {
     use crate::clock::{Now, Timestamp};
     use crate::engine::input::Input;
-    use crate::engine::reply::Piece;
+    use crate::engine::reply::{Arg, Piece};
     use crate::engine::session::{Pending, Session};
-    use crate::engine::{Ctx, Settings, Step, step};
+    use crate::engine::{Ctx, Settings, Step, remind, step};
     use crate::script::catalogue::Catalogue;
     use time::UtcOffset;
 
@@ -191,5 +212,52 @@ mod tests {
         let asked = say(&cat, Some(&draft(&cat)), T0 + 3 * DAY, "halo").session;
         let bytes = crate::store::codec::encode_session(&asked).unwrap();
         assert_eq!(crate::store::codec::decode_session(&bytes).unwrap(), asked);
+    }
+
+    fn reminder(cat: &Catalogue, s: Option<&Session>, at: i64, touched: i64) -> Step {
+        let settings = Settings::default();
+        let now = Now::new(Timestamp(at), UtcOffset::from_hms(8, 0, 0).unwrap());
+        let ctx = Ctx { catalogue: cat, pinned: None, settings: &settings, now };
+        remind(&ctx, s, Timestamp(touched))
+    }
+
+    #[test]
+    fn an_idle_draft_is_reminded_once_and_answered_like_a_return() {
+        let cat = catalogue();
+        let s = draft(&cat);
+        let st = reminder(&cat, Some(&s), T0 + 6 * DAY, T0 + 60);
+        assert_eq!(keys(&st), ["draft-reminder"]);
+        assert_eq!(st.replies[0].choices.len(), 2, "lanjutkan / mulai baru");
+        assert_eq!(st.session.touched, s.touched, "a reminder does not lengthen the draft's life");
+        assert_eq!(st.session.pending, Pending::Resume);
+        // Kept 7 days from the last answer (T0 + 60 is 2026-11-18, 19:07 WITA): dropped on the 25th.
+        let Some(Piece::Msg(m)) = st.replies[0].body.first() else { panic!() };
+        let day = time::Date::from_calendar_date(2026, time::Month::November, 25).unwrap();
+        assert!(m.args.contains(&("tanggal".into(), Arg::Date(day.to_julian_day()))), "{m:?}");
+        let reminded = st.session;
+        // Not twice.
+        assert!(reminder(&cat, Some(&reminded), T0 + 6 * DAY + 600, T0 + 60).replies.is_empty());
+        // The citizen answers hours later: the answer settles the reminder, no second question.
+        let go_on = say(&cat, Some(&reminded), T0 + 6 * DAY + 5 * 3600, "1");
+        assert_eq!(keys(&go_on), ["resume-continued", "ikd-nama"]);
+        let anew = say(&cat, Some(&reminded), T0 + 6 * DAY + 5 * 3600, "2");
+        assert_eq!(keys(&anew), ["resume-restarted", "ikd-nik"]);
+    }
+
+    #[test]
+    fn no_reminder_after_activity_without_a_draft_or_past_the_ttl() {
+        let cat = catalogue();
+        let s = draft(&cat);
+        // The scan saw the draft idle since T0 + 60, but the citizen wrote since.
+        let later = say(&cat, Some(&s), T0 + 120, "Budi Santoso").session;
+        let st = reminder(&cat, Some(&later), T0 + 6 * DAY, T0 + 60);
+        assert!(st.replies.is_empty());
+        assert_eq!(st.session, later, "nothing changed");
+        // No session at all (erased meanwhile), or one without a draft.
+        assert!(reminder(&cat, None, T0 + 6 * DAY, T0).replies.is_empty());
+        let menu = say(&cat, None, T0, "halo").session;
+        assert!(reminder(&cat, Some(&menu), T0 + 6 * DAY, T0).replies.is_empty());
+        // Past the TTL the draft is dropped at the next message, not reminded of.
+        assert!(reminder(&cat, Some(&s), T0 + 8 * DAY, T0 + 60).replies.is_empty());
     }
 }

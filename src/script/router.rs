@@ -838,7 +838,9 @@ mod tests {
     fn ordinary_words_are_not_typos_of_service_words() {
         // Issue #13 item 2: each of these once opened the wrong service through a "typo".
         for (text, want) in [
-            ("sampai kapan harus menunggu antrean", "menu"),
+            // A question about waiting, never a report about rubbish (sampah).
+            ("sampai kapan harus menunggu antrean", "status"),
+            ("sampai di kantor jam berapa", "menu"),
             ("saya mau ke kantor kelurahan", "menu"),
             ("keluar rumah jam berapa", "menu"),
             ("pengajuan bansos bpnt", "bansos"),

@@ -333,6 +333,19 @@ pub fn is_reply_group_key(key: &[u8]) -> bool {
     key.first() == Some(&REPLY_GROUP)
 }
 
+/// Prefix under which every session record sorts.
+pub fn session_prefix() -> &'static [u8] {
+    &[SESSION]
+}
+
+/// The chat a session record's key belongs to.
+pub fn chat_of_session_key(key: &[u8]) -> R<ChatKey> {
+    key.strip_prefix(&[SESSION])
+        .and_then(|chat| std::str::from_utf8(chat).ok())
+        .and_then(ChatKey::parse)
+        .ok_or_else(|| StoreError::Corrupt("session key does not name a chat".into()))
+}
+
 /// Key of a chat's session.
 pub fn session_key(chat: &ChatKey) -> Vec<u8> {
     let mut key = vec![SESSION];

@@ -6,7 +6,7 @@
 //! id plus a due-ordered set) so the suite exercises the same rescheduling bookkeeping. It must
 //! not be used where data has to survive the process.
 
-use super::{Batch, R, ReplyOp, Store, StoreError};
+use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError};
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
@@ -100,6 +100,13 @@ impl MemoryStore {
 impl Store for MemoryStore {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
         Ok(self.maps()?.sessions.get(chat).cloned())
+    }
+
+    fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
+        // A copy, so `visit` may take its time without holding the lock.
+        let all: Vec<(ChatKey, Session)> =
+            self.maps()?.sessions.iter().map(|(c, s)| (c.clone(), s.clone())).collect();
+        all.into_iter().try_for_each(|(chat, session)| visit(chat, session))
     }
 
     fn seen(&self, msg: &MessageId) -> R<bool> {

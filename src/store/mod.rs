@@ -37,6 +37,9 @@ pub enum StoreError {
 
 pub type R<T> = Result<T, StoreError>;
 
+/// Called with each chat's session by [`Store::sessions`].
+pub type SessionVisit<'a> = dyn FnMut(ChatKey, Session) -> R<()> + 'a;
+
 /// Called with each (key, value) record by [`Store::export`].
 pub type Visit<'a> = dyn FnMut(&[u8], &[u8]) -> R<()> + 'a;
 
@@ -97,6 +100,9 @@ impl Batch {
 /// or `spawn_blocking`.
 pub trait Store: Send + Sync + 'static {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>>;
+    /// Calls `visit` with every stored session, in key order (the draft reminder's scan). A
+    /// session committed meanwhile may be seen before or after its change.
+    fn sessions(&self, visit: &mut SessionVisit) -> R<()>;
     /// Has this platform message already been stepped?
     fn seen(&self, msg: &MessageId) -> R<bool>;
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>>;

@@ -29,7 +29,7 @@ mod replies;
 
 use super::keys::{KeyFile, Purpose};
 use super::seal::{KeyRef, SealKey};
-use super::{Batch, R, Store, StoreError, codec};
+use super::{Batch, R, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::engine::reply::Outgoing;
@@ -275,6 +275,17 @@ impl Store for Database {
         codec::open_session(&bytes, &self.keys)
     }
 
+    fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
+        for entry in self.tree.scan_prefix(codec::session_prefix()) {
+            let (key, value) = entry.map_err(|e| sled_error("scan", e))?;
+            // An erased session whose key went before its record (a crash between): none.
+            if let Some(session) = codec::open_session(&value, &self.keys)? {
+                visit(codec::chat_of_session_key(&key)?, session)?;
+            }
+        }
+        Ok(())
+    }
+
     fn seen(&self, msg: &MessageId) -> R<bool> {
         self.tree.contains_key(codec::seen_key(msg)).map_err(|e| sled_error("read", e))
     }
@@ -477,6 +488,9 @@ mod tests;
 impl Store for SledStore {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
         self.read()?.load_session(chat)
+    }
+    fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
+        self.read()?.sessions(visit)
     }
     fn seen(&self, msg: &MessageId) -> R<bool> {
         self.read()?.seen(msg)

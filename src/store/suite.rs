@@ -49,7 +49,8 @@ macro_rules! store_suite {
             outbox_next_due_is_the_earliest, outbox_reschedule_leaves_no_stale_due,
             outbox_done_removes_it, outbox_dead_then_requeue,
             several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket,
-            pending_replies_in_order_per_channel, audit_log_newest_first);
+            pending_replies_in_order_per_channel, audit_log_newest_first,
+            sessions_are_listed_with_their_chats);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
         $crate::store::suite::store_suite!($fresh);
@@ -253,6 +254,28 @@ pub fn session_put_get_delete(store: &impl Store) {
     commit(store, sessions(&[(&a, None)]));
     assert_eq!(store.load_session(&a).unwrap(), None);
     commit(store, sessions(&[(&a, None)])); // deleting what is gone is fine
+}
+
+pub fn sessions_are_listed_with_their_chats(store: &impl Store) {
+    let (a, b, gone) = (chat("a"), ChatKey::new(Channel::WhatsApp, "62812ä"), chat("gone"));
+    let mut other = sample_session();
+    other.misses = 2;
+    commit(
+        store,
+        sessions(&[(&a, Some(&sample_session())), (&b, Some(&other)), (&gone, Some(&other))]),
+    );
+    commit(store, sessions(&[(&gone, None)]));
+    let mut listed = Vec::new();
+    store
+        .sessions(&mut |chat, session| {
+            listed.push((chat, session));
+            Ok(())
+        })
+        .unwrap();
+    listed.sort_by(|x, y| x.0.cmp(&y.0));
+    let mut want = vec![(a, sample_session()), (b, other)];
+    want.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(listed, want);
 }
 
 pub fn batch_is_all_visible(store: &impl Store) {

@@ -22,8 +22,8 @@ const ALIASES: &[&str] = &[
 ];
 
 /// Measured when the scored router landed; raise them when understanding improves.
-const MIN_OVERALL: f64 = 92.0;
-const MIN_STATUS: f64 = 87.0;
+const MIN_OVERALL: f64 = 93.0;
+const MIN_STATUS: f64 = 90.0; // the target
 
 #[test]
 fn real_citizen_phrasing_reaches_the_right_service() {

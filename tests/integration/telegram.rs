@@ -6,7 +6,7 @@ use super::fake_telegram::{FakeTelegram, Fault};
 use super::support::repo;
 use pintu::app::{Core, start_core};
 use pintu::channel::Channel;
-use pintu::clock::SystemClock;
+use pintu::clock::{Clock, ManualClock, SystemClock, Timestamp};
 use pintu::config::Config;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +24,10 @@ struct Tg {
 }
 
 async fn start(fake: FakeTelegram, extra: &[(&str, &str)]) -> Tg {
+    start_at(fake, extra, Arc::new(SystemClock)).await
+}
+
+async fn start_at(fake: FakeTelegram, extra: &[(&str, &str)], clock: Arc<dyn Clock>) -> Tg {
     let dir = super::support::private_tempdir();
     let mut env: HashMap<String, String> = [
         ("PINTU_DATA_DIR", dir.path().display().to_string()),
@@ -38,7 +42,7 @@ async fn start(fake: FakeTelegram, extra: &[(&str, &str)]) -> Tg {
     .collect();
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::load_with(None, &env).expect("config");
-    let core = start_core(&config, Arc::new(SystemClock)).expect("core");
+    let core = start_core(&config, clock).expect("core");
     let tg = config.telegram.clone().expect("telegram configured");
     let route = pintu::channel::telegram::start(&core, &config, &tg, CancellationToken::new())
         .await
@@ -161,6 +165,45 @@ async fn a_redelivered_update_is_answered_once_and_429_is_waited_out() {
     let out = tg.say("menu").await;
     assert!(out.iter().any(|t| t.contains("Silakan pilih layanan")), "{out:?}");
     assert!(started.elapsed() >= Duration::from_secs(2), "retry_after was honoured");
+}
+
+/// Issue #13 item 9: a draft left idle gets one reminder in its last day, with the same
+/// choices as a return, and the answer to it continues the draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_draft_gets_one_reminder_before_it_is_dropped() {
+    const DAY: i64 = 86_400;
+    let clock = Arc::new(ManualClock::new(Timestamp(1_795_000_000)));
+    let tg = start_at(FakeTelegram::start(TOKEN).await, &[], clock.clone()).await;
+    tg.say("ikd").await;
+    let asked = tg.say("6409011708900001").await.join("\n");
+    assert!(asked.contains("nama"), "{asked}");
+    let reminders = pintu::draft_reminder::Reminders {
+        store: tg.core.store.clone(),
+        convo: tg.core.convo.clone(),
+        clock: clock.clone(),
+        session_ttl_secs: 7 * DAY,
+        resume_after_secs: 1800,
+    };
+    clock.advance(DAY);
+    assert_eq!(reminders.scan_once().await.unwrap(), 0, "not yet");
+    clock.advance(5 * DAY + 3600);
+    let before = tg.fake.sent_to(CITIZEN).len();
+    assert_eq!(reminders.scan_once().await.unwrap(), 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tg.fake.sent_to(CITIZEN).len() == before
+        || !tg.core.store.pending_replies(Channel::Telegram).unwrap().is_empty()
+    {
+        assert!(Instant::now() < deadline, "the reminder was not sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let reminder = tg.fake.sent_to(CITIZEN)[before].clone();
+    assert!(reminder.text.contains("Pengingat"), "{}", reminder.text);
+    assert!(reminder.text.contains("2026"), "the day it is dropped: {}", reminder.text);
+    assert_eq!(buttons(&reminder.reply_markup).len(), 2, "lanjutkan / mulai baru");
+    assert_eq!(reminders.scan_once().await.unwrap(), 0, "one reminder only");
+    clock.advance(3600);
+    let continued = tg.say("1").await.join("\n");
+    assert!(continued.contains("lanjutkan") && continued.contains("nama"), "{continued}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -63,13 +63,10 @@ pub async fn start(
     for (chat, seq, out) in pending {
         sender.queue(chat, Item::Reply(Queued { seq, out }));
     }
-    let mut pushes = core.sinks.register(Channel::Telegram);
-    let push_sender = sender.clone();
-    tokio::spawn(async move {
-        while let Some(p) = pushes.recv().await {
-            push_sender.queue(p.chat, Item::Push(p.out, p.ack));
-        }
-    });
+    sender.follow(
+        core.sinks.register(Channel::Telegram),
+        core.convo.register_unasked(Channel::Telegram),
+    );
     let officers = (!tg.officers.is_empty()).then(|| {
         let desk = core.http.desk.clone();
         let o = Arc::new(officers::Officers::new(

@@ -51,13 +51,10 @@ pub fn start(core: &Core, config: &Config, wa: &WhatsAppConfig) -> anyhow::Resul
     for (chat, seq, out) in core.store.pending_replies(Channel::WhatsApp)? {
         sender.queue(chat, Item::Reply(Queued { seq, out }));
     }
-    let mut pushes = core.sinks.register(Channel::WhatsApp);
-    let push_sender = sender.clone();
-    tokio::spawn(async move {
-        while let Some(p) = pushes.recv().await {
-            push_sender.queue(p.chat, Item::Push(p.out, p.ack));
-        }
-    });
+    sender.follow(
+        core.sinks.register(Channel::WhatsApp),
+        core.convo.register_unasked(Channel::WhatsApp),
+    );
     tracing::info!(templates = wa.template.is_some(), "WhatsApp channel started");
     let hook = Hook {
         convo: core.convo.clone(),
