@@ -11,6 +11,13 @@
 //!    once in batches of 10,000, then a fresh child process (this binary re-executed) opens the
 //!    store as `pintu serve` does (32 MB cache), reads 1,000 random sessions and tickets, and
 //!    reports open time, read latency and its peak RSS (VmHWM).
+//! 4. Erasure under load, on that store: a client commits 10-message batches through the
+//!    committer in a closed loop (the other chats) while citizens erase their data (session
+//!    deleted, ticket anonymised: what `hapus data saya` commits), one every 250 ms. Reported:
+//!    the other chats' commit waits (median, p99, max) and each erasure's own time, for
+//!    crypto-shredding (the commit alone) and for the compaction pintu did before (the commit,
+//!    then `compact()` as an exclusive committer job), and as a baseline the same load for as
+//!    long with no erasure.
 //!
 //! `cargo bench --bench store -- --bench` for the figures; as a test (`cargo test --all-targets`)
 //! it runs tiny sizes only. Data goes to a temp dir (`$PINTU_BENCH_DIR` to choose where; it
@@ -31,6 +38,8 @@ use pintu::ticket::TicketNo;
 use pintu::ticket::record::{Actor, Change, FollowUp, Ticket};
 use pintu::ticket::status::Status;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const CACHE: u64 = 32 << 20;
@@ -278,6 +287,88 @@ fn open_child(dir: &Path, n: u64) {
     );
 }
 
+/// Section 4: other chats' waits while citizens erase their data (see the module docs).
+fn erasure_under_load(dir: &Path, session: &Session, answers: &[(String, Value)], quick: bool) {
+    let n: u64 = if quick { 20_000 } else { 1_000_000 };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let store = Arc::new(SledStore::open(dir, CACHE).expect("open"));
+    let committer = pintu::commit::Committer::start(store);
+    println!(
+        "store: erasure under load on {n} sessions + {n} tickets (10-message commits in a closed loop)"
+    );
+    for (approach, compact, erasures) in [
+        ("no erasure (baseline)", false, 0u64),
+        ("crypto-shredding", false, 20),
+        ("compaction (before)", true, if quick { 2 } else { 1 }),
+    ] {
+        let stop = Arc::new(AtomicBool::new(false));
+        let load = {
+            let (committer, stop, session) = (committer.clone(), stop.clone(), session.clone());
+            rt.spawn(async move {
+                let mut waits = Vec::new();
+                let mut seq = 1u64 << 40;
+                while !stop.load(Ordering::Relaxed) {
+                    let mut batch = Batch::default();
+                    for _ in 0..10 {
+                        seq += 1;
+                        // Chats above the erased ones, spread over the whole store.
+                        message_writes(&mut batch, 1_000 + seq * 7919 % (n - 1_000), &session, seq);
+                    }
+                    let t = Instant::now();
+                    assert!(committer.commit(batch).await, "commit");
+                    waits.push(t.elapsed());
+                }
+                waits
+            })
+        };
+        let erase_times = rt.block_on(async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let mut times = Vec::new();
+            if erasures == 0 {
+                // As long as the 20 erasures take, for the same number of other commits.
+                tokio::time::sleep(Duration::from_millis(20 * 250)).await;
+            }
+            for e in 0..erasures {
+                let victim = if compact { 500 + e } else { e };
+                let mut erased = ticket(victim, answers);
+                erased.erase_personal();
+                let batch = Batch {
+                    sessions: vec![(chat(victim), None)],
+                    tickets: vec![erased],
+                    ..Batch::default()
+                };
+                let t = Instant::now();
+                assert!(committer.commit(batch).await, "erasure commit");
+                if compact {
+                    committer.exclusive(|s| s.compact().expect("compact")).await;
+                }
+                times.push(t.elapsed());
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            times
+        });
+        stop.store(true, Ordering::Relaxed);
+        let mut waits = rt.block_on(load).expect("load task");
+        waits.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let erase_ms: Vec<String> = erase_times.iter().map(|d| format!("{:.1}", ms(*d))).collect();
+        println!(
+            "store: {approach}: {} other commits waited median {:.2} ms, p99 {:.2} ms, max {:.1} ms; {} erasures took {} ms",
+            waits.len(),
+            ms(waits[waits.len() / 2]),
+            ms(waits[waits.len() * 99 / 100]),
+            ms(*waits.last().expect("some commits")),
+            erasures,
+            erase_ms.join(", ")
+        );
+    }
+}
+
 fn main() {
     if let Some(dir) = std::env::var_os("PINTU_BENCH_OPEN") {
         let n = std::env::var("PINTU_BENCH_N").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -300,4 +391,5 @@ fn main() {
     commit_curve(tmp.path(), &session, quick);
     bytes_per_record(tmp.path(), &session, &answers, quick);
     big_store(tmp.path(), &session, &answers, quick);
+    erasure_under_load(&tmp.path().join("big"), &session, &answers, quick);
 }

@@ -8,6 +8,7 @@
 //! - [`validate`]: NIK, KK, NPWP, phone, dates, RT/RW, ... as Indonesians type them.
 //! - [`ticket`]: numbers, statuses and transitions; [`calendar`]: working days.
 //! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch;
+//!   personal data sealed under per-record keys that erasure destroys;
 //!   [`private_fs`]: owner-only data folder, files and backups; [`attachments`]: citizens'
 //!   files, checked by content, written only when kept, swept when no longer referred to.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.

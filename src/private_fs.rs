@@ -84,6 +84,25 @@ pub fn create_private(file: &Path) -> std::io::Result<std::fs::File> {
     Ok(f)
 }
 
+/// Deletes erased attachments (`files/<random>.<ext>` under `data_dir`; any other path is
+/// refused) and syncs the folder, so they are gone from the disk before the commit that records
+/// the erasure: a crash after that commit cannot leave them behind, and one before it repeats
+/// the erasure. A file already gone is fine.
+pub fn remove_attachments(data_dir: &Path, files: &[String]) -> std::io::Result<()> {
+    let ours = |f: &&String| f.starts_with("files/") && !f.contains("..");
+    let mut removed = false;
+    for f in files.iter().filter(ours) {
+        match std::fs::remove_file(data_dir.join(f)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            result => removed |= result.is_ok(),
+        }
+    }
+    if removed {
+        std::fs::File::open(data_dir.join("files"))?.sync_all()?;
+    }
+    Ok(())
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

@@ -159,21 +159,18 @@ impl FollowUp {
             match found {
                 Ok(Scan { batch, erased_files }) => {
                     let n = batch.tickets.len();
-                    let erasing = !batch.audit.is_empty();
-                    if n > 0 && self.committer.commit(batch).await {
+                    // Files first: a crash before the commit repeats the erasure next scan.
+                    // The commit destroys the erased tickets' keys (see `store::sled`).
+                    let files =
+                        crate::private_fs::remove_attachments(&self.data_dir, &erased_files);
+                    if let Err(e) = &files {
+                        tracing::error!(error = %e, "retention: attachments could not be deleted");
+                    }
+                    if n > 0 && files.is_ok() && self.committer.commit(batch).await {
                         tracing::info!(
                             tickets = n,
                             "follow-up: overdue notices, reminders, closures, retention"
                         );
-                        for f in erased_files
-                            .iter()
-                            .filter(|f| f.starts_with("files/") && !f.contains(".."))
-                        {
-                            let _ = std::fs::remove_file(self.data_dir.join(f));
-                        }
-                        if erasing {
-                            let _ = self.committer.exclusive(|store| store.compact()).await;
-                        }
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "follow-up scan could not read tickets"),

@@ -37,7 +37,7 @@ struct Round {
     batch: Batch,
     /// Chats whose session is erased in this round.
     forgotten: HashSet<ChatKey>,
-    /// Attachment files to delete once the round is committed.
+    /// Attachment files of erased drafts and tickets, deleted before the round is committed.
     doomed_files: Vec<String>,
     /// Attachments kept by this round's steps, written just before its commit.
     uploads: Vec<Upload>,
@@ -81,16 +81,14 @@ pub(crate) async fn run(
         batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
         let scripts: Vec<(String, u32)> =
             batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
-        // Files first: a committed record never points at a file that is not on disk.
-        let ok =
-            write_uploads(uploads).await && (batch.is_empty() || committer.commit(batch).await);
+        // The rest of an erasure is the commit itself: it destroys the keys of the session and
+        // of the anonymised tickets (see `store::sled`). Kept uploads are written first: a
+        // committed record never points at a file that is not on disk.
+        let files_gone = erase_files(&shared.config.data_dir, &doomed_files);
+        let ok = files_gone
+            && write_uploads(uploads).await
+            && (batch.is_empty() || committer.commit(batch).await);
         shared.config.metrics.round(ok);
-        if ok && !forgotten.is_empty() {
-            erase_files(&shared.config.data_dir, &doomed_files);
-            // sled keeps old versions in its log: rewrite it so nothing of theirs stays on disk.
-            let c = committer.clone();
-            tokio::spawn(async move { c.exclusive(|store| store.compact()).await });
-        }
         if ok {
             shared.dedupe.insert(&seen);
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
@@ -163,6 +161,7 @@ fn step_one(
     funnel(metrics, catalogue, session.as_ref(), &step);
     // What a format-2 session kept becomes markers of this round, good for another window.
     round.seen.extend(session.iter().flat_map(|s| &s.recent));
+    let before = session;
     let mut session = step.session;
     session.recent = Vec::new();
     let lang = session.lang;
@@ -199,7 +198,7 @@ fn step_one(
                 replies.insert(at.min(replies.len()), engine::status::my_data(&session, &tickets));
             }
             Effect::Forget { at } => {
-                let r = forget(shared, round, chat, now)?;
+                let r = forget(shared, round, chat, before.as_ref(), now)?;
                 replies.insert(at.min(replies.len()), r);
             }
             Effect::Correct { ticket, value, at } => {
@@ -340,8 +339,11 @@ fn forget(
     shared: &Shared,
     round: &mut Round,
     chat: &ChatKey,
+    draft: Option<&Session>,
     now: Now,
 ) -> Result<Reply, StoreError> {
+    // The draft's own attachments go with it (a ticket's are kept while it is open).
+    round.doomed_files.extend(draft.into_iter().flat_map(Session::files).map(|f| f.path.clone()));
     let mut tickets = shared.store.tickets_of(chat)?;
     tickets.extend(round.tickets.values().filter(|t| &t.chat == chat).cloned());
     let mut open = 0i64;
@@ -385,12 +387,15 @@ async fn write_uploads(uploads: Vec<Upload>) -> bool {
     }
 }
 
-fn erase_files(data_dir: &Option<std::path::PathBuf>, files: &[String]) {
-    let Some(dir) = data_dir else { return };
-    for f in files {
-        // Paths are ours (`files/<random>.<ext>`); never follow anything else.
-        if f.starts_with("files/") && !f.contains("..") {
-            let _ = std::fs::remove_file(dir.join(f));
+/// Deletes erased tickets' attachments; false (the round fails and is redelivered) if one
+/// could not be deleted, so no erasure is acknowledged with a file left behind.
+fn erase_files(data_dir: &Option<std::path::PathBuf>, files: &[String]) -> bool {
+    let Some(dir) = data_dir.as_ref().filter(|_| !files.is_empty()) else { return true };
+    match crate::private_fs::remove_attachments(dir, files) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "erased attachments could not be deleted");
+            false
         }
     }
 }

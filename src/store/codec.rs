@@ -47,11 +47,18 @@ use serde::{Deserialize, Serialize};
 pub const SESSION_V1: u8 = 1;
 /// Format byte of the session layout with `recent` (dedupe hashes) at the end.
 pub const SESSION_V2: u8 = 2;
+/// Format byte of the session layout sealed under the session's own key (`seal.rs`): the
+/// format-2 body, encrypted. What the store writes; format 2 stays the plain form (backups).
+pub const SESSION_V3: u8 = 3;
 /// Format byte of the first ticket record layout (no follow-up); read and upgraded, never
 /// written.
 pub const TICKET_V1: u8 = 1;
 /// Format byte of the ticket layout with [`FollowUp`] at the end.
 pub const TICKET_V2: u8 = 2;
+/// Format byte of a ticket whose personal fields (answers, officers' notes) are sealed under
+/// the ticket's own key: the format-2 body without them, then the sealed blob (none when the
+/// ticket holds nothing personal, e.g. once erased).
+pub const TICKET_V3: u8 = 3;
 /// Format byte of a pinned script source stored as raw UTF-8.
 pub const SCRIPT_V1: u8 = 1;
 /// Format byte of the first outbox entry layout (pending and dead alike).
@@ -63,6 +70,9 @@ pub const REPLY_GROUP_V1: u8 = 1;
 /// Format byte of a record of dedupe hashes: 8 big-endian bytes each, no length (postcard's
 /// varints would take 10 bytes for most of these random numbers).
 pub const SEEN_V1: u8 = 1;
+/// Format byte of a reply group sealed under a key of its own, destroyed once all its replies
+/// are sent (summaries carry NIKs).
+pub const REPLY_GROUP_V2: u8 = 2;
 
 const SESSION: u8 = b'S';
 const TICKET: u8 = b'T';
@@ -325,6 +335,16 @@ pub fn decode_script(bytes: &[u8]) -> R<String> {
 /// Is this a session record's key (for counting in `pintu stats`)?
 pub fn is_session_key(key: &[u8]) -> bool {
     key.first() == Some(&SESSION)
+}
+
+/// Is this a ticket record's key?
+pub fn is_ticket_key(key: &[u8]) -> bool {
+    key.first() == Some(&TICKET)
+}
+
+/// Is this a reply group's key?
+pub fn is_reply_group_key(key: &[u8]) -> bool {
+    key.first() == Some(&REPLY_GROUP)
 }
 
 /// Prefix under which every session record sorts.
@@ -608,6 +628,9 @@ fn unknown_format(what: &str, bytes: &[u8]) -> StoreError {
         None => StoreError::Corrupt(format!("{what} record is empty")),
     }
 }
+
+mod sealed;
+pub use sealed::*;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -15,10 +15,20 @@
 //! Durability: `Db::flush` ends in `sync_file_range` on Linux, which survives `kill -9` but not
 //! a power cut (no device cache flush, no metadata), and sled never syncs `conf` or blob files.
 //! So after every flush we `fdatasync` new blob files, then the log file `db`.
+//!
+//! Erasure is crypto-shredding (`seal.rs`, `keys.rs`, `codec/sealed.rs`): sessions, tickets'
+//! personal fields and reply groups are sealed under keys kept in the key file `keys` beside
+//! sled's files. A commit that deletes a session, erases a ticket or sends a group's last
+//! reply destroys that key before it writes, so old copies in sled's log become noise; no
+//! store rewrite, no exclusive lock. `maintain.rs` seals an older store's plaintext once at
+//! open and then rewrites it ([`SledStore::compact`]), the one time the whole store is copied.
 
+mod maintain;
 mod outbox;
+mod records;
 mod replies;
 
+use super::keys::{KeyFile, Purpose};
 use super::{Batch, R, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::channel::{Channel, ChatKey, MessageId};
@@ -37,12 +47,15 @@ use std::time::Duration;
 
 /// The one tree holding every record; kinds are told apart by the key's first byte.
 const TREE: &str = "records";
+/// The key file, inside the store's folder so it moves with it.
+const KEY_FILE: &str = "keys";
 /// Longest single pause while waiting for the lock of a just-dropped `Db`; the pauses double
 /// from 5 ms, so the whole wait stays under twice this.
 const LOCK_WAIT: Duration = Duration::from_millis(640);
 
 /// A [`Store`] on sled; see the module docs. The open database sits behind a lock only so
-/// [`SledStore::compact`] can swap in a rewritten copy; every other call takes it shared.
+/// [`SledStore::compact`] (sealing an older store, once) can swap in a rewritten copy; every
+/// other call takes it shared.
 pub struct SledStore {
     dir: PathBuf,
     cache_bytes: u64,
@@ -56,6 +69,8 @@ pub(super) struct Database {
     pub(super) files: Mutex<Files>,
     /// The pending reply groups as stored (see `sled/replies.rs`).
     replies: Mutex<replies::Groups>,
+    /// The keys sealed records are sealed under.
+    pub(super) keys: KeyFile,
 }
 
 /// Sled's files that need an explicit `fdatasync`, kept open so a sync costs one syscall.
@@ -72,8 +87,11 @@ impl SledStore {
     /// Opens or creates the store in `dir`, with `cache_bytes` of page cache (sled's default of
     /// 1 GiB would dwarf the rest of the service).
     pub fn open(dir: &Path, cache_bytes: u64) -> R<Self> {
+        maintain::finish_interrupted_compaction(dir)?;
         let open = Database::open(dir, cache_bytes)?;
-        Ok(Self { dir: dir.to_path_buf(), cache_bytes, open: RwLock::new(open) })
+        let store = Self { dir: dir.to_path_buf(), cache_bytes, open: RwLock::new(open) };
+        store.prepare()?;
+        Ok(store)
     }
 
     /// Bytes the store takes on disk; 0 if sled cannot tell (a metric, not worth an error).
@@ -83,40 +101,6 @@ impl SledStore {
 
     pub(super) fn read(&self) -> R<RwLockReadGuard<'_, Database>> {
         self.open.read().map_err(|_| StoreError::Io("store lock poisoned".into()))
-    }
-
-    /// Rewrites the store into a fresh folder holding only the live records and swaps it in.
-    /// sled keeps overwritten and deleted values in its log until it reuses the space; after
-    /// erasing a citizen's data this makes sure none of it is left on disk. Call it with no
-    /// commit running (the committer's `exclusive`); readers wait while it runs.
-    pub fn compact(&self) -> R<u64> {
-        let mut guard =
-            self.open.write().map_err(|_| StoreError::Io("store lock poisoned".into()))?;
-        let fresh_dir = self.dir.with_extension("compacting");
-        let old_dir = self.dir.with_extension("old");
-        let _ = std::fs::remove_dir_all(&fresh_dir);
-        let _ = std::fs::remove_dir_all(&old_dir);
-        let n = {
-            let fresh = Database::open(&fresh_dir, self.cache_bytes)?;
-            let mut records = Vec::new();
-            guard.export(&mut |k, v| {
-                records.push(Ok((k.to_vec(), v.to_vec())));
-                Ok(())
-            })?;
-            fresh.import(&mut records.into_iter())?
-        };
-        // Swap: the old database must be closed before its folder moves.
-        let placeholder = Database::open(&fresh_dir.with_extension("swap"), 1 << 20)?;
-        drop(std::mem::replace(&mut *guard, placeholder));
-        std::fs::rename(&self.dir, &old_dir).map_err(|e| io_error("move the old store", e))?;
-        std::fs::rename(&fresh_dir, &self.dir).map_err(|e| io_error("move the new store", e))?;
-        *guard = Database::open(&self.dir, self.cache_bytes)?;
-        let _ = std::fs::remove_dir_all(&old_dir);
-        let _ = std::fs::remove_dir_all(fresh_dir.with_extension("swap"));
-        if let Some(parent) = self.dir.parent() {
-            let _ = File::open(parent).and_then(|d| d.sync_all());
-        }
-        Ok(n)
     }
 }
 
@@ -132,16 +116,20 @@ impl Database {
             file.sync_all().map_err(|e| io_error("sync at open", e))?;
         }
         let files = Files { log, blob_dir: dir.join("blobs"), synced_blobs: HashMap::new() };
-        let replies = Mutex::new(replies::Groups::load(&tree)?);
-        let store = Self { db, tree, files: Mutex::new(files), replies };
+        let keys = KeyFile::open(&dir.join(KEY_FILE))?;
+        let replies = Mutex::new(replies::Groups::load(&tree, &keys)?);
+        let store = Self { db, tree, files: Mutex::new(files), replies, keys };
         // Whatever an earlier process flushed but did not sync becomes durable before use.
         store.sync()?;
         Ok(store)
     }
 
-    fn get<T>(&self, key: &[u8], decode: fn(&[u8]) -> R<T>) -> R<Option<T>> {
-        let value = self.tree.get(key).map_err(|e| sled_error("read", e))?;
-        value.map(|v| decode(&v)).transpose()
+    fn raw(&self, key: &[u8]) -> R<Option<sled::IVec>> {
+        self.tree.get(key).map_err(|e| sled_error("read", e))
+    }
+
+    fn decode_ticket(&self, bytes: &[u8]) -> R<Ticket> {
+        codec::open_ticket(bytes, &self.keys)
     }
 
     fn reply_groups(&self) -> R<std::sync::MutexGuard<'_, replies::Groups>> {
@@ -227,13 +215,17 @@ impl Files {
 
 impl Store for Database {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
-        self.get(&codec::session_key(chat), codec::decode_session)
+        let Some(bytes) = self.raw(&codec::session_key(chat))? else { return Ok(None) };
+        codec::open_session(&bytes, &self.keys)
     }
 
     fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
         for entry in self.tree.scan_prefix(codec::session_prefix()) {
             let (key, value) = entry.map_err(|e| sled_error("scan", e))?;
-            visit(codec::chat_of_session_key(&key)?, codec::decode_session(&value)?)?;
+            // An erased session whose key went before its record (a crash between): none.
+            if let Some(session) = codec::open_session(&value, &self.keys)? {
+                visit(codec::chat_of_session_key(&key)?, session)?;
+            }
         }
         Ok(())
     }
@@ -262,7 +254,7 @@ impl Store for Database {
     }
 
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
-        self.get(&codec::ticket_key(no), codec::decode_ticket)
+        self.raw(&codec::ticket_key(no))?.map(|b| self.decode_ticket(&b)).transpose()
     }
 
     fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>> {
@@ -273,7 +265,9 @@ impl Store for Database {
             let Some(ticket_key) = codec::ticket_key_from_index(&prefix, &key) else {
                 continue;
             };
-            let Some(ticket) = self.get(&ticket_key, codec::decode_ticket)? else {
+            let Some(ticket) =
+                self.raw(&ticket_key)?.map(|b| self.decode_ticket(&b)).transpose()?
+            else {
                 continue;
             };
             // Skips entries of a longer chat id sharing the prefix, and stale entries left if a
@@ -286,14 +280,14 @@ impl Store for Database {
     }
 
     fn script_source(&self, id: &str, version: u32) -> R<Option<String>> {
-        self.get(&codec::script_key(id, version), codec::decode_script)
+        self.raw(&codec::script_key(id, version))?.map(|b| codec::decode_script(&b)).transpose()
     }
 
     fn tickets(&self) -> R<Vec<Ticket>> {
         let mut found = Vec::new();
         for entry in self.tree.scan_prefix(codec::ticket_prefix()) {
             let (_, value) = entry.map_err(|e| sled_error("scan", e))?;
-            found.push(codec::decode_ticket(&value)?);
+            found.push(self.decode_ticket(&value)?);
         }
         Ok(found)
     }
@@ -307,19 +301,23 @@ impl Store for Database {
     }
 
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
-        self.reply_groups()?.pending(&self.tree, channel)
+        self.reply_groups()?.pending(&self.tree, &self.keys, channel)
     }
 
     fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
-        self.reply_groups()?.pending_of(&self.tree, chat)
+        self.reply_groups()?.pending_of(&self.tree, &self.keys, chat)
     }
 
+    /// Plain records (`codec::plain_record`): a backup holds no keys and restores under
+    /// fresh ones; what was erased before it is not in it.
     fn export(&self, visit: &mut super::Visit) -> R<u64> {
         let mut n = 0;
         for item in self.tree.iter() {
             let (k, v) = item.map_err(|e| sled_error("read", e))?;
-            visit(&k, &v)?;
-            n += 1;
+            if let Some(plain) = codec::plain_record(&k, &v, &self.keys)? {
+                visit(&k, &plain)?;
+                n += 1;
+            }
         }
         Ok(n)
     }
@@ -340,7 +338,7 @@ impl Store for Database {
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
         self.sync()?;
         // Imported reply groups are pending like any others.
-        *self.reply_groups()? = replies::Groups::load(&self.tree)?;
+        *self.reply_groups()? = replies::Groups::load(&self.tree, &self.keys)?;
         Ok(n)
     }
 
@@ -364,34 +362,28 @@ impl Store for Database {
         // Encode everything before writing anything, so a bad record aborts the whole batch.
         // sled::Batch keeps the last write per key, which is what "later writes win" needs.
         let mut writes = sled::Batch::default();
-        for (chat, session) in &batch.sessions {
-            let key = codec::session_key(chat);
-            match session {
-                Some(s) => writes.insert(key, codec::encode_session(s)?),
-                None => writes.remove(key),
-            }
-        }
-        for ticket in &batch.tickets {
-            // A ticket moved to another chat (anonymised after "hapus data saya") must not stay
-            // findable under the old chat's index.
-            if let Some(old) = self.ticket(&ticket.no)?.filter(|old| old.chat != ticket.chat) {
-                writes.remove(codec::index_key(&old));
-            }
-            writes.insert(codec::ticket_key(&ticket.no), codec::encode_ticket(ticket)?);
-            writes.insert(codec::index_key(ticket), &[][..]);
-        }
+        // Keys of erased sessions and tickets: destroyed, durably, before the batch is written.
+        let mut doomed = Vec::new();
+        // At most this many new keys; reserving them here costs one key-file sync, not many.
+        self.keys.reserve(Purpose::Record, batch.sessions.len() + batch.tickets.len())?;
+        self.write_sessions(&batch.sessions, &mut writes, &mut doomed)?;
+        self.write_tickets(&batch.tickets, &mut writes, &mut doomed)?;
         self.write_seen(batch, &mut writes)?;
         for (id, version, source) in &batch.scripts {
             writes.insert(codec::script_key(id, *version), codec::encode_script(source));
         }
         let mut groups = self.reply_groups()?;
-        let replies = groups.write(&self.tree, &batch.replies, &mut writes)?;
+        let replies = groups.write(&self.tree, &self.keys, &batch.replies, &mut writes)?;
         for e in &batch.audit {
             // Random low bits keep two events of the same second apart.
             let seq = u64::from_le_bytes(rand8());
             writes.insert(codec::audit_key(e.at, seq), codec::encode_audit(e)?);
         }
         outbox::write(&self.tree, &batch.outbox, &mut writes)?;
+        // A wholly sent group's key needs no sync of its own (keys.rs says why); an erasure's
+        // keys are off the device before anything refers to the erasure.
+        self.keys.destroy(&replies.finished, false)?;
+        self.keys.destroy(&doomed, true)?;
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
         self.sync()?;
         groups.apply(replies);
@@ -453,6 +445,8 @@ fn io_error(op: &str, e: std::io::Error) -> StoreError {
 }
 
 #[cfg(test)]
+mod erasure_tests;
+#[cfg(test)]
 mod tests;
 
 /// Every call on the currently open database.
@@ -502,8 +496,12 @@ impl Store for SledStore {
     fn export(&self, visit: &mut super::Visit) -> R<u64> {
         self.read()?.export(visit)
     }
+    /// Backups hold plain records: they are sealed under fresh keys, then the store is
+    /// rewritten so the plaintext just written leaves no copy.
     fn import(&self, records: &mut dyn Iterator<Item = R<(Vec<u8>, Vec<u8>)>>) -> R<u64> {
-        self.read()?.import(records)
+        let n = self.read()?.import(records)?;
+        self.seal_all()?;
+        Ok(n)
     }
     fn is_empty(&self) -> R<bool> {
         self.read()?.is_empty()

@@ -296,3 +296,81 @@ fn backup_and_restore_carry_the_attachments() {
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+/// Files under `dir` whose bytes contain `needle`.
+fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_holding(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap_or_default()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// `hapus data saya` confirmed, pintu killed with SIGKILL as soon as the erasure is answered:
+/// after the restart the erased draft's NIK and name are nowhere under the data folder, the
+/// draft is gone, and the open ticket (kept, as the citizen was told) still reads.
+#[test]
+fn an_erasure_answered_then_kill_9_holds_after_the_restart() {
+    use std::io::{BufRead, BufReader};
+    const DRAFT_NIK: &str = "3201011708900002";
+    const DRAFT_NAME: &str = "Ani Rahasia Wulandari";
+    // Not the dialogs' example NIK, which the pinned script's texts hold.
+    const OPEN_NIK: &str = "6409011708900004";
+    let data = super::support::private_tempdir();
+    let submitted = chat(
+        data.path(),
+        "5",
+        &[
+            "ktp hilang",
+            "ya",
+            OPEN_NIK,
+            "Budi Santoso",
+            "6409012005150003",
+            "/foto tests/fixtures/foto.jpg",
+            "/foto tests/fixtures/foto.jpg",
+            "1",
+            "ya",
+        ],
+    );
+    let no = ticket_in(&submitted);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .args(["chat", "--user", "5"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINTU_DATA_DIR", data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    for line in ["ktp hilang", "ya", DRAFT_NIK, DRAFT_NAME, "hapus data saya", "ya"] {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let mut seen = String::new();
+    while !seen.contains("sudah dihapus") {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "pintu ended early:\n{seen}");
+        seen.push_str(&line);
+    }
+    child.kill().unwrap(); // SIGKILL, right after the answer
+    child.wait().unwrap();
+    let after = chat(data.path(), "5", &["halo", &format!("status {no}")]);
+    assert!(!after.contains("lanjutkan"), "the erased draft is not offered again:\n{after}");
+    assert!(after.contains(&no) && after.contains("Diterima"), "the open ticket stays:\n{after}");
+    for erased in [DRAFT_NIK, DRAFT_NAME] {
+        assert_eq!(files_holding(data.path(), erased), Vec::<std::path::PathBuf>::new());
+    }
+    // The open ticket's data is kept, sealed: readable by pintu, not by grep.
+    assert_eq!(files_holding(data.path(), OPEN_NIK), Vec::<std::path::PathBuf>::new());
+}

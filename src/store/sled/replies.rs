@@ -8,13 +8,19 @@
 //! last reply sent removes both. A crash resends exactly the replies whose sending was not yet
 //! committed, as before.
 //!
-//! Stores written before groups existed hold one `R` record per reply; they are still read at
-//! start-up and removed when sent.
+//! Stores written before groups existed hold one `R` record per reply; they are sealed into
+//! groups of one at open (`maintain.rs`) and removed when sent.
+//!
+//! Each group is sealed under a key of its own (summaries carry NIKs and names), destroyed by
+//! the commit that records its last reply sent: sent replies are unreadable on disk from then
+//! on, erasure or not. A group whose key is gone was wholly sent; it is dropped at open.
 
 use super::sled_error;
 use crate::channel::{Channel, ChatKey};
 use crate::engine::reply::Outgoing;
 use crate::store::codec::{self, ReplyGroup};
+use crate::store::keys::{KeyFile, Purpose};
+use crate::store::seal::{KeyRef, Keyring};
 use crate::store::{R, ReplyOp, StoreError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,6 +32,8 @@ pub(super) struct Groups {
     open: HashMap<u64, Open>,
     /// Where each unsent reply is, by seq.
     at: HashMap<u64, Spot>,
+    /// Groups found at load whose key was destroyed (all sent): to be removed.
+    shredded: Vec<u64>,
 }
 
 /// A reply's group, its position there, and its chat (hashed: enough to find one chat's
@@ -48,11 +56,13 @@ fn chat_hash(chat: &ChatKey) -> u64 {
 struct Open {
     sent: Vec<u8>,
     left: usize,
+    /// The key the group is sealed under (`None`: a plain group from an older store).
+    key: Option<KeyRef>,
 }
 
 impl Open {
-    fn new(len: usize) -> Self {
-        Self { sent: vec![0; len.div_ceil(8)], left: len }
+    fn new(len: usize, key: Option<KeyRef>) -> Self {
+        Self { sent: vec![0; len.div_ceil(8)], left: len, key }
     }
 
     fn is_sent(&self, pos: usize) -> bool {
@@ -70,14 +80,19 @@ impl Open {
 }
 
 /// How one commit changes the groups; taken in by [`Groups::apply`] once the commit is durable.
+/// A group's id, each reply's (seq, chat hash), and the group's key.
+type NewGroup = (u64, Vec<(u64, u64)>, KeyRef);
+
 #[derive(Default)]
 pub(super) struct Change {
-    /// A group written by this commit: id and its replies' seqs and chats.
-    new: Option<(u64, Vec<(u64, u64)>)>,
+    /// A group written by this commit: id, its replies' seqs and chats, its key.
+    new: Option<NewGroup>,
     /// Groups with newly sent replies, as they are now (`left == 0`: removed).
     marked: BTreeMap<u64, Open>,
     /// The replies newly sent.
     sent: Vec<u64>,
+    /// Keys of the groups this commit removes: destroyed before it is written.
+    pub(super) finished: Vec<KeyRef>,
 }
 
 fn group_id(key: &[u8]) -> Option<u64> {
@@ -86,13 +101,16 @@ fn group_id(key: &[u8]) -> Option<u64> {
 
 impl Groups {
     /// Reads every stored group and its sent marks.
-    pub(super) fn load(tree: &sled::Tree) -> R<Self> {
+    pub(super) fn load(tree: &sled::Tree, keys: &dyn Keyring) -> R<Self> {
         let mut me = Self::default();
         for item in tree.scan_prefix(codec::reply_group_prefix()) {
             let (key, value) = item.map_err(|e| sled_error("read", e))?;
             let Some(id) = group_id(&key) else { continue };
-            let group = codec::decode_reply_group(&value)?;
-            let mut open = Open::new(group.len());
+            let Some(group) = codec::open_reply_group(&value, keys)? else {
+                me.shredded.push(id);
+                continue;
+            };
+            let mut open = Open::new(group.len(), codec::reply_group_key_ref(&value));
             if let Some(sent) = tree
                 .get(codec::reply_group_sent_key(id))
                 .map_err(|e| sled_error("read", e))?
@@ -115,6 +133,7 @@ impl Groups {
     pub(super) fn write(
         &self,
         tree: &sled::Tree,
+        keys: &KeyFile,
         ops: &[ReplyOp],
         writes: &mut sled::Batch,
     ) -> R<Change> {
@@ -142,15 +161,17 @@ impl Groups {
             }
         }
         if let Some(&(_, id, _)) = new.first() {
-            writes.insert(&codec::reply_group_key(id)[..], codec::encode_reply_group(&new)?);
-            change.new =
-                Some((id, new.iter().map(|(chat, seq, _)| (*seq, chat_hash(chat))).collect()));
+            let key = keys.take(Purpose::Reply)?;
+            writes.insert(&codec::reply_group_key(id)[..], codec::seal_reply_group(&new, &key)?);
+            let replies = new.iter().map(|(chat, seq, _)| (*seq, chat_hash(chat))).collect();
+            change.new = Some((id, replies, key.key_ref()));
         }
         for (id, open) in &change.marked {
             let sent_key = codec::reply_group_sent_key(*id);
             if open.left == 0 {
                 writes.remove(&codec::reply_group_key(*id)[..]);
                 writes.remove(&sent_key[..]);
+                change.finished.extend(open.key);
             } else {
                 writes.insert(&sent_key[..], &open.sent[..]);
             }
@@ -160,8 +181,8 @@ impl Groups {
 
     /// Takes in a change once its commit is durable.
     pub(super) fn apply(&mut self, change: Change) {
-        if let Some((id, replies)) = change.new {
-            self.open.insert(id, Open::new(replies.len()));
+        if let Some((id, replies, key)) = change.new {
+            self.open.insert(id, Open::new(replies.len(), Some(key)));
             for (pos, (seq, chat)) in replies.into_iter().enumerate() {
                 self.at.insert(seq, Spot { group: id, pos, chat });
             }
@@ -182,6 +203,7 @@ impl Groups {
     pub(super) fn pending(
         &self,
         tree: &sled::Tree,
+        keys: &dyn Keyring,
         channel: Channel,
     ) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         let mut out = Vec::new();
@@ -194,7 +216,7 @@ impl Groups {
         for item in tree.scan_prefix(codec::reply_group_prefix()) {
             let (key, value) = item.map_err(|e| sled_error("read", e))?;
             let Some(open) = group_id(&key).and_then(|id| self.open.get(&id)) else { continue };
-            let group = codec::decode_reply_group(&value)?;
+            let Some(group) = codec::open_reply_group(&value, keys)? else { continue };
             out.extend(
                 group
                     .into_iter()
@@ -208,7 +230,12 @@ impl Groups {
     }
 
     /// One chat's unsent replies, in seq order: only the groups holding one are read.
-    pub(super) fn pending_of(&self, tree: &sled::Tree, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
+    pub(super) fn pending_of(
+        &self,
+        tree: &sled::Tree,
+        keys: &dyn Keyring,
+        chat: &ChatKey,
+    ) -> R<Vec<(u64, Outgoing)>> {
         let mut out = Vec::new();
         for item in tree.scan_prefix(codec::reply_chat_prefix(chat)) {
             let (key, value) = item.map_err(|e| sled_error("read", e))?;
@@ -227,7 +254,7 @@ impl Groups {
             else {
                 continue;
             };
-            let group = codec::decode_reply_group(&value)?;
+            let Some(group) = codec::open_reply_group(&value, keys)? else { continue };
             out.extend(
                 group
                     .into_iter()
@@ -238,5 +265,15 @@ impl Groups {
         }
         out.sort_by_key(|(seq, _)| *seq);
         Ok(out)
+    }
+
+    /// The keys of the stored groups.
+    pub(super) fn keys(&self) -> impl Iterator<Item = KeyRef> + '_ {
+        self.open.values().filter_map(|o| o.key)
+    }
+
+    /// Groups found wholly sent at load (their key destroyed), to remove: taken once.
+    pub(super) fn take_shredded(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.shredded)
     }
 }

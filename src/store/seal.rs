@@ -1,0 +1,175 @@
+//! Crypto-shredding's cipher side: personal data is stored sealed (ChaCha20-Poly1305) under a
+//! key of its own, so erasing it means destroying the key, not finding and rewriting every old
+//! copy of the bytes (sled keeps overwritten values in its log until it reuses the space).
+//!
+//! A sealed blob is `slot (4, big-endian) · key id (8) · nonce (12) · ciphertext · tag (16)`.
+//! The slot says where the key lives in the key file (`keys.rs`); the key id, random and
+//! non-zero, tells a reused slot from the key the blob was sealed with. The record kind, slot
+//! and key id are authenticated as associated data, so a blob cannot be passed off as another
+//! kind of record. Nonces are random: a key seals one session, ticket or reply group, a few
+//! thousand times at most, far from the 2^32 messages where random 96-bit nonces get risky.
+//!
+//! This module does no I/O: it is handed keys through [`Keyring`].
+
+use super::{R, StoreError};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+use zeroize::Zeroizing;
+
+/// Bytes of the blob's header: slot, key id, nonce.
+const HEADER: usize = 4 + 8 + 12;
+/// Bytes of the Poly1305 tag at the end.
+const TAG: usize = 16;
+
+/// A live key: its slot, its id, and the 32 secret bytes (wiped from memory on drop).
+#[derive(Clone)]
+pub struct SealKey {
+    pub slot: u32,
+    pub id: u64,
+    pub secret: Zeroizing<[u8; 32]>,
+}
+
+/// Which key sealed a blob, read from its header without any key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyRef {
+    pub slot: u32,
+    pub id: u64,
+}
+
+impl SealKey {
+    pub fn key_ref(&self) -> KeyRef {
+        KeyRef { slot: self.slot, id: self.id }
+    }
+}
+
+impl std::fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SealKey({}#{:x}, ***)", self.slot, self.id)
+    }
+}
+
+/// Where blobs find their keys.
+pub trait Keyring {
+    /// The key now in `slot`, or `None` if the slot is empty (destroyed or never written).
+    fn key(&self, slot: u32) -> R<Option<SealKey>>;
+}
+
+/// What opening a blob found.
+#[derive(Debug)]
+pub enum Opened {
+    Plain(Zeroizing<Vec<u8>>),
+    /// Its key was destroyed: the data is erased.
+    Shredded,
+}
+
+/// Appends `plain` sealed under `key` to `out`; `kind` is the record kind it belongs to.
+pub fn seal(key: &SealKey, kind: u8, plain: &[u8], out: &mut Vec<u8>) -> R<()> {
+    let mut nonce = [0u8; 12];
+    getrandom::fill(&mut nonce)
+        .map_err(|e| StoreError::Io(format!("no randomness for a nonce: {e}")))?;
+    let start = out.len();
+    out.extend_from_slice(&key.slot.to_be_bytes());
+    out.extend_from_slice(&key.id.to_be_bytes());
+    out.extend_from_slice(&nonce);
+    let aad = aad(kind, key.key_ref());
+    let body = out.len();
+    out.extend_from_slice(plain);
+    let tag = cipher(key)
+        .encrypt_inout_detached(&Nonce::from(nonce), &aad, out[body..].as_mut().into())
+        .map_err(|_| {
+            out.truncate(start);
+            StoreError::Corrupt("a record too large to seal".into())
+        })?;
+    out.extend_from_slice(tag.as_slice());
+    Ok(())
+}
+
+/// The key a blob was sealed with.
+pub fn key_ref(blob: &[u8]) -> Option<KeyRef> {
+    if blob.len() < HEADER + TAG {
+        return None;
+    }
+    let slot = u32::from_be_bytes(blob[..4].try_into().ok()?);
+    let id = u64::from_be_bytes(blob[4..12].try_into().ok()?);
+    Some(KeyRef { slot, id })
+}
+
+/// Opens a blob of `kind`. A missing or replaced key means the data was erased; a key that is
+/// there but does not open the blob means damage, which is an error, not an erasure.
+pub fn open(kind: u8, blob: &[u8], keys: &dyn Keyring) -> R<Opened> {
+    let damaged = || StoreError::Corrupt("sealed record is damaged".into());
+    let wanted = key_ref(blob).ok_or_else(damaged)?;
+    let Some(key) = keys.key(wanted.slot)?.filter(|k| k.id == wanted.id) else {
+        return Ok(Opened::Shredded);
+    };
+    let nonce: [u8; 12] = blob[12..HEADER].try_into().map_err(|_| damaged())?;
+    let (body, tag) = blob[HEADER..].split_at(blob.len() - HEADER - TAG);
+    let tag: [u8; TAG] = tag.try_into().map_err(|_| damaged())?;
+    let mut plain = Zeroizing::new(body.to_vec());
+    cipher(&key)
+        .decrypt_inout_detached(
+            &Nonce::from(nonce),
+            &aad(kind, wanted),
+            plain.as_mut_slice().into(),
+            &Tag::from(tag),
+        )
+        .map_err(|_| damaged())?;
+    Ok(Opened::Plain(plain))
+}
+
+fn cipher(key: &SealKey) -> ChaCha20Poly1305 {
+    ChaCha20Poly1305::new(&Key::from(*key.secret))
+}
+
+fn aad(kind: u8, key: KeyRef) -> [u8; 13] {
+    let mut aad = [0u8; 13];
+    aad[0] = kind;
+    aad[1..5].copy_from_slice(&key.slot.to_be_bytes());
+    aad[5..].copy_from_slice(&key.id.to_be_bytes());
+    aad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Ring(HashMap<u32, SealKey>);
+    impl Keyring for Ring {
+        fn key(&self, slot: u32) -> R<Option<SealKey>> {
+            Ok(self.0.get(&slot).cloned())
+        }
+    }
+
+    fn key(slot: u32, id: u64, byte: u8) -> SealKey {
+        SealKey { slot, id, secret: Zeroizing::new([byte; 32]) }
+    }
+
+    fn opened(r: R<Opened>) -> Option<Vec<u8>> {
+        match r.unwrap() {
+            Opened::Plain(p) => Some(p.to_vec()),
+            Opened::Shredded => None,
+        }
+    }
+
+    #[test]
+    fn sealed_bytes_hide_the_plaintext_and_open_with_the_key_only() {
+        let k = key(7, 42, 1);
+        let mut blob = b"prefix".to_vec();
+        seal(&k, b'S', b"3201011708900001", &mut blob).unwrap();
+        let blob = &blob[6..];
+        assert!(!blob.windows(16).any(|w| w == b"3201011708900001"));
+        assert_eq!(key_ref(blob), Some(KeyRef { slot: 7, id: 42 }));
+        let ring = Ring([(7, k.clone())].into());
+        assert_eq!(opened(open(b'S', blob, &ring)).unwrap(), b"3201011708900001");
+        // Gone, or replaced by another key in the same slot: erased.
+        assert!(opened(open(b'S', blob, &Ring(HashMap::new()))).is_none());
+        assert!(opened(open(b'S', blob, &Ring([(7, key(7, 43, 1))].into()))).is_none());
+        // The right key but another kind, or a flipped bit: damage, not erasure.
+        assert!(open(b'T', blob, &ring).is_err());
+        let mut flipped = blob.to_vec();
+        flipped[30] ^= 1;
+        assert!(open(b'S', &flipped, &ring).is_err());
+        assert!(open(b'S', &blob[..20], &ring).is_err());
+    }
+}
