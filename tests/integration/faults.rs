@@ -79,13 +79,26 @@ fn numbered(platforms: &Arc<Platforms>, range: std::ops::RangeInclusive<u32>) ->
     ]
 }
 
-/// Both APIs fail for 60 s while 40 citizens go on writing (each half of the outage HTTP 500,
-/// the other half refused connections): every reply arrives afterwards, exactly once and in
-/// order, without a restart.
+/// Both APIs fail for 60 s while citizens go on writing (each half of the outage HTTP 500, the
+/// other half refused connections): every reply arrives afterwards, exactly once and in order,
+/// without a restart. Two pintus at once, so one minute tests both ways Telegram hands over
+/// updates: polled (nothing comes in while the Bot API is down) and by webhook (messages come
+/// in and their replies wait).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graph_and_bot_api_down_for_60_s_under_load() {
+    let (polled, webhook) =
+        tokio::join!(apis_down_for_60_s(TgMode::Polling), apis_down_for_60_s(TgMode::Webhook));
+    eprintln!(
+        "every reply delivered {polled:.1?} (Telegram polled) and {webhook:.1?} (Telegram \
+         webhook) after the outage ended"
+    );
+}
+
+/// 20 citizens on WhatsApp and 20 on Telegram through a 60 s outage of both APIs; returns how
+/// long after its end the last reply went out.
+async fn apis_down_for_60_s(tg_mode: TgMode) -> Duration {
     const OUTAGE: Duration = Duration::from_secs(60);
-    let (platforms, mut pintu, _dir) = started(TgMode::Polling).await;
+    let (platforms, mut pintu, _dir) = started(tg_mode).await;
     let addr = pintu.addr();
     let [wa_control, tg_control] = [platforms.whatsapp(0), platforms.telegram(0)];
     let (wa_expected, tg_expected) =
@@ -110,9 +123,9 @@ async fn graph_and_bot_api_down_for_60_s_under_load() {
     };
     // The load: each citizen's messages spread over the outage, and it stops by itself.
     let mut load = Vec::new();
-    for (i, citizen) in wa.iter().chain(&tg).enumerate() {
+    for (n, citizen) in wa.iter().enumerate().chain(tg.iter().enumerate()) {
         let citizen = citizen.clone();
-        let first = begin - Duration::from_secs(1) + Duration::from_millis(150 * i as u64);
+        let first = begin - Duration::from_secs(1) + Duration::from_millis(150 * n as u64);
         load.push(tokio::spawn(async move {
             for (k, (text, _)) in REPORT.iter().enumerate() {
                 sleep_until((first + Duration::from_secs(10) * k as u32).into()).await;
@@ -128,8 +141,11 @@ async fn graph_and_bot_api_down_for_60_s_under_load() {
     wait_for_messages(&tg, tg_expected.len(), Duration::from_secs(150)).await;
     let recovered = end.elapsed();
     pintu.stop().await;
-
+    // Before the test opens the store itself (with its own umask).
+    assert_owner_only(pintu.data_dir());
     let store = pintu.store();
+    assert_answered_exactly_once(&wa, &wa_expected, pintu.starts(), &store);
+    assert_answered_exactly_once(&tg, &tg_expected, pintu.starts(), &store);
     for citizen in wa.iter().chain(&tg) {
         assert!(
             citizen.received().iter().any(|r| r.at > end),
@@ -137,13 +153,9 @@ async fn graph_and_bot_api_down_for_60_s_under_load() {
             citizen.name()
         );
     }
-    assert_answered_exactly_once(&wa, &wa_expected, pintu.starts(), &store);
-    assert_answered_exactly_once(&tg, &tg_expected, pintu.starts(), &store);
     let everyone: Vec<Citizen> = [wa, tg, vec![wa_control, tg_control]].concat();
     assert_one_ticket_each(&everyone, &store);
-    drop(store);
-    assert_owner_only(pintu.data_dir());
-    eprintln!("every reply delivered {recovered:.1?} after the outage ended");
+    recovered
 }
 
 /// `kill -9` at random moments while 40 citizens report: nothing is lost, nothing stepped
@@ -182,14 +194,13 @@ async fn kill_9_at_random_moments_under_load() {
     wait_for_messages(&wa, wa_expected.len(), Duration::from_secs(60)).await;
     wait_for_messages(&tg, tg_expected.len(), Duration::from_secs(60)).await;
     pintu.stop().await;
-
+    // Before the test opens the store itself (with its own umask).
+    assert_owner_only(pintu.data_dir());
     let store = pintu.store();
     let repeats = assert_answered_exactly_once(&wa, &wa_expected, pintu.starts(), &store)
         + assert_answered_exactly_once(&tg, &tg_expected, pintu.starts(), &store);
     let everyone: Vec<Citizen> = [wa, tg, vec![wa_control, tg_control]].concat();
     assert_one_ticket_each(&everyone, &store);
-    drop(store);
-    assert_owner_only(pintu.data_dir());
     eprintln!("{KILLS} kills: {repeats} replies repeated right after a restart");
 }
 
@@ -219,12 +230,11 @@ async fn kill_9_inside_an_erasure() {
     let niks: Vec<String> = (0..=6).map(nik).collect();
     assert_erased(pintu.data_dir(), &niks, Duration::from_secs(10)).await;
     pintu.stop().await;
-
+    assert_erased(pintu.data_dir(), &niks, Duration::ZERO).await;
+    // Before the test opens the store itself (with its own umask).
+    assert_owner_only(pintu.data_dir());
     let store = pintu.store();
     let repeats = assert_answered_exactly_once(&citizens, &expected, pintu.starts(), &store);
-    drop(store);
-    assert_erased(pintu.data_dir(), &niks, Duration::ZERO).await;
-    assert_owner_only(pintu.data_dir());
     eprintln!("{repeats} replies repeated right after a restart");
 }
 
@@ -268,14 +278,13 @@ async fn callers_hanging_up_mid_request_then_redelivering() {
     wait_for_messages(&wa, wa_expected.len(), Duration::from_secs(30)).await;
     wait_for_messages(&tg, tg_expected.len(), Duration::from_secs(30)).await;
     pintu.stop().await;
-
+    // Before the test opens the store itself (with its own umask).
+    assert_owner_only(pintu.data_dir());
     let store = pintu.store();
     assert_answered_exactly_once(&wa, &wa_expected, pintu.starts(), &store);
     assert_answered_exactly_once(&tg, &tg_expected, pintu.starts(), &store);
     let everyone: Vec<Citizen> = [wa, tg, vec![wa_control, tg_control]].concat();
     assert_one_ticket_each(&everyone, &store);
-    drop(store);
-    assert_owner_only(pintu.data_dir());
 }
 
 /// Meta retries a webhook for up to 7 days: a message delivered again after 20 newer ones is
@@ -309,13 +318,12 @@ async fn redeliveries_after_20_newer_messages() {
         citizen.walk(addr, &last).await;
     }
     pintu.stop().await;
-
+    // Before the test opens the store itself (with its own umask).
+    assert_owner_only(pintu.data_dir());
     let store = pintu.store();
     let [wa, tg] = citizens;
     assert_answered_exactly_once(&[wa], &wa_expected, pintu.starts(), &store);
     assert_answered_exactly_once(&[tg], &tg_expected, pintu.starts(), &store);
-    drop(store);
-    assert_owner_only(pintu.data_dir());
 }
 
 /// Messages delivered again after the chat erased its data are recognised (not answered,
@@ -344,12 +352,11 @@ async fn redeliveries_after_erasure(whatsapp: bool) {
     let niks = [nik(0), nik(1)];
     assert_erased(pintu.data_dir(), &niks, Duration::from_secs(10)).await;
     pintu.stop().await;
-
+    assert_erased(pintu.data_dir(), &niks, Duration::ZERO).await;
+    // Before the test opens the store itself (with its own umask).
+    assert_owner_only(pintu.data_dir());
     let store = pintu.store();
     assert_answered_exactly_once(&[citizen], &expected, pintu.starts(), &store);
-    drop(store);
-    assert_erased(pintu.data_dir(), &niks, Duration::ZERO).await;
-    assert_owner_only(pintu.data_dir());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
