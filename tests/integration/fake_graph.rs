@@ -4,7 +4,7 @@
 //! sends and mark-reads, serves media in the real two steps (metadata, then a bearer-protected
 //! download URL that can be made to "expire"), and injects send faults with Graph's exact error
 //! envelopes, so pintu's error classification (C5) is exercised as in production. An outage
-//! switch ([`FakeGraph::set_outage`]) takes the whole API down: HTTP 500 or refused connections.
+//! switch ([`FakeGraph::set_outage`]) takes the whole API down: HTTP 500, or no answer at all.
 //!
 //! The free functions build what Meta POSTs to pintu's webhook (messages and statuses in the
 //! shapes of `../shared/real-world/whatsapp/`), sign them like Meta (`X-Hub-Signature-256`), and
@@ -254,8 +254,8 @@ impl FakeGraph {
     }
 
     /// Starts or ends an outage of the whole API (sends, mark-reads, media): HTTP 500 with
-    /// Graph's code 131000 ("Something went wrong"), or refused connections. Queued faults
-    /// wait for its end.
+    /// Graph's code 131000 ("Something went wrong"), or connections closed unanswered. Queued
+    /// faults wait for its end.
     pub fn set_outage(&self, outage: Outage) {
         self.shared.outage.set(outage);
     }
@@ -263,6 +263,11 @@ impl FakeGraph {
     /// Every request received, in order, refused ones included.
     pub fn requests(&self) -> Vec<Request> {
         self.shared.lock().requests.iter().map(|l| l.request.clone()).collect()
+    }
+
+    /// Every request received with the HTTP status it was answered with, in order.
+    pub fn answered(&self) -> Vec<(Request, u16)> {
+        self.shared.lock().requests.iter().map(|l| (l.request.clone(), l.status)).collect()
     }
 
     /// Accepted message sends (not mark-reads), in order.

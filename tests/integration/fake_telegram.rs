@@ -357,7 +357,8 @@ impl FakeTelegram {
     }
 
     /// Starts or ends an outage of the whole Bot API (every method and downloads): HTTP 500
-    /// with Telegram's error body, or refused connections. Queued faults wait for its end.
+    /// with Telegram's error body, or connections closed unanswered. Queued faults wait
+    /// for its end.
     pub fn set_outage(&self, outage: Outage) {
         self.shared.outage.set(outage);
     }

@@ -80,7 +80,7 @@ fn numbered(platforms: &Arc<Platforms>, range: std::ops::RangeInclusive<u32>) ->
 }
 
 /// Both APIs fail for 60 s while citizens go on writing (each half of the outage HTTP 500, the
-/// other half refused connections): every reply arrives afterwards, exactly once and in order,
+/// other half no connection): every reply arrives afterwards, exactly once and in order,
 /// without a restart. Two pintus at once, so one minute tests both ways Telegram hands over
 /// updates: polled (nothing comes in while the Bot API is down) and by webhook (messages come
 /// in and their replies wait).
@@ -112,9 +112,9 @@ async fn apis_down_for_60_s(tg_mode: TgMode) -> Duration {
         tokio::spawn(async move {
             sleep_until(begin.into()).await;
             platforms.graph.set_outage(Outage::ServerError);
-            platforms.telegram.set_outage(Outage::Refused);
+            platforms.telegram.set_outage(Outage::Unreachable);
             sleep_until((begin + OUTAGE / 2).into()).await;
-            platforms.graph.set_outage(Outage::Refused);
+            platforms.graph.set_outage(Outage::Unreachable);
             platforms.telegram.set_outage(Outage::ServerError);
             sleep_until(end.into()).await;
             platforms.graph.set_outage(Outage::Off);
@@ -144,8 +144,8 @@ async fn apis_down_for_60_s(tg_mode: TgMode) -> Duration {
     // Before the test opens the store itself (with its own umask).
     assert_owner_only(pintu.data_dir());
     let store = pintu.store();
-    assert_answered_exactly_once(&wa, &wa_expected, pintu.starts(), &store);
-    assert_answered_exactly_once(&tg, &tg_expected, pintu.starts(), &store);
+    assert_answered_exactly_once(&wa, &wa_expected, &pintu, &store);
+    assert_answered_exactly_once(&tg, &tg_expected, &pintu, &store);
     for citizen in wa.iter().chain(&tg) {
         assert!(
             citizen.received().iter().any(|r| r.at > end),
@@ -197,8 +197,8 @@ async fn kill_9_at_random_moments_under_load() {
     // Before the test opens the store itself (with its own umask).
     assert_owner_only(pintu.data_dir());
     let store = pintu.store();
-    let repeats = assert_answered_exactly_once(&wa, &wa_expected, pintu.starts(), &store)
-        + assert_answered_exactly_once(&tg, &tg_expected, pintu.starts(), &store);
+    let repeats = assert_answered_exactly_once(&wa, &wa_expected, &pintu, &store)
+        + assert_answered_exactly_once(&tg, &tg_expected, &pintu, &store);
     let everyone: Vec<Citizen> = [wa, tg, vec![wa_control, tg_control]].concat();
     assert_one_ticket_each(&everyone, &store);
     eprintln!("{KILLS} kills: {repeats} replies repeated right after a restart");
@@ -249,7 +249,7 @@ async fn kill_9_inside_an_erasure() {
     // Before the test opens the store itself (with its own umask).
     assert_owner_only(pintu.data_dir());
     let store = pintu.store();
-    let repeats = assert_answered_exactly_once(&citizens, &expected, pintu.starts(), &store);
+    let repeats = assert_answered_exactly_once(&citizens, &expected, &pintu, &store);
     assert_one_ticket_each(&[citizens, vec![control]].concat(), &store);
     eprintln!("{repeats} replies repeated right after a restart");
 }
@@ -297,8 +297,8 @@ async fn callers_hanging_up_mid_request_then_redelivering() {
     // Before the test opens the store itself (with its own umask).
     assert_owner_only(pintu.data_dir());
     let store = pintu.store();
-    assert_answered_exactly_once(&wa, &wa_expected, pintu.starts(), &store);
-    assert_answered_exactly_once(&tg, &tg_expected, pintu.starts(), &store);
+    assert_answered_exactly_once(&wa, &wa_expected, &pintu, &store);
+    assert_answered_exactly_once(&tg, &tg_expected, &pintu, &store);
     let everyone: Vec<Citizen> = [wa, tg, vec![wa_control, tg_control]].concat();
     assert_one_ticket_each(&everyone, &store);
 }
@@ -338,8 +338,8 @@ async fn redeliveries_after_20_newer_messages() {
     assert_owner_only(pintu.data_dir());
     let store = pintu.store();
     let [wa, tg] = citizens;
-    assert_answered_exactly_once(&[wa], &wa_expected, pintu.starts(), &store);
-    assert_answered_exactly_once(&[tg], &tg_expected, pintu.starts(), &store);
+    assert_answered_exactly_once(&[wa], &wa_expected, &pintu, &store);
+    assert_answered_exactly_once(&[tg], &tg_expected, &pintu, &store);
 }
 
 /// Messages delivered again after the chat erased its data are recognised (not answered,
@@ -372,7 +372,7 @@ async fn redeliveries_after_erasure(whatsapp: bool) {
     // Before the test opens the store itself (with its own umask).
     assert_owner_only(pintu.data_dir());
     let store = pintu.store();
-    assert_answered_exactly_once(&[citizen], &expected, pintu.starts(), &store);
+    assert_answered_exactly_once(&[citizen], &expected, &pintu, &store);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 //! failed run replayable.
 
 use super::platform::{Citizen, Received};
+use super::process::Pintu;
 use pintu::store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -98,15 +99,19 @@ pub async fn wait_for_messages(citizens: &[Citizen], n: usize, deadline: Duratio
 pub fn assert_answered_exactly_once(
     citizens: &[Citizen],
     expected: &[String],
-    starts: &[Instant],
+    pintu: &Pintu,
     store: &dyn Store,
 ) -> usize {
     let mut failures = Vec::new();
     let mut repeats = 0;
     for c in citizens {
-        match exactly_once(expected, &c.received(), starts) {
+        match exactly_once(expected, &c.received(), pintu.starts()) {
             Ok(n) => repeats += n,
-            Err(why) => failures.push(format!("{}: {why}", c.name())),
+            Err(why) => failures.push(format!(
+                "{}: {why}\nsend attempts and answers: {:#?}",
+                c.name(),
+                c.attempts()
+            )),
         }
     }
     let mut pending = Vec::new();
@@ -116,7 +121,7 @@ pub fn assert_answered_exactly_once(
     assert!(
         failures.is_empty() && pending.is_empty(),
         "{} of {} citizens not answered exactly once; {} replies still pending in the store \
-         (for {:?})\n{}",
+         (for {:?})\n{}\npintu's log ends:\n{}",
         failures.len(),
         citizens.len(),
         pending.len(),
@@ -124,7 +129,8 @@ pub fn assert_answered_exactly_once(
             .iter()
             .map(|(chat, ..)| chat.to_string())
             .collect::<std::collections::BTreeSet<_>>(),
-        failures.join("\n\n")
+        failures.join("\n\n"),
+        pintu.log_tail()
     );
     repeats
 }

@@ -231,6 +231,30 @@ impl Citizen {
         }
     }
 
+    /// Each attempt pintu made to send this citizen something, with the platform's answer: what
+    /// a failed check shows to tell a lost reply from a late one.
+    pub fn attempts(&self) -> Vec<String> {
+        match &self.who {
+            Who::WhatsApp(phone) => self
+                .platforms
+                .graph
+                .answered()
+                .into_iter()
+                .filter(|(r, _)| r.body["to"] == phone.as_str())
+                .map(|(r, status)| format!("{status} {}", short(&whatsapp_text(&r.body))))
+                .collect(),
+            Who::Telegram(id) => self
+                .platforms
+                .telegram
+                .calls()
+                .into_iter()
+                .filter(|c| c.method == "sendmessage")
+                .filter(|c| c.body["chat_id"].to_string().trim_matches('"') == id.to_string())
+                .map(|c| short(c.body["text"].as_str().unwrap_or_default()))
+                .collect(),
+        }
+    }
+
     /// Says each `(text, marker)` and waits until a message containing `marker` arrives in
     /// answer, like a citizen reading before typing on.
     pub async fn walk(&self, pintu: SocketAddr, script: &[(&str, &str)]) {
@@ -292,6 +316,11 @@ impl Citizen {
             }
         }
     }
+}
+
+/// The first line of a message, cut to 60 characters.
+fn short(text: &str) -> String {
+    text.lines().next().unwrap_or_default().chars().take(60).collect()
 }
 
 fn random_hex() -> String {
