@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
+    // Before anything is written: every file pintu creates holds or may hold personal data.
+    pintu::private_fs::owner_only_umask();
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,

@@ -1,9 +1,19 @@
-//! Owner-only files for citizens' personal data (UU 27/2022): the data folder is created
-//! 0700 and pintu refuses to start on one other users can open; everything inside is made
-//! 0700/0600, whatever mode the store library created it with; backups are written 0600.
+//! Owner-only files for citizens' personal data (UU 27/2022): the process creates everything
+//! with umask 077; the data folder is created 0700 and pintu refuses to start on one other
+//! users can open; everything inside is made 0700/0600, whatever mode an earlier version or
+//! the store library created it with; backups are written 0600.
 
 use anyhow::Context;
 use std::path::Path;
+
+/// Makes every file and folder this process creates owner-only from its first byte (umask
+/// 077). The store library creates files of its own whenever it likes (snapshots while serving,
+/// when a command such as `pintu backup` opens the store) with whatever mode the umask leaves;
+/// [`tighten`] at start-up cannot reach those.
+pub fn owner_only_umask() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
 
 /// Creates `dir` (and missing parents) owner-only, or checks that an existing one is.
 pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {

@@ -3,7 +3,8 @@
 //! documented limits (protocols.md C4; a broken one gets the real 400 / code 100 body), records
 //! sends and mark-reads, serves media in the real two steps (metadata, then a bearer-protected
 //! download URL that can be made to "expire"), and injects send faults with Graph's exact error
-//! envelopes, so pintu's error classification (C5) is exercised as in production.
+//! envelopes, so pintu's error classification (C5) is exercised as in production. An outage
+//! switch ([`FakeGraph::set_outage`]) takes the whole API down: HTTP 500, or no answer at all.
 //!
 //! The free functions build what Meta POSTs to pintu's webhook (messages and statuses in the
 //! shapes of `../shared/real-world/whatsapp/`), sign them like Meta (`X-Hub-Signature-256`), and
@@ -19,7 +20,7 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -29,8 +30,9 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
+
+use super::outage::{Killer, Outage, Switch};
 
 /// The business number's display form in the builders' `metadata` and `context.from`.
 const DISPLAY_PHONE_NUMBER: &str = "6221000000";
@@ -78,6 +80,8 @@ pub struct SentMsg {
     pub body: Value,
     /// The id the fake answered with, `wamid.FAKE<n>`; statuses for it join on this.
     pub wamid: String,
+    /// When the fake accepted it (to tell repeats after a restart from others).
+    pub at: Instant,
 }
 
 /// A running fake Graph API for one token and one phone number id; stops when dropped.
@@ -96,6 +100,7 @@ struct Shared {
     state: Mutex<Book>,
     /// Woken on every request; waiters re-check their condition.
     changed: Notify,
+    outage: Switch,
 }
 
 #[derive(Default)]
@@ -193,9 +198,9 @@ impl FakeGraph {
     /// Starts on 127.0.0.1:0 accepting this bearer token and phone number id; returns once
     /// listening.
     pub async fn start(token: &str, phone_number_id: &str) -> Self {
-        // Loopback only: the fake must never be reachable from outside the test machine.
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fake graph");
-        let addr = listener.local_addr().expect("fake graph address");
+        let outage = Switch::new();
+        let listener = outage.listener().await;
+        let addr = listener.addr();
         let (shutdown_tx, mut shutdown_rx) = watch::channel(());
         let shared = Arc::new(Shared {
             token: token.to_owned(),
@@ -203,10 +208,12 @@ impl FakeGraph {
             origin: format!("http://{addr}"),
             state: Mutex::new(Book::default()),
             changed: Notify::new(),
+            outage,
         });
         // One handler routes by hand: "/media/{id}" and "/{version}/{media_id}" overlap, and
         // every request, even to an unknown path, must be recorded the same way.
         let app = Router::new().fallback(handle).with_state(shared.clone());
+        let app = app.into_make_service_with_connect_info::<Killer>();
         let server = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = shutdown_rx.changed().await;
         });
@@ -246,9 +253,21 @@ impl FakeGraph {
         }
     }
 
+    /// Starts or ends an outage of the whole API (sends, mark-reads, media): HTTP 500 with
+    /// Graph's code 131000 ("Something went wrong"), or connections closed unanswered. Queued
+    /// faults wait for its end.
+    pub fn set_outage(&self, outage: Outage) {
+        self.shared.outage.set(outage);
+    }
+
     /// Every request received, in order, refused ones included.
     pub fn requests(&self) -> Vec<Request> {
         self.shared.lock().requests.iter().map(|l| l.request.clone()).collect()
+    }
+
+    /// Every request received with the HTTP status it was answered with, in order.
+    pub fn answered(&self) -> Vec<(Request, u16)> {
+        self.shared.lock().requests.iter().map(|l| (l.request.clone(), l.status)).collect()
     }
 
     /// Accepted message sends (not mark-reads), in order.
@@ -336,8 +355,13 @@ async fn handle(
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&raw).into_owned()))
     };
     let path = uri.path().to_owned();
-    let response =
-        if auth_ok { route(&shared, &method, &path, &body) } else { shared.invalid_token() };
+    let response = if shared.outage.get() == Outage::ServerError {
+        shared.error(StatusCode::INTERNAL_SERVER_ERROR, 131000, None)
+    } else if auth_ok {
+        route(&shared, &method, &path, &body)
+    } else {
+        shared.invalid_token()
+    };
     let request = Request { method: method.to_string(), path, auth_ok, body };
     shared.lock().requests.push(Logged { request, status: response.status().as_u16() });
     shared.changed.notify_waiters();
@@ -403,7 +427,8 @@ fn messages(shared: &Shared, body: &Value) -> Response {
         let mut book = shared.lock();
         book.wamids += 1;
         let wamid = format!("wamid.FAKE{}", book.wamids);
-        let sent = SentMsg { to: to.clone(), kind, body: body.clone(), wamid: wamid.clone() };
+        let at = Instant::now();
+        let sent = SentMsg { to: to.clone(), kind, body: body.clone(), wamid: wamid.clone(), at };
         book.sent.push(sent);
         wamid
     };

@@ -2,7 +2,7 @@
 //! from a queue the test fills, records every call, answers `sendMessage` and friends with
 //! real-shaped objects, and injects faults (429, 403, migrated group, 409, 500, delay, dropped
 //! connection) with Telegram's exact error envelopes, so teloxide classifies them as it would
-//! in production.
+//! in production. An outage switch ([`FakeTelegram::set_outage`]) takes the whole API down.
 //!
 //! It follows the real API where pintu's correctness depends on it: an update is confirmed (and
 //! dropped) only when a later `getUpdates` carries a higher `offset`; a newer `getUpdates`
@@ -14,26 +14,21 @@
 //! method names are matched case-insensitively, as Telegram does.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::io;
 use std::net::SocketAddr;
-use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::{IncomingStream, Listener};
 use serde_json::{Map, Value, json};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
+
+use super::outage::{Killer, Outage, Switch};
 
 /// The fake bot's user id (also in `getMe` and as `from` of the messages it "sends").
 const BOT_ID: i64 = 123_456;
@@ -95,6 +90,8 @@ pub struct Sent {
     /// The `reply_markup` as sent (inline keyboard, reply keyboard, `remove_keyboard`, …).
     pub reply_markup: Option<Value>,
     pub message_id: i32,
+    /// When the fake accepted it (to tell repeats after a restart from others).
+    pub at: Instant,
 }
 
 /// A running fake Bot API for one token; stops when dropped.
@@ -113,6 +110,7 @@ struct Shared {
     changed: Notify,
     /// Resolves `changed()` with an error once the fake is dropped.
     shutdown: watch::Receiver<()>,
+    outage: Switch,
 }
 
 #[derive(Default)]
@@ -225,15 +223,16 @@ impl Book {
 impl FakeTelegram {
     /// Starts on 127.0.0.1:0 for this bot token; returns once listening.
     pub async fn start(token: &str) -> Self {
-        // Loopback only: the fake must never be reachable from outside the test machine.
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fake telegram");
-        let addr = listener.local_addr().expect("fake telegram address");
+        let outage = Switch::new();
+        let listener = outage.listener().await;
+        let addr = listener.addr();
         let (shutdown_tx, shutdown_rx) = watch::channel(());
         let shared = Arc::new(Shared {
             bot_segment: format!("bot{token}"),
             state: Mutex::new(Book { next_update_id: FIRST_UPDATE_ID, ..Book::default() }),
             changed: Notify::new(),
             shutdown: shutdown_rx.clone(),
+            outage,
         });
         let app = Router::new()
             .route("/file/{bot}/{*path}", get(download))
@@ -244,13 +243,10 @@ impl FakeTelegram {
         let mut signal = shutdown_rx;
         // Graceful shutdown once the sender is dropped: stop accepting, close idle keep-alive
         // connections, and let in-flight handlers (which watch the signal too) finish.
-        let server = axum::serve(
-            KillableListener(listener),
-            app.into_make_service_with_connect_info::<Killer>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = signal.changed().await;
-        });
+        let server = axum::serve(listener, app.into_make_service_with_connect_info::<Killer>())
+            .with_graceful_shutdown(async move {
+                let _ = signal.changed().await;
+            });
         tokio::spawn(async move {
             let _ = server.await;
         });
@@ -358,6 +354,13 @@ impl FakeTelegram {
     /// for the file route). Faults for one method are consumed in order, one per call.
     pub fn fail_next(&self, method: &str, fault: Fault) {
         self.shared.lock().faults.entry(method.to_ascii_lowercase()).or_default().push_back(fault);
+    }
+
+    /// Starts or ends an outage of the whole Bot API (every method and downloads): HTTP 500
+    /// with Telegram's error body, or connections closed unanswered. Queued faults wait
+    /// for its end.
+    pub fn set_outage(&self, outage: Outage) {
+        self.shared.outage.set(outage);
     }
 
     /// Pretends a webhook is set (e.g. left over by an earlier deployment): getUpdates answers
@@ -484,6 +487,9 @@ async fn api(
         // What Telegram answers for a wrong token; teloxide maps it to `ApiError::InvalidToken`.
         return error(404, NOT_FOUND, None);
     }
+    if shared.outage.get() == Outage::ServerError {
+        return error(500, "Internal Server Error", None);
+    }
     if let Some(response) = apply_fault(&shared, &killer, &method).await {
         return response;
     }
@@ -521,6 +527,9 @@ async fn download(
     shared.record("download", json!({ "path": path }));
     if bot != shared.bot_segment {
         return error(404, NOT_FOUND, None);
+    }
+    if shared.outage.get() == Outage::ServerError {
+        return error(500, "Internal Server Error", None);
     }
     if let Some(response) = apply_fault(&shared, &killer, "download").await {
         return response;
@@ -666,7 +675,8 @@ fn send_message(shared: &Shared, p: &Params) -> Response {
     let message_id = {
         let mut st = shared.lock();
         let message_id = st.next_message_id();
-        st.sent.push(Sent { chat_id, text: text.clone(), reply_markup: markup, message_id });
+        let at = Instant::now();
+        st.sent.push(Sent { chat_id, text: text.clone(), reply_markup: markup, message_id, at });
         let stored = Stored { text: text.clone(), inline_markup: inline_markup.clone() };
         st.messages.insert((chat_id, message_id), stored);
         message_id
@@ -942,99 +952,10 @@ fn error(code: u16, description: &str, parameters: Option<Value>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-// --- `Fault::Drop` plumbing -------------------------------------------------------------------
-//
-// A handler cannot close its own connection, and refusing at accept time would depend on
-// whether the client reuses a pooled connection. So each connection's stream carries a kill
-// switch that handlers reach through `ConnectInfo`; a killed stream fails every write, and hyper
-// drops the socket without answering ("connection closed before message completed").
-
-#[derive(Clone)]
-struct Killer(Arc<AtomicBool>);
-
-impl Killer {
-    fn kill(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-impl Connected<IncomingStream<'_, KillableListener>> for Killer {
-    fn connect_info(stream: IncomingStream<'_, KillableListener>) -> Self {
-        Killer(stream.io().killed.clone())
-    }
-}
-
-struct KillableListener(TcpListener);
-
-impl Listener for KillableListener {
-    type Io = KillableStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.0.accept().await {
-                Ok((inner, addr)) => {
-                    return (KillableStream { inner, killed: Arc::default() }, addr);
-                }
-                // Transient (e.g. out of file descriptors): back off briefly, like axum does.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
-    }
-}
-
-struct KillableStream {
-    inner: TcpStream,
-    killed: Arc<AtomicBool>,
-}
-
-impl KillableStream {
-    fn check(&self) -> io::Result<()> {
-        if self.killed.load(Ordering::SeqCst) {
-            Err(io::Error::new(io::ErrorKind::ConnectionAborted, "fake telegram: Fault::Drop"))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl AsyncRead for KillableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for KillableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.check()?;
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.check()?;
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::net::TcpStream;
 
     use teloxide::net::Download;
     use teloxide::payloads::{

@@ -1,5 +1,5 @@
 //! Integration tests, one binary: golden transcripts through the real conversation layer, the
-//! real `pintu` binary (chat, restart, check), and hostile input.
+//! real `pintu` binary (chat, restart, check), hostile input, and the fault suite (`faults`).
 
 mod attachments;
 mod backup;
@@ -9,6 +9,8 @@ mod corpus;
 mod fake_agency;
 mod fake_graph;
 mod fake_telegram;
+mod faults;
+mod outage;
 mod outbox;
 mod privacy;
 mod redelivery;

@@ -16,14 +16,23 @@ pub(super) fn method_url(bot: &Bot, method: &str) -> reqwest::Url {
     url
 }
 
-/// The error an `"ok": false` answer means.
+/// The error an `"ok": false` answer means. A 5xx `error_code` is Telegram being down, not a
+/// verdict on the request ("Internal Server Error", "Bad Gateway"): it becomes an `Io` error,
+/// which callers retry with backoff like a network failure, where an `Api` error would make
+/// them drop the message.
 pub(super) fn error(
+    error_code: Option<u16>,
     parameters: Option<ResponseParameters>,
     description: Option<ApiError>,
 ) -> RequestError {
     match (parameters, description) {
         (Some(ResponseParameters::RetryAfter(s)), _) => RequestError::RetryAfter(s),
         (Some(ResponseParameters::MigrateToChatId(to)), _) => RequestError::MigrateToChatId(to),
+        (None, description) if error_code.is_some_and(|c| c >= 500) => {
+            let what = description.map_or_else(|| "no description".into(), |e| e.to_string());
+            let code = error_code.unwrap_or_default();
+            RequestError::Io(Arc::new(std::io::Error::other(format!("Telegram {code}: {what}"))))
+        }
         (None, Some(e)) => RequestError::Api(e),
         (None, None) => RequestError::Api(ApiError::Unknown("no description".into())),
     }

@@ -100,6 +100,7 @@ async fn get_updates(
         ok: bool,
         #[serde(borrow)]
         result: Option<Vec<&'a RawValue>>,
+        error_code: Option<u16>,
         description: Option<ApiError>,
         parameters: Option<ResponseParameters>,
     }
@@ -119,5 +120,5 @@ async fn get_updates(
     if answer.ok {
         return Ok(answer.result.unwrap_or_default().iter().map(|u| map::read(u.get())).collect());
     }
-    Err(api::error(answer.parameters, answer.description))
+    Err(api::error(answer.error_code, answer.parameters, answer.description))
 }

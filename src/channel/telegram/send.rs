@@ -45,13 +45,18 @@ struct Payload<'a> {
 #[derive(serde::Deserialize)]
 struct Answer {
     ok: bool,
+    error_code: Option<u16>,
     description: Option<ApiError>,
     parameters: Option<ResponseParameters>,
 }
 
 impl Answer {
     fn into_result(self) -> Result<(), RequestError> {
-        if self.ok { Ok(()) } else { Err(api::error(self.parameters, self.description)) }
+        if self.ok {
+            Ok(())
+        } else {
+            Err(api::error(self.error_code, self.parameters, self.description))
+        }
     }
 }
 
@@ -277,5 +282,13 @@ mod tests {
         assert!(matches!(parse(moved), Err(RequestError::MigrateToChatId(c)) if c.0 == -1001));
         let blocked = r#"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#;
         assert!(matches!(parse(blocked), Err(RequestError::Api(ApiError::BotBlocked))));
+        // Telegram down is not a refusal: retried like a network error, never dropped.
+        let down = r#"{"ok":false,"error_code":500,"description":"Internal Server Error"}"#;
+        assert!(matches!(parse(down), Err(RequestError::Io(_))));
+        let gateway = r#"{"ok":false,"error_code":502,"description":"Bad Gateway"}"#;
+        assert!(matches!(parse(gateway), Err(RequestError::Io(_))));
+        let refused =
+            r#"{"ok":false,"error_code":400,"description":"Bad Request: message is too long"}"#;
+        assert!(matches!(parse(refused), Err(RequestError::Api(_))));
     }
 }
