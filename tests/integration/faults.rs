@@ -228,7 +228,7 @@ async fn kill_9_inside_an_erasure() {
         citizen.walk(addr, before).await;
         let confirmed = citizen.received().len();
         citizen.say(addr, ya).await;
-        if rng.next() % 3 == 0 {
+        if rng.next().is_multiple_of(3) {
             tokio::time::sleep(rng.between(Duration::ZERO, Duration::from_millis(30))).await;
         } else {
             // Looked for every millisecond: the cleanup after the confirmation is short.

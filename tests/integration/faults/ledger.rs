@@ -199,19 +199,19 @@ pub fn assert_owner_only(dir: &Path) {
     let mut wrong = Vec::new();
     let mut folders = vec![dir.to_path_buf()];
     while let Some(folder) = folders.pop() {
-        if let Ok(m) = mode(&folder) {
-            if m != 0o700 {
-                wrong.push(format!("  folder {} is {m:o}", folder.display()));
-            }
+        if let Ok(m) = mode(&folder)
+            && m != 0o700
+        {
+            wrong.push(format!("  folder {} is {m:o}", folder.display()));
         }
         for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 folders.push(path);
-            } else if let Ok(m) = mode(&path) {
-                if m != 0o600 {
-                    wrong.push(format!("  file {} is {m:o}", path.display()));
-                }
+            } else if let Ok(m) = mode(&path)
+                && m != 0o600
+            {
+                wrong.push(format!("  file {} is {m:o}", path.display()));
             }
         }
     }

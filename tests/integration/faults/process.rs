@@ -82,10 +82,10 @@ impl Pintu {
         std::thread::spawn(move || {
             let mut serving = Some(serving);
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = serving_addr(&line) {
-                    if let Some(tx) = serving.take() {
-                        let _ = tx.send(addr);
-                    }
+                if let Some(addr) = serving_addr(&line)
+                    && let Some(tx) = serving.take()
+                {
+                    let _ = tx.send(addr);
                 }
                 if let Ok(mut log) = log.lock() {
                     log.push_str(&line);
