@@ -135,7 +135,7 @@ fn step_one(
         if round.seen.contains(&h) || shared.dedupe.contains(h) || kept {
             tracing::debug!("duplicate delivery: not stepped again");
             metrics.message_in(chat.channel, true);
-            return still_pending(shared, chat);
+            return still_pending(shared, round, chat);
         }
     }
     if !reminder {
@@ -239,9 +239,28 @@ fn step_one(
 /// What a redelivered message gets instead of a step: the chat's replies still pending. The
 /// first delivery's replies may never have reached the sender (its caller went away after the
 /// commit) or may be waiting for the platform; the sender skips those it already has.
-fn still_pending(shared: &Shared, chat: &ChatKey) -> Result<Vec<Queued>, StoreError> {
-    let pending = shared.store.chat_pending_replies(chat)?;
-    Ok(pending.into_iter().map(|(seq, out)| Queued { seq, out }).collect())
+/// The chat's replies not yet sent, for a duplicate delivery to hand back: those in the store,
+/// and those of this round (a redelivery that arrives before the original is committed must not
+/// depend on the original's caller to send them). The channel drops any it holds already.
+fn still_pending(
+    shared: &Shared,
+    round: &Round,
+    chat: &ChatKey,
+) -> Result<Vec<Queued>, StoreError> {
+    let mut pending: Vec<Queued> = shared
+        .store
+        .chat_pending_replies(chat)?
+        .into_iter()
+        .map(|(seq, out)| Queued { seq, out })
+        .collect();
+    pending.extend(round.batch.replies.iter().filter_map(|op| match op {
+        ReplyOp::Pending { chat: c, seq, out } if c == chat => {
+            Some(Queued { seq: *seq, out: out.clone() })
+        }
+        _ => None,
+    }));
+    pending.sort_by_key(|q| q.seq);
+    Ok(pending)
 }
 
 /// Counts dialogs started, completed, and abandoned (with the step the citizen left at).
