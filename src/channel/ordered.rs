@@ -259,6 +259,18 @@ mod tests {
         }
     }
 
+    /// An `Ordered` over `flaky` that records the seqs it marks as sent.
+    fn marking(flaky: Arc<Flaky>) -> (Ordered<Arc<Flaky>>, Arc<Mutex<Vec<u64>>>) {
+        let marked = Arc::new(Mutex::new(Vec::new()));
+        let m = marked.clone();
+        let ordered = Ordered::with_marker(
+            flaky,
+            move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
+            CancellationToken::new(),
+        );
+        (ordered, marked)
+    }
+
     fn queued(seq: u64, key: &str) -> Item {
         Item::Reply(Queued { seq, out: Outgoing { reply: Reply::key(key), lang: Lang::Id } })
     }
@@ -267,13 +279,7 @@ mod tests {
     async fn a_reply_the_platform_refused_for_a_while_goes_out_first_without_a_restart() {
         let flaky =
             Arc::new(Flaky { down: 6, attempts: AtomicUsize::new(0), sent: Mutex::default() });
-        let marked = Arc::new(Mutex::new(Vec::new()));
-        let m = marked.clone();
-        let ordered = Ordered::with_marker(
-            flaky.clone(),
-            move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
-            CancellationToken::new(),
-        );
+        let (ordered, marked) = marking(flaky.clone());
         let chat = ChatKey::new(Channel::WhatsApp, "6281234567890");
         ordered.queue(chat.clone(), queued(1, "first"));
         ordered.queue(chat.clone(), queued(2, "second"));
@@ -289,13 +295,7 @@ mod tests {
     async fn a_reply_handed_back_again_goes_out_once() {
         let flaky =
             Arc::new(Flaky { down: 2, attempts: AtomicUsize::new(0), sent: Mutex::default() });
-        let marked = Arc::new(Mutex::new(Vec::new()));
-        let m = marked.clone();
-        let ordered = Ordered::with_marker(
-            flaky.clone(),
-            move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
-            CancellationToken::new(),
-        );
+        let (ordered, marked) = marking(flaky.clone());
         let chat = ChatKey::new(Channel::WhatsApp, "6281234567890");
         ordered.queue(chat.clone(), queued(1, "first"));
         ordered.queue(chat.clone(), queued(2, "second"));
