@@ -10,15 +10,14 @@
 
 mod ledger;
 mod platform;
-mod process;
 
 use super::support::private_tempdir;
+use crate::process::Pintu;
 use ledger::{
     Rng, assert_answered_exactly_once, assert_erased, assert_one_ticket_each, assert_owner_only,
     normalize, wait_for_messages,
 };
 use platform::{Citizen, Platforms, TgMode};
-use process::Pintu;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -4,6 +4,7 @@
 mod attachments;
 mod backup;
 mod binary;
+mod browser;
 mod check;
 mod corpus;
 mod fake_agency;
@@ -13,6 +14,7 @@ mod faults;
 mod outage;
 mod outbox;
 mod privacy;
+mod process;
 mod redelivery;
 mod reload;
 mod robustness;

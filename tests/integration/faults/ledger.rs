@@ -4,7 +4,7 @@
 //! failed run replayable.
 
 use super::platform::{Citizen, Received};
-use super::process::Pintu;
+use crate::process::Pintu;
 use pintu::store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -47,6 +47,11 @@ impl Pintu {
         self.addr.expect("pintu was started")
     }
 
+    /// `http://<addr><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr())
+    }
+
     pub fn starts(&self) -> &[Instant] {
         &self.starts
     }
