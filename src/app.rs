@@ -344,7 +344,7 @@ pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
         println!("{d}");
     }
     let errors =
-        diags.iter().filter(|d| d.severity == crate::script::diag::Severity::Error).count();
+        diags.iter().filter(|d| d.severity == crate::diag::Severity::Error).count();
     if bad {
         eprintln!("{errors} problem(s) found");
         1

@@ -3,7 +3,7 @@
 
 use crate::engine::reply::{Arg, FieldValue, Msg, Piece, Reply};
 use crate::engine::session::Lang;
-use crate::script::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 //! and returned. Citizens mid-dialog finish on the version they started (pinned in the store).
 
 use crate::script::catalogue::Catalogue;
-use crate::script::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity};
 use crate::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

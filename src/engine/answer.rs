@@ -3,7 +3,7 @@
 
 use super::Engine;
 use super::input::Input;
-use super::normalize::{edit_distance, typo_budget};
+use crate::text::{edit_distance, typo_budget};
 use super::reply::{Msg, Reply};
 use super::session::{Pending, Value};
 use crate::script::lexicon::{Command, Intent, LeadKind};

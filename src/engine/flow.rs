@@ -1,7 +1,7 @@
 //! Moving through a script: entering it, finding the next question on the path the answers
 //! chose, going back, skipping, editing from the summary, finishing.
 
-use super::normalize::{edit_distance, normalize_phrase, typo_budget};
+use crate::text::{edit_distance, normalize_phrase, typo_budget};
 use super::reply::{FieldValue, Hint, Msg, Piece, Reply};
 use super::session::Lang;
 use super::session::{Answer, Flow, Pending, StepIdx, Value};

@@ -9,7 +9,6 @@ pub mod answer;
 mod commands;
 pub mod flow;
 pub mod input;
-pub mod normalize;
 pub mod reply;
 mod resume;
 pub mod session;

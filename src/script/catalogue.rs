@@ -1,12 +1,12 @@
 //! Everything admins edit, loaded and checked together: the menu, the lexicon, every script and
 //! every text. A broken script is reported and left out; the rest still serve.
 
-use super::diag::{Diagnostic, Pos, has_errors};
+use crate::diag::{Diagnostic, Pos, has_errors};
 use super::lexicon::Lexicon;
 use super::menu::Elsewhere;
 use super::router::{Decision, Routed, Router};
 use super::{Script, StepKind, lint};
-use crate::engine::normalize::{edit_distance, normalize_phrase, typo_budget};
+use crate::text::{edit_distance, normalize_phrase, typo_budget};
 use crate::engine::reply::Msg;
 use crate::engine::session::Lang;
 use crate::locale::Locales;
@@ -134,7 +134,7 @@ impl Catalogue {
         let broken: Vec<String> = scripts
             .values()
             .filter(|s| {
-                lint.iter().any(|d| d.path == s.path && d.severity == super::diag::Severity::Error)
+                lint.iter().any(|d| d.path == s.path && d.severity == crate::diag::Severity::Error)
             })
             .map(|s| s.id.to_string())
             .collect();

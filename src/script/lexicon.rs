@@ -1,10 +1,10 @@
 //! The words citizens type, from `dialogs/_lexicon.yaml`: yes/no, commands, greetings, number
 //! words, fillers and abbreviations. Kept out of Rust so admins can add regional words.
 
-use super::diag::Diagnostic;
+use crate::diag::Diagnostic;
 use super::fast_hash::{WordMap, WordSet};
 use super::yaml::{self, Fields, pos_of};
-use crate::engine::normalize::{normalize_phrase, squeeze};
+use crate::text::{normalize_phrase, squeeze};
 use marked_yaml::Node;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -593,7 +593,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
     if let Some(node) = f.node("lead_ins") {
         load_lead_ins(path, node, &mut lex, &mut diags);
     }
-    let ok = !super::diag::has_errors(&diags);
+    let ok = !crate::diag::has_errors(&diags);
     (ok.then_some(lex), diags)
 }
 

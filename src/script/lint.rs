@@ -1,7 +1,7 @@
 //! Cross-file checks that need scripts, menu and texts together: missing and unused messages,
 //! unreachable steps, menu entries without a script.
 
-use super::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos};
 use super::menu::Menu;
 use super::{Action, Script, StepKind};
 use crate::engine::session::Lang;

@@ -1,10 +1,10 @@
 //! YAML → [`Script`]. Every problem becomes a [`Diagnostic`] at its line and column; a script
 //! with any error is not returned, so the service never runs a half-understood dialog.
 
-use super::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos};
 use super::yaml::{self, Fields, is_snake_id, pos_of};
 use super::{Action, CondValue, Condition, Opt, Script, Step, StepKind};
-use crate::engine::normalize::normalize_phrase;
+use crate::text::normalize_phrase;
 use crate::engine::session::StepIdx;
 use crate::validate::date::{DateRange, DateRule};
 use marked_yaml::Node;
@@ -53,7 +53,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Script>, Vec<Diagnostic>) {
         Err(d) => return (None, vec![d]),
     };
     let script = compile(path, text, &root, &mut diags);
-    let ok = !super::diag::has_errors(&diags);
+    let ok = !crate::diag::has_errors(&diags);
     (script.filter(|_| ok), diags)
 }
 

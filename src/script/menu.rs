@@ -1,9 +1,9 @@
 //! The main menu, from `dialogs/_menu.yaml`: which services are offered, in what order, and
 //! where to send citizens for services that are not the kabupaten's.
 
-use super::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos};
 use super::yaml::{self, Fields, pos_of};
-use crate::engine::normalize::normalize_phrase;
+use crate::text::normalize_phrase;
 use marked_yaml::Node;
 use std::path::Path;
 
@@ -67,6 +67,6 @@ pub fn load(path: &Path, text: &str) -> (Option<Menu>, Vec<Diagnostic>) {
             diags.push(Diagnostic::error(&at, "`elsewhere` must be a list"));
         }
     }
-    let ok = !super::diag::has_errors(&diags);
+    let ok = !crate::diag::has_errors(&diags);
     (ok.then_some(Menu { services, elsewhere }), diags)
 }

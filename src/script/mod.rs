@@ -4,7 +4,6 @@
 //! Compiled scripts are plain data: no I/O, so the engine can be tested without files.
 
 pub mod catalogue;
-pub mod diag;
 mod fast_hash;
 pub mod lexicon;
 pub mod lint;
@@ -20,7 +19,7 @@ pub mod versions;
 
 use crate::engine::session::StepIdx;
 use crate::validate::date::DateRule;
-use diag::Pos;
+use crate::diag::Pos;
 use regex::Regex;
 use std::path::PathBuf;
 use std::sync::Arc;

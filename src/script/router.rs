@@ -11,12 +11,12 @@
 //! (stems the dictionary gets wrong, real words it lacks, what a new request and an urgent call
 //! sound like). `pintu route "text"` prints every decision with its reasons.
 
-use super::diag::Diagnostic;
+use crate::diag::Diagnostic;
 use super::fast_hash::{WordMap, WordSet};
 use super::lexicon::Lexicon;
 use super::yaml::{self, Fields, pos_of};
 use super::{Action, Script};
-use crate::engine::normalize::{edit_distance, normalize_phrase};
+use crate::text::{edit_distance, normalize_phrase};
 use marked_yaml::Node;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -102,7 +102,7 @@ pub fn load(path: &Path, text: &str) -> (Option<RouterConfig>, Vec<Diagnostic>) 
     let root = |v: &str| Some(normalize_phrase(v)).filter(|r| !r.is_empty());
     cfg.stems =
         word_map(&f, "stems", root, "the root word, e.g. `meninggal: meninggal`", &mut diags);
-    let ok = !super::diag::has_errors(&diags);
+    let ok = !crate::diag::has_errors(&diags);
     (ok.then_some(cfg), diags)
 }
 

@@ -8,7 +8,7 @@
 //! conditions, `optional`, and the script's `action`. Not compared: comments, layout, texts,
 //! keywords, synonyms and limits such as `min`/`max`, which move nobody.
 
-use super::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos};
 use super::yaml::{self, pos_of};
 use super::{CondValue, Script, Step, StepKind};
 use crate::engine::session::StepIdx;

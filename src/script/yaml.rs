@@ -1,6 +1,6 @@
 //! Reading a marked YAML tree with positions, so every complaint names its line and column.
 
-use super::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos};
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode, MarkedSequenceNode};
 use marked_yaml::{LoaderOptions, Node, Span};
 use std::path::Path;
