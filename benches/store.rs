@@ -26,12 +26,12 @@
 mod common;
 
 use common::status_kb;
-use pintu::channel::{Channel, ChatKey};
 use pintu::clock::Now;
 use pintu::engine::input::Input;
 use pintu::engine::reply::{Msg, Outgoing, Reply};
 use pintu::engine::session::{Lang, Session, Value};
 use pintu::engine::{self, Ctx, Effect, Settings};
+use pintu::model::{Channel, ChatKey};
 use pintu::script::catalogue::Catalogue;
 use pintu::store::{Batch, ReplyOp, Seen, SledStore, Store};
 use pintu::ticket::TicketNo;

@@ -2,7 +2,6 @@
 //! and runs `serve`, `chat` or `check`.
 
 use crate::calendar::Calendar;
-use crate::channel::{Channel, ChatKey};
 use crate::clock::{Clock, SystemClock};
 use crate::commit::Committer;
 use crate::config::Config;
@@ -10,6 +9,7 @@ use crate::convo::{Convo, ConvoConfig, Queued, Routes};
 use crate::engine::Settings;
 use crate::http::files::FileLinks;
 use crate::http::{self, AppState, Health};
+use crate::model::{Channel, ChatKey};
 use crate::outbox::forward::Forwarder;
 use crate::outbox::push::{Delivered, Sinks};
 use crate::outbox::retry::Policy;
@@ -343,8 +343,7 @@ pub fn check(config: &Config, dirs: &[PathBuf]) -> i32 {
     for d in &diags {
         println!("{d}");
     }
-    let errors =
-        diags.iter().filter(|d| d.severity == crate::diag::Severity::Error).count();
+    let errors = diags.iter().filter(|d| d.severity == crate::diag::Severity::Error).count();
     if bad {
         eprintln!("{errors} problem(s) found");
         1

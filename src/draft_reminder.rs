@@ -12,10 +12,10 @@
 //! still idle, so a citizen who just wrote is not reminded), commits it, and only then gives
 //! it to the chat's channel to send.
 
-use crate::channel::{Channel, ChatKey};
 use crate::clock::{Clock, Timestamp};
 use crate::convo::Convo;
 use crate::engine::session::{Pending, Session};
+use crate::model::{Channel, ChatKey};
 use crate::store::{R, Store};
 use std::ops::Range;
 use std::sync::Arc;

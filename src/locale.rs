@@ -1,9 +1,9 @@
 //! Texts: Fluent bundles per language from `locales/<lang>/*.ftl`, and rendering of engine
 //! replies into plain text. Indonesian is the default and the fallback for missing texts.
 
+use crate::diag::{Diagnostic, Pos};
 use crate::engine::reply::{Arg, FieldValue, Msg, Piece, Reply};
 use crate::engine::session::Lang;
-use crate::diag::{Diagnostic, Pos};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::collections::BTreeMap;

@@ -3,8 +3,8 @@
 //! funnel per service (started, completed, abandoned at which step) so admins see where citizens
 //! give up. Holds no personal data: labels are channels, script and step ids, job kinds.
 
-use crate::channel::Channel;
 use crate::clock::Timestamp;
+use crate::model::Channel;
 use crate::outbox::entry::Job;
 use crate::store::Store;
 use std::collections::BTreeMap;

@@ -3,8 +3,8 @@
 //! Only a clean load goes live; otherwise the old version stays and the problems are logged
 //! and returned. Citizens mid-dialog finish on the version they started (pinned in the store).
 
-use crate::script::catalogue::Catalogue;
 use crate::diag::{Diagnostic, Severity};
+use crate::script::catalogue::Catalogue;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

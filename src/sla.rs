@@ -186,9 +186,9 @@ impl FollowUp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channel::{Channel, ChatKey};
     use crate::clock::Timestamp;
     use crate::engine::session::Lang;
+    use crate::model::{Channel, ChatKey};
     use crate::ticket::TicketNo;
     use crate::ticket::record::{Change, FollowUp};
     use time::macros::{date, time};

@@ -16,7 +16,7 @@ pub fn init(filter: &str, format: LogFormat) {
 
 /// A short stable hash of a chat id for logs: lets operators follow one conversation without
 /// learning the phone number or Telegram id behind it.
-pub fn chat_tag(chat: &crate::channel::ChatKey) -> String {
+pub fn chat_tag(chat: &crate::model::ChatKey) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     chat.hash(&mut h);

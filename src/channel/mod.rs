@@ -9,77 +9,7 @@ pub mod terminal;
 pub mod text;
 pub mod whatsapp;
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// The platform a chat lives on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Channel {
-    Terminal,
-    Telegram,
-    WhatsApp,
-}
-
-impl Channel {
-    /// Short stable code used in store keys and logs.
-    pub fn code(self) -> &'static str {
-        match self {
-            Channel::Terminal => "term",
-            Channel::Telegram => "tg",
-            Channel::WhatsApp => "wa",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Some(match code {
-            "term" => Channel::Terminal,
-            "tg" => Channel::Telegram,
-            "wa" => Channel::WhatsApp,
-            _ => return None,
-        })
-    }
-}
-
-/// One conversation: a channel plus that platform's chat id (a Telegram chat id, a WhatsApp
-/// contact id, a terminal `--user`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ChatKey {
-    pub channel: Channel,
-    pub id: String,
-}
-
-impl ChatKey {
-    pub fn new(channel: Channel, id: impl Into<String>) -> Self {
-        Self { channel, id: id.into() }
-    }
-
-    /// Parses the `Display` form, `tg:777`.
-    pub fn parse(s: &str) -> Option<Self> {
-        let (code, id) = s.split_once(':')?;
-        Some(Self::new(Channel::from_code(code)?, id))
-    }
-}
-
-impl fmt::Display for ChatKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.channel.code(), self.id)
-    }
-}
-
-/// A platform message's identity, used to step each delivery at most once (Telegram
-/// `update_id`, WhatsApp wamid, a terminal line counter).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct MessageId(pub String);
-
-impl MessageId {
-    /// The id as dedupe keeps it: FNV-1a, 64 bits, stable across builds because stored markers
-    /// hold it (a false match would drop a citizen's message, so 64 bits, not fewer).
-    pub fn hash(&self) -> u64 {
-        self.0
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-    }
-}
+pub use crate::model::chat::{Channel, ChatKey, MessageId};
 
 /// Makes the engine's input for a received photo or document. Its kind of content is read
 /// from the bytes (the platform's MIME type and the file name are only the sender's word);
@@ -92,19 +22,6 @@ pub fn attachment_input(
     use crate::engine::input::{Attachment, Input};
     let (file, upload) = crate::attachments::receive(data_dir, bytes)?;
     Ok(Input::Attachment(Attachment { kind, file, upload }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::MessageId;
-
-    /// Stored markers and sessions hold these hashes: the function must never change.
-    #[test]
-    fn message_hash_is_fnv1a_64() {
-        assert_eq!(MessageId(String::new()).hash(), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(MessageId("a".into()).hash(), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(MessageId("foobar".into()).hash(), 0x8594_4171_f739_67e8);
-    }
 }
 
 /// Test support: the recorded platform payloads in `../shared/real-world/<platform>`, kept

@@ -9,9 +9,9 @@
 //! platform id says nothing about the citizen. [`Pruner`] drops the hours older than the window,
 //! from the store (through the committer) and then from the set.
 
-use crate::channel::MessageId;
 use crate::clock::{Clock, Timestamp};
 use crate::commit::Committer;
+use crate::model::MessageId;
 use crate::store::{Batch, Seen, Store, StoreError};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

@@ -9,12 +9,12 @@
 pub mod dedupe;
 mod shard;
 
-use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::{Clock, Timestamp};
 use crate::commit::Committer;
 use crate::engine::Settings;
 use crate::engine::input::Input;
 use crate::engine::reply::Outgoing;
+use crate::model::{Channel, ChatKey, MessageId};
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, ReplyOp, Store, StoreError};
 use dedupe::{Dedupe, Pruner};

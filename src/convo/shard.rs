@@ -2,13 +2,13 @@
 //! or randomness, and commits each round as one batch before releasing any reply.
 
 use super::{ConvoError, Inbound, Queued, Shared};
-use crate::channel::{ChatKey, MessageId};
 use crate::clock::Now;
 use crate::commit::Committer;
 use crate::engine::input::Upload;
 use crate::engine::reply::{Msg, Outgoing, Reply};
 use crate::engine::session::Session;
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
+use crate::model::{ChatKey, MessageId};
 use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
 use crate::script::catalogue::{Catalogue, Pinned};
 use crate::store::ReplyOp;

@@ -3,11 +3,11 @@
 
 use super::Engine;
 use super::input::Input;
-use crate::text::{edit_distance, typo_budget};
 use super::reply::{Msg, Reply};
 use super::session::{Pending, Value};
 use crate::script::lexicon::{Command, Intent, LeadKind};
 use crate::script::{Opt, Script, Step, StepKind};
+use crate::text::{edit_distance, typo_budget};
 use crate::ticket::TicketNo;
 use crate::validate::{self, Issue};
 

@@ -2,9 +2,9 @@
 //! the driver calls once it has created or loaded the tickets.
 
 use super::reply::{Arg, Msg, Reply};
-use crate::channel::ChatKey;
 use crate::engine::session::Value;
 use crate::engine::session::{Pending, Session};
+use crate::model::ChatKey;
 use crate::outbox::entry::PushEvent;
 use crate::script::{Script, StepKind};
 use crate::ticket::record::Ticket;

@@ -3,8 +3,8 @@
 //! that is closed) waits in the outbox until it is.
 
 use super::retry::Outcome;
-use crate::channel::{Channel, ChatKey};
 use crate::engine::reply::Outgoing;
+use crate::model::{Channel, ChatKey};
 use crate::ticket::record::Ticket;
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,15 +1,15 @@
 //! Everything admins edit, loaded and checked together: the menu, the lexicon, every script and
 //! every text. A broken script is reported and left out; the rest still serve.
 
-use crate::diag::{Diagnostic, Pos, has_errors};
 use super::lexicon::Lexicon;
 use super::menu::Elsewhere;
 use super::router::{Decision, Routed, Router};
 use super::{Script, StepKind, lint};
-use crate::text::{edit_distance, normalize_phrase, typo_budget};
+use crate::diag::{Diagnostic, Pos, has_errors};
 use crate::engine::reply::Msg;
 use crate::engine::session::Lang;
 use crate::locale::Locales;
+use crate::text::{edit_distance, normalize_phrase, typo_budget};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! The words citizens type, from `dialogs/_lexicon.yaml`: yes/no, commands, greetings, number
 //! words, fillers and abbreviations. Kept out of Rust so admins can add regional words.
 
-use crate::diag::Diagnostic;
 use super::fast_hash::{WordMap, WordSet};
 use super::yaml::{self, Fields, pos_of};
+use crate::diag::Diagnostic;
 use crate::text::{normalize_phrase, squeeze};
 use marked_yaml::Node;
 use std::borrow::Cow;

@@ -1,9 +1,9 @@
 //! Cross-file checks that need scripts, menu and texts together: missing and unused messages,
 //! unreachable steps, menu entries without a script.
 
-use crate::diag::{Diagnostic, Pos};
 use super::menu::Menu;
 use super::{Action, Script, StepKind};
+use crate::diag::{Diagnostic, Pos};
 use crate::engine::session::Lang;
 use crate::locale::Locales;
 use std::collections::{BTreeMap, BTreeSet};

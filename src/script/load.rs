@@ -1,11 +1,11 @@
 //! YAML → [`Script`]. Every problem becomes a [`Diagnostic`] at its line and column; a script
 //! with any error is not returned, so the service never runs a half-understood dialog.
 
-use crate::diag::{Diagnostic, Pos};
 use super::yaml::{self, Fields, is_snake_id, pos_of};
 use super::{Action, CondValue, Condition, Opt, Script, Step, StepKind};
-use crate::text::normalize_phrase;
+use crate::diag::{Diagnostic, Pos};
 use crate::engine::session::StepIdx;
+use crate::text::normalize_phrase;
 use crate::validate::date::{DateRange, DateRule};
 use marked_yaml::Node;
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};

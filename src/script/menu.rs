@@ -1,8 +1,8 @@
 //! The main menu, from `dialogs/_menu.yaml`: which services are offered, in what order, and
 //! where to send citizens for services that are not the kabupaten's.
 
-use crate::diag::{Diagnostic, Pos};
 use super::yaml::{self, Fields, pos_of};
+use crate::diag::{Diagnostic, Pos};
 use crate::text::normalize_phrase;
 use marked_yaml::Node;
 use std::path::Path;

@@ -17,9 +17,9 @@ pub mod needed;
 mod syntax;
 pub mod versions;
 
+use crate::diag::Pos;
 use crate::engine::session::StepIdx;
 use crate::validate::date::DateRule;
-use crate::diag::Pos;
 use regex::Regex;
 use std::path::PathBuf;
 use std::sync::Arc;

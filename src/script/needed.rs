@@ -2,8 +2,8 @@
 //! buttons), as opposed to a script's: every language must have each of them, or a citizen
 //! would read a bare id. `pintu check`, reloads and start-up all refuse a catalogue without.
 
-use crate::diag::{Diagnostic, Pos};
 use super::lint::global_keys;
+use crate::diag::{Diagnostic, Pos};
 use crate::engine::session::Lang;
 use crate::locale::{Defined, Locales};
 use std::path::{Path, PathBuf};

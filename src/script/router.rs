@@ -11,11 +11,11 @@
 //! (stems the dictionary gets wrong, real words it lacks, what a new request and an urgent call
 //! sound like). `pintu route "text"` prints every decision with its reasons.
 
-use crate::diag::Diagnostic;
 use super::fast_hash::{WordMap, WordSet};
 use super::lexicon::Lexicon;
 use super::yaml::{self, Fields, pos_of};
 use super::{Action, Script};
+use crate::diag::Diagnostic;
 use crate::text::{edit_distance, normalize_phrase};
 use marked_yaml::Node;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -8,9 +8,9 @@
 //! conditions, `optional`, and the script's `action`. Not compared: comments, layout, texts,
 //! keywords, synonyms and limits such as `min`/`max`, which move nobody.
 
-use crate::diag::{Diagnostic, Pos};
 use super::yaml::{self, pos_of};
 use super::{CondValue, Script, Step, StepKind};
+use crate::diag::{Diagnostic, Pos};
 use crate::engine::session::StepIdx;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -33,10 +33,10 @@
 
 use super::{R, StoreError};
 use crate::audit::AuditEvent;
-use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
 use crate::engine::session::{Lang, Session, Value};
+use crate::model::{Channel, ChatKey, MessageId};
 use crate::outbox::entry::OutboxEntry;
 use crate::ticket::record::{Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};

@@ -16,10 +16,10 @@ pub mod sled;
 pub mod suite;
 
 use crate::audit::AuditEvent;
-use crate::channel::{Channel, ChatKey, MessageId};
 use crate::clock::Timestamp;
 use crate::engine::reply::Outgoing;
 use crate::engine::session::Session;
+use crate::model::{Channel, ChatKey, MessageId};
 use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::ticket::TicketNo;
 use crate::ticket::record::Ticket;

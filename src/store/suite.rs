@@ -17,9 +17,9 @@ pub use self::outbox::{
 };
 
 use super::{Batch, Store};
-use crate::channel::{Channel, ChatKey};
 use crate::clock::Timestamp;
 use crate::engine::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
+use crate::model::{Channel, ChatKey};
 use crate::outbox::entry::{Job, OutboxEntry, OutboxOp, PushEvent};
 use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};

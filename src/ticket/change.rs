@@ -101,8 +101,8 @@ pub fn new_entry_id() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channel::{Channel, ChatKey};
     use crate::engine::session::Lang;
+    use crate::model::{Channel, ChatKey};
     use crate::ticket::TicketNo;
     use crate::ticket::record::FollowUp;
     use time::macros::{date, time};

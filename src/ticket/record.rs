@@ -1,9 +1,9 @@
 //! The stored ticket: what a citizen submitted and everything that happened to it since.
 
 use super::{Status, TicketNo};
-use crate::channel::ChatKey;
 use crate::clock::Timestamp;
 use crate::engine::session::{FileRef, Lang, Value};
+use crate::model::ChatKey;
 use serde::{Deserialize, Serialize};
 
 /// Who changed a ticket.

@@ -4,9 +4,9 @@
 use super::fake_agency::{FakeAgency, Mode};
 use super::support::{repo, say_to};
 use pintu::app::{Core, start_core};
-use pintu::channel::{Channel, ChatKey};
 use pintu::clock::SystemClock;
 use pintu::config::Config;
+use pintu::model::{Channel, ChatKey};
 use pintu::outbox::push::Delivered;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;

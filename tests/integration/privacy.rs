@@ -5,7 +5,7 @@
 use super::fake_agency::FakeAgency;
 use super::outbox::core_with;
 use pintu::app::Core;
-use pintu::channel::{Channel, ChatKey};
+use pintu::model::{Channel, ChatKey};
 use pintu::ticket::record::Actor;
 use pintu::ticket::{Status, TicketNo};
 use std::path::Path;

@@ -3,9 +3,9 @@
 //! restart), and a redelivery hands back the replies its first delivery left unsent.
 
 use super::support::{Harness, shipped_catalogue, thursday};
-use pintu::channel::{Channel, ChatKey, MessageId};
 use pintu::convo::{ConvoError, Inbound, Queued};
 use pintu::engine::input::Input;
+use pintu::model::{Channel, ChatKey, MessageId};
 use tokio::sync::oneshot;
 
 fn chat() -> ChatKey {

@@ -1,10 +1,10 @@
 //! Shared test plumbing: a conversation layer over a real store with a hand-moved clock.
 
-use pintu::channel::{Channel, ChatKey};
 use pintu::clock::{ManualClock, Now};
 use pintu::convo::{Convo, ConvoConfig};
 use pintu::engine::Settings;
 use pintu::engine::input::Input;
+use pintu::model::{Channel, ChatKey};
 use pintu::script::catalogue::Catalogue;
 use pintu::store::{SledStore, Store};
 use std::path::{Path, PathBuf};

@@ -5,9 +5,9 @@
 use super::fake_telegram::{FakeTelegram, Fault};
 use super::support::repo;
 use pintu::app::{Core, start_core};
-use pintu::channel::Channel;
 use pintu::clock::{Clock, ManualClock, SystemClock, Timestamp};
 use pintu::config::Config;
+use pintu::model::Channel;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

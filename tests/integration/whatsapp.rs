@@ -129,12 +129,7 @@ impl Wa {
 
     async fn settle(&self, before: usize) -> Vec<serde_json::Value> {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while !self
-            .core
-            .store
-            .pending_replies(pintu::channel::Channel::WhatsApp)
-            .unwrap()
-            .is_empty()
+        while !self.core.store.pending_replies(pintu::model::Channel::WhatsApp).unwrap().is_empty()
         {
             assert!(std::time::Instant::now() < deadline, "replies not sent");
             tokio::time::sleep(Duration::from_millis(10)).await;

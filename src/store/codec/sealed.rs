@@ -120,7 +120,7 @@ pub fn open_ticket(bytes: &[u8], keys: &dyn Keyring) -> R<Ticket> {
         }
         // Erased but not yet rewritten (a crash between the two): what the rewrite holds.
         Opened::Shredded => {
-            ticket.chat = crate::channel::ChatKey::new(ticket.chat.channel, ERASED);
+            ticket.chat = crate::model::ChatKey::new(ticket.chat.channel, ERASED);
         }
     }
     Ok(ticket)

@@ -235,7 +235,7 @@ fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
 /// key per message id) are listed until an expiry drops them.
 #[test]
 fn seen_records_per_commit_and_old_markers_until_pruned() {
-    use crate::channel::MessageId;
+    use crate::model::MessageId;
     use crate::store::Seen;
     let (store, dir) = fresh();
     let old = MessageId("wa:wamid.OLD".into());

@@ -115,7 +115,7 @@ pub fn assert_answered_exactly_once(
         }
     }
     let mut pending = Vec::new();
-    for channel in [pintu::channel::Channel::WhatsApp, pintu::channel::Channel::Telegram] {
+    for channel in [pintu::model::Channel::WhatsApp, pintu::model::Channel::Telegram] {
         pending.extend(store.pending_replies(channel).expect("pending replies"));
     }
     assert!(

@@ -119,8 +119,8 @@ impl Citizen {
     }
 
     /// The chat as pintu's store keys it.
-    pub fn chat_key(&self) -> pintu::channel::ChatKey {
-        use pintu::channel::{Channel, ChatKey};
+    pub fn chat_key(&self) -> pintu::model::ChatKey {
+        use pintu::model::{Channel, ChatKey};
         match &self.who {
             Who::WhatsApp(phone) => ChatKey::new(Channel::WhatsApp, phone.as_str()),
             Who::Telegram(id) => ChatKey::new(Channel::Telegram, id.to_string()),
