@@ -1070,9 +1070,9 @@ async fn forwarding(n: u64, concurrency: Option<u32>) -> (f64, u64, f64) {
 
 /// Writes `n` IKD tickets and their forward entries, as the shard would have.
 fn preload(data: &Path, n: u64) {
-    use pintu::engine::session::{Lang, Value};
+    use pintu::model::outbox::{Job, OutboxEntry, OutboxOp};
+    use pintu::model::session::{Lang, Value};
     use pintu::model::{Channel, ChatKey};
-    use pintu::outbox::entry::{Job, OutboxEntry, OutboxOp};
     use pintu::store::{Batch, SledStore, Store};
     use pintu::ticket::record::{Actor, Change, FollowUp, Ticket};
     use pintu::ticket::{Status, TicketNo};

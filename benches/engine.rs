@@ -19,9 +19,9 @@ use common::DIALOG;
 
 use criterion::{Criterion, black_box, criterion_group};
 use pintu::clock::Now;
-use pintu::engine::input::Input;
-use pintu::engine::session::Session;
 use pintu::engine::{self, Ctx, Effect, Settings};
+use pintu::model::input::Input;
+use pintu::model::session::Session;
 use pintu::script::catalogue::Catalogue;
 use pintu::store::codec;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};

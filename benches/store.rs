@@ -27,10 +27,10 @@ mod common;
 
 use common::status_kb;
 use pintu::clock::Now;
-use pintu::engine::input::Input;
-use pintu::engine::reply::{Msg, Outgoing, Reply};
-use pintu::engine::session::{Lang, Session, Value};
 use pintu::engine::{self, Ctx, Effect, Settings};
+use pintu::model::input::Input;
+use pintu::model::reply::{Msg, Outgoing, Reply};
+use pintu::model::session::{Lang, Session, Value};
 use pintu::model::{Channel, ChatKey};
 use pintu::script::catalogue::Catalogue;
 use pintu::store::{Batch, ReplyOp, Seen, SledStore, Store};

@@ -8,8 +8,8 @@
 //! were written) is found by [`sweep`]: files no session or ticket refers to, once older than
 //! the draft TTL.
 
-use crate::engine::input::Upload;
-use crate::engine::session::FileRef;
+use crate::model::input::Upload;
+use crate::model::session::FileRef;
 use crate::store::{R, Store, StoreError, codec};
 use crate::telemetry::Secret;
 use anyhow::Context;

@@ -3,7 +3,7 @@
 //! Conversations, the outbox, the API and the SLA timer all write through it, so writes never
 //! race and one flush serves them all.
 
-use crate::outbox::entry::OutboxOp;
+use crate::model::outbox::OutboxOp;
 use crate::store::{Batch, Store};
 use std::sync::Arc;
 use std::sync::Mutex;

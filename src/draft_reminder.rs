@@ -14,7 +14,7 @@
 
 use crate::clock::{Clock, Timestamp};
 use crate::convo::Convo;
-use crate::engine::session::{Pending, Session};
+use crate::model::session::{Pending, Session};
 use crate::model::{Channel, ChatKey};
 use crate::store::{R, Store};
 use std::ops::Range;
@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn due_only_for_an_idle_draft_not_asked_about_yet() {
         let chat = ChatKey::new(Channel::Telegram, "1");
-        let flow = crate::engine::session::Flow {
+        let flow = crate::model::session::Flow {
             script: "ikd".into(),
             version: 1,
             at: 0,

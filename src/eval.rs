@@ -12,9 +12,9 @@
 //! Also counted: emergency dialogs opened, and emergency questions asked, for rows that are
 //! not emergencies.
 
-use crate::engine::input::Input;
-use crate::engine::reply::Piece;
 use crate::engine::{self, Ctx, Effect};
+use crate::model::input::Input;
+use crate::model::reply::Piece;
 use crate::script::Action;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -67,7 +67,7 @@ pub fn first_message(ctx: &Ctx, text: &str) -> Outcome {
     if step.effects.iter().any(|e| matches!(e, Effect::ShowStatus { .. })) {
         return Outcome::Status;
     }
-    if let crate::engine::session::Pending::Clarify(ids) = &step.session.pending {
+    if let crate::model::session::Pending::Clarify(ids) = &step.session.pending {
         return Outcome::Clarify(ids.clone());
     }
     let keys: Vec<&str> = step

@@ -2,8 +2,8 @@
 //! replies into plain text. Indonesian is the default and the fallback for missing texts.
 
 use crate::diag::{Diagnostic, Pos};
-use crate::engine::reply::{Arg, FieldValue, Msg, Piece, Reply};
-use crate::engine::session::Lang;
+use crate::model::reply::{Arg, FieldValue, Msg, Piece, Reply};
+use crate::model::session::Lang;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::collections::BTreeMap;

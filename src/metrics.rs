@@ -5,7 +5,7 @@
 
 use crate::clock::Timestamp;
 use crate::model::Channel;
-use crate::outbox::entry::Job;
+use crate::model::outbox::Job;
 use crate::store::Store;
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -6,7 +6,7 @@
 use crate::calendar::Calendar;
 use crate::clock::{Clock, Now};
 use crate::commit::Committer;
-use crate::outbox::entry::{Job, OutboxEntry, OutboxOp, PushEvent};
+use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, Store};
 use crate::ticket::change::{ChangeCtx, change_status, new_entry_id, push_entry};
@@ -187,7 +187,7 @@ impl FollowUp {
 mod tests {
     use super::*;
     use crate::clock::Timestamp;
-    use crate::engine::session::Lang;
+    use crate::model::session::Lang;
     use crate::model::{Channel, ChatKey};
     use crate::ticket::TicketNo;
     use crate::ticket::record::{Change, FollowUp};

@@ -17,9 +17,9 @@ pub use crate::model::chat::{Channel, ChatKey, MessageId};
 pub fn attachment_input(
     data_dir: &std::path::Path,
     bytes: Vec<u8>,
-    kind: crate::engine::input::AttachmentKind,
-) -> std::io::Result<crate::engine::input::Input> {
-    use crate::engine::input::{Attachment, Input};
+    kind: crate::model::input::AttachmentKind,
+) -> std::io::Result<crate::model::input::Input> {
+    use crate::model::input::{Attachment, Input};
     let (file, upload) = crate::attachments::receive(data_dir, bytes)?;
     Ok(Input::Attachment(Attachment { kind, file, upload }))
 }

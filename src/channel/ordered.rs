@@ -5,7 +5,7 @@
 
 use super::ChatKey;
 use crate::convo::{Convo, Queued, Unasked};
-use crate::engine::reply::Outgoing;
+use crate::model::reply::Outgoing;
 use crate::outbox::push::{Delivered, Delivery};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -234,8 +234,8 @@ impl<D: Deliver> Ordered<D> {
 mod tests {
     use super::*;
     use crate::channel::Channel;
-    use crate::engine::reply::Reply;
-    use crate::engine::session::Lang;
+    use crate::model::reply::Reply;
+    use crate::model::session::Lang;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A platform that is down for its first `down` attempts, then records what it sends.
@@ -251,7 +251,7 @@ mod tests {
                 return Sent::Later;
             }
             let key = match out.reply.body.first() {
-                Some(crate::engine::reply::Piece::Msg(m)) => m.key.to_string(),
+                Some(crate::model::reply::Piece::Msg(m)) => m.key.to_string(),
                 _ => String::new(),
             };
             self.sent.lock().unwrap().push(key);

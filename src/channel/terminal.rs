@@ -2,7 +2,7 @@
 //! slash command stand for what a phone would send: `/foto FILE`, `/dokumen FILE`,
 //! `/lokasi LAT,LON`, `/kontak PHONE`. Everything else is text (so `/start` stays text).
 
-use crate::engine::input::{AttachmentKind, Input};
+use crate::model::input::{AttachmentKind, Input};
 use std::path::Path;
 
 /// Turns a typed line into engine input; attachments are kept for `data_dir/files`.

@@ -4,12 +4,12 @@
 use super::{ConvoError, Inbound, Queued, Shared};
 use crate::clock::Now;
 use crate::commit::Committer;
-use crate::engine::input::Upload;
-use crate::engine::reply::{Msg, Outgoing, Reply};
-use crate::engine::session::Session;
 use crate::engine::{self, Ctx, Draft, Effect, StatusQuery};
+use crate::model::input::Upload;
+use crate::model::outbox::{Job, OutboxEntry, OutboxOp};
+use crate::model::reply::{Msg, Outgoing, Reply};
+use crate::model::session::Session;
 use crate::model::{ChatKey, MessageId};
-use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
 use crate::script::catalogue::{Catalogue, Pinned};
 use crate::store::ReplyOp;
 use crate::store::{Batch, Seen, StoreError};
@@ -438,7 +438,7 @@ fn correct(
     round: &mut Round,
     chat: &ChatKey,
     no: TicketNo,
-    value: crate::engine::session::Value,
+    value: crate::model::session::Value,
     now: Now,
 ) -> Result<Reply, StoreError> {
     let Some(t) = current_ticket(shared, round, &no)?.filter(|t| &t.chat == chat) else {
@@ -504,7 +504,7 @@ fn submit(
     shared: &Shared,
     round: &mut Round,
     chat: &ChatKey,
-    lang: crate::engine::session::Lang,
+    lang: crate::model::session::Lang,
     draft: Draft,
     now: Now,
 ) -> Result<Reply, StoreError> {

@@ -2,9 +2,9 @@
 //! warnings to confirm, and polite re-prompts that say what is expected.
 
 use super::Engine;
-use super::input::Input;
-use super::reply::{Msg, Reply};
-use super::session::{Pending, Value};
+use crate::model::input::Input;
+use crate::model::reply::{Msg, Reply};
+use crate::model::session::{Pending, Value};
 use crate::script::lexicon::{Command, Intent, LeadKind};
 use crate::script::{Opt, Script, Step, StepKind};
 use crate::text::{edit_distance, typo_budget};
@@ -227,7 +227,7 @@ impl Engine<'_> {
             StepKind::Date { rule, working_day } => {
                 self.lead_in(LeadKind::Date, raw, |t| match validate::date::check(t, today, rule) {
                     Ok((d, _)) if *working_day && !self.ctx.settings.calendar.is_working_day(d) => {
-                        let day = crate::engine::reply::Arg::Date(d.to_julian_day());
+                        let day = crate::model::reply::Arg::Date(d.to_julian_day());
                         Verdict::Refuse(
                             Msg::new("invalid-date-not-working-day").arg("tanggal", day),
                         )
@@ -394,7 +394,7 @@ fn expected_for(kind: &StepKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::reply::Arg;
+    use crate::model::reply::Arg;
 
     #[test]
     fn a_nik_typed_at_another_step_is_not_echoed_in_full() {

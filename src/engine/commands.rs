@@ -2,10 +2,10 @@
 //! notice, the main menu and free text at the menu (routing to a service).
 
 use super::flow;
-use super::input::Input;
-use super::reply::{self, Msg, Reply};
-use super::session::{self, Pending, StepIdx};
 use super::{Effect, Engine, StatusQuery};
+use crate::model::input::Input;
+use crate::model::reply::{self, Msg, Reply};
+use crate::model::session::{self, Pending, StepIdx};
 use crate::script::lexicon::Command;
 use crate::script::router::{self, Decision};
 use crate::script::{Opt, Script, StepKind};

@@ -1,10 +1,10 @@
 //! Moving through a script: entering it, finding the next question on the path the answers
 //! chose, going back, skipping, editing from the summary, finishing.
 
-use super::reply::{FieldValue, Hint, Msg, Piece, Reply};
-use super::session::Lang;
-use super::session::{Answer, Flow, Pending, StepIdx, Value};
 use super::{Draft, Effect, Engine, StatusQuery};
+use crate::model::reply::{FieldValue, Hint, Msg, Piece, Reply};
+use crate::model::session::Lang;
+use crate::model::session::{Answer, Flow, Pending, StepIdx, Value};
 use crate::script::{Action, CondValue, Condition, Script, Step, StepKind};
 use crate::text::{edit_distance, normalize_phrase, typo_budget};
 use crate::ticket::TicketNo;

@@ -8,23 +8,23 @@
 pub mod answer;
 mod commands;
 pub mod flow;
-pub mod input;
-pub mod reply;
 mod resume;
-pub mod session;
 pub mod status;
+// TRANSITION: old paths of types now in `model`, for branches written before the move; removed
+// when they are merged.
+pub use crate::model::{input, reply, session};
 #[cfg(test)]
 mod tests;
 
 use crate::calendar::Calendar;
 use crate::clock::{Now, Timestamp};
-use crate::engine::session::{Lang, Pending, Session, Value};
+use crate::model::input::Input;
+use crate::model::reply::Reply;
+use crate::model::session::{Lang, Pending, Session, Value};
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
 use crate::script::lexicon::{Command, Intent};
 use crate::ticket::TicketNo;
-use input::Input;
-use reply::Reply;
 use std::sync::Arc;
 
 /// Message ids the engine itself uses; `locales/*/common.ftl` defines them.

@@ -4,9 +4,9 @@
 //! may no longer mean what the open question expects.
 
 use super::Engine;
-use super::reply::{Arg, Msg, Reply};
-use super::session::Pending;
 use crate::clock::{Now, Timestamp};
+use crate::model::reply::{Arg, Msg, Reply};
+use crate::model::session::Pending;
 use crate::script::lexicon::Intent;
 
 /// Words that continue the draft, besides `1` and a yes ("lanjut" is a yes word already).
@@ -113,10 +113,10 @@ impl Engine<'_> {
 #[cfg(test)]
 mod tests {
     use crate::clock::{Now, Timestamp};
-    use crate::engine::input::Input;
-    use crate::engine::reply::{Arg, Piece};
-    use crate::engine::session::{Pending, Session};
     use crate::engine::{Ctx, Settings, Step, remind, step};
+    use crate::model::input::Input;
+    use crate::model::reply::{Arg, Piece};
+    use crate::model::session::{Pending, Session};
     use crate::script::catalogue::Catalogue;
     use time::UtcOffset;
 

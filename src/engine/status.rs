@@ -1,11 +1,11 @@
 //! Words about tickets: the confirmation after submitting and status answers. Pure functions
 //! the driver calls once it has created or loaded the tickets.
 
-use super::reply::{Arg, Msg, Reply};
-use crate::engine::session::Value;
-use crate::engine::session::{Pending, Session};
 use crate::model::ChatKey;
-use crate::outbox::entry::PushEvent;
+use crate::model::outbox::PushEvent;
+use crate::model::reply::{Arg, Msg, Reply};
+use crate::model::session::Value;
+use crate::model::session::{Pending, Session};
 use crate::script::{Script, StepKind};
 use crate::ticket::record::Ticket;
 use crate::ticket::{Status, TicketNo};
@@ -185,12 +185,12 @@ pub fn my_data(session: &Session, tickets: &[Ticket]) -> Reply {
             .answers
             .iter()
             .filter_map(|(_, v)| match v {
-                crate::engine::session::Value::Text(s)
+                crate::model::session::Value::Text(s)
                     if s.len() == 16 && s.chars().all(|c| c.is_ascii_digit()) =>
                 {
                     Some(crate::validate::mask_nik(s))
                 }
-                crate::engine::session::Value::Text(s) if s.starts_with('+') => {
+                crate::model::session::Value::Text(s) if s.starts_with('+') => {
                     Some(crate::validate::mask_phone(s))
                 }
                 _ => None,

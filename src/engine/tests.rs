@@ -2,11 +2,11 @@
 //! state, the emergency report keeping what the citizen already gave, commands in the middle
 //! of a form (`menu` + a service, `ubah <label>`, `bantuan`).
 
-use super::input::Input;
-use super::reply::{Piece, Reply};
-use super::session::{Pending, Session, Value};
 use super::*;
 use crate::locale::Locales;
+use crate::model::input::Input;
+use crate::model::reply::{Piece, Reply};
+use crate::model::session::{Pending, Session, Value};
 use crate::script::catalogue::Catalogue;
 use std::path::PathBuf;
 

@@ -8,7 +8,7 @@ use super::error::ApiError;
 use crate::audit::AuditEvent;
 use crate::clock::Now;
 use crate::config::Scope;
-use crate::outbox::entry::{OutboxEntry, OutboxOp};
+use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::outbox::forward;
 use crate::outbox::worker::script_for;
 use crate::store::Batch;
@@ -267,12 +267,12 @@ async fn set_status(
 
 fn entry_json(e: &OutboxEntry) -> Value {
     let (kind, extra) = match &e.job {
-        crate::outbox::entry::Job::Forward { revision, .. } => {
+        crate::model::outbox::Job::Forward { revision, .. } => {
             ("forward", json!({ "revision": revision }))
         }
-        crate::outbox::entry::Job::Push { .. } => ("push", json!({})),
-        crate::outbox::entry::Job::Remind { .. } => ("remind", json!({})),
-        crate::outbox::entry::Job::Notify { .. } => ("notify", json!({})),
+        crate::model::outbox::Job::Push { .. } => ("push", json!({})),
+        crate::model::outbox::Job::Remind { .. } => ("remind", json!({})),
+        crate::model::outbox::Job::Notify { .. } => ("notify", json!({})),
     };
     json!({
         "id": e.id.to_string(),

@@ -1,6 +1,12 @@
 //! The shared vocabulary: plain types that the engine, the store, the channels and the outbox
-//! all speak. May use: nothing else of pintu.
+//! all speak. May use: `clock` (timestamps), nothing else of pintu.
 
 pub mod chat;
+pub mod input;
+pub mod outbox;
+pub mod reply;
+pub mod session;
+pub mod ticket_no;
 
 pub use chat::{Channel, ChatKey, MessageId};
+pub use ticket_no::{TicketNo, TicketNoError};

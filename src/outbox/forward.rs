@@ -4,9 +4,9 @@
 use super::retry::{Outcome, classify_http};
 use super::sign::{IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature};
 use crate::config::Target;
-use crate::engine::reply::Msg;
-use crate::engine::session::{Lang, Value};
 use crate::http::files::FileLinks;
+use crate::model::reply::Msg;
+use crate::model::session::{Lang, Value};
 use crate::script::catalogue::Catalogue;
 use crate::script::{Script, StepKind};
 use crate::ticket::record::Ticket;

@@ -2,7 +2,8 @@
 //! reminding agencies of overdue tickets. Entries are written in the same atomic batch as the
 //! change that caused them and removed only after the receiver acknowledged them.
 
-pub mod entry;
+// TRANSITION: the entries' old path, for branches written before they moved to `model`.
+pub use crate::model::outbox as entry;
 pub mod forward;
 pub mod push;
 pub mod retry;

@@ -3,7 +3,7 @@
 //! that is closed) waits in the outbox until it is.
 
 use super::retry::Outcome;
-use crate::engine::reply::Outgoing;
+use crate::model::reply::Outgoing;
 use crate::model::{Channel, ChatKey};
 use crate::ticket::record::Ticket;
 use std::collections::HashMap;

@@ -2,8 +2,8 @@
 //! exponential backoff and jitter, or the receiver's Retry-After), or give up (dead letter).
 //! Pure, so the policy is tested without sockets or clocks.
 
-use super::entry::{OutboxEntry, OutboxOp};
 use crate::clock::Timestamp;
+use crate::model::outbox::{OutboxEntry, OutboxOp};
 
 /// The result of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ pub fn next_op(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outbox::entry::Job;
+    use crate::model::outbox::Job;
     use crate::ticket::TicketNo;
 
     fn entry(attempts: u32) -> OutboxEntry {

@@ -7,13 +7,13 @@
 //! then kept current from the outbox changes the committer reports after each commit. So a
 //! wake costs a look at the lanes' queue heads, never a scan of the stored backlog.
 
-use super::entry::{Job, OutboxEntry, OutboxOp};
 use super::forward::{self, Forwarder};
 use super::push::Sinks;
 use super::retry::{self, Outcome, Policy};
 use crate::clock::{Clock, Timestamp};
 use crate::commit::Committer;
-use crate::engine::reply::Outgoing;
+use crate::model::outbox::{Job, OutboxEntry, OutboxOp};
+use crate::model::reply::Outgoing;
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, Store};

@@ -4,8 +4,8 @@
 use super::menu::Menu;
 use super::{Action, Script, StepKind};
 use crate::diag::{Diagnostic, Pos};
-use crate::engine::session::Lang;
 use crate::locale::Locales;
+use crate::model::session::Lang;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every message id a script needs, with the step position to blame if it is missing.

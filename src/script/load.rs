@@ -4,7 +4,7 @@
 use super::yaml::{self, Fields, is_snake_id, pos_of};
 use super::{Action, CondValue, Condition, Opt, Script, Step, StepKind};
 use crate::diag::{Diagnostic, Pos};
-use crate::engine::session::StepIdx;
+use crate::model::session::StepIdx;
 use crate::text::normalize_phrase;
 use crate::validate::date::{DateRange, DateRule};
 use marked_yaml::Node;

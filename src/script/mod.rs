@@ -18,7 +18,7 @@ mod syntax;
 pub mod versions;
 
 use crate::diag::Pos;
-use crate::engine::session::StepIdx;
+use crate::model::session::StepIdx;
 use crate::validate::date::DateRule;
 use regex::Regex;
 use std::path::PathBuf;

@@ -4,8 +4,8 @@
 
 use super::lint::global_keys;
 use crate::diag::{Diagnostic, Pos};
-use crate::engine::session::Lang;
 use crate::locale::{Defined, Locales};
+use crate::model::session::Lang;
 use std::path::{Path, PathBuf};
 
 /// Every text pintu itself says (greetings, help, re-prompts, statuses, pushes, officers'
@@ -199,7 +199,7 @@ mod tests {
             ]
         );
         // Rendering never shows the id: the other language's text stands in.
-        let help = locales.text(Lang::Id, &crate::engine::reply::Msg::new("help"));
+        let help = locales.text(Lang::Id, &crate::model::reply::Msg::new("help"));
         assert!(help.starts_with("*Help*"), "{help}");
     }
 

@@ -11,7 +11,7 @@
 use super::yaml::{self, pos_of};
 use super::{CondValue, Script, Step, StepKind};
 use crate::diag::{Diagnostic, Pos};
-use crate::engine::session::StepIdx;
+use crate::model::session::StepIdx;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -294,7 +294,7 @@ fn io(e: std::io::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::session::{Answer, FileRef, Value};
+    use crate::model::session::{Answer, FileRef, Value};
     use crate::store::SledStore;
     use crate::store::suite::{assert_sample_batch, sample_batch};
     use std::io::Cursor;

@@ -34,10 +34,10 @@
 use super::{R, StoreError};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
-use crate::engine::reply::Outgoing;
-use crate::engine::session::{Lang, Session, Value};
+use crate::model::outbox::OutboxEntry;
+use crate::model::reply::Outgoing;
+use crate::model::session::{Lang, Session, Value};
 use crate::model::{Channel, ChatKey, MessageId};
-use crate::outbox::entry::OutboxEntry;
 use crate::ticket::record::{Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
 use serde::de::DeserializeOwned;
@@ -113,9 +113,9 @@ pub fn decode_session(bytes: &[u8]) -> R<Session> {
 /// keep decoding the records written before format 2, so never edit it along with `Session`.
 #[derive(Deserialize)]
 struct SessionV1 {
-    lang: crate::engine::session::Lang,
-    flow: Option<crate::engine::session::Flow>,
-    pending: crate::engine::session::Pending,
+    lang: crate::model::session::Lang,
+    flow: Option<crate::model::session::Flow>,
+    pending: crate::model::session::Pending,
     misses: u8,
     noticed: bool,
     touched: crate::clock::Timestamp,
@@ -404,7 +404,7 @@ pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
 /// The attachment paths (`files/…`) a record refers to: a session's draft, a ticket's answers;
 /// none for other kinds.
 pub fn referenced_files(key: &[u8], value: &[u8]) -> R<Vec<String>> {
-    let paths = |files: &mut dyn Iterator<Item = &crate::engine::session::FileRef>| {
+    let paths = |files: &mut dyn Iterator<Item = &crate::model::session::FileRef>| {
         files.map(|f| f.path.clone()).collect()
     };
     Ok(match key.first() {

@@ -9,10 +9,10 @@
 use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
-use crate::engine::reply::Outgoing;
-use crate::engine::session::Session;
+use crate::model::outbox::{OutboxEntry, OutboxOp};
+use crate::model::reply::Outgoing;
+use crate::model::session::Session;
 use crate::model::{Channel, ChatKey};
-use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::ticket::TicketNo;
 use crate::ticket::record::Ticket;
 use std::collections::{BTreeMap, BTreeSet};

@@ -17,10 +17,10 @@ pub mod suite;
 
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
-use crate::engine::reply::Outgoing;
-use crate::engine::session::Session;
+use crate::model::outbox::{OutboxEntry, OutboxOp};
+use crate::model::reply::Outgoing;
+use crate::model::session::Session;
 use crate::model::{Channel, ChatKey, MessageId};
-use crate::outbox::entry::{OutboxEntry, OutboxOp};
 use crate::ticket::TicketNo;
 use crate::ticket::record::Ticket;
 

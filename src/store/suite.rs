@@ -18,9 +18,9 @@ pub use self::outbox::{
 
 use super::{Batch, Store};
 use crate::clock::Timestamp;
-use crate::engine::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
+use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
+use crate::model::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
 use crate::model::{Channel, ChatKey};
-use crate::outbox::entry::{Job, OutboxEntry, OutboxOp, PushEvent};
 use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
 use crate::ticket::{Status, TicketNo};
 
@@ -199,10 +199,10 @@ pub fn sample_batch() -> Batch {
         replies: vec![super::ReplyOp::Pending {
             chat: ChatKey::new(Channel::WhatsApp, "6281234567890"),
             seq: 1,
-            out: crate::engine::reply::Outgoing {
+            out: crate::model::reply::Outgoing {
                 lang: Lang::En,
-                reply: crate::engine::reply::Reply::msg(
-                    crate::engine::reply::Msg::new("submitted").arg("tiket", "K7Q4-M9XS"),
+                reply: crate::model::reply::Reply::msg(
+                    crate::model::reply::Msg::new("submitted").arg("tiket", "K7Q4-M9XS"),
                 ),
             },
         }],
@@ -441,7 +441,7 @@ pub fn survives_reopen<S: Store>(store: S, reopen: impl FnOnce(S) -> S) {
 /// extends included), and without those marked sent.
 pub fn pending_replies_of_one_chat(store: &impl Store) {
     use super::ReplyOp;
-    use crate::engine::reply::{Msg, Outgoing, Reply};
+    use crate::model::reply::{Msg, Outgoing, Reply};
     let out = |k: &str| Outgoing { lang: Lang::Id, reply: Reply::msg(Msg::new(k)) };
     let (a, b) = (chat("77"), chat("77\0\u{1}"));
     let pending =
@@ -471,7 +471,7 @@ pub fn pending_replies_of_one_chat(store: &impl Store) {
 
 pub fn pending_replies_in_order_per_channel(store: &impl Store) {
     use super::ReplyOp;
-    use crate::engine::reply::{Msg, Outgoing, Reply};
+    use crate::model::reply::{Msg, Outgoing, Reply};
     let out = |k: &str| Outgoing { lang: Lang::Id, reply: Reply::msg(Msg::new(k).arg("n", 1i64)) };
     let (a, b) = (ChatKey::new(Channel::Telegram, "7"), ChatKey::new(Channel::Telegram, "-1001"));
     let wa = ChatKey::new(Channel::WhatsApp, "6281234567890");
@@ -492,7 +492,7 @@ pub fn pending_replies_in_order_per_channel(store: &impl Store) {
     let keys: Vec<(String, u64, String)> = tg
         .iter()
         .map(|(c, s, o)| {
-            let crate::engine::reply::Piece::Msg(m) = &o.reply.body[0] else { panic!() };
+            let crate::model::reply::Piece::Msg(m) = &o.reply.body[0] else { panic!() };
             (c.id.clone(), *s, m.key.clone())
         })
         .collect();

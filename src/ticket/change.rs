@@ -6,7 +6,7 @@ use super::record::{Actor, Change, Ticket};
 use super::{ActorKind, Status, TransitionError};
 use crate::calendar::Calendar;
 use crate::clock::{Now, Timestamp};
-use crate::outbox::entry::{Job, OutboxEntry, OutboxOp, PushEvent};
+use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
 
 /// Why a status change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +101,7 @@ pub fn new_entry_id() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::session::Lang;
+    use crate::model::session::Lang;
     use crate::model::{Channel, ChatKey};
     use crate::ticket::TicketNo;
     use crate::ticket::record::FollowUp;

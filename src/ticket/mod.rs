@@ -5,11 +5,10 @@
 
 pub mod change;
 pub mod desk;
-pub mod number;
 pub mod record;
 pub mod status;
 
-pub use number::{TicketNo, TicketNoError};
+pub use crate::model::ticket_no::{TicketNo, TicketNoError};
 pub use status::{ActorKind, SlaClock, Status, TransitionError};
 
 /// Every message id this module hands out (status labels and explanations, number errors),

@@ -2,8 +2,8 @@
 
 use super::{Status, TicketNo};
 use crate::clock::Timestamp;
-use crate::engine::session::{FileRef, Lang, Value};
 use crate::model::ChatKey;
+use crate::model::session::{FileRef, Lang, Value};
 use serde::{Deserialize, Serialize};
 
 /// Who changed a ticket.

@@ -4,7 +4,7 @@
 
 use super::support::{Harness, shipped_catalogue, thursday};
 use pintu::convo::{ConvoError, Inbound, Queued};
-use pintu::engine::input::Input;
+use pintu::model::input::Input;
 use pintu::model::{Channel, ChatKey, MessageId};
 use tokio::sync::oneshot;
 

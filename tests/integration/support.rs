@@ -3,7 +3,7 @@
 use pintu::clock::{ManualClock, Now};
 use pintu::convo::{Convo, ConvoConfig};
 use pintu::engine::Settings;
-use pintu::engine::input::Input;
+use pintu::model::input::Input;
 use pintu::model::{Channel, ChatKey};
 use pintu::script::catalogue::Catalogue;
 use pintu::store::{SledStore, Store};

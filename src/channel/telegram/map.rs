@@ -7,8 +7,8 @@
 
 pub use crate::channel::text::split;
 use crate::channel::{Channel, ChatKey};
-use crate::engine::input::AttachmentKind;
-use crate::engine::reply::Hint;
+use crate::model::input::AttachmentKind;
+use crate::model::reply::Hint;
 use teloxide::types::{
     ButtonRequest, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
     KeyboardMarkup, KeyboardRemove, MediaKind, Message, MessageKind, ReplyMarkup, Update,

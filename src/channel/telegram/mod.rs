@@ -14,7 +14,7 @@ use crate::channel::ordered::Item;
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::config::{Config, TelegramConfig};
 use crate::convo::{Convo, ConvoError, Inbound, Queued, Replies};
-use crate::engine::input::{AttachmentKind, Input};
+use crate::model::input::{AttachmentKind, Input};
 use map::{Content, Incoming};
 use send::Sender;
 use std::path::PathBuf;

@@ -5,8 +5,8 @@
 
 use crate::channel::ChatKey;
 use crate::config::OfficerGroup;
-use crate::engine::reply::Msg;
-use crate::engine::session::{Lang, Value};
+use crate::model::reply::Msg;
+use crate::model::session::{Lang, Value};
 use crate::outbox::push::{Delivered, Notice};
 use crate::script::catalogue::Catalogue;
 use crate::ticket::desk::{Desk, DeskError};

@@ -14,7 +14,7 @@ use super::{api, map};
 use crate::channel::ChatKey;
 use crate::channel::ordered::{Deliver, Ordered, Sent};
 use crate::convo::Convo;
-use crate::engine::reply::{Hint, Msg, Outgoing};
+use crate::model::reply::{Hint, Msg, Outgoing};
 use crate::script::catalogue::Catalogue;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

@@ -12,8 +12,8 @@
 
 use crate::channel::text::{split, utf16_len};
 use crate::channel::{Channel, ChatKey};
-use crate::engine::input::AttachmentKind;
-use crate::engine::reply::Hint;
+use crate::model::input::AttachmentKind;
+use crate::model::reply::Hint;
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;

@@ -11,7 +11,7 @@ use crate::channel::ordered::{Item, Ordered};
 use crate::channel::{Channel, ChatKey, MessageId};
 use crate::config::{Config, WhatsAppConfig};
 use crate::convo::{Convo, ConvoError, Inbound, Queued, Replies};
-use crate::engine::input::Input;
+use crate::model::input::Input;
 use crate::telemetry::Secret;
 use axum::Router;
 use axum::body::Bytes;

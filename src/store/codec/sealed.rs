@@ -18,7 +18,7 @@ use super::{
     decode_session, decode_ticket, encode, encode_reply_group, encode_session, encode_ticket,
     unknown_format,
 };
-use crate::engine::session::{Session, Value};
+use crate::model::session::{Session, Value};
 use crate::store::seal::{self, KeyRef, Keyring, Opened, SealKey};
 use crate::store::{R, StoreError};
 use crate::ticket::record::{ERASED, Ticket};

@@ -2,7 +2,7 @@
 //! frozen record in a real store.
 
 use super::*;
-use crate::outbox::entry::Job;
+use crate::model::outbox::Job;
 use crate::store::suite::{chat, sample_outbox, sample_session, sample_ticket, ticket_at};
 
 /// Frozen records: written once from the samples, then never regenerated. If one stops
@@ -81,7 +81,7 @@ fn seen_hours() {
 /// variants before it keep their bytes (the frozen fixture above holds `Pending::Warning`).
 #[test]
 fn pending_suggestion_round_trips() {
-    use crate::engine::session::{Pending, Value};
+    use crate::model::session::{Pending, Value};
     let pending = Pending::Suggestion {
         typed: Value::Text("budi@gmial.com".into()),
         suggested: Value::Text("budi@gmail.com".into()),
@@ -122,7 +122,7 @@ fn outbox_v1_is_frozen() {
 /// The fixture is only a guard if the samples use every variant a record can hold.
 #[test]
 fn outbox_samples_cover_every_variant() {
-    use crate::outbox::entry::PushEvent;
+    use crate::model::outbox::PushEvent;
     let samples = sample_outbox();
     let has = |f: fn(&Job) -> bool| samples.iter().any(|e| f(&e.job));
     assert!(has(|j| matches!(j, Job::Forward { .. })));
@@ -137,7 +137,7 @@ fn outbox_samples_cover_every_variant() {
 /// variants added later (at the end) round-trip.
 #[test]
 fn pending_variants_keep_their_positions() {
-    use crate::engine::session::{Pending, Value};
+    use crate::model::session::{Pending, Value};
     let position = |p: &Pending| postcard::to_allocvec(p).unwrap()[0];
     assert_eq!(position(&Pending::Cancel), 2);
     assert_eq!(position(&Pending::Emergency), 3);

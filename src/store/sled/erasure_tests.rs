@@ -4,8 +4,8 @@
 //! interrupted rewrite is finished.
 
 use super::*;
-use crate::engine::reply::{Msg, Outgoing, Reply};
-use crate::engine::session::{Lang, Pending, Value};
+use crate::model::reply::{Msg, Outgoing, Reply};
+use crate::model::session::{Lang, Pending, Value};
 use crate::store::ReplyOp;
 use crate::store::seal::Keyring;
 use crate::store::suite;

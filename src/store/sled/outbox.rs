@@ -10,7 +10,7 @@
 
 use super::sled_error;
 use crate::clock::Timestamp;
-use crate::outbox::entry::{OutboxEntry, OutboxOp};
+use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::store::{R, codec};
 use std::collections::HashMap;
 

@@ -3,8 +3,8 @@
 //! using are returned to be destroyed before the batch is written (see `sled.rs`).
 
 use super::Database;
-use crate::engine::session::Session;
 use crate::model::ChatKey;
+use crate::model::session::Session;
 use crate::store::keys::Purpose;
 use crate::store::seal::{KeyRef, Keyring, SealKey};
 use crate::store::{R, codec};

@@ -16,7 +16,7 @@
 //! on, erasure or not. A group whose key is gone was wholly sent; it is dropped at open.
 
 use super::sled_error;
-use crate::engine::reply::Outgoing;
+use crate::model::reply::Outgoing;
 use crate::model::{Channel, ChatKey};
 use crate::store::codec::{self, ReplyGroup};
 use crate::store::keys::{KeyFile, Purpose};

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::clock::Timestamp;
-use crate::outbox::entry::OutboxOp;
+use crate::model::outbox::OutboxOp;
 use crate::store::suite::{self, store_suite};
 use tempfile::TempDir;
 
@@ -138,7 +138,7 @@ fn due_index(store: &SledStore) -> (Schedule, Schedule) {
 /// the outbox comes back whole after a reopen.
 #[test]
 fn outbox_survives_reopen_with_an_exact_index() {
-    use crate::outbox::entry::OutboxOp::{Dead, Done, Put};
+    use crate::model::outbox::OutboxOp::{Dead, Done, Put};
     let (store, dir) = fresh();
     let [a, b, c, d] = <[OutboxEntry; 4]>::try_from(suite::sample_outbox()).unwrap();
     let at = |e: &OutboxEntry, due| OutboxEntry { due: Timestamp(due), ..e.clone() };
@@ -189,8 +189,8 @@ fn an_unreadable_outbox_entry_can_be_replaced() {
 /// is still read, and removed once sent.
 #[test]
 fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
-    use crate::engine::reply::{Msg, Outgoing, Reply};
-    use crate::engine::session::Lang;
+    use crate::model::reply::{Msg, Outgoing, Reply};
+    use crate::model::session::Lang;
     use crate::store::ReplyOp;
     let out = |k: &str| Outgoing { lang: Lang::Id, reply: Reply::msg(Msg::new(k)) };
     let chat = ChatKey::new(Channel::Telegram, "7");

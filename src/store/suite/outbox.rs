@@ -3,7 +3,7 @@
 
 use super::{chat, commit, ticket_at, ticket_no};
 use crate::clock::Timestamp;
-use crate::outbox::entry::{Job, OutboxEntry, OutboxOp};
+use crate::model::outbox::{Job, OutboxEntry, OutboxOp};
 use crate::store::{Batch, Store};
 use crate::ticket::Status;
 use crate::ticket::record::Ticket;

@@ -103,7 +103,7 @@ pub enum Pending {
     /// `bahasa` was typed: the next message picks the language.
     Language,
     /// `perbaiki <nomor>` was accepted: the next text or file is the correction.
-    Correction(crate::ticket::TicketNo),
+    Correction(crate::model::TicketNo),
     /// `hapus data saya` was typed: `ya` erases the chat's personal data.
     Forget,
     /// Free text fitted several services about equally: the next message picks one of these

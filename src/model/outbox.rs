@@ -2,7 +2,7 @@
 //! records (variants by position: append, never reorder).
 
 use crate::clock::Timestamp;
-use crate::ticket::TicketNo;
+use crate::model::TicketNo;
 use serde::{Deserialize, Serialize};
 
 /// One piece of outbound work, kept until it succeeded or was given up (dead letter).

@@ -1,7 +1,7 @@
 //! What a channel hands the engine for one platform message.
 
 use crate::clock::Timestamp;
-use crate::engine::session::FileRef;
+use crate::model::session::FileRef;
 
 /// One citizen message, already translated from the platform's shape, or pintu's own reminder.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 //! (`locale`), so a reply stored before a crash renders the same afterwards, in the chat's
 //! language.
 
-use crate::engine::session::Lang;
+use crate::model::session::Lang;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
