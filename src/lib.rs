@@ -31,6 +31,7 @@ pub mod clock;
 pub mod commit;
 pub mod config;
 pub mod convo;
+pub mod desk;
 pub mod diag;
 pub mod draft_reminder;
 pub mod engine;

@@ -10,11 +10,6 @@ use crate::script::{Script, StepKind};
 use crate::ticket::record::Ticket;
 use crate::ticket::{Status, TicketNo};
 
-/// Message id of an agency's full name.
-pub fn opd_key(opd: &str) -> String {
-    format!("opd-{opd}")
-}
-
 fn title(ticket: &Ticket) -> Msg {
     Msg::new(format!("{}-title", ticket.script))
 }
@@ -25,7 +20,7 @@ pub fn submitted(script: &Script, ticket: &Ticket) -> Reply {
         Msg::new(key)
             .arg("tiket", ticket.no.to_string())
             .arg("layanan", Msg::new(script.title_key()))
-            .arg("opd", Msg::new(opd_key(&script.opd)))
+            .arg("opd", Msg::new(crate::script::opd_key(&script.opd)))
     };
     let mut r = match ticket.due {
         Some(due) => Reply::msg(
@@ -68,7 +63,7 @@ pub fn one(ticket: &Ticket, own: bool) -> Reply {
     }
     let note = ticket.history.last().and_then(|c| c.note.clone()).unwrap_or_default();
     let explain = Msg::new(ticket.status.explain_key())
-        .arg("opd", Msg::new(opd_key(&ticket.opd)))
+        .arg("opd", Msg::new(crate::script::opd_key(&ticket.opd)))
         .arg("tempat", note.clone())
         .arg("alasan", note.clone())
         .arg("instansi", note);
@@ -114,7 +109,7 @@ pub fn pushed(ticket: &Ticket, event: PushEvent) -> Reply {
             };
             let note = change.note.clone().unwrap_or_default();
             let explain = Msg::new(change.status.explain_key())
-                .arg("opd", Msg::new(opd_key(&ticket.opd)))
+                .arg("opd", Msg::new(crate::script::opd_key(&ticket.opd)))
                 .arg("tempat", note.clone())
                 .arg("alasan", note.clone())
                 .arg("instansi", note.clone());

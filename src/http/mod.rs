@@ -6,7 +6,7 @@ pub mod error;
 pub mod files;
 
 use crate::config::Scope;
-use crate::ticket::desk::Desk;
+use crate::desk::Desk;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;

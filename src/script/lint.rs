@@ -11,10 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every message id a script needs, with the step position to blame if it is missing.
 pub fn required_keys(script: &Script) -> Vec<(String, Pos)> {
     let top = Pos::new(&script.path, 1, 1);
-    let mut keys = vec![
-        (script.title_key(), top.clone()),
-        (crate::engine::status::opd_key(&script.opd), top.clone()),
-    ];
+    let mut keys =
+        vec![(script.title_key(), top.clone()), (super::opd_key(&script.opd), top.clone())];
     if script.intro {
         keys.push((format!("{}-intro", script.id), top));
     }
@@ -104,7 +102,7 @@ fn describe(key: &str) -> &'static str {
 
 /// Message ids the program itself uses (greetings, menu, help, validator re-prompts, statuses).
 pub fn global_keys() -> Vec<String> {
-    let mut keys: Vec<String> = crate::engine::MESSAGE_IDS.iter().map(|s| s.to_string()).collect();
+    let mut keys: Vec<String> = super::needed::MESSAGE_IDS.iter().map(|s| s.to_string()).collect();
     keys.extend(crate::validate::MESSAGE_IDS.iter().map(|s| s.to_string()));
     keys.extend(crate::ticket::message_ids());
     keys

@@ -185,3 +185,8 @@ pub enum CondValue {
     Option(u16),
     Yes(bool),
 }
+
+/// Message id of an agency's full name.
+pub fn opd_key(opd: &str) -> String {
+    format!("opd-{opd}")
+}

@@ -4,7 +4,6 @@
 //! new numbers and the current status for transitions.
 
 pub mod change;
-pub mod desk;
 pub mod record;
 pub mod status;
 

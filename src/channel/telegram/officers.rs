@@ -5,11 +5,11 @@
 
 use crate::channel::ChatKey;
 use crate::config::OfficerGroup;
+use crate::desk::{Desk, DeskError};
 use crate::model::reply::Msg;
 use crate::model::session::{Lang, Value};
 use crate::outbox::push::{Delivered, Notice};
 use crate::script::catalogue::Catalogue;
-use crate::ticket::desk::{Desk, DeskError};
 use crate::ticket::record::{Actor, Ticket};
 use crate::ticket::{Status, TicketNo};
 use std::collections::{BTreeMap, HashMap};

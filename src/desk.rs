@@ -2,15 +2,15 @@
 //! buttons both come here, so both check the same transitions, write the same history and
 //! push the same news to the citizen.
 
-use super::change::{ChangeCtx, ChangeError, change_status, new_entry_id};
-use super::record::{Actor, Ticket};
-use super::{Status, TicketNo};
 use crate::audit::AuditEvent;
 use crate::clock::{Clock, Now};
 use crate::commit::Committer;
 use crate::engine::Settings;
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, Store, StoreError};
+use crate::ticket::change::{ChangeCtx, ChangeError, change_status, new_entry_id};
+use crate::ticket::record::{Actor, Ticket};
+use crate::ticket::{Status, TicketNo};
 use std::sync::Arc;
 use time::UtcOffset;
 use tokio::sync::watch;
