@@ -1,6 +1,7 @@
 //! Wiring only: builds the store, catalogue, conversation layer and servers from a [`Config`]
 //! and runs `serve`, `chat` or `check`.
 
+use crate::attachments::FileLinks;
 use crate::calendar::Calendar;
 use crate::clock::{Clock, SystemClock};
 use crate::commit::Committer;
@@ -8,7 +9,6 @@ use crate::config::Config;
 use crate::convo::{Convo, ConvoConfig, Queued, Routes};
 use crate::desk::Desk;
 use crate::engine::Settings;
-use crate::http::files::FileLinks;
 use crate::http::{self, AppState, Health};
 use crate::model::{Channel, ChatKey};
 use crate::outbox::forward::Forwarder;

@@ -13,8 +13,11 @@ use crate::model::session::FileRef;
 use crate::store::{R, Store, StoreError, codec};
 use crate::telemetry::Secret;
 use anyhow::Context;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
@@ -246,6 +249,50 @@ impl Sweeper {
     }
 }
 
+/// Attachments leave pintu only through short-lived signed links:
+/// `/files/<name>?exp=<unix seconds>&sig=<hex HMAC-SHA256(key, "<name>.<exp>")>`. The key
+/// never leaves the server; a link stops working at `exp`.
+#[derive(Clone)]
+pub struct FileLinks {
+    key: Arc<[u8]>,
+    data_dir: PathBuf,
+}
+
+impl FileLinks {
+    pub fn new(key: &[u8], data_dir: PathBuf) -> Self {
+        Self { key: Arc::from(key), data_dir }
+    }
+
+    fn mac(&self, name: &str, exp: i64) -> Hmac<Sha256> {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.key) {
+            Ok(m) => m,
+            Err(_) => unreachable!("HMAC accepts keys of any length"),
+        };
+        mac.update(name.as_bytes());
+        mac.update(b".");
+        mac.update(exp.to_string().as_bytes());
+        mac
+    }
+
+    /// A link to `files/<name>` (as stored in a `FileRef`) valid until `exp`.
+    pub fn url(&self, public_url: &str, stored_path: &str, exp: i64) -> String {
+        let name = stored_path.strip_prefix("files/").unwrap_or(stored_path);
+        let sig = hex::encode(self.mac(name, exp).finalize().into_bytes());
+        format!("{public_url}/files/{name}?exp={exp}&sig={sig}")
+    }
+
+    /// Where the file a link names is kept.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.data_dir.join("files").join(name)
+    }
+
+    /// Is this a valid, unexpired link for `name` at time `now`?
+    pub fn check(&self, name: &str, exp: i64, sig: &str, now: i64) -> bool {
+        let Ok(sig) = hex::decode(sig) else { return false };
+        exp >= now && self.mac(name, exp).verify_slice(&sig).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,5 +337,18 @@ mod tests {
         std::fs::write(&file, "rusak").unwrap();
         let err = format!("{:#}", link_key(tmp.path(), None).unwrap_err());
         assert!(err.contains("damaged") && err.contains("PINTU_FILES_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn links_are_signed_and_expire() {
+        let l = FileLinks::new(b"kunci", "/tmp".into());
+        let url = l.url("http://h", "files/ab12.jpg", 2000);
+        let sig = url.rsplit("sig=").next().unwrap();
+        assert!(url.starts_with("http://h/files/ab12.jpg?exp=2000&sig="));
+        assert!(l.check("ab12.jpg", 2000, sig, 1999));
+        assert!(!l.check("ab12.jpg", 2000, sig, 2001), "expired");
+        assert!(!l.check("ab13.jpg", 2000, sig, 1999), "other file");
+        assert!(!l.check("ab12.jpg", 3000, sig, 1999), "exp is signed");
+        assert!(!FileLinks::new(b"lain", "/tmp".into()).check("ab12.jpg", 2000, sig, 1999));
     }
 }

@@ -3,6 +3,7 @@
 //! are reported together.
 
 use crate::clock::parse_zone;
+pub use crate::telemetry::LogFormat;
 use crate::telemetry::Secret;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -106,12 +107,6 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("WHATSAPP_TEMPLATE", "template for news outside the 24-hour window, as <name>:<language>"),
     ("WHATSAPP_RATE", "messages per second for the number (default: 80)"),
 ];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Human,
-    Json,
-}
 
 /// An agency backend that receives an OPD's tickets.
 #[derive(Debug, Clone)]

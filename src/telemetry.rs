@@ -1,8 +1,14 @@
 //! Logging setup. Personal data never reaches the log: callers log ticket numbers, script ids
 //! and hashed chat ids, never message text, NIK, phone numbers or tokens.
 
-use crate::config::LogFormat;
 use tracing_subscriber::EnvFilter;
+
+/// How log lines are written: for people at a terminal, or one JSON object per line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
 
 /// Installs the global subscriber (stderr). Safe to call more than once (later calls no-op).
 pub fn init(filter: &str, format: LogFormat) {

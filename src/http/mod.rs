@@ -5,6 +5,7 @@ pub mod api;
 pub mod error;
 pub mod files;
 
+use crate::attachments::FileLinks;
 use crate::config::Scope;
 use crate::desk::Desk;
 use axum::Router;
@@ -12,7 +13,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use files::FileLinks;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -3,8 +3,8 @@
 
 use super::retry::{Outcome, classify_http};
 use super::sign::{IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature};
+use crate::attachments::FileLinks;
 use crate::config::Target;
-use crate::http::files::FileLinks;
 use crate::model::reply::Msg;
 use crate::model::session::{Lang, Value};
 use crate::script::catalogue::Catalogue;
