@@ -1072,10 +1072,10 @@ async fn forwarding(n: u64, concurrency: Option<u32>) -> (f64, u64, f64) {
 fn preload(data: &Path, n: u64) {
     use pintu::model::outbox::{Job, OutboxEntry, OutboxOp};
     use pintu::model::session::{Lang, Value};
+    use pintu::model::ticket::{Actor, Change, FollowUp, Ticket};
     use pintu::model::{Channel, ChatKey};
+    use pintu::model::{Status, TicketNo};
     use pintu::store::{Batch, SledStore, Store};
-    use pintu::ticket::record::{Actor, Change, FollowUp, Ticket};
-    use pintu::ticket::{Status, TicketNo};
     let store = SledStore::open(&data.join("db"), 64 << 20).expect("open store");
     let at = pintu::clock::Timestamp(unix_now() as i64);
     let answers: Vec<(String, Value)> = vec![

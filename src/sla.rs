@@ -7,11 +7,11 @@ use crate::calendar::Calendar;
 use crate::clock::{Clock, Now};
 use crate::commit::Committer;
 use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
+use crate::model::ticket::{Actor, Ticket};
+use crate::model::{SlaClock, Status};
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, Store};
 use crate::ticket::change::{ChangeCtx, change_status, new_entry_id, push_entry};
-use crate::ticket::record::{Actor, Ticket};
-use crate::ticket::{SlaClock, Status};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -187,10 +187,10 @@ impl FollowUp {
 mod tests {
     use super::*;
     use crate::clock::Timestamp;
+    use crate::model::TicketNo;
     use crate::model::session::Lang;
+    use crate::model::ticket::{Change, FollowUp};
     use crate::model::{Channel, ChatKey};
-    use crate::ticket::TicketNo;
-    use crate::ticket::record::{Change, FollowUp};
     use time::macros::{date, time};
 
     fn at(d: time::Date) -> Now {

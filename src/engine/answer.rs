@@ -2,13 +2,13 @@
 //! warnings to confirm, and polite re-prompts that say what is expected.
 
 use super::Engine;
+use crate::model::TicketNo;
 use crate::model::input::Input;
 use crate::model::reply::{Msg, Reply};
 use crate::model::session::{Pending, Value};
 use crate::script::lexicon::{Command, Intent, LeadKind};
 use crate::script::{Opt, Script, Step, StepKind};
 use crate::text::{edit_distance, typo_budget};
-use crate::ticket::TicketNo;
 use crate::validate::{self, Issue};
 
 /// The result of validating one answer.

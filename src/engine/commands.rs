@@ -3,13 +3,13 @@
 
 use super::flow;
 use super::{Effect, Engine, StatusQuery};
+use crate::model::TicketNo;
 use crate::model::input::Input;
 use crate::model::reply::{self, Msg, Reply};
 use crate::model::session::{self, Pending, StepIdx};
 use crate::script::lexicon::Command;
 use crate::script::router::{self, Decision};
 use crate::script::{Opt, Script, StepKind};
-use crate::ticket::TicketNo;
 use std::sync::Arc;
 
 impl Engine<'_> {
@@ -390,7 +390,7 @@ impl Engine<'_> {
     pub(super) fn ticket_typed_alone(
         &self,
         canon: &str,
-    ) -> Option<Result<TicketNo, crate::ticket::TicketNoError>> {
+    ) -> Option<Result<TicketNo, crate::model::TicketNoError>> {
         let compact: String =
             canon.chars().filter(|c| !matches!(c, ' ' | '-' | '#' | '.')).collect();
         let looks = compact.len() == 8

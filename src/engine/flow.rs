@@ -2,12 +2,12 @@
 //! chose, going back, skipping, editing from the summary, finishing.
 
 use super::{Draft, Effect, Engine, StatusQuery};
+use crate::model::TicketNo;
 use crate::model::reply::{FieldValue, Hint, Msg, Piece, Reply};
 use crate::model::session::Lang;
 use crate::model::session::{Answer, Flow, Pending, StepIdx, Value};
 use crate::script::{Action, CondValue, Condition, Script, Step, StepKind};
 use crate::text::{edit_distance, normalize_phrase, typo_budget};
-use crate::ticket::TicketNo;
 use std::sync::Arc;
 
 /// Where the path through a script currently stops.

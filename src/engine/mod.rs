@@ -18,13 +18,13 @@ mod tests;
 
 use crate::calendar::Calendar;
 use crate::clock::{Now, Timestamp};
+use crate::model::TicketNo;
 use crate::model::input::Input;
 use crate::model::reply::Reply;
 use crate::model::session::{Lang, Pending, Session, Value};
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
 use crate::script::lexicon::{Command, Intent};
-use crate::ticket::TicketNo;
 use std::sync::Arc;
 
 /// Deployment settings the engine needs (from `Config`).

@@ -6,9 +6,9 @@ use crate::model::outbox::PushEvent;
 use crate::model::reply::{Arg, Msg, Reply};
 use crate::model::session::Value;
 use crate::model::session::{Pending, Session};
+use crate::model::ticket::Ticket;
+use crate::model::{Status, TicketNo};
 use crate::script::{Script, StepKind};
-use crate::ticket::record::Ticket;
-use crate::ticket::{Status, TicketNo};
 
 fn title(ticket: &Ticket) -> Msg {
     Msg::new(format!("{}-title", ticket.script))

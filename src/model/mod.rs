@@ -6,7 +6,10 @@ pub mod input;
 pub mod outbox;
 pub mod reply;
 pub mod session;
+pub mod status;
+pub mod ticket;
 pub mod ticket_no;
 
 pub use chat::{Channel, ChatKey, MessageId};
+pub use status::{ActorKind, SlaClock, Status, TransitionError};
 pub use ticket_no::{TicketNo, TicketNoError};

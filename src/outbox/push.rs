@@ -4,8 +4,8 @@
 
 use super::retry::Outcome;
 use crate::model::reply::Outgoing;
+use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey};
-use crate::ticket::record::Ticket;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::{mpsc, oneshot};

@@ -83,8 +83,8 @@ pub fn next_op(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TicketNo;
     use crate::model::outbox::Job;
-    use crate::ticket::TicketNo;
 
     fn entry(attempts: u32) -> OutboxEntry {
         OutboxEntry {

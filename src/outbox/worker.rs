@@ -14,10 +14,10 @@ use crate::clock::{Clock, Timestamp};
 use crate::commit::Committer;
 use crate::model::outbox::{Job, OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
+use crate::model::ticket::Ticket;
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, Store};
-use crate::ticket::record::Ticket;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -361,7 +361,7 @@ pub fn script_for(cat: &Catalogue, store: &dyn Store, ticket: &Ticket) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ticket::TicketNo;
+    use crate::model::TicketNo;
 
     fn entry(id: u64, due: i64) -> OutboxEntry {
         OutboxEntry {

@@ -37,9 +37,9 @@ use crate::clock::Timestamp;
 use crate::model::outbox::OutboxEntry;
 use crate::model::reply::Outgoing;
 use crate::model::session::{Lang, Session, Value};
+use crate::model::ticket::{Change, FollowUp, Ticket};
 use crate::model::{Channel, ChatKey, MessageId};
-use crate::ticket::record::{Change, FollowUp, Ticket};
-use crate::ticket::{Status, TicketNo};
+use crate::model::{Status, TicketNo};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 

@@ -9,12 +9,12 @@
 use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
+use crate::model::TicketNo;
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
+use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey};
-use crate::ticket::TicketNo;
-use crate::ticket::record::Ticket;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};

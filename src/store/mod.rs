@@ -17,12 +17,12 @@ pub mod suite;
 
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
+use crate::model::TicketNo;
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
+use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey, MessageId};
-use crate::ticket::TicketNo;
-use crate::ticket::record::Ticket;
 
 pub use self::memory::MemoryStore;
 pub use self::sled::SledStore;

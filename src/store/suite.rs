@@ -20,9 +20,9 @@ use super::{Batch, Store};
 use crate::clock::Timestamp;
 use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
 use crate::model::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
+use crate::model::ticket::{Actor, Change, FollowUp, Ticket};
 use crate::model::{Channel, ChatKey};
-use crate::ticket::record::{Actor, Change, FollowUp, Ticket};
-use crate::ticket::{Status, TicketNo};
+use crate::model::{Status, TicketNo};
 
 /// Generates one `#[test]` per conformance check.
 ///

@@ -2,11 +2,11 @@
 //! history, recomputes due dates and queues the push to the citizen. Pure: callers commit the
 //! result (the HTTP API, officers' buttons, the SLA timer, a citizen's correction).
 
-use super::record::{Actor, Change, Ticket};
 use super::{ActorKind, Status, TransitionError};
 use crate::calendar::Calendar;
 use crate::clock::{Now, Timestamp};
 use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
+use crate::model::ticket::{Actor, Change, Ticket};
 
 /// Why a status change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,10 +101,10 @@ pub fn new_entry_id() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TicketNo;
     use crate::model::session::Lang;
+    use crate::model::ticket::FollowUp;
     use crate::model::{Channel, ChatKey};
-    use crate::ticket::TicketNo;
-    use crate::ticket::record::FollowUp;
     use time::macros::{date, time};
 
     fn now() -> Now {

@@ -5,9 +5,9 @@
 use super::fake_agency::FakeAgency;
 use super::outbox::core_with;
 use pintu::app::Core;
+use pintu::model::ticket::Actor;
 use pintu::model::{Channel, ChatKey};
-use pintu::ticket::record::Actor;
-use pintu::ticket::{Status, TicketNo};
+use pintu::model::{Status, TicketNo};
 use std::path::Path;
 
 /// Not the example number the texts show (that one is in every pinned script record).

@@ -275,8 +275,8 @@ async fn officers_buttons_change_the_status_and_the_citizen_hears() {
         })
         .await;
     let ticket =
-        tg.core.store.ticket(&pintu::ticket::TicketNo::parse(&no, &[]).unwrap()).unwrap().unwrap();
-    assert_eq!(ticket.status, pintu::ticket::Status::Diterima);
+        tg.core.store.ticket(&pintu::model::TicketNo::parse(&no, &[]).unwrap()).unwrap().unwrap();
+    assert_eq!(ticket.status, pintu::model::Status::Diterima);
     // The officer presses: the citizen gets the news.
     let before = tg.fake.sent_to(CITIZEN).len();
     tg.fake.callback(GROUP, OFFICER, &diproses, post.message_id);

@@ -10,7 +10,7 @@
 
 use super::support::{Harness, shipped_catalogue, wita};
 use pintu::clock::Now;
-use pintu::ticket::TicketNo;
+use pintu::model::TicketNo;
 use std::path::Path;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

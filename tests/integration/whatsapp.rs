@@ -285,15 +285,15 @@ async fn news_after_25_hours_goes_out_as_the_template() {
     let no = text[at..at + 9].to_string();
     clock.advance(25 * 3600);
     let before = wa.graph.sent_to(CITIZEN).len();
-    let no_parsed = pintu::ticket::TicketNo::parse(&no, &[]).unwrap();
+    let no_parsed = pintu::model::TicketNo::parse(&no, &[]).unwrap();
     wa.core
         .http
         .desk
         .change(
             no_parsed,
-            pintu::ticket::Status::Diproses,
+            pintu::model::Status::Diproses,
             None,
-            pintu::ticket::record::Actor::Officer("t".into()),
+            pintu::model::ticket::Actor::Officer("t".into()),
             None,
         )
         .await

@@ -19,9 +19,9 @@ use super::{
     unknown_format,
 };
 use crate::model::session::{Session, Value};
+use crate::model::ticket::{ERASED, Ticket};
 use crate::store::seal::{self, KeyRef, Keyring, Opened, SealKey};
 use crate::store::{R, StoreError};
-use crate::ticket::record::{ERASED, Ticket};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 

@@ -4,12 +4,12 @@
 //! interrupted rewrite is finished.
 
 use super::*;
+use crate::model::Status;
 use crate::model::reply::{Msg, Outgoing, Reply};
 use crate::model::session::{Lang, Pending, Value};
 use crate::store::ReplyOp;
 use crate::store::seal::Keyring;
 use crate::store::suite;
-use crate::ticket::Status;
 
 fn reopen(store: SledStore, dir: &tempfile::TempDir) -> SledStore {
     drop(store);

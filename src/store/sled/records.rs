@@ -4,12 +4,12 @@
 
 use super::Database;
 use crate::model::ChatKey;
+use crate::model::TicketNo;
 use crate::model::session::Session;
+use crate::model::ticket::Ticket;
 use crate::store::keys::Purpose;
 use crate::store::seal::{KeyRef, Keyring, SealKey};
 use crate::store::{R, codec};
-use crate::ticket::TicketNo;
-use crate::ticket::record::Ticket;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 

@@ -3,10 +3,10 @@
 
 use super::{chat, commit, ticket_at, ticket_no};
 use crate::clock::Timestamp;
+use crate::model::Status;
 use crate::model::outbox::{Job, OutboxEntry, OutboxOp};
+use crate::model::ticket::Ticket;
 use crate::store::{Batch, Store};
-use crate::ticket::Status;
-use crate::ticket::record::Ticket;
 
 /// Pending entries due by `now`, at most `max`: the head of `outbox_pending`'s due order.
 pub fn due_by(store: &impl Store, now: i64, max: usize) -> Vec<OutboxEntry> {
