@@ -2,15 +2,20 @@
 //! Citizens request services and follow their tickets from the chat apps they already use.
 //!
 //! # Layout
+//! - [`model`]: the shared vocabulary (chats, sessions, replies, tickets, statuses, outbox
+//!   entries) that every layer speaks; [`clock`], [`calendar`]: time and working days.
 //! - [`config`]: defaults < `pintu.toml` < environment, validated once.
-//! - [`script`]: admin-written dialogs (YAML) compiled and checked; [`locale`]: texts (Fluent).
+//! - [`script`]: admin-written dialogs (YAML) compiled and checked, reported through [`diag`];
+//!   [`locale`]: texts (Fluent); [`text`]: normalising what citizens type.
 //! - [`engine`]: the pure conversation engine — one message in, session/replies/effects out.
 //! - [`validate`]: NIK, KK, NPWP, phone, dates, RT/RW, ... as Indonesians type them.
-//! - [`ticket`]: numbers, statuses and transitions; [`calendar`]: working days.
+//! - [`ticket`]: how a status change is applied; [`desk`]: status changes from outside the
+//!   dialog (API, officers).
 //! - [`store`]: sessions and tickets in sled behind a narrow trait, one atomic flush per batch;
 //!   personal data sealed under per-record keys that erasure destroys;
 //!   [`private_fs`]: owner-only data folder, files and backups; [`attachments`]: citizens'
-//!   files, checked by content, written only when kept, swept when no longer referred to.
+//!   files, checked by content, written only when kept, swept when no longer referred to, and
+//!   linked by signed URLs.
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
 //! - [`sla`]: due dates, overdue notices and retention; [`draft_reminder`]: the one reminder of
 //!   an idle draft.
