@@ -42,6 +42,22 @@ pub struct Core {
     pub shutdown: CancellationToken,
 }
 
+impl Core {
+    /// What a channel starts with.
+    pub fn wiring(&self) -> crate::channel::Wiring<'_> {
+        crate::channel::Wiring {
+            convo: &self.convo,
+            sinks: &self.sinks,
+            catalogue: self.catalogue.subscribe(),
+            desk: &self.http.desk,
+            health: &self.http.health,
+            outbound: &self.outbound,
+            clock: &self.clock,
+            shutdown: &self.shutdown,
+        }
+    }
+}
+
 impl Drop for Core {
     fn drop(&mut self) {
         self.shutdown.cancel();
@@ -210,7 +226,8 @@ pub async fn serve(
         None => tracing::info!("Telegram channel not started: TELEGRAM_BOT_TOKEN is not set"),
         Some(tg) => {
             let route =
-                crate::channel::telegram::start(&core, &config, tg, shutdown.clone()).await?;
+                crate::channel::telegram::start(&core.wiring(), &config, tg, shutdown.clone())
+                    .await?;
             if let Some(route) = route {
                 app = app.merge(route);
             }
@@ -220,7 +237,7 @@ pub async fn serve(
         None => tracing::info!(
             "WhatsApp channel not started: WHATSAPP_TOKEN and its companions are not set"
         ),
-        Some(wa) => app = app.merge(crate::channel::whatsapp::start(&core, &config, wa)?),
+        Some(wa) => app = app.merge(crate::channel::whatsapp::start(&core.wiring(), &config, wa)?),
     }
     core.http.health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");

@@ -11,6 +11,21 @@ pub mod whatsapp;
 
 pub use crate::model::chat::{Channel, ChatKey, MessageId};
 
+/// What `app` hands a channel to start with. Channels reach the store only through the
+/// conversation layer (pending replies, a chat's last touch) and the desk.
+pub struct Wiring<'a> {
+    pub convo: &'a crate::convo::Convo,
+    pub sinks: &'a crate::outbox::push::Sinks,
+    pub catalogue:
+        tokio::sync::watch::Receiver<std::sync::Arc<crate::script::catalogue::Catalogue>>,
+    /// Status changes from officers' buttons.
+    pub desk: &'a crate::desk::Desk,
+    pub health: &'a std::sync::Arc<crate::http::Health>,
+    pub outbound: &'a crate::net::Outbound,
+    pub clock: &'a std::sync::Arc<dyn crate::clock::Clock>,
+    pub shutdown: &'a tokio_util::sync::CancellationToken,
+}
+
 /// Makes the engine's input for a received photo or document. Its kind of content is read
 /// from the bytes (the platform's MIME type and the file name are only the sender's word);
 /// the bytes are written later, and only if the step keeps them.

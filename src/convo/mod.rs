@@ -237,6 +237,22 @@ impl Convo {
         rx.await.unwrap_or(Err(ConvoError::Closed))
     }
 
+    /// Replies committed on this channel but not yet marked sent, per chat in order: a channel
+    /// sends them first when it starts (a crash or a stop came between commit and send).
+    pub fn pending_replies(&self, channel: Channel) -> Result<Vec<(ChatKey, Queued)>, StoreError> {
+        let pending = self.shared.store.pending_replies(channel)?;
+        Ok(pending.into_iter().map(|(chat, seq, out)| (chat, Queued { seq, out })).collect())
+    }
+
+    /// When the chat's session was last touched, if it has one: the last inbound message for
+    /// chats the channel has not heard from since the start (WhatsApp's 24-hour window).
+    pub fn last_touched(&self, chat: &ChatKey) -> Option<Timestamp> {
+        match self.shared.store.load_session(chat) {
+            Ok(Some(session)) => Some(session.touched),
+            _ => None,
+        }
+    }
+
     /// Commits whatever is waiting for a commit (replies marked sent); for a clean stop.
     pub async fn flush(&self) -> bool {
         self.committer.commit(Batch::default()).await

@@ -44,9 +44,10 @@ async fn start_at(fake: FakeTelegram, extra: &[(&str, &str)], clock: Arc<dyn Clo
     let config = Config::load_with(None, &env).expect("config");
     let core = start_core(&config, clock).expect("core");
     let tg = config.telegram.clone().expect("telegram configured");
-    let route = pintu::channel::telegram::start(&core, &config, &tg, CancellationToken::new())
-        .await
-        .unwrap();
+    let route =
+        pintu::channel::telegram::start(&core.wiring(), &config, &tg, CancellationToken::new())
+            .await
+            .unwrap();
     Tg { fake, core, route, _dir: dir }
 }
 

@@ -62,7 +62,7 @@ async fn start_with(
     let config = Config::load_with(None, &env).unwrap();
     let core = start_core(&config, clock).unwrap();
     let wa = config.whatsapp.clone().unwrap();
-    let app = pintu::channel::whatsapp::start(&core, &config, &wa).unwrap();
+    let app = pintu::channel::whatsapp::start(&core.wiring(), &config, &wa).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move {

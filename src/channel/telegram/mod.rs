@@ -9,11 +9,10 @@ mod poll;
 mod send;
 mod webhook;
 
-use crate::app::Core;
 use crate::channel::ordered::Item;
-use crate::channel::{Channel, ChatKey, MessageId};
+use crate::channel::{Channel, ChatKey, MessageId, Wiring};
 use crate::config::{Config, TelegramConfig};
-use crate::convo::{Convo, ConvoError, Inbound, Queued, Replies};
+use crate::convo::{Convo, ConvoError, Inbound, Replies};
 use crate::model::input::{AttachmentKind, Input};
 use map::{Content, Incoming};
 use send::Sender;
@@ -38,7 +37,7 @@ pub(crate) struct Telegram {
 
 /// Starts the channel. Returns the webhook route to mount when in webhook mode.
 pub async fn start(
-    core: &Core,
+    core: &Wiring<'_>,
     config: &Config,
     tg: &TelegramConfig,
     shutdown: CancellationToken,
@@ -51,29 +50,28 @@ pub async fn start(
     let sender = send::start(
         bot.clone(),
         core.convo.clone(),
-        core.catalogue.subscribe(),
+        core.catalogue.clone(),
         tg.throttle,
         shutdown.clone(),
     );
     // Replies committed before a crash or restart but never confirmed as sent go out first.
-    let pending = core.store.pending_replies(Channel::Telegram)?;
+    let pending = core.convo.pending_replies(Channel::Telegram)?;
     if !pending.is_empty() {
         tracing::info!(replies = pending.len(), "resending Telegram replies left pending");
     }
-    for (chat, seq, out) in pending {
-        sender.queue(chat, Item::Reply(Queued { seq, out }));
+    for (chat, reply) in pending {
+        sender.queue(chat, Item::Reply(reply));
     }
     sender.follow(
         core.sinks.register(Channel::Telegram),
         core.convo.register_unasked(Channel::Telegram),
     );
     let officers = (!tg.officers.is_empty()).then(|| {
-        let desk = core.http.desk.clone();
         let o = Arc::new(officers::Officers::new(
             bot.clone(),
             tg.officers.clone(),
-            desk,
-            core.catalogue.subscribe(),
+            core.desk.clone(),
+            core.catalogue.clone(),
         ));
         tokio::spawn(o.clone().run(core.sinks.register_officers()));
         tracing::info!(groups = tg.officers.len(), "officers' groups configured");

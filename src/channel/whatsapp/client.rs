@@ -8,11 +8,11 @@ use crate::channel::ChatKey;
 use crate::channel::ordered::{Deliver, Sent};
 use crate::clock::Clock;
 use crate::config::WhatsAppConfig;
+use crate::convo::Convo;
 use crate::engine::status::PUSH_OVERDUE;
 use crate::http::Health;
 use crate::model::reply::{Arg, Msg, Outgoing, Piece};
 use crate::script::catalogue::Catalogue;
-use crate::store::Store;
 use crate::telemetry::Secret;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -42,7 +42,7 @@ pub struct Graph {
     template: Option<(String, String)>,
     catalogue: watch::Receiver<Arc<Catalogue>>,
     /// Sessions' last touch, for chats not heard from since the start.
-    store: Arc<dyn Store>,
+    convo: Convo,
     last_inbound: LastInbound,
     clock: Arc<dyn Clock>,
     health: Arc<Health>,
@@ -65,7 +65,7 @@ impl Graph {
         wa: &WhatsAppConfig,
         outbound: &crate::net::Outbound,
         catalogue: watch::Receiver<Arc<Catalogue>>,
-        store: Arc<dyn Store>,
+        convo: Convo,
         clock: Arc<dyn Clock>,
         health: Arc<Health>,
     ) -> anyhow::Result<Self> {
@@ -81,7 +81,7 @@ impl Graph {
             phone_id: wa.phone_number_id.clone(),
             template: wa.template.clone(),
             catalogue,
-            store,
+            convo,
             last_inbound: LastInbound::default(),
             clock,
             health,
@@ -169,10 +169,8 @@ impl Graph {
 
     /// Is the customer-service window open (the citizen wrote in the last ~24 h)?
     fn window_open(&self, chat: &ChatKey) -> bool {
-        let last = self.last_inbound.get(chat).or_else(|| match self.store.load_session(chat) {
-            Ok(Some(s)) => Some(s.touched.0),
-            _ => None,
-        });
+        let last =
+            self.last_inbound.get(chat).or_else(|| self.convo.last_touched(chat).map(|t| t.0));
         last.is_some_and(|at| self.clock.now().0 - at < WINDOW_SECS)
     }
 

@@ -6,11 +6,10 @@ pub mod client;
 pub mod map;
 mod window;
 
-use crate::app::Core;
 use crate::channel::ordered::{Item, Ordered};
-use crate::channel::{Channel, ChatKey, MessageId};
+use crate::channel::{Channel, ChatKey, MessageId, Wiring};
 use crate::config::{Config, WhatsAppConfig};
-use crate::convo::{Convo, ConvoError, Inbound, Queued, Replies};
+use crate::convo::{Convo, ConvoError, Inbound, Replies};
 use crate::model::input::Input;
 use crate::telemetry::Secret;
 use axum::Router;
@@ -41,18 +40,18 @@ struct Hook {
 }
 
 /// Starts the channel; returns the webhook routes to mount.
-pub fn start(core: &Core, config: &Config, wa: &WhatsAppConfig) -> anyhow::Result<Router> {
+pub fn start(core: &Wiring<'_>, config: &Config, wa: &WhatsAppConfig) -> anyhow::Result<Router> {
     let graph = Arc::new(Graph::new(
         wa,
-        &core.outbound,
-        core.catalogue.subscribe(),
-        core.store.clone(),
+        core.outbound,
+        core.catalogue.clone(),
+        core.convo.clone(),
         core.clock.clone(),
-        core.http.health.clone(),
+        core.health.clone(),
     )?);
     let sender = Ordered::new(graph.clone(), core.convo.clone(), core.shutdown.clone());
-    for (chat, seq, out) in core.store.pending_replies(Channel::WhatsApp)? {
-        sender.queue(chat, Item::Reply(Queued { seq, out }));
+    for (chat, reply) in core.convo.pending_replies(Channel::WhatsApp)? {
+        sender.queue(chat, Item::Reply(reply));
     }
     sender.follow(
         core.sinks.register(Channel::WhatsApp),
