@@ -1,5 +1,9 @@
 //! Wiring only: builds the store, catalogue, conversation layer and servers from a [`Config`]
 //! and runs `serve`, `chat` or `check`.
+//!
+//! May use: `attachments`, `calendar`, `channel`, `clock`, `commit`, `config`, `convo`, `desk`,
+//! `diag`, `draft_reminder`, `engine`, `eval`, `http`, `metrics`, `model`, `net`, `outbox`,
+//! `private_fs`, `reload`, `script`, `sla`, `store`.
 
 use crate::attachments::FileLinks;
 use crate::calendar::Calendar;

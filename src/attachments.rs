@@ -7,6 +7,8 @@
 //! still be left behind (drafts dropped or cancelled, a commit that failed after its files
 //! were written) is found by [`sweep`]: files no session or ticket refers to, once older than
 //! the draft TTL.
+//!
+//! May use: `model`, `private_fs`, `store`, `telemetry`.
 
 use crate::model::input::Upload;
 use crate::model::session::FileRef;

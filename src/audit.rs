@@ -1,6 +1,8 @@
 //! The append-only audit log: who did what, when, from where — status changes, admin actions,
 //! backups, reloads. Written in the same batch as the change it records; read through the admin
 //! API. Holds ticket numbers and actor names, never citizens' personal data.
+//!
+//! May use: `clock`.
 
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};

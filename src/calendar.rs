@@ -5,6 +5,8 @@
 //! yearly by decree and differ per kabupaten, so they are data, not code: the config loader reads
 //! a list with [`Calendar::parse_holiday_list`]; [`Calendar::indonesia_2026`] is only the shipped
 //! default. This module does no I/O and never reads the clock: callers pass dates in.
+//!
+//! May use: nothing else of pintu.
 
 use std::collections::BTreeSet;
 use std::ops::Bound::{Excluded, Included};

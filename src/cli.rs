@@ -1,4 +1,6 @@
 //! Command-line interface: `serve` (default), `chat`, `check`.
+//!
+//! May use: `config`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

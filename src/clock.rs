@@ -2,6 +2,8 @@
 //!
 //! The engine never reads a clock: the driver reads one [`Clock`] and passes a [`Now`] in, so
 //! tests pin time exactly and transcripts stay deterministic.
+//!
+//! May use: nothing else of pintu.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, Time, UtcOffset};

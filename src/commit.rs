@@ -2,6 +2,8 @@
 //! one store commit (one flush for hundreds of messages) and then completes each batch.
 //! Conversations, the outbox, the API and the SLA timer all write through it, so writes never
 //! race and one flush serves them all.
+//!
+//! May use: `model`, `store`.
 
 use crate::model::outbox::OutboxOp;
 use crate::store::{Batch, Store};

@@ -1,6 +1,8 @@
 //! Configuration: built-in defaults < optional `pintu.toml` < environment variables, read once
 //! at start into a typed [`Config`]. The only module that reads the environment. All problems
 //! are reported together.
+//!
+//! May use: `clock`, `telemetry`.
 
 use crate::clock::parse_zone;
 pub use crate::telemetry::LogFormat;

@@ -1,6 +1,8 @@
 //! The one way a ticket's status changes from outside the dialog: the HTTP API and officers'
 //! buttons both come here, so both check the same transitions, write the same history and
 //! push the same news to the citizen.
+//!
+//! May use: `audit`, `clock`, `commit`, `engine`, `model`, `script`, `store`, `ticket`.
 
 use crate::audit::AuditEvent;
 use crate::clock::{Clock, Now};

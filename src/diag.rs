@@ -1,4 +1,6 @@
 //! Problems in admin-edited files, reported as `path:line:col: severity: message`.
+//!
+//! May use: nothing else of pintu.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,8 @@
 //! conversation layer, which steps the reminder like a message (re-checking that the draft is
 //! still idle, so a citizen who just wrote is not reminded), commits it, and only then gives
 //! it to the chat's channel to send.
+//!
+//! May use: `clock`, `convo`, `model`, `store`.
 
 use crate::clock::{Clock, Timestamp};
 use crate::convo::Convo;

@@ -11,6 +11,8 @@
 //!
 //! Also counted: emergency dialogs opened, and emergency questions asked, for rows that are
 //! not emergencies.
+//!
+//! May use: `engine`, `model`, `script`.
 
 use crate::engine::{self, Ctx, Effect};
 use crate::model::input::Input;

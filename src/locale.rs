@@ -1,5 +1,7 @@
 //! Texts: Fluent bundles per language from `locales/<lang>/*.ftl`, and rendering of engine
 //! replies into plain text. Indonesian is the default and the fallback for missing texts.
+//!
+//! May use: `diag`, `model`, `validate`.
 
 use crate::diag::{Diagnostic, Pos};
 use crate::model::reply::{Arg, FieldValue, Msg, Piece, Reply};

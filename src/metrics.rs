@@ -2,6 +2,8 @@
 //! step latency, commits, outbox depth and age per lane, deliveries, dead letters, and the
 //! funnel per service (started, completed, abandoned at which step) so admins see where citizens
 //! give up. Holds no personal data: labels are channels, script and step ids, job kinds.
+//!
+//! May use: `clock`, `model`, `store`.
 
 use crate::clock::Timestamp;
 use crate::model::Channel;

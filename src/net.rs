@@ -3,6 +3,8 @@
 //! the office's proxy when one is configured (`HTTPS_PROXY`, `HTTP_PROXY`, except `NO_PROXY`
 //! and loopback), trusting the agencies' internal CAs (`PINTU_CA_FILE`) besides rustls'
 //! built-in roots. Nothing is taken from the environment behind `config`'s back.
+//!
+//! May use: `config`.
 
 use crate::config::Network;
 use anyhow::Context;

@@ -2,6 +2,8 @@
 //! with umask 077; the data folder is created 0700 and pintu refuses to start on one other
 //! users can open; everything inside is made 0700/0600, whatever mode an earlier version or
 //! the store library created it with; backups are written 0600.
+//!
+//! May use: nothing else of pintu.
 
 use anyhow::Context;
 use std::path::Path;

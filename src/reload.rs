@@ -2,6 +2,8 @@
 //! change (checked every few seconds), the folders are loaded and checked like `pintu check`.
 //! Only a clean load goes live; otherwise the old version stays and the problems are logged
 //! and returned. Citizens mid-dialog finish on the version they started (pinned in the store).
+//!
+//! May use: `diag`, `script`, `store`.
 
 use crate::diag::{Diagnostic, Severity};
 use crate::script::catalogue::Catalogue;

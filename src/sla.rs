@@ -2,6 +2,9 @@
 //! expected date and their agency a reminder at most once a day; requests left in "perlu
 //! perbaikan" for too long are closed. The decision is a pure function of the tickets and
 //! the date; the task around it only reads and commits.
+//!
+//! May use: `audit`, `calendar`, `clock`, `commit`, `model`, `private_fs`, `script`, `store`,
+//! `ticket`.
 
 use crate::calendar::Calendar;
 use crate::clock::{Clock, Now};

@@ -1,5 +1,7 @@
 //! Logging setup. Personal data never reaches the log: callers log ticket numbers, script ids
 //! and hashed chat ids, never message text, NIK, phone numbers or tokens.
+//!
+//! May use: `model`.
 
 use tracing_subscriber::EnvFilter;
 

@@ -1,6 +1,8 @@
 //! Turning what citizens type into something to match against: case, spacing, punctuation,
 //! stretched letters ("iyaaa"), invisible characters. Values themselves are validated from the
 //! raw text; this copy is only for recognising intents, commands and choices.
+//!
+//! May use: nothing else of pintu.
 
 use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;

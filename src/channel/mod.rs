@@ -2,6 +2,9 @@
 //!
 //! Channels only translate between a platform and these types; they never decide the dialog
 //! and never touch the store.
+//!
+//! May use: `attachments`, `clock`, `config`, `convo`, `desk`, `engine`, `http`, `locale`, `model`,
+//! `net`, `outbox`, `script`, `telemetry`, `ticket`, `validate`.
 
 pub mod ordered;
 pub mod telegram;

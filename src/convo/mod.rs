@@ -5,6 +5,9 @@
 //! Chats are spread over shards by hash; a shard is one task owning its chats' cached
 //! sessions, so there are no locks and no task per chat. Each shard drains what is waiting,
 //! steps it, and sends one [`Batch`] to the committer (`commit.rs`), the only writer.
+//!
+//! May use: `attachments`, `audit`, `clock`, `commit`, `engine`, `metrics`, `model`, `private_fs`,
+//! `script`, `store`, `ticket`.
 
 pub mod dedupe;
 mod shard;

@@ -4,6 +4,8 @@
 //! that needs the store or randomness (a ticket number, a stored ticket) leaves as an
 //! [`Effect`] that the driver (`convo`) resolves, calling back into [`status`] for the words.
 //! Only `convo` calls [`step`].
+//!
+//! May use: `calendar`, `clock`, `locale`, `model`, `script`, `text`, `validate`.
 
 pub mod answer;
 mod commands;

@@ -1,5 +1,8 @@
 //! The HTTP server: health and readiness, the ticket API for agencies, signed attachment
 //! links. Channel webhooks mount here later.
+//!
+//! May use: `attachments`, `audit`, `clock`, `config`, `desk`, `metrics`, `model`, `outbox`,
+//! `private_fs`, `reload`, `store`, `ticket`.
 
 pub mod api;
 pub mod error;

@@ -1,5 +1,7 @@
 //! The shared vocabulary: plain types that the engine, the store, the channels and the outbox
-//! all speak. May use: `clock` (timestamps), nothing else of pintu.
+//! all speak.
+//!
+//! May use: `clock`.
 
 pub mod chat;
 pub mod input;

@@ -2,6 +2,8 @@
 //! ([`lexicon::Lexicon`]) and the main menu, gathered in a [`catalogue::Catalogue`].
 //!
 //! Compiled scripts are plain data: no I/O, so the engine can be tested without files.
+//!
+//! May use: `diag`, `locale`, `model`, `text`, `ticket`, `validate`.
 
 pub mod catalogue;
 mod fast_hash;

@@ -3,6 +3,8 @@
 //! vocabulary in `model`.
 //!
 //! Pure: no store, clock or randomness. Callers bring the current time and ids.
+//!
+//! May use: `calendar`, `clock`, `model`.
 
 pub mod change;
 // TRANSITION: the records' old path, for branches written before they moved to `model`.

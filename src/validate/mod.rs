@@ -8,6 +8,8 @@
 //! "today" is always passed in, so every rule is testable against fixed vectors.
 //!
 //! The module also owns masking of identifiers for logs and non-owner views (`domain.md` §7.2).
+//!
+//! May use: nothing else of pintu.
 
 pub mod date;
 pub mod email;
