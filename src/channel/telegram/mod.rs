@@ -42,7 +42,7 @@ pub async fn start(
     tg: &TelegramConfig,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Option<axum::Router>> {
-    let bot = bot(tg, &core.outbound)?;
+    let bot = bot(tg, core.outbound)?;
     match bot.get_me().await {
         Ok(me) => tracing::info!(bot = %me.username(), "Telegram channel started"),
         Err(e) => tracing::warn!(error = %e, "Telegram getMe failed; the channel keeps trying"),
