@@ -58,10 +58,10 @@ pub fn router(state: AppState) -> Router {
         .merge(files)
 }
 
-/// Prometheus text format; no personal data in any label.
+/// OpenMetrics text (Prometheus scrapes it); no personal data in any label.
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
     let body = s.metrics.render(s.desk.store.as_ref(), s.desk.clock.now());
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], body)
 }
 
 async fn readyz(State(h): State<Arc<Health>>) -> impl IntoResponse {
