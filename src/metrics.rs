@@ -17,13 +17,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Upper bounds (µs) of the step latency histogram buckets.
 const BUCKETS_US: [u64; 9] = [50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000];
 
-const CHANNELS: [Channel; 3] = [Channel::Terminal, Channel::Telegram, Channel::WhatsApp];
+const CHANNELS: [Channel; 4] =
+    [Channel::Terminal, Channel::Telegram, Channel::WhatsApp, Channel::Web];
 
 fn ch(c: Channel) -> usize {
     match c {
         Channel::Terminal => 0,
         Channel::Telegram => 1,
         Channel::WhatsApp => 2,
+        Channel::Web => 3,
     }
 }
 
@@ -37,8 +39,8 @@ pub enum Funnel {
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    messages_in: [AtomicU64; 3],
-    replies_out: [AtomicU64; 3],
+    messages_in: [AtomicU64; CHANNELS.len()],
+    replies_out: [AtomicU64; CHANNELS.len()],
     duplicates: AtomicU64,
     step_buckets: [AtomicU64; BUCKETS_US.len() + 1],
     step_sum_us: AtomicU64,
