@@ -288,6 +288,22 @@ async fn a_form_posted_twice_is_stepped_once() {
 }
 
 #[tokio::test]
+async fn hapus_data_saya_erases_the_transcript_too() {
+    let server = server(&[]).await;
+    let mut citizen = Citizen::new(&server.base);
+    citizen.open().await;
+    for line in KTP_HILANG {
+        citizen.say(line).await;
+    }
+    assert!(citizen.say("hapus data saya").await.contains("Budi Santoso"));
+    let erased = citizen.say("ya").await;
+    assert!(erased.contains("sudah dihapus"), "{erased}");
+    for gone in ["Budi Santoso", "6409011708900001", "6409012005150003"] {
+        assert!(!erased.contains(gone), "{gone} is still on the page:\n{erased}");
+    }
+}
+
+#[tokio::test]
 async fn forms_without_the_chats_token_or_cookie_are_refused() {
     let server = server(&[]).await;
     let mut citizen = Citizen::new(&server.base);
@@ -391,4 +407,69 @@ async fn a_reply_not_yet_fetched_survives_a_restart() {
     let page = text_of(&citizen.open().await);
     assert!(page.contains("Pemberitahuan Privasi") && page.contains("KTP"), "{page}");
     pintu.stop().await;
+}
+
+/// Chromium with chat.js: the same KTP-el request typed into the page, the photos chosen in the
+/// upload form, a choice tapped, then `status`; a screenshot of every step.
+#[tokio::test]
+async fn in_a_real_browser_a_citizen_requests_a_ktp_el_and_finds_it_with_status() {
+    use fantoccini::Locator::Css;
+    let data = private_tempdir();
+    let pintu = super::browser::Pintu::start(data.path(), &[]).await;
+    let browser = super::browser::Browser::start("webchat_ktp_el").await;
+    let b = &browser.client;
+    browser.goto(&pintu.url("/")).await;
+    let replies = || async { b.find_all(Css("#log li.pintu")).await.unwrap().len() };
+    // Waits until pintu's replies to the last message are on the page (chat.js polls).
+    let wait_for_more = |before: usize| async move {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while replies().await <= before {
+            assert!(tokio::time::Instant::now() < deadline, "no reply appeared");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let log = || async { b.find(Css("#log")).await.unwrap().text().await.unwrap() };
+    let say = |text: String| async move {
+        let before = replies().await;
+        let input = b.find(Css("#text")).await.unwrap();
+        input.send_keys(&text).await.unwrap();
+        b.find(Css("#send button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_for_more(before).await;
+    };
+    for line in KTP_HILANG {
+        say(line.to_string()).await;
+        browser.snap(&format!("said {line}")).await;
+    }
+    assert!(log().await.contains("Pemberitahuan Privasi"), "the privacy notice comes first");
+    let photo = repo().join("tests/fixtures/foto.jpg");
+    for n in 1..=2 {
+        let before = replies().await;
+        // The question asks for a photo: the upload form is open already.
+        let file = b.find(Css("#upload input[type=file]")).await.unwrap();
+        file.send_keys(&photo.display().to_string()).await.unwrap();
+        browser.snap(&format!("photo {n} chosen")).await;
+        b.find(Css("#upload button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_for_more(before).await;
+        browser.snap(&format!("photo {n} sent")).await;
+    }
+    let before = replies().await;
+    b.find(Css("#choices button[value='1']")).await.unwrap().click().await.unwrap();
+    wait_for_more(before).await;
+    browser.snap("choice 1 tapped").await;
+    say("ya".to_string()).await;
+    browser.snap("submitted").await;
+    let done = log().await;
+    let no = ticket_in(&done);
+    say(format!("status {no}")).await;
+    browser.snap("status").await;
+    let status = log().await;
+    let shown = &status[status.rfind(&format!("status {no}")).unwrap()..];
+    assert!(shown.contains(&no) && shown.contains("Diterima"), "{shown}");
+    // What a page without JavaScript also shows: the whole conversation, after a reload.
+    browser.goto(&pintu.url("/obrolan")).await;
+    assert!(log().await.contains(&format!("status {no}")), "the transcript keeps the chat");
+    browser.goto(&pintu.url("/privasi")).await;
+    let privacy = b.find(Css("main")).await.unwrap().text().await.unwrap();
+    assert!(privacy.contains("Pemberitahuan Privasi") && privacy.contains("hapus data saya"));
+    browser.close().await;
 }

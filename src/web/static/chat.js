@@ -62,13 +62,26 @@
     send.parentNode.insertBefore(form, send);
   }
 
+  // The question asks for a photo, a document or a location: open that part of the page.
+  function showHint(hint) {
+    var upload = document.getElementById('extra-upload');
+    var where = document.getElementById('extra-location');
+    if (upload) upload.open = hint === 'foto' || hint === 'dokumen';
+    if (where) where.open = hint === 'lokasi';
+    var kind = document.querySelector('#upload select[name=jenis]');
+    if (kind && upload.open) kind.value = hint;
+  }
+
   function poll() {
     return fetch('/obrolan/baru?after=' + after, { credentials: 'same-origin' })
       .then(function (r) { return r.status === 200 ? r.json() : null; })
       .then(function (news) {
         if (!news) return;
         news.lines.forEach(function (html) { addLine(false, html); });
-        if (news.lines.length) showChoices(news.choices);
+        if (news.lines.length) {
+          showChoices(news.choices);
+          showHint(news.hint);
+        }
         setAfter(news.after);
       })
       .catch(function () { /* the next poll tries again */ });
