@@ -3,7 +3,7 @@
 //!
 //! May use: `attachments`, `calendar`, `channel`, `clock`, `commit`, `config`, `convo`, `desk`,
 //! `diag`, `draft_reminder`, `engine`, `eval`, `http`, `metrics`, `model`, `net`, `outbox`,
-//! `private_fs`, `reload`, `script`, `sla`, `store`, `web`.
+//! `private_fs`, `reload`, `script`, `sla`, `store`, `tasks`, `web`.
 
 use crate::attachments::FileLinks;
 use crate::calendar::Calendar;
@@ -21,6 +21,7 @@ use crate::outbox::retry::Policy;
 use crate::outbox::worker::Outbox;
 use crate::script::catalogue::{self, Catalogue};
 use crate::store::{SledStore, Store};
+use crate::tasks::Tasks;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -42,8 +43,8 @@ pub struct Core {
     pub outbound: crate::net::Outbound,
     /// Where "now" comes from (a hand-moved clock in tests).
     pub clock: Arc<dyn Clock>,
-    /// Stops the background tasks.
-    pub shutdown: CancellationToken,
+    /// Every task the core and its channels started; stopping it stops them all.
+    pub tasks: Tasks,
 }
 
 impl Core {
@@ -57,14 +58,30 @@ impl Core {
             health: &self.http.health,
             outbound: &self.outbound,
             clock: &self.clock,
-            shutdown: &self.shutdown,
+            tasks: &self.tasks,
+        }
+    }
+
+    /// A clean stop: commits what waits for a commit, signals every task to stop and waits
+    /// for them (at most `STOP_GRACE`).
+    pub async fn stop(self) {
+        self.convo.flush().await;
+        let tasks = self.tasks.clone();
+        // The core's own handles go first: the conversation shards end once nobody can submit.
+        drop(self);
+        if !tasks.stop(STOP_GRACE).await {
+            tracing::warn!(running = tasks.running(), "tasks still running at the end of the stop");
         }
     }
 }
 
+/// How long a clean stop waits for tasks to finish what they hold (a send under way, a
+/// commit).
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
 impl Drop for Core {
     fn drop(&mut self) {
-        self.shutdown.cancel();
+        self.tasks.signal_stop();
     }
 }
 
@@ -121,6 +138,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     crate::private_fs::tighten(&config.data_dir)
         .with_context(|| format!("making {} owner-only", config.data_dir.display()))?;
     let committer = Committer::start(store.clone());
+    let tasks = Tasks::new();
     let (tx, rx) = watch::channel(load_catalogue(config, store.as_ref())?);
     let settings = Arc::new(settings(config)?);
     let metrics = Arc::new(crate::metrics::Metrics::default());
@@ -129,6 +147,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         metrics: metrics.clone(),
         data_dir: Some(config.data_dir.clone()),
         dedupe_window_secs: config.dedupe_window_secs,
+        tasks: tasks.clone(),
         routes: Routes {
             forward: Some(config.targets.keys().cloned().collect()),
             notify: Some(
@@ -155,7 +174,6 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         store.clone(),
     ));
     let sinks = Arc::new(Sinks::default());
-    let shutdown = CancellationToken::new();
     let forwarder = Arc::new(Forwarder::new(
         &outbound,
         config.targets.clone(),
@@ -172,7 +190,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         policy: Policy { base_ms: config.retry_base_ms, max_ms: config.retry_max_ms },
         metrics: metrics.clone(),
     };
-    tokio::spawn(outbox.run(shutdown.clone()));
+    tasks.spawn(outbox.run(tasks.clone()));
     let follow_up = crate::sla::FollowUp {
         store: store.clone(),
         committer: committer.clone(),
@@ -185,7 +203,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         retention_secs: config.retention_secs,
         data_dir: config.data_dir.clone(),
     };
-    tokio::spawn(follow_up.run(shutdown.clone()));
+    tasks.spawn(follow_up.run(tasks.stopping().clone()));
     let reminders = crate::draft_reminder::Reminders {
         store: store.clone(),
         convo: convo.clone(),
@@ -193,16 +211,16 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         session_ttl_secs: config.session_ttl_secs,
         resume_after_secs: config.resume_after_secs,
     };
-    tokio::spawn(reminders.run(shutdown.clone()));
+    tasks.spawn(reminders.run(tasks.stopping().clone()));
     let sweeper = crate::attachments::Sweeper {
         store: store.clone(),
         data_dir: config.data_dir.clone(),
         older_than: crate::attachments::sweep_age(config.session_ttl_secs),
         every: crate::attachments::SWEEP_EVERY,
     };
-    tokio::spawn(sweeper.run(shutdown.clone()));
-    tokio::spawn(convo.pruner().run(shutdown.clone()));
-    tokio::spawn(reloader.clone().watch(Duration::from_secs(2), shutdown.clone()));
+    tasks.spawn(sweeper.run(tasks.stopping().clone()));
+    tasks.spawn(convo.pruner().run(tasks.stopping().clone()));
+    tasks.spawn(reloader.clone().watch(Duration::from_secs(2), tasks.stopping().clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");
     }
@@ -215,7 +233,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         reloader,
         desk: Desk::new(store.clone(), committer, clock.clone(), config.timezone, settings, rx),
     };
-    Ok(Core { store, catalogue: tx, convo, sinks, http, outbound, clock, shutdown })
+    Ok(Core { store, catalogue: tx, convo, sinks, http, outbound, clock, tasks })
 }
 
 /// `pintu serve`: runs until `shutdown` is cancelled.
@@ -229,9 +247,7 @@ pub async fn serve(
     match &config.telegram {
         None => tracing::info!("Telegram channel not started: TELEGRAM_BOT_TOKEN is not set"),
         Some(tg) => {
-            let route =
-                crate::channel::telegram::start(&core.wiring(), &config, tg, shutdown.clone())
-                    .await?;
+            let route = crate::channel::telegram::start(&core.wiring(), &config, tg).await?;
             if let Some(route) = route {
                 app = app.merge(route);
             }
@@ -249,8 +265,7 @@ pub async fn serve(
     // The peer's address is the web chat's rate-limit key.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
-    core.convo.flush().await;
-    drop(core);
+    core.stop().await;
     tracing::info!("pintu stopped");
     Ok(())
 }
@@ -293,8 +308,8 @@ where
         Ok(listener) => {
             core.http.health.ready.store(true, Ordering::SeqCst);
             let app = http::router(core.http.clone());
-            let stop = core.shutdown.clone();
-            tokio::spawn(async move {
+            let stop = core.tasks.stopping().clone();
+            core.tasks.spawn(async move {
                 axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await
             });
         }

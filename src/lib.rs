@@ -53,6 +53,7 @@ pub mod reload;
 pub mod script;
 pub mod sla;
 pub mod store;
+pub mod tasks;
 pub mod telemetry;
 pub mod text;
 pub mod ticket;

@@ -4,7 +4,7 @@
 //! and never touch the store.
 //!
 //! May use: `attachments`, `clock`, `config`, `convo`, `desk`, `engine`, `http`, `locale`, `model`,
-//! `net`, `outbox`, `script`, `telemetry`, `ticket`, `validate`.
+//! `net`, `outbox`, `script`, `tasks`, `telemetry`, `ticket`, `validate`.
 
 pub mod ordered;
 pub mod telegram;
@@ -27,7 +27,7 @@ pub struct Wiring<'a> {
     pub health: &'a std::sync::Arc<crate::http::Health>,
     pub outbound: &'a crate::net::Outbound,
     pub clock: &'a std::sync::Arc<dyn crate::clock::Clock>,
-    pub shutdown: &'a tokio_util::sync::CancellationToken,
+    pub tasks: &'a crate::tasks::Tasks,
 }
 
 /// Makes the engine's input for a received photo or document. Its kind of content is read

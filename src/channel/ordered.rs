@@ -7,12 +7,12 @@ use super::ChatKey;
 use crate::convo::{Convo, Queued, Unasked};
 use crate::model::reply::Outgoing;
 use crate::outbox::push::{Delivered, Delivery};
+use crate::tasks::Tasks;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
-use tokio_util::sync::CancellationToken;
 
 /// First wait before a reply that could not go out is tried again; it doubles up to
 /// [`RETRY_MAX`]. An API outage of minutes costs the citizen that long, not a restart.
@@ -62,7 +62,8 @@ struct Inner<D> {
     deliver: D,
     /// The conversation layer's `mark_sent`, in production.
     sent: MarkSent,
-    shutdown: CancellationToken,
+    /// Sending stops when pintu stops; drains and the follower are its tasks.
+    tasks: Tasks,
     state: Mutex<State>,
 }
 
@@ -106,17 +107,17 @@ impl Recent {
 }
 
 impl<D: Deliver> Ordered<D> {
-    pub fn new(deliver: D, convo: Convo, shutdown: CancellationToken) -> Self {
-        Self::with_marker(deliver, move |chat, seq| convo.mark_sent(chat, [seq]), shutdown)
+    pub fn new(deliver: D, convo: Convo, tasks: Tasks) -> Self {
+        Self::with_marker(deliver, move |chat, seq| convo.mark_sent(chat, [seq]), tasks)
     }
 
     /// [`Ordered::new`] with another way to record a sent reply.
     fn with_marker(
         deliver: D,
         sent: impl Fn(&ChatKey, u64) + Send + Sync + 'static,
-        shutdown: CancellationToken,
+        tasks: Tasks,
     ) -> Self {
-        let inner = Inner { deliver, sent: Box::new(sent), shutdown, state: Mutex::default() };
+        let inner = Inner { deliver, sent: Box::new(sent), tasks, state: Mutex::default() };
         Self { inner: Arc::new(inner) }
     }
 
@@ -139,7 +140,7 @@ impl<D: Deliver> Ordered<D> {
         };
         if start {
             let me = self.clone();
-            tokio::spawn(async move { me.drain(chat).await });
+            self.inner.tasks.spawn(async move { me.drain(chat).await });
         }
     }
 
@@ -148,11 +149,11 @@ impl<D: Deliver> Ordered<D> {
     /// task holds the conversation layer, and with it the sender of the unasked replies.
     pub fn follow(&self, mut pushes: mpsc::Receiver<Delivery>, mut unasked: Unasked) {
         let me = self.clone();
-        tokio::spawn(async move {
+        self.inner.tasks.spawn(async move {
             let (mut pushes_open, mut unasked_open) = (true, true);
             while pushes_open || unasked_open {
                 tokio::select! {
-                    () = me.inner.shutdown.cancelled() => return,
+                    () = me.inner.tasks.stopping().cancelled() => return,
                     p = pushes.recv(), if pushes_open => match p {
                         Some(p) => me.queue(p.chat, Item::Push(p.out, p.ack)),
                         None => pushes_open = false,
@@ -219,7 +220,7 @@ impl<D: Deliver> Ordered<D> {
             match self.inner.deliver.deliver(chat, &q.out).await {
                 Sent::Later => {
                     tokio::select! {
-                        () = self.inner.shutdown.cancelled() => return false,
+                        () = self.inner.tasks.stopping().cancelled() => return false,
                         () = tokio::time::sleep(wait) => {}
                     }
                     wait = (wait * 2).min(RETRY_MAX);
@@ -266,7 +267,7 @@ mod tests {
         let ordered = Ordered::with_marker(
             flaky,
             move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
-            CancellationToken::new(),
+            Tasks::new(),
         );
         (ordered, marked)
     }
@@ -321,16 +322,16 @@ mod tests {
         });
         let marked = Arc::new(Mutex::new(Vec::new()));
         let m = marked.clone();
-        let stop = CancellationToken::new();
+        let tasks = Tasks::new();
         let ordered = Ordered::with_marker(
             flaky.clone(),
             move |_: &ChatKey, seq| m.lock().unwrap().push(seq),
-            stop.clone(),
+            tasks.clone(),
         );
         let chat = ChatKey::new(Channel::Telegram, "42");
         ordered.queue(chat.clone(), queued(7, "first"));
         tokio::time::sleep(Duration::from_secs(5)).await;
-        stop.cancel();
+        tasks.signal_stop();
         tokio::time::sleep(Duration::from_secs(120)).await;
         let attempts = flaky.attempts.load(Ordering::SeqCst);
         tokio::time::sleep(Duration::from_secs(600)).await;

@@ -99,7 +99,12 @@ impl WebChat {
     /// Starts the channel: status pushes for web chats are stored as pending replies, for the
     /// page to fetch.
     pub fn start(core: &Wiring<'_>, data_dir: std::path::PathBuf) -> Arc<WebChat> {
-        tokio::spawn(keep_pushes(core.convo.clone(), core.sinks.register(Channel::Web)));
+        let stopping = core.tasks.stopping().clone();
+        core.tasks.spawn(keep_pushes(
+            core.convo.clone(),
+            core.sinks.register(Channel::Web),
+            stopping,
+        ));
         Arc::new(WebChat {
             convo: core.convo.clone(),
             catalogue: core.catalogue.clone(),
@@ -259,8 +264,20 @@ fn says_erased(out: &Outgoing) -> bool {
 
 /// Takes the outbox's pushes for web chats: each is stored as a pending reply before the outbox
 /// hears "delivered", so it waits, durably, for the page to ask.
-async fn keep_pushes(convo: Convo, mut pushes: mpsc::Receiver<Delivery>) {
-    while let Some(Delivery { chat, out, ack }) = pushes.recv().await {
+/// A push still on its way when pintu stops is not acknowledged: the outbox offers it again.
+async fn keep_pushes(
+    convo: Convo,
+    mut pushes: mpsc::Receiver<Delivery>,
+    stopping: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        let Delivery { chat, out, ack } = tokio::select! {
+            _ = stopping.cancelled() => return,
+            push = pushes.recv() => match push {
+                Some(push) => push,
+                None => return,
+            },
+        };
         let answer = match convo.queue_reply(chat, out).await {
             Ok(_) => Delivered::Yes,
             Err(_) => Delivered::NotNow,

@@ -7,7 +7,7 @@
 //! steps it, and sends one [`Batch`] to the committer (`commit.rs`), the only writer.
 //!
 //! May use: `attachments`, `audit`, `clock`, `commit`, `engine`, `metrics`, `model`, `private_fs`,
-//! `script`, `store`, `ticket`.
+//! `script`, `store`, `tasks`, `ticket`.
 
 pub mod dedupe;
 mod shard;
@@ -78,6 +78,9 @@ pub struct ConvoConfig {
     pub routes: Routes,
     /// How long a platform message id is remembered (the platform's redelivery window).
     pub dedupe_window_secs: i64,
+    /// Where the shard tasks are counted. A shard ends once every `Convo` clone is gone, after
+    /// answering what it holds.
+    pub tasks: crate::tasks::Tasks,
 }
 
 /// Which OPDs have somewhere to deliver to. An OPD without a backend waits for its officers to
@@ -118,6 +121,7 @@ impl Default for ConvoConfig {
             data_dir: None,
             routes: Routes::default(),
             dedupe_window_secs: DEDUPE_WINDOW_SECS,
+            tasks: crate::tasks::Tasks::default(),
         }
     }
 }
@@ -177,7 +181,7 @@ impl Convo {
         let shards: Vec<_> = (0..n)
             .map(|_| {
                 let (tx, rx) = mpsc::channel(queue);
-                tokio::spawn(shard::run(shared.clone(), committer.clone(), rx));
+                shared.config.tasks.spawn(shard::run(shared.clone(), committer.clone(), rx));
                 tx
             })
             .collect();

@@ -3,7 +3,7 @@
 //! change that caused them and removed only after the receiver acknowledged them.
 //!
 //! May use: `attachments`, `clock`, `commit`, `config`, `engine`, `metrics`, `model`, `net`,
-//! `script`, `store`, `ticket`.
+//! `script`, `store`, `tasks`, `ticket`.
 
 // TRANSITION: the entries' old path, for branches written before they moved to `model`.
 pub use crate::model::outbox as entry;

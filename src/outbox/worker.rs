@@ -18,11 +18,11 @@ use crate::model::ticket::Ticket;
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
 use crate::store::{Batch, Store};
+use crate::tasks::Tasks;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-use tokio_util::sync::CancellationToken;
 
 /// Everything the worker needs.
 pub struct Outbox {
@@ -158,8 +158,10 @@ impl Queue {
 }
 
 impl Outbox {
-    /// Runs until `shutdown`; in-flight attempts finish or are retried after a restart.
-    pub async fn run(self, shutdown: CancellationToken) {
+    /// Runs until pintu stops, its attempts as tasks of `tasks`. An attempt under way when
+    /// pintu stops is dropped and retried after the restart, under the same idempotency key.
+    pub async fn run(self, tasks: Tasks) {
+        let shutdown = tasks.stopping().clone();
         let me = Arc::new(self);
         // Subscribed before the load: a change committed in between is seen twice, and
         // applying a change twice leaves the same queue.
@@ -189,12 +191,18 @@ impl Outbox {
             }
             let now = me.clock.now();
             for (entry, lane) in queue.take_due(now) {
-                let (me, done) = (me.clone(), done_tx.clone());
-                tokio::spawn(async move {
+                let (me, done, stop) = (me.clone(), done_tx.clone(), shutdown.clone());
+                tasks.spawn(async move {
                     let id = entry.id;
-                    let recorded = match me.ticket_of(&entry) {
-                        Some(ticket) => me.attempt(entry, ticket).await,
-                        None => true,
+                    let attempt = async {
+                        match me.ticket_of(&entry) {
+                            Some(ticket) => me.attempt(entry, ticket).await,
+                            None => true,
+                        }
+                    };
+                    let recorded = tokio::select! {
+                        recorded = attempt => recorded,
+                        () = stop.cancelled() => return,
                     };
                     let _ = done.send(Finished { id, lane, recorded });
                 });

@@ -31,6 +31,7 @@
 //! index; ids are random, so the `D` range is in no useful order and readers sort the (short,
 //! admin-only) list by creation time instead of paying for a second index on every commit.
 
+use super::seal::KeyRef;
 use super::{R, StoreError};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
@@ -87,6 +88,7 @@ const REPLY: u8 = b'R';
 const REPLY_GROUP: u8 = b'G';
 const REPLY_GROUP_SENT: u8 = b'H';
 const AUDIT: u8 = b'A';
+const ERASING: u8 = b'E';
 /// Format byte of an audit event.
 pub const AUDIT_V1: u8 = 1;
 
@@ -231,6 +233,42 @@ pub fn decode_reply_group(bytes: &[u8]) -> R<ReplyGroup> {
     match bytes.split_first() {
         Some((&REPLY_GROUP_V1, body)) => decode(body, "reply group"),
         _ => Err(unknown_format("reply group", bytes)),
+    }
+}
+
+/// `E` + a random id: an erasure under way, the keys it destroys right after its commit (see
+/// `sled.rs`). Holds key slots and ids only, never a key.
+pub fn erasing_key(id: u64) -> [u8; 9] {
+    let mut key = [ERASING; 9];
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+pub fn erasing_prefix() -> [u8; 1] {
+    [ERASING]
+}
+
+/// Layout 1, then per key its slot (4 bytes) and id (8), big-endian.
+pub fn encode_erasing(keys: &[KeyRef]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + keys.len() * 12);
+    out.push(1);
+    for key in keys {
+        out.extend_from_slice(&key.slot.to_be_bytes());
+        out.extend_from_slice(&key.id.to_be_bytes());
+    }
+    out
+}
+
+pub fn decode_erasing(bytes: &[u8]) -> R<Vec<KeyRef>> {
+    match bytes.split_first() {
+        Some((1, keys)) if keys.len() % 12 == 0 => Ok(keys
+            .chunks_exact(12)
+            .map(|k| KeyRef {
+                slot: u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
+                id: u64::from_be_bytes([k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11]]),
+            })
+            .collect()),
+        _ => Err(unknown_format("erasure under way", bytes)),
     }
 }
 
@@ -396,6 +434,7 @@ pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
         // A raw bitmap: any bytes are a valid one.
         Some(&REPLY_GROUP_SENT) => Ok(()),
         Some(&AUDIT) => decode_audit(value).map(drop),
+        Some(&ERASING) => decode_erasing(value).map(drop),
         Some(other) => Err(StoreError::Corrupt(format!("unknown record kind {other}"))),
         None => Err(StoreError::Corrupt("record with an empty key".into())),
     }

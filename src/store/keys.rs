@@ -10,8 +10,10 @@
 //! - a key reaches the device (written, `fdatasync`) before any commit that uses it: keys are
 //!   handed out from pools written ahead, one sync per [`POOL`] keys or more (a commit
 //!   reserves what it may need, so it syncs once at most);
-//! - destroying a key overwrites its slot with zeros; a record key is synced before the sled
-//!   commit that stops referring to it, so an erasure is on the device before its reply.
+//! - destroying a key overwrites its slot with zeros; a record key is destroyed and synced
+//!   right after the sled commit that stops referring to it and before that commit returns
+//!   (the commit carries a record of the erasure, which the next open finishes after a
+//!   crash), so an erasure is on the device before its reply.
 //!   Reply-group keys (the group was sent, nothing needs it) are zeroed without a sync of
 //!   their own; one a crash brought back is found at the next open, since it is of purpose
 //!   [`Purpose::Reply`] and no stored group refers to it, and destroyed then.

@@ -19,8 +19,9 @@
 //! Erasure is crypto-shredding (`seal.rs`, `keys.rs`, `codec/sealed.rs`): sessions, tickets'
 //! personal fields and reply groups are sealed under keys kept in the key file `keys` beside
 //! sled's files. A commit that deletes a session, erases a ticket or sends a group's last
-//! reply destroys that key before it writes, so old copies in sled's log become noise; no
-//! store rewrite, no exclusive lock. `maintain.rs` seals an older store's plaintext once at
+//! reply destroys that key (an erasure's keys right after its commit, durably, before the
+//! commit returns; a crash in between is finished at open), so old copies in sled's log
+//! become noise; no store rewrite, no exclusive lock. `maintain.rs` seals an older store's plaintext once at
 //! open and then rewrites it ([`SledStore::compact`]), the one time the whole store is copied.
 
 mod maintain;
@@ -121,7 +122,27 @@ impl Database {
         let store = Self { db, tree, files: Mutex::new(files), replies, keys };
         // Whatever an earlier process flushed but did not sync becomes durable before use.
         store.sync()?;
+        store.finish_erasures()?;
         Ok(store)
+    }
+
+    /// Destroys the keys of erasures that were committed but not finished (a crash between
+    /// the commit and the keys' destruction), then forgets them.
+    fn finish_erasures(&self) -> R<()> {
+        let mut finished = Vec::new();
+        for entry in self.tree.scan_prefix(codec::erasing_prefix()) {
+            let (key, value) = entry.map_err(|e| sled_error("scan", e))?;
+            self.keys.destroy(&codec::decode_erasing(&value)?, true)?;
+            finished.push(key);
+        }
+        if finished.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(erasures = finished.len(), "finished erasures interrupted by a crash");
+        for key in finished {
+            self.tree.remove(key).map_err(|e| sled_error("write", e))?;
+        }
+        self.sync()
     }
 
     fn raw(&self, key: &[u8]) -> R<Option<sled::IVec>> {
@@ -222,7 +243,8 @@ impl Store for Database {
     fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
         for entry in self.tree.scan_prefix(codec::session_prefix()) {
             let (key, value) = entry.map_err(|e| sled_error("scan", e))?;
-            // An erased session whose key went before its record (a crash between): none.
+            // A session whose key is gone but whose record is not (a store of an older build,
+            // which destroyed keys before committing, crashed between): none.
             if let Some(session) = codec::open_session(&value, &self.keys)? {
                 visit(codec::chat_of_session_key(&key)?, session)?;
             }
@@ -380,12 +402,26 @@ impl Store for Database {
             writes.insert(codec::audit_key(e.at, seq), codec::encode_audit(e)?);
         }
         outbox::write(&self.tree, &batch.outbox, &mut writes)?;
-        // A wholly sent group's key needs no sync of its own (keys.rs says why); an erasure's
-        // keys are off the device before anything refers to the erasure.
+        // An erasure is committed with the keys it dooms and they are destroyed right after,
+        // before the commit returns (so before any reply about it): a crash in between is
+        // finished at the next open (`finish_erasures`). Destroying them first instead would
+        // let a crash leave a session whose key is gone while its erasure never happened: the
+        // citizen's confirmation would meet an empty chat.
+        let erasing = (!doomed.is_empty()).then(|| {
+            let key = codec::erasing_key(u64::from_le_bytes(rand8()));
+            writes.insert(&key, codec::encode_erasing(&doomed));
+            key
+        });
+        // A wholly sent group's key needs no sync of its own (keys.rs says why).
         self.keys.destroy(&replies.finished, false)?;
-        self.keys.destroy(&doomed, true)?;
         self.tree.apply_batch(writes).map_err(|e| sled_error("write", e))?;
         self.sync()?;
+        if let Some(key) = erasing {
+            self.keys.destroy(&doomed, true)?;
+            // Durable with the next commit's flush; found again after a crash, it only destroys
+            // keys already gone.
+            self.tree.remove(key).map_err(|e| sled_error("write", e))?;
+        }
         groups.apply(replies);
         Ok(())
     }

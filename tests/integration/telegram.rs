@@ -11,7 +11,6 @@ use pintu::model::Channel;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
 const TOKEN: &str = "123456:TEST-token";
 const CITIZEN: i64 = 777;
@@ -44,10 +43,7 @@ async fn start_at(fake: FakeTelegram, extra: &[(&str, &str)], clock: Arc<dyn Clo
     let config = Config::load_with(None, &env).expect("config");
     let core = start_core(&config, clock).expect("core");
     let tg = config.telegram.clone().expect("telegram configured");
-    let route =
-        pintu::channel::telegram::start(&core.wiring(), &config, &tg, CancellationToken::new())
-            .await
-            .unwrap();
+    let route = pintu::channel::telegram::start(&core.wiring(), &config, &tg).await.unwrap();
     Tg { fake, core, route, _dir: dir }
 }
 

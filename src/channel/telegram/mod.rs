@@ -21,7 +21,6 @@ use std::sync::Arc;
 use teloxide::net::Download;
 use teloxide::prelude::*;
 use tokio::sync::oneshot;
-use tokio_util::sync::CancellationToken;
 
 /// Telegram's download limit for bots (getFile).
 const MAX_DOWNLOAD: u64 = 20 * 1024 * 1024;
@@ -33,6 +32,8 @@ pub(crate) struct Telegram {
     sender: Sender,
     data_dir: PathBuf,
     officers: Option<Arc<officers::Officers>>,
+    /// Webhook work runs as these tasks (see `webhook`).
+    tasks: crate::tasks::Tasks,
 }
 
 /// Starts the channel. Returns the webhook route to mount when in webhook mode.
@@ -40,9 +41,8 @@ pub async fn start(
     core: &Wiring<'_>,
     config: &Config,
     tg: &TelegramConfig,
-    shutdown: CancellationToken,
 ) -> anyhow::Result<Option<axum::Router>> {
-    let bot = bot(tg, &core.outbound)?;
+    let bot = bot(tg, core.outbound)?;
     match bot.get_me().await {
         Ok(me) => tracing::info!(bot = %me.username(), "Telegram channel started"),
         Err(e) => tracing::warn!(error = %e, "Telegram getMe failed; the channel keeps trying"),
@@ -52,7 +52,7 @@ pub async fn start(
         core.convo.clone(),
         core.catalogue.clone(),
         tg.throttle,
-        shutdown.clone(),
+        core.tasks.clone(),
     );
     // Replies committed before a crash or restart but never confirmed as sent go out first.
     let pending = core.convo.pending_replies(Channel::Telegram)?;
@@ -73,7 +73,7 @@ pub async fn start(
             core.desk.clone(),
             core.catalogue.clone(),
         ));
-        tokio::spawn(o.clone().run(core.sinks.register_officers()));
+        core.tasks.spawn(o.clone().run(core.sinks.register_officers()));
         tracing::info!(groups = tg.officers.len(), "officers' groups configured");
         o
     });
@@ -83,6 +83,7 @@ pub async fn start(
         sender,
         data_dir: config.data_dir.clone(),
         officers,
+        tasks: core.tasks.clone(),
     });
     if let Some(url) = &tg.webhook_url {
         let full = format!("{}/telegram/webhook", url.trim_end_matches('/'));
@@ -91,7 +92,7 @@ pub async fn start(
         tracing::info!("Telegram webhook registered");
         return Ok(Some(webhook::router(me, tg.webhook_secret.clone())));
     }
-    tokio::spawn(poll::run(me, shutdown));
+    core.tasks.spawn(poll::run(me, core.tasks.stopping().clone()));
     Ok(None)
 }
 
@@ -143,7 +144,7 @@ impl Telegram {
             Incoming::Callback { chat, query_id, data, private, .. } => {
                 // Answer every button press at once, or the client keeps spinning.
                 let bot = self.bot.clone();
-                tokio::spawn(async move {
+                self.tasks.spawn(async move {
                     bot.answer_callback_query(teloxide::types::CallbackQueryId(query_id)).await
                 });
                 match (private, map::choice_from_data(&data)) {

@@ -16,6 +16,7 @@ use crate::channel::ordered::{Deliver, Ordered, Sent};
 use crate::convo::Convo;
 use crate::model::reply::{Hint, Msg, Outgoing};
 use crate::script::catalogue::Catalogue;
+use crate::tasks::Tasks;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,7 +25,6 @@ use teloxide::types::{ReplyMarkup, ResponseParameters};
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 /// The Bot API's `sendMessage`, and nothing else.
 struct SendMessage {
@@ -139,7 +139,7 @@ pub(crate) struct TelegramOut {
     catalogue: watch::Receiver<Arc<Catalogue>>,
     /// Chats currently showing a one-tap reply keyboard (to remove it afterwards).
     keyboards: Mutex<HashSet<ChatKey>>,
-    shutdown: CancellationToken,
+    tasks: Tasks,
 }
 
 pub(crate) type Sender = Ordered<TelegramOut>;
@@ -149,16 +149,16 @@ pub(crate) fn start(
     convo: Convo,
     catalogue: watch::Receiver<Arc<Catalogue>>,
     throttle: bool,
-    shutdown: CancellationToken,
+    tasks: Tasks,
 ) -> Sender {
     let out = TelegramOut {
         api: SendMessage::new(&bot),
         pace: throttle.then(Pace::telegram),
         catalogue,
         keyboards: Mutex::default(),
-        shutdown: shutdown.clone(),
+        tasks: tasks.clone(),
     };
-    Ordered::new(out, convo, shutdown)
+    Ordered::new(out, convo, tasks)
 }
 
 impl Deliver for TelegramOut {
@@ -225,7 +225,7 @@ impl TelegramOut {
                     Err(e) => {
                         failures += 1;
                         tracing::warn!(error = %e, failures, "Telegram send failed");
-                        if failures >= 8 || self.shutdown.is_cancelled() {
+                        if failures >= 8 || self.tasks.stopping().is_cancelled() {
                             // Still pending in the store: sent again after a restart.
                             return Sent::Later;
                         }

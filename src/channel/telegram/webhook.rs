@@ -35,16 +35,18 @@ async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> Stat
     };
     // Its own task: Telegram hanging up must not cancel the work between the commit and the
     // queueing of the replies, or they would wait for a restart (the redelivery is a duplicate).
-    tokio::spawn(async move {
-        match h.tg.submit(id, incoming).await {
-            Ok(None) => StatusCode::OK,
-            Ok(Some((chat, rx))) => match h.tg.deliver(chat, rx).await {
-                Ok(()) => StatusCode::OK,
-                Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
-            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-        }
-    })
-    .await
-    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    h.tg.tasks
+        .clone()
+        .spawn(async move {
+            match h.tg.submit(id, incoming).await {
+                Ok(None) => StatusCode::OK,
+                Ok(Some((chat, rx))) => match h.tg.deliver(chat, rx).await {
+                    Ok(()) => StatusCode::OK,
+                    Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                },
+                Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+            }
+        })
+        .await
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }

@@ -37,6 +37,8 @@ struct Hook {
     verify_token: Secret<String>,
     phone_number_id: String,
     data_dir: PathBuf,
+    /// Webhook work runs as these tasks (see `receive`).
+    tasks: crate::tasks::Tasks,
 }
 
 /// Starts the channel; returns the webhook routes to mount.
@@ -49,7 +51,7 @@ pub fn start(core: &Wiring<'_>, config: &Config, wa: &WhatsAppConfig) -> anyhow:
         core.clock.clone(),
         core.health.clone(),
     )?);
-    let sender = Ordered::new(graph.clone(), core.convo.clone(), core.shutdown.clone());
+    let sender = Ordered::new(graph.clone(), core.convo.clone(), core.tasks.clone());
     for (chat, reply) in core.convo.pending_replies(Channel::WhatsApp)? {
         sender.queue(chat, Item::Reply(reply));
     }
@@ -66,6 +68,7 @@ pub fn start(core: &Wiring<'_>, config: &Config, wa: &WhatsAppConfig) -> anyhow:
         verify_token: wa.verify_token.clone(),
         phone_number_id: wa.phone_number_id.clone(),
         data_dir: config.data_dir.clone(),
+        tasks: core.tasks.clone(),
     };
     Ok(Router::new()
         .route("/whatsapp/webhook", get(verify).post(receive))
@@ -102,7 +105,7 @@ async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> Stat
     };
     // Its own task: Meta hanging up must not cancel the work between a commit and the queueing
     // of its replies, or they would wait for a restart (the redelivery is only a duplicate).
-    tokio::spawn(h.handle(events)).await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    h.tasks.clone().spawn(h.handle(events)).await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl Hook {

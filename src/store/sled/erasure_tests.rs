@@ -243,3 +243,56 @@ fn stray_reply_keys_and_spent_groups_are_swept_at_open() {
     let store = reopen(store, &dir);
     assert_eq!(store.read().unwrap().keys.reply_keys_at_open().unwrap(), vec![live]);
 }
+
+/// A crash after an erasure's commit but before its keys were destroyed: the next open
+/// destroys them. (The other order, keys first, would let a crash leave the session
+/// unreadable while the erasure, its dedupe marker and its confirmation were never committed.)
+#[test]
+fn an_erasure_interrupted_after_its_commit_is_finished_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let store = SledStore::open(&db, CACHE).unwrap();
+    let chat = suite::chat("6281234567890");
+    store
+        .commit(&Batch {
+            sessions: vec![(chat.clone(), Some(personal_session()))],
+            ..Batch::default()
+        })
+        .unwrap();
+    let raw = |s: &SledStore, k: &[u8]| s.read().unwrap().tree.get(k).unwrap();
+    let key = codec::session_key_ref(&raw(&store, &codec::session_key(&chat)).unwrap());
+    let secret = secret_of(&store, key);
+    // What the erasure's commit writes, with the crash right after it: the session gone, the
+    // erasure under way on record, the key still in the key file.
+    {
+        let open = store.read().unwrap();
+        let mut writes = sled::Batch::default();
+        writes.remove(codec::session_key(&chat));
+        writes.insert(&codec::erasing_key(7), codec::encode_erasing(&[key.unwrap()]));
+        open.tree.apply_batch(writes).unwrap();
+        open.sync().unwrap();
+    }
+    assert!(!holding(dir.path(), &secret).is_empty(), "the crash left the key behind");
+    drop(store);
+    let store = SledStore::open(&db, CACHE).unwrap();
+    assert_eq!(holding(dir.path(), &secret), Vec::<PathBuf>::new(), "destroyed at open");
+    assert_eq!(raw(&store, &codec::erasing_key(7)), None, "the erasure is finished");
+    assert_eq!(store.load_session(&chat).unwrap(), None);
+    drop(store);
+    // Nothing is left to do at the next open either.
+    let store = SledStore::open(&db, CACHE).unwrap();
+    assert_eq!(store.read().unwrap().tree.scan_prefix(codec::erasing_prefix()).count(), 0);
+}
+
+/// An erasure's commit leaves no record of itself once it returns: its keys are gone and the
+/// record saying they were to go is dropped.
+#[test]
+fn a_finished_erasure_leaves_no_erasure_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db"), CACHE).unwrap();
+    let chat = suite::chat("6281234567890");
+    let session = |s| Batch { sessions: vec![(chat.clone(), s)], ..Batch::default() };
+    store.commit(&session(Some(personal_session()))).unwrap();
+    store.commit(&session(None)).unwrap();
+    assert_eq!(store.read().unwrap().tree.scan_prefix(codec::erasing_prefix()).count(), 0);
+}
