@@ -287,6 +287,30 @@ async fn a_form_posted_twice_is_stepped_once() {
     assert_eq!(next.matches("Silakan pilih layanan").count(), 2, "{next}");
 }
 
+/// What chat.js posts after the browser's geolocation answered.
+#[tokio::test]
+async fn a_location_from_the_browser_answers_the_location_question() {
+    let server = server(&[]).await;
+    let mut citizen = Citizen::new(&server.base);
+    citizen.open().await;
+    citizen.say("darurat").await;
+    let asked = citizen.say("ya").await;
+    assert!(asked.contains("Mohon kirim lokasi kejadian"), "the location question:\n{asked}");
+    let fields = [
+        ("token", citizen.token.clone()),
+        ("mid", citizen.mid.clone()),
+        ("after", citizen.after.clone()),
+        ("lat", "-1.2612".to_string()),
+        ("lon", "116.8301".to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(citizen.post(&fields).await.status(), StatusCode::SEE_OTHER);
+    let page = text_of(&citizen.open().await);
+    let after = &page[page.find("📍 -1.26120, 116.83010").expect("the location line")..];
+    assert!(!after.contains("Mohon kirim lokasi kejadian"), "the location was taken:\n{after}");
+    assert!(after.contains("1. "), "the next question (the kind of emergency):\n{after}");
+}
+
 #[tokio::test]
 async fn hapus_data_saya_erases_the_transcript_too() {
     let server = server(&[]).await;

@@ -152,7 +152,7 @@
         where.requestSubmit();
       }, function () {
         locate.disabled = false;
-        locate.textContent = 'Lokasi tidak tersedia: ketik alamatnya · Location unavailable: type the address';
+        locate.textContent = 'Lokasi tidak tersedia: ketik koordinatnya · Location unavailable: type the coordinates';
       }, { enableHighAccuracy: true, timeout: 15000 });
     });
   }
