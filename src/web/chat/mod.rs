@@ -33,7 +33,7 @@ const COOKIE: &str = "pintu_chat";
 /// A year: the chat is the citizen's, like a phone number.
 const COOKIE_MAX_AGE: u64 = 365 * 86_400;
 /// The largest upload (Telegram's limit for bots; a dialog step may allow less).
-pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 /// The longest message taken from the text box.
 const MAX_TEXT: usize = 4096;
 
@@ -311,10 +311,10 @@ struct NoticePage {
 }
 
 /// A short page when a message could not be taken, in Indonesian and English.
-pub struct Notice {
-    pub title: &'static str,
-    pub id: &'static str,
-    pub en: &'static str,
+struct Notice {
+    title: &'static str,
+    id: &'static str,
+    en: &'static str,
 }
 
 impl Notice {
@@ -415,7 +415,7 @@ fn is_message_id(mid: &str) -> bool {
 }
 
 /// A line as HTML: escaped, with the dialogs' `*bold*` shown bold.
-pub fn markup(text: &str) -> String {
+fn markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
