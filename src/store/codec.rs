@@ -236,12 +236,17 @@ pub fn decode_reply_group(bytes: &[u8]) -> R<ReplyGroup> {
     }
 }
 
+/// A record kind's tag + a 64-bit id (big-endian, so ids sort as numbers).
+fn tagged_id(tag: u8, id: u64) -> [u8; 9] {
+    let mut key = [tag; 9];
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
 /// `E` + a random id: an erasure under way, the keys it destroys right after its commit (see
 /// `sled.rs`). Holds key slots and ids only, never a key.
 pub fn erasing_key(id: u64) -> [u8; 9] {
-    let mut key = [ERASING; 9];
-    key[1..].copy_from_slice(&id.to_be_bytes());
-    key
+    tagged_id(ERASING, id)
 }
 
 pub fn erasing_prefix() -> [u8; 1] {
@@ -274,9 +279,7 @@ pub fn decode_erasing(bytes: &[u8]) -> R<Vec<KeyRef>> {
 
 /// `G` + group id (big-endian).
 pub fn reply_group_key(id: u64) -> [u8; 9] {
-    let mut key = [REPLY_GROUP; 9];
-    key[1..].copy_from_slice(&id.to_be_bytes());
-    key
+    tagged_id(REPLY_GROUP, id)
 }
 
 pub fn reply_group_prefix() -> [u8; 1] {
@@ -286,9 +289,7 @@ pub fn reply_group_prefix() -> [u8; 1] {
 /// `H` + group id (big-endian): which of the group's replies were sent, one bit per reply in
 /// group order (a raw bitmap: it has no other layout to evolve into).
 pub fn reply_group_sent_key(id: u64) -> [u8; 9] {
-    let mut key = [REPLY_GROUP_SENT; 9];
-    key[1..].copy_from_slice(&id.to_be_bytes());
-    key
+    tagged_id(REPLY_GROUP_SENT, id)
 }
 
 /// `R` + channel code + `:` + chat id + `\0` + seq (big-endian): one reply per record, as
