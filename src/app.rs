@@ -3,7 +3,7 @@
 //!
 //! May use: `attachments`, `calendar`, `channel`, `clock`, `commit`, `config`, `convo`, `desk`,
 //! `diag`, `draft_reminder`, `engine`, `eval`, `http`, `metrics`, `model`, `net`, `outbox`,
-//! `private_fs`, `reload`, `script`, `sla`, `store`, `tasks`.
+//! `private_fs`, `reload`, `script`, `sla`, `store`, `tasks`, `web`.
 
 use crate::attachments::FileLinks;
 use crate::calendar::Calendar;
@@ -259,12 +259,34 @@ pub async fn serve(
         ),
         Some(wa) => app = app.merge(crate::channel::whatsapp::start(&core.wiring(), &config, wa)?),
     }
+    app = app.merge(web_router(&core, &config)?);
     core.http.health.ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "pintu is serving");
+    // The peer's address is the web chat's rate-limit key.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
     core.stop().await;
     tracing::info!("pintu stopped");
     Ok(())
+}
+
+/// The web pages: starts the web chat channel on `core` and returns its routes.
+pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> {
+    let wiring = core.wiring();
+    let chat = crate::channel::web::WebChat::start(&wiring, config.data_dir.clone());
+    // The attachment links' key also derives the chat forms' tokens (under its own label), so
+    // pages open across a restart keep working.
+    let form_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
+    let state = crate::web::WebState {
+        chat: crate::web::chat::ChatState {
+            chat,
+            catalogue: wiring.catalogue,
+            form_key: form_key.into(),
+            limiter: Arc::new(crate::web::chat::limit::Limiter::new(config.web.rate_per_minute)),
+            trusted_proxies: config.web.trusted_proxies.clone().into(),
+        },
+    };
+    Ok(crate::web::router(state))
 }
 
 /// `pintu chat`: a citizen in this terminal, with the whole service running behind it (the

@@ -59,6 +59,14 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "PINTU_FILES_SECRET",
         "key that signs attachment links (default: a random key made once and kept in <data dir>/files-secret)",
     ),
+    (
+        "PINTU_WEB_RATE",
+        "requests per minute one address may make to the web chat, in bursts up to the same (default: 120)",
+    ),
+    (
+        "PINTU_TRUSTED_PROXIES",
+        "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (default: none)",
+    ),
     ("PINTU_RETRY_BASE", "first retry delay of a failed delivery, doubled each time (default: 2s)"),
     ("PINTU_RETRY_MAX", "longest delay between retries (default: 1h)"),
     (
@@ -165,6 +173,18 @@ pub struct Config {
     pub telegram: Option<TelegramConfig>,
     /// The WhatsApp channel, when configured.
     pub whatsapp: Option<WhatsAppConfig>,
+    /// The citizens' web chat.
+    pub web: WebConfig,
+}
+
+/// The web chat's limits.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Requests one address may make per minute (and at once).
+    pub rate_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client; nobody else's is believed
+    /// (anyone can send the header).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// How outgoing HTTP leaves the machine (see `net`).
@@ -377,6 +397,7 @@ impl Config {
             dedupe_window_secs,
             telegram: telegram(env, &mut errors),
             whatsapp: whatsapp(env, &mut errors),
+            web: web(env, &mut errors),
         };
         if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
@@ -575,6 +596,30 @@ fn telegram(env: &HashMap<String, String>, errors: &mut Vec<String>) -> Option<T
         throttle: var("TELEGRAM_RATE_LIMIT").is_none_or(|v| v != "off"),
         officers,
     })
+}
+
+fn web(env: &HashMap<String, String>, errors: &mut Vec<String>) -> WebConfig {
+    let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+    let rate = var("PINTU_WEB_RATE").unwrap_or_else(|| "120".into());
+    let rate_per_minute = match rate.trim().parse::<u32>() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            errors.push(format!("PINTU_WEB_RATE: `{rate}` is not a number of requests above 0"));
+            120
+        }
+    };
+    let mut trusted_proxies = Vec::new();
+    for addr in var("PINTU_TRUSTED_PROXIES").unwrap_or_default().split(',') {
+        let addr = addr.trim();
+        if addr.is_empty() {
+            continue;
+        }
+        match addr.parse() {
+            Ok(ip) => trusted_proxies.push(ip),
+            Err(_) => errors.push(format!("PINTU_TRUSTED_PROXIES: `{addr}` is not an IP address")),
+        }
+    }
+    WebConfig { rate_per_minute, trusted_proxies }
 }
 
 fn read_file(path: &Path, errors: &mut Vec<String>) -> FileConfig {

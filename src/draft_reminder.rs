@@ -48,7 +48,9 @@ pub fn reminder_window(
     let (from, until) = match channel {
         Channel::Telegram => (expires - TELEGRAM_LEAD_SECS, expires),
         Channel::WhatsApp => (touched.0 + WHATSAPP_AFTER_SECS, touched.0 + WHATSAPP_UNTIL_SECS),
-        Channel::Terminal => return None,
+        // A web page cannot be reached until the citizen opens it again; the resume question
+        // greets them then.
+        Channel::Terminal | Channel::Web => return None,
     };
     let window = from.max(earliest)..until.min(expires);
     (!window.is_empty()).then_some(window)

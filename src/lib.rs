@@ -19,7 +19,8 @@
 //! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
 //! - [`sla`]: due dates, overdue notices and retention; [`draft_reminder`]: the one reminder of
 //!   an idle draft.
-//! - [`channel`]: platform adapters (Telegram, WhatsApp, terminal); [`http`]: the officers' API,
+//! - [`channel`]: platform adapters (Telegram, WhatsApp, web, terminal); [`web`]: the web
+//!   pages (the citizens' chat at `/`); [`http`]: the officers' API,
 //!   attachment links, health and metrics; [`outbox`]: forwards and pushes, retried;
 //!   [`net`]: every outgoing HTTP client (proxy, extra CAs).
 //! - [`eval`]: `pintu eval`, first-message routing scored on a labelled CSV.
@@ -57,3 +58,4 @@ pub mod telemetry;
 pub mod text;
 pub mod ticket;
 pub mod validate;
+pub mod web;

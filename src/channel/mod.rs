@@ -10,6 +10,7 @@ pub mod ordered;
 pub mod telegram;
 pub mod terminal;
 pub mod text;
+pub mod web;
 pub mod whatsapp;
 
 pub use crate::model::chat::{Channel, ChatKey, MessageId};

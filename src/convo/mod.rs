@@ -251,6 +251,24 @@ impl Convo {
         Ok(pending.into_iter().map(|(chat, seq, out)| (chat, Queued { seq, out })).collect())
     }
 
+    /// One chat's replies not yet marked sent, in order: what a web page has still to show.
+    pub fn chat_pending_replies(&self, chat: &ChatKey) -> Result<Vec<Queued>, StoreError> {
+        let pending = self.shared.store.chat_pending_replies(chat)?;
+        Ok(pending.into_iter().map(|(seq, out)| Queued { seq, out }).collect())
+    }
+
+    /// Stores a reply for `chat` as pending, durably, outside any step (a push a channel keeps
+    /// until its chat asks for it). Ordered after the chat's replies already issued.
+    pub async fn queue_reply(&self, chat: ChatKey, out: Outgoing) -> Result<Queued, ConvoError> {
+        let seq = self.shared.reply_seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let replies = vec![ReplyOp::Pending { chat, seq, out: out.clone() }];
+        if self.committer.commit(Batch { replies, ..Batch::default() }).await {
+            Ok(Queued { seq, out })
+        } else {
+            Err(ConvoError::Store)
+        }
+    }
+
     /// When the chat's session was last touched, if it has one: the last inbound message for
     /// chats the channel has not heard from since the start (WhatsApp's 24-hour window).
     pub fn last_touched(&self, chat: &ChatKey) -> Option<Timestamp> {

@@ -10,6 +10,9 @@ pub enum Channel {
     Terminal,
     Telegram,
     WhatsApp,
+    /// The citizens' web chat (`/obrolan`); the chat id is a random cookie id. Last: the
+    /// variant's position is in stored records.
+    Web,
 }
 
 impl Channel {
@@ -19,6 +22,7 @@ impl Channel {
             Channel::Terminal => "term",
             Channel::Telegram => "tg",
             Channel::WhatsApp => "wa",
+            Channel::Web => "web",
         }
     }
 
@@ -27,6 +31,7 @@ impl Channel {
             "term" => Channel::Terminal,
             "tg" => Channel::Telegram,
             "wa" => Channel::WhatsApp,
+            "web" => Channel::Web,
             _ => return None,
         })
     }

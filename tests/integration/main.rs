@@ -23,4 +23,5 @@ mod support;
 mod telegram;
 mod transcripts;
 mod versions;
+mod webchat;
 mod whatsapp;

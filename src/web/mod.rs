@@ -1,0 +1,57 @@
+//! The web pages: the citizens' chat (`chat`), with the security headers every page gets and
+//! the static assets served from the binary.
+//!
+//! May use: `attachments`, `channel`, `config`, `convo`, `model`, `script`.
+
+pub mod chat;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// What the pages share.
+#[derive(Clone)]
+pub struct WebState {
+    pub chat: chat::ChatState,
+}
+
+/// Every web page and asset, with the security headers.
+pub fn router(state: WebState) -> Router {
+    Router::new()
+        .route("/static/pintu.css", get(|| asset("text/css; charset=utf-8", CSS)))
+        .route("/static/chat.js", get(|| asset("text/javascript; charset=utf-8", CHAT_JS)))
+        .merge(chat::router(state.chat))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+const CSS: &str = include_str!("static/pintu.css");
+const CHAT_JS: &str = include_str!("static/chat.js");
+
+/// Assets are named with the release in the pages' links (`?v=`), so they may be cached long.
+async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Scripts and styles only from pintu itself (no inline script), no framing, no referrer.
+async fn security_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
