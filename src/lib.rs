@@ -56,4 +56,5 @@ pub mod tasks;
 pub mod telemetry;
 pub mod text;
 pub mod ticket;
+pub mod users;
 pub mod validate;
