@@ -22,5 +22,6 @@ mod robustness;
 mod support;
 mod telegram;
 mod transcripts;
+mod users;
 mod versions;
 mod whatsapp;
