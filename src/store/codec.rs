@@ -21,6 +21,7 @@
 //! | pending outbox entry | `O` id (8, big-endian) | outbox record |
 //! | due index | `Q` due (8, order-preserving) id (8, big-endian) | empty |
 //! | dead letter | `D` id (8, big-endian) | outbox record |
+//! | staff account | `U` login | account record |
 //!
 //! `chat` is `<channel code>:<id>`, the `ChatKey` display form, so keys stay readable in dumps.
 //! "Order-preserving" is a big-endian `i64` with its sign bit flipped, so byte order is time
