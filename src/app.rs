@@ -1,12 +1,13 @@
 //! Wiring only: builds the store, catalogue, conversation layer and servers from a [`Config`]
 //! and runs `serve`, `chat` or `check`.
 //!
-//! May use: `attachments`, `calendar`, `channel`, `clock`, `commit`, `config`, `convo`, `desk`,
-//! `diag`, `draft_reminder`, `engine`, `eval`, `http`, `metrics`, `model`, `net`, `outbox`,
-//! `private_fs`, `reload`, `script`, `sla`, `store`, `tasks`, `web`.
+//! May use: `attachments`, `calendar`, `channel`, `cli`, `clock`, `commit`, `config`, `convo`,
+//! `desk`, `diag`, `draft_reminder`, `engine`, `eval`, `http`, `metrics`, `model`, `net`, `outbox`,
+//! `private_fs`, `reload`, `script`, `sla`, `store`, `tasks`, `users`, `web`.
 
 use crate::attachments::FileLinks;
 use crate::calendar::Calendar;
+use crate::cli::UserCmd;
 use crate::clock::{Clock, SystemClock};
 use crate::commit::Committer;
 use crate::config::Config;
@@ -559,6 +560,86 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
         config.data_dir.display()
     );
     Ok(())
+}
+
+/// `pintu user …`: staff accounts, written straight into the store, so pintu must be stopped
+/// (the data folder is locked while it serves). Returns what to print.
+pub fn user(config: &Config, cmd: UserCmd) -> anyhow::Result<String> {
+    use crate::model::account::Role;
+    let store = open_idle(config)
+        .context("the data folder is in use: stop pintu before changing accounts")?;
+    let now = SystemClock.now();
+    let by = "cli";
+    // A password from stdin (one line), or a generated one shown once.
+    let password = |from_stdin: bool| -> anyhow::Result<(String, bool)> {
+        if from_stdin {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+        } else {
+            Ok((crate::users::generate_password()?, true))
+        }
+    };
+    let shown = |generated: bool, pw: &str| {
+        if generated { format!("\npassword (shown once): {pw}") } else { String::new() }
+    };
+    let (batch, out) = match cmd {
+        UserCmd::Add { name, login, opd, admin, password_stdin } => {
+            let login = match login {
+                Some(l) => l,
+                None => login_from_name(&name).context("give a login with --login")?,
+            };
+            let role = match (opd, admin) {
+                (_, true) => Role::Admin,
+                (Some(opd), false) => Role::Officer { opd },
+                (None, false) => anyhow::bail!("an officer needs --opd (or give --admin)"),
+            };
+            let (pw, generated) = password(password_stdin)?;
+            let batch = crate::users::add(&store, &login, &name, role, &pw, by, now)?;
+            (batch, format!("account {login} created{}", shown(generated, &pw)))
+        }
+        UserCmd::List => {
+            let mut out = String::new();
+            for a in store.accounts()? {
+                let role = a.opd().unwrap_or("(admin)");
+                let state = match (a.disabled, a.locked_until) {
+                    (true, _) => "disabled",
+                    (false, Some(until)) if until > now => "locked",
+                    _ => "active",
+                };
+                out.push_str(&format!("{:<20} {:<16} {:<9} {}\n", a.login, role, state, a.name));
+            }
+            return Ok(out.trim_end().to_owned());
+        }
+        UserCmd::Disable { login } => {
+            let batch = crate::users::set_disabled(&store, &login, true, by, now)?;
+            (batch, format!("account {login} disabled"))
+        }
+        UserCmd::Enable { login } => {
+            let batch = crate::users::set_disabled(&store, &login, false, by, now)?;
+            (batch, format!("account {login} enabled"))
+        }
+        UserCmd::Reset { login, password_stdin } => {
+            let (pw, generated) = password(password_stdin)?;
+            let batch = crate::users::reset(&store, &login, &pw, by, now)?;
+            (batch, format!("password of {login} reset{}", shown(generated, &pw)))
+        }
+    };
+    store.commit(&batch)?;
+    Ok(out)
+}
+
+/// `Budi Santoso` → `budi.santoso`: ASCII letters and digits of the name's words.
+fn login_from_name(name: &str) -> Option<String> {
+    let words: Vec<String> = name
+        .split_whitespace()
+        .map(|w| w.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let mut login = words.join(".");
+    login.truncate(32);
+    (login.len() >= 2).then_some(login)
 }
 
 /// `pintu stats`.

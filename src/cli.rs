@@ -1,4 +1,4 @@
-//! Command-line interface: `serve` (default), `chat`, `check`.
+//! Command-line interface: `serve` (default), `chat`, `check`, `user`, ….
 //!
 //! May use: `config`.
 
@@ -82,4 +82,42 @@ pub enum Cmd {
     Restore { file: PathBuf },
     /// Print counts of sessions, tickets by status and outbox depth.
     Stats,
+    /// Staff accounts of the officers' console (pintu must be stopped).
+    #[command(subcommand)]
+    User(UserCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Create an account: an officer of one OPD, or an admin. Prints a generated password
+    /// once, unless --password-stdin.
+    Add {
+        /// The person's name, e.g. "Budi Santoso".
+        #[arg(long)]
+        name: String,
+        /// Login name (default: from the name, e.g. budi.santoso).
+        #[arg(long)]
+        login: Option<String>,
+        /// The OPD (agency id) whose tickets the officer handles, e.g. disdukcapil.
+        #[arg(long, required_unless_present = "admin")]
+        opd: Option<String>,
+        /// An admin: every OPD, the editor, users and the audit log.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts: login, OPD, state, name.
+    List,
+    /// Disable an account (it stays in the audit log's history).
+    Disable { login: String },
+    /// Enable a disabled account again.
+    Enable { login: String },
+    /// Set a new password (generated and printed once, unless --password-stdin) and lift a lock.
+    Reset {
+        login: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }

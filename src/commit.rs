@@ -111,6 +111,9 @@ impl Committer {
 const LAZY_WAIT: Duration = Duration::from_millis(50);
 
 /// What the committer does next.
+// One value at a time on the committer's stack: boxing the job would cost an allocation per
+// commit to save bytes nobody keeps.
+#[allow(clippy::large_enum_variant)]
 enum Next {
     Job(Job),
     /// The oldest lazy write has waited long enough.

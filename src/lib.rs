@@ -57,5 +57,6 @@ pub mod tasks;
 pub mod telemetry;
 pub mod text;
 pub mod ticket;
+pub mod users;
 pub mod validate;
 pub mod web;

@@ -56,6 +56,7 @@ fn main() -> ExitCode {
             println!("{}", pintu::app::stats(&config).await?);
             Ok(())
         })),
+        Cmd::User(cmd) => report(pintu::app::user(&config, cmd).map(|out| println!("{out}"))),
         Cmd::Chat { user } => {
             // Keep the terminal for the conversation: unless PINTU_LOG asks for more, only
             // warnings go to stderr.

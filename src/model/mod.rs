@@ -3,6 +3,7 @@
 //!
 //! May use: `clock`.
 
+pub mod account;
 pub mod chat;
 pub mod input;
 pub mod outbox;

@@ -21,6 +21,7 @@
 //! | pending outbox entry | `O` id (8, big-endian) | outbox record |
 //! | due index | `Q` due (8, order-preserving) id (8, big-endian) | empty |
 //! | dead letter | `D` id (8, big-endian) | outbox record |
+//! | staff account | `U` login | account record |
 //!
 //! `chat` is `<channel code>:<id>`, the `ChatKey` display form, so keys stay readable in dumps.
 //! "Order-preserving" is a big-endian `i64` with its sign bit flipped, so byte order is time
@@ -35,6 +36,7 @@ use super::seal::KeyRef;
 use super::{R, StoreError};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
+use crate::model::account::Account;
 use crate::model::outbox::OutboxEntry;
 use crate::model::reply::Outgoing;
 use crate::model::session::{Lang, Session, Value};
@@ -89,8 +91,11 @@ const REPLY_GROUP: u8 = b'G';
 const REPLY_GROUP_SENT: u8 = b'H';
 const AUDIT: u8 = b'A';
 const ERASING: u8 = b'E';
+const ACCOUNT: u8 = b'U';
 /// Format byte of an audit event.
 pub const AUDIT_V1: u8 = 1;
+/// Staff account: postcard of `model::account::Account`.
+pub const ACCOUNT_V1: u8 = 1;
 
 /// Bytes of an index key after its chat prefix: created (8) + ticket number (8).
 const INDEX_SUFFIX: usize = 16;
@@ -354,6 +359,28 @@ pub fn audit_prefix() -> [u8; 1] {
     [AUDIT]
 }
 
+pub fn encode_account(account: &Account) -> R<Vec<u8>> {
+    encode(ACCOUNT_V1, account, "account")
+}
+
+pub fn decode_account(bytes: &[u8]) -> R<Account> {
+    match bytes.split_first() {
+        Some((&ACCOUNT_V1, body)) => decode(body, "account"),
+        _ => Err(unknown_format("account", bytes)),
+    }
+}
+
+/// `U` + login: accounts in login order.
+pub fn account_key(login: &str) -> Vec<u8> {
+    let mut key = vec![ACCOUNT];
+    key.extend_from_slice(login.as_bytes());
+    key
+}
+
+pub fn account_prefix() -> [u8; 1] {
+    [ACCOUNT]
+}
+
 /// Encodes a pinned script source. Raw UTF-8: postcard would only add a length prefix.
 pub fn encode_script(source: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(source.len() + 1);
@@ -436,6 +463,13 @@ pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
         Some(&REPLY_GROUP_SENT) => Ok(()),
         Some(&AUDIT) => decode_audit(value).map(drop),
         Some(&ERASING) => decode_erasing(value).map(drop),
+        Some(&ACCOUNT) => {
+            if account_key(&decode_account(value)?.login) == key {
+                Ok(())
+            } else {
+                Err(StoreError::Corrupt("account record stored under another login".into()))
+            }
+        }
         Some(other) => Err(StoreError::Corrupt(format!("unknown record kind {other}"))),
         None => Err(StoreError::Corrupt("record with an empty key".into())),
     }

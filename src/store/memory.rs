@@ -10,6 +10,7 @@ use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
+use crate::model::account::Account;
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
@@ -36,6 +37,7 @@ struct Maps {
     /// Pending replies by chat and seq.
     replies: BTreeMap<(ChatKey, u64), Outgoing>,
     audit: Vec<AuditEvent>,
+    accounts: BTreeMap<String, Account>,
 }
 
 impl Maps {
@@ -158,6 +160,14 @@ impl Store for MemoryStore {
         Ok(all.into_iter().rev().take(max).collect())
     }
 
+    fn account(&self, login: &str) -> R<Option<Account>> {
+        Ok(self.maps()?.accounts.get(login).cloned())
+    }
+
+    fn accounts(&self) -> R<Vec<Account>> {
+        Ok(self.maps()?.accounts.values().cloned().collect())
+    }
+
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         let maps = self.maps()?;
         let mine = maps.replies.iter().filter(|((chat, _), _)| chat.channel == channel);
@@ -191,6 +201,9 @@ impl Store for MemoryStore {
             maps.seen = maps.seen.split_off(&codec::seen_hour(before));
         }
         maps.audit.extend(batch.audit.iter().cloned());
+        for account in &batch.accounts {
+            maps.accounts.insert(account.login.clone(), account.clone());
+        }
         for op in &batch.replies {
             match op {
                 ReplyOp::Pending { chat, seq, out } => {

@@ -1,5 +1,5 @@
 //! Durable state behind one narrow trait: sessions, tickets, dedupe markers, pinned script
-//! sources and the outbox (pending and dead entries, read in due order). Reads are direct; every write is a [`Batch`] committed atomically, and `commit`
+//! sources, the outbox (pending and dead entries, read in due order) and staff accounts. Reads are direct; every write is a [`Batch`] committed atomically, and `commit`
 //! returns only once the batch is on disk (flushed and fdatasync'ed), because a citizen's reply
 //! may leave only after the state that produced it is safe.
 //!
@@ -20,6 +20,7 @@ pub mod suite;
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
+use crate::model::account::Account;
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
@@ -70,6 +71,8 @@ pub struct Batch {
     pub replies: Vec<ReplyOp>,
     /// Appended to the audit log.
     pub audit: Vec<AuditEvent>,
+    /// Staff accounts inserted or replaced by login.
+    pub accounts: Vec<Account>,
 }
 
 /// Platform messages stepped at one time, as their 64-bit hashes (`MessageId::hash`).
@@ -98,6 +101,7 @@ impl Batch {
             && self.outbox.is_empty()
             && self.replies.is_empty()
             && self.audit.is_empty()
+            && self.accounts.is_empty()
     }
 
     /// Appends another batch's writes after this one's (later writes win).
@@ -110,6 +114,7 @@ impl Batch {
         self.outbox.extend(other.outbox);
         self.replies.extend(other.replies);
         self.audit.extend(other.audit);
+        self.accounts.extend(other.accounts);
     }
 }
 
@@ -141,6 +146,10 @@ pub trait Store: Send + Sync + 'static {
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>>;
     /// The newest `max` audit events, newest first.
     fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>>;
+    /// The staff account with this login.
+    fn account(&self, login: &str) -> R<Option<Account>>;
+    /// Every staff account, by login.
+    fn accounts(&self) -> R<Vec<Account>>;
     /// Replies not yet marked sent on this channel, per chat in `seq` order.
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>>;
     /// One chat's replies not yet marked sent, in `seq` order (a redelivered message sends

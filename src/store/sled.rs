@@ -34,6 +34,7 @@ use super::{Batch, R, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
+use crate::model::account::Account;
 use crate::model::outbox::OutboxEntry;
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
@@ -373,6 +374,19 @@ impl Store for Database {
         Ok(out)
     }
 
+    fn account(&self, login: &str) -> R<Option<Account>> {
+        self.raw(&codec::account_key(login))?.map(|b| codec::decode_account(&b)).transpose()
+    }
+
+    fn accounts(&self) -> R<Vec<Account>> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix(codec::account_prefix()) {
+            let (_, v) = item.map_err(|e| sled_error("read", e))?;
+            out.push(codec::decode_account(&v)?);
+        }
+        Ok(out)
+    }
+
     fn is_empty(&self) -> R<bool> {
         Ok(self.tree.is_empty())
     }
@@ -402,6 +416,9 @@ impl Store for Database {
             writes.insert(codec::audit_key(e.at, seq), codec::encode_audit(e)?);
         }
         outbox::write(&self.tree, &batch.outbox, &mut writes)?;
+        for account in &batch.accounts {
+            writes.insert(codec::account_key(&account.login), codec::encode_account(account)?);
+        }
         // An erasure is committed with the keys it dooms and they are destroyed right after,
         // before the commit returns (so before any reply about it): a crash in between is
         // finished at the next open (`finish_erasures`). Destroying them first instead would
@@ -519,6 +536,12 @@ impl Store for SledStore {
     }
     fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>> {
         self.read()?.audit_log(max)
+    }
+    fn account(&self, login: &str) -> R<Option<Account>> {
+        self.read()?.account(login)
+    }
+    fn accounts(&self) -> R<Vec<Account>> {
+        self.read()?.accounts()
     }
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         self.read()?.pending_replies(channel)

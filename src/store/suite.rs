@@ -18,6 +18,7 @@ pub use self::outbox::{
 
 use super::{Batch, Store};
 use crate::clock::Timestamp;
+use crate::model::account::{Account, Role};
 use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
 use crate::model::session::{Answer, FileRef, Flow, Lang, Pending, Session, Value};
 use crate::model::ticket::{Actor, Change, FollowUp, Ticket};
@@ -51,7 +52,7 @@ macro_rules! store_suite {
             several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket,
             pending_replies_in_order_per_channel, pending_replies_of_one_chat,
             seen_markers_expire_by_the_hour, audit_log_newest_first,
-            sessions_are_listed_with_their_chats);
+            sessions_are_listed_with_their_chats, accounts_by_login);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
         $crate::store::suite::store_suite!($fresh);
@@ -213,6 +214,21 @@ pub fn sample_batch() -> Batch {
             "K7Q4-M9XS",
             "diterima -> diproses",
         )],
+        accounts: vec![sample_account()],
+    }
+}
+
+/// An officer of Disdukcapil (the hash is of `rahasia-123`, argon2id default parameters).
+pub fn sample_account() -> Account {
+    Account {
+        login: "budi".into(),
+        name: "Budi Santoso".into(),
+        role: Role::Officer { opd: "disdukcapil".into() },
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAA".into(),
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created: Timestamp(1_795_636_800),
     }
 }
 
@@ -232,6 +248,7 @@ pub fn assert_sample_batch(store: &impl Store) {
     assert_eq!(store.outbox_dead().unwrap(), [samples[1].clone()]);
     assert_eq!(next_due(store), Some(samples[0].due));
     assert_eq!(store.audit_log(10).unwrap().len(), 1);
+    assert_eq!(store.accounts().unwrap(), [sample_account()]);
 }
 
 fn commit(store: &impl Store, batch: Batch) {
@@ -533,4 +550,21 @@ pub fn audit_log_newest_first(store: &impl Store) {
     let order: Vec<i64> = log.iter().map(|e| e.at.0).collect();
     assert_eq!(order, vec![30, 30, 20, 10]);
     assert_eq!(store.audit_log(1).unwrap().len(), 1);
+}
+
+/// Accounts are found by login, listed in login order, and replaced whole by a later write.
+pub fn accounts_by_login(store: &impl Store) {
+    assert_eq!(store.accounts().unwrap(), []);
+    assert_eq!(store.account("budi").unwrap(), None);
+    let budi = sample_account();
+    let admin = Account { login: "ani".into(), role: Role::Admin, ..sample_account() };
+    commit(store, Batch { accounts: vec![budi.clone(), admin.clone()], ..Batch::default() });
+    assert_eq!(store.account("budi").unwrap(), Some(budi.clone()));
+    assert_eq!(store.accounts().unwrap(), [admin.clone(), budi.clone()]);
+    let locked = Account { failed_logins: 5, locked_until: Some(Timestamp(1_795_637_700)), ..budi };
+    commit(store, Batch { accounts: vec![locked.clone()], ..Batch::default() });
+    assert_eq!(store.account("budi").unwrap(), Some(locked.clone()));
+    assert_eq!(store.accounts().unwrap(), [admin, locked]);
+    // A login that is a prefix of another's is a different account.
+    assert_eq!(store.account("bud").unwrap(), None);
 }

@@ -1,7 +1,7 @@
 //! The web pages: the citizens' chat (`chat`), with the security headers every page gets and
 //! the static assets served from the binary.
 //!
-//! May use: `attachments`, `channel`, `config`, `convo`, `model`, `script`.
+//! May use: `attachments`, `channel`, `model`, `script`.
 
 pub mod chat;
 

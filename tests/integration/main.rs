@@ -22,6 +22,7 @@ mod robustness;
 mod support;
 mod telegram;
 mod transcripts;
+mod users;
 mod versions;
 mod webchat;
 mod whatsapp;

@@ -255,3 +255,30 @@ fn due_keys_sort_by_due_then_id_and_parse_back() {
     assert_eq!(parse_due_key(&outbox_key(1)), None);
     assert_eq!(parse_due_key(&due_key(Timestamp(1), 1)[..16]), None);
 }
+
+/// An officer ([`sample_account`]) and a disabled, locked admin, separated by a blank line.
+const ACCOUNT_V1_HEX: &str = include_str!("../../../tests/fixtures/records/account-v1.hex");
+
+#[test]
+fn account_v1_is_frozen() {
+    use crate::model::account::{Account, Role};
+    use crate::store::suite::sample_account;
+    let admin = Account {
+        login: "ani".into(),
+        role: Role::Admin,
+        disabled: true,
+        failed_logins: 3,
+        locked_until: Some(Timestamp(1_795_637_700)),
+        ..sample_account()
+    };
+    let frozen: Vec<Vec<u8>> = ACCOUNT_V1_HEX.split("\n\n").map(unhex).collect();
+    assert_eq!(frozen.len(), 2);
+    for (frozen, sample) in frozen.iter().zip([sample_account(), admin]) {
+        assert_eq!(decode_account(frozen).unwrap(), sample);
+        let now = encode_account(&sample).unwrap();
+        assert_eq!(now, *frozen, "account encoding changed; new bytes:\n{}", hex(&now));
+        check_record(&account_key(&sample.login), frozen).unwrap();
+    }
+    assert!(check_record(&account_key("other"), &frozen[0]).is_err(), "stored under another login");
+    assert!(matches!(decode_account(&[2]), Err(StoreError::Corrupt(_))), "unknown format");
+}
