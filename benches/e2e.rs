@@ -1340,9 +1340,9 @@ async fn async_main(quick: bool) {
         );
     }
     for r in rows.iter().filter(|r| r.label.contains("WhatsApp")) {
-        let durable = if r.label.starts_with("WhatsApp") { "pintu (durable)" } else { &r.label };
+        let who = if r.label.starts_with("WhatsApp") { "pintu (durable)" } else { &r.label };
         println!(
-            "| WhatsApp signed POSTs acked 200, {durable} | {} | {:.0} POSTs/s | | ack p99 {:.1} | | | | | |",
+            "| WhatsApp signed POSTs acked 200, {who} | {} | {:.0} POSTs/s | | ack p99 {:.1} | | | | | |",
             r.users, r.acks_per_s, r.ack_p99_ms
         );
     }
