@@ -10,6 +10,9 @@
 //! * WhatsApp: the same citizens as signed webhook POSTs (HMAC-SHA256 of the raw body), replies
 //!   arriving at a lean fake Graph API. POSTs/s acknowledged with 200 (pintu answers after the
 //!   commit) and the dialog latency.
+//! * Baselines (issue #15), side by side with pintu under the same load and checks: a
+//!   hand-written in-memory bot (Telegram and WhatsApp) and teloxide with its `InMemStorage`
+//!   dialogue (Telegram), both this binary started again (`benches/baseline`).
 //! * Forwarding: N tickets with their outbox entries written into the store before start; pintu
 //!   delivers them to a loopback receiver answering 200; tickets/s from first to last.
 //!
@@ -23,6 +26,7 @@
 //! The pintu binary is `CARGO_BIN_EXE_pintu` (cargo builds it for benches and tests), or
 //! `$PINTU_BIN`.
 
+mod baseline;
 mod common;
 
 use axum::Router;
@@ -591,7 +595,32 @@ fn taskset_ok() -> bool {
     })
 }
 
-fn start_pintu(envs: &[(&str, String)], prepare: impl FnOnce(&Path)) -> Pintu {
+/// What a case measures: pintu, or one of the baseline bots (`benches/baseline`), which are
+/// this bench binary started again with `E2E_BOT` set.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Bot {
+    Pintu,
+    HandWritten,
+    Teloxide,
+}
+
+impl Bot {
+    fn label(self) -> &'static str {
+        match self {
+            Bot::Pintu => "",
+            Bot::HandWritten => "hand-written bot in memory: ",
+            Bot::Teloxide => "teloxide, InMemStorage: ",
+        }
+    }
+}
+
+/// Starts pintu (`bot` = `Pintu`) or a baseline bot speaking the calibrated texts of `expect`.
+fn start_pintu(
+    bot: Bot,
+    expect: Option<&Expect>,
+    envs: &[(&str, String)],
+    prepare: impl FnOnce(&Path),
+) -> Pintu {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("data");
     prepare(&data);
@@ -602,14 +631,31 @@ fn start_pintu(envs: &[(&str, String)], prepare: impl FnOnce(&Path)) -> Pintu {
     let http = free_port();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let log = dir.path().join("pintu.log");
+    let program = match bot {
+        Bot::Pintu => pintu_bin(),
+        _ => std::env::current_exe().expect("bench binary"),
+    };
     let mut cmd = if taskset_ok() {
         let mut c = Command::new("taskset");
-        c.arg("-c").arg("0").arg(pintu_bin());
+        c.arg("-c").arg("0").arg(program);
         c
     } else {
-        Command::new(pintu_bin())
+        Command::new(program)
     };
-    cmd.arg("serve").current_dir(dir.path());
+    cmd.current_dir(dir.path());
+    match bot {
+        Bot::Pintu => {
+            cmd.arg("serve");
+        }
+        Bot::HandWritten | Bot::Teloxide => {
+            let e = expect.expect("a baseline bot needs the calibration");
+            let script = baseline::Script { first: e.first.clone(), later: e.later.clone() };
+            let path = dir.path().join("expect.json");
+            std::fs::write(&path, serde_json::to_vec(&script).expect("json")).expect("write");
+            cmd.env("E2E_BOT", if bot == Bot::HandWritten { "hand" } else { "teloxide" })
+                .env("E2E_EXPECT", path);
+        }
+    }
     for (k, _) in std::env::vars() {
         if k.starts_with("PINTU_") || k.starts_with("TELEGRAM_") || k.starts_with("WHATSAPP_") {
             cmd.env_remove(k);
@@ -747,7 +793,7 @@ async fn calibrate(chan: Chan) -> Expect {
         send_delay: Duration::ZERO,
     });
     let fake = start_fakes(&s, chan).await;
-    let mut pintu = start_pintu(&channel_env(chan, fake), |_| {});
+    let mut pintu = start_pintu(Bot::Pintu, None, &channel_env(chan, fake), |_| {});
     wait_http(pintu.http, &mut pintu).await;
     if chan == Chan::WhatsApp {
         tokio::spawn(poster(
@@ -851,6 +897,7 @@ async fn say(s: &S, text: String) -> Vec<String> {
 
 struct Case {
     label: String,
+    bot: Bot,
     chan: Chan,
     /// Telegram only: updates are POSTed to pintu's webhook instead of fetched by getUpdates.
     webhook: bool,
@@ -887,7 +934,7 @@ fn pct(v: &mut [u32], p: f64) -> f64 {
 
 async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
     let s: S = Arc::new(Shared {
-        world: Mutex::new(World::new(case.chan, case.users, Some(expect))),
+        world: Mutex::new(World::new(case.chan, case.users, Some(expect.clone()))),
         wake: Notify::new(),
         poll_delay: case.poll_delay,
         send_delay: case.send_delay,
@@ -898,7 +945,7 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         env.push(("TELEGRAM_WEBHOOK_URL", "https://pintu.bench.invalid".into()));
         env.push(("TELEGRAM_WEBHOOK_SECRET", TG_WEBHOOK_SECRET.into()));
     }
-    let mut pintu = start_pintu(&env, |_| {});
+    let mut pintu = start_pintu(case.bot, Some(&expect), &env, |_| {});
     wait_http(pintu.http, &mut pintu).await;
     if case.webhook {
         tokio::spawn(tg_poster(
@@ -1033,7 +1080,7 @@ async fn forwarding(n: u64, concurrency: Option<u32>) -> (f64, u64, f64) {
         envs.push(("PINTU_TARGET_DISDUKCAPIL_URL", url.clone()));
         envs.push(("PINTU_TARGET_DISDUKCAPIL_SECRET", "bench-secret".to_string()));
     }
-    let mut pintu = start_pintu(&envs, |data| {
+    let mut pintu = start_pintu(Bot::Pintu, None, &envs, |data| {
         if let Some(t) = &toml {
             std::fs::write(data.parent().expect("dir").join("pintu.toml"), t).expect("toml");
             std::fs::create_dir_all(data).expect("data dir");
@@ -1127,6 +1174,9 @@ fn preload(data: &Path, n: u64) {
 // ------------------------------------------------------------------------------------------
 
 fn main() {
+    if let Ok(kind) = std::env::var("E2E_BOT") {
+        return baseline::run(&kind);
+    }
     let quick = std::env::args().all(|a| a != "--bench");
     // Pin this harness (and every thread it starts later) to core 1; pintu gets core 0.
     let pinned = taskset_ok()
@@ -1160,8 +1210,9 @@ async fn async_main(quick: bool) {
     let ms = Duration::from_millis;
     let measure = if quick { ms(1000) } else { ms(10_000) };
     let mut cases = Vec::new();
-    let tg_case = |label: &str, users, poll, send| Case {
-        label: label.into(),
+    let tg_case = |bot: Bot, label: &str, users, poll, send| Case {
+        label: format!("{}{label}", bot.label()),
+        bot,
         chan: Chan::Telegram,
         webhook: label.contains("webhook"),
         users,
@@ -1169,47 +1220,53 @@ async fn async_main(quick: bool) {
         send_delay: ms(send),
         measure,
     };
+    let wa_case = |bot: Bot, users| Case {
+        label: format!("{}WhatsApp webhook, 0 ms API", bot.label()),
+        bot,
+        chan: Chan::WhatsApp,
+        webhook: true,
+        users,
+        poll_delay: ms(0),
+        send_delay: ms(0),
+        measure,
+    };
+    let (pintu, hand, teloxide) = (Bot::Pintu, Bot::HandWritten, Bot::Teloxide);
     if quick {
-        cases.push(tg_case("Telegram, 0 ms API", 5, 0, 0));
-        cases.push(tg_case("Telegram, 50 ms API", 5, 50, 50));
-        cases.push(tg_case("Telegram webhook, 50 ms API", 5, 50, 50));
-        cases.push(Case {
-            label: "WhatsApp webhook, 0 ms API".into(),
-            chan: Chan::WhatsApp,
-            webhook: true,
-            users: 5,
-            poll_delay: ms(0),
-            send_delay: ms(0),
-            measure,
-        });
+        for bot in [pintu, teloxide, hand] {
+            cases.push(tg_case(bot, "Telegram, 0 ms API", 5, 0, 0));
+        }
+        cases.push(tg_case(pintu, "Telegram, 50 ms API", 5, 50, 50));
+        cases.push(tg_case(pintu, "Telegram webhook, 50 ms API", 5, 50, 50));
+        cases.push(wa_case(pintu, 5));
+        cases.push(wa_case(hand, 5));
     } else {
-        cases.push(tg_case("Telegram, flush per message (U=1 closed loop)", 1, 0, 0));
+        cases.push(tg_case(pintu, "Telegram, flush per message (U=1 closed loop)", 1, 0, 0));
         for u in [200, 2_000, 20_000] {
-            cases.push(tg_case("Telegram, 0 ms API", u, 0, 0));
+            // Side by side (issue #15): the baselines right after pintu, same load.
+            let bots: &[Bot] = if u == 200 { &[pintu] } else { &[pintu, teloxide, hand] };
+            for &bot in bots {
+                cases.push(tg_case(bot, "Telegram, 0 ms API", u, 0, 0));
+            }
         }
         for u in [200, 2_000, 20_000] {
-            cases.push(tg_case("Telegram, 50 ms API (getUpdates + sendMessage)", u, 50, 50));
+            cases.push(tg_case(pintu, "Telegram, 50 ms API (getUpdates + sendMessage)", u, 50, 50));
         }
-        cases.push(tg_case("Telegram, 50 ms API (sendMessage only)", 2_000, 0, 50));
+        for bot in [pintu, teloxide] {
+            cases.push(tg_case(bot, "Telegram, 50 ms API (sendMessage only)", 2_000, 0, 50));
+        }
         for u in [2_000, 20_000] {
-            cases.push(tg_case("Telegram webhook, 0 ms API", u, 0, 0));
+            cases.push(tg_case(pintu, "Telegram webhook, 0 ms API", u, 0, 0));
             cases.push(tg_case(
+                pintu,
                 "Telegram webhook, 50 ms API (update POST + sendMessage)",
                 u,
                 50,
                 50,
             ));
         }
-        for u in [200, 2_000] {
-            cases.push(Case {
-                label: "WhatsApp webhook, 0 ms API".into(),
-                chan: Chan::WhatsApp,
-                webhook: true,
-                users: u,
-                poll_delay: ms(0),
-                send_delay: ms(0),
-                measure,
-            });
+        cases.push(wa_case(pintu, 200));
+        for bot in [pintu, hand] {
+            cases.push(wa_case(bot, 2_000));
         }
     }
     // E2E_ONLY="Telegram, 0 ms API:2000" runs only the cases whose label contains the text
@@ -1282,9 +1339,10 @@ async fn async_main(quick: bool) {
             r.harness_cpu
         );
     }
-    for r in rows.iter().filter(|r| r.label.starts_with("WhatsApp")) {
+    for r in rows.iter().filter(|r| r.label.contains("WhatsApp")) {
+        let who = if r.label.starts_with("WhatsApp") { "pintu (durable)" } else { &r.label };
         println!(
-            "| WhatsApp signed POSTs acked 200 (durable) | {} | {:.0} POSTs/s | | ack p99 {:.1} | | | | | |",
+            "| WhatsApp signed POSTs acked 200, {who} | {} | {:.0} POSTs/s | | ack p99 {:.1} | | | | | |",
             r.users, r.acks_per_s, r.ack_p99_ms
         );
     }
