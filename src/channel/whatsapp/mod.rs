@@ -113,14 +113,11 @@ impl Hook {
     /// also when another one failed (Meta redelivers the whole body; those are duplicates then).
     async fn handle(self, events: Vec<Event>) -> StatusCode {
         let mut answer = StatusCode::OK;
-        let mut waiting: Vec<(ChatKey, Replies)> = Vec::new();
+        let mut waiting: Vec<(ChatKey, String, Replies)> = Vec::new();
         for event in events {
             match event {
                 Event::Message { chat, wamid, content, timestamp, .. } => {
                     self.graph.inbound(&chat, timestamp);
-                    let graph = self.graph.clone();
-                    let id = wamid.clone();
-                    tokio::spawn(async move { graph.mark_read(&id).await });
                     let input = self.input(content).await;
                     let (done, rx) = oneshot::channel();
                     let inbound = Inbound {
@@ -133,7 +130,7 @@ impl Hook {
                         answer = StatusCode::SERVICE_UNAVAILABLE;
                         break;
                     }
-                    waiting.push((chat, rx));
+                    waiting.push((chat, wamid, rx));
                 }
                 Event::Status { status, errors, .. } => {
                     if status == "failed" {
@@ -148,9 +145,15 @@ impl Hook {
                 Event::Error { codes } => tracing::warn!(?codes, "WhatsApp reports an error"),
             }
         }
-        for (chat, rx) in waiting {
+        for (chat, wamid, rx) in waiting {
             match rx.await.unwrap_or(Err(ConvoError::Closed)) {
                 Ok(replies) => {
+                    // A reply going out shows the citizen their message was seen; only a
+                    // message answered by nothing (a redelivery) gets the blue ticks by call.
+                    if replies.is_empty() {
+                        let graph = self.graph.clone();
+                        self.tasks.spawn(async move { graph.mark_read(&wamid).await });
+                    }
                     for q in replies {
                         self.sender.queue(chat.clone(), Item::Reply(q));
                     }
