@@ -4,9 +4,8 @@
 //! reads in, so listings come back in the same order as from sled.
 //!
 //! Client: the blocking `postgres` crate, which drives tokio-postgres on a small runtime of its
-//! own. The trait is synchronous and called from the committer thread and `spawn_blocking`,
-//! where that is allowed; on a tokio worker it would panic, so [`PgStore::open`] connects on a
-//! thread of its own and callers never use the store from async code (the rule for sled too).
+//! own, which tokio refuses to start inside another runtime: calls made inside one run on a
+//! scoped thread of their own ([`on_plain_thread`]); the committer's calls run where they are.
 //! TLS is rustls (ring, Mozilla roots) when the URL asks for it (`sslmode=require`); without
 //! `sslmode` it is tried and plain is accepted (libpq's `prefer`).
 //!
@@ -42,6 +41,7 @@ use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey};
 use postgres::{Client, Row, Transaction};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, MutexGuard};
 use zeroize::Zeroizing;
 
@@ -49,36 +49,72 @@ mod migrate;
 
 /// A [`Store`] on PostgreSQL; see the module docs.
 pub struct PgStore {
+    /// Always `Some` until dropped (see `Drop`).
+    clients: Option<Clients>,
+}
+
+struct Clients {
     reader: Mutex<Client>,
     writer: Mutex<Client>,
+}
+
+/// Closing a client blocks on its runtime too, so it is done where that is allowed.
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(clients) = self.clients.take() {
+            let _ = on_plain_thread(move || {
+                drop(clients);
+                Ok(())
+            });
+        }
+    }
 }
 
 impl PgStore {
     /// Connects to `url` (`postgres://…`), runs the migrations not yet applied, and finishes
     /// nothing else: a PostgreSQL commit leaves no half-done erasure behind.
     pub fn open(url: &str) -> R<Self> {
-        let url = url.to_owned();
-        // The blocking client starts a runtime of its own, which tokio forbids on a worker
-        // thread: connect on a plain thread, wherever `open` is called from.
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                let mut writer = connect(&url)?;
-                migrate::run(&mut writer)?;
-                let reader = connect(&url)?;
-                Ok(Self { reader: Mutex::new(reader), writer: Mutex::new(writer) })
-            })
-            .join()
-            .unwrap_or_else(|_| Err(StoreError::Io("connecting to PostgreSQL panicked".into())))
+        on_plain_thread(|| {
+            let mut writer = connect(url)?;
+            migrate::run(&mut writer)?;
+            let reader = connect(url)?;
+            let clients = Clients { reader: Mutex::new(reader), writer: Mutex::new(writer) };
+            Ok(Self { clients: Some(clients) })
         })
     }
 
+    fn clients(&self) -> R<&Clients> {
+        self.clients.as_ref().ok_or_else(|| StoreError::Io("the store is closed".into()))
+    }
+
     fn reader(&self) -> R<MutexGuard<'_, Client>> {
-        self.reader.lock().map_err(|_| StoreError::Io("database reader lock poisoned".into()))
+        self.clients()?
+            .reader
+            .lock()
+            .map_err(|_| StoreError::Io("database reader lock poisoned".into()))
     }
 
     fn writer(&self) -> R<MutexGuard<'_, Client>> {
-        self.writer.lock().map_err(|_| StoreError::Io("database writer lock poisoned".into()))
+        self.clients()?
+            .writer
+            .lock()
+            .map_err(|_| StoreError::Io("database writer lock poisoned".into()))
     }
+}
+
+/// Runs `op` where the blocking client may block: here on a plain thread (the committer), on
+/// a scoped thread of its own when called from inside a tokio runtime (a worker, or
+/// `spawn_blocking`), where the client's own runtime would refuse to start. Some callers read
+/// the store from async code (the catalogue at start), which sled tolerated.
+fn on_plain_thread<T: Send>(op: impl FnOnce() -> R<T> + Send) -> R<T> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return op();
+    }
+    std::thread::scope(|s| {
+        s.spawn(op)
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Io("a PostgreSQL call panicked".into())))
+    })
 }
 
 /// `url` with its password replaced, for logs and errors.
@@ -199,175 +235,205 @@ fn destroy_keys(tx: &mut Transaction<'_>, slots: &[i32]) -> R<()> {
 
 impl Store for PgStore {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
-        let row = self
-            .reader()?
-            .query_opt(
-                "SELECT s.value, k.slot, k.id, k.secret FROM sessions s \
-                 LEFT JOIN seal_keys k ON k.slot = s.key_slot WHERE s.key = $1",
-                &[&codec::session_key(chat)],
-            )
-            .map_err(db_error("load session"))?;
-        let Some(row) = row else { return Ok(None) };
-        codec::open_session(&bytes(&row, 0)?, &row_key(&row, 1)?)
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt(
+                    "SELECT s.value, k.slot, k.id, k.secret FROM sessions s \
+                     LEFT JOIN seal_keys k ON k.slot = s.key_slot WHERE s.key = $1",
+                    &[&codec::session_key(chat)],
+                )
+                .map_err(db_error("load session"))?;
+            let Some(row) = row else { return Ok(None) };
+            codec::open_session(&bytes(&row, 0)?, &row_key(&row, 1)?)
+        })
     }
 
     fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
-        let rows = self
-            .reader()?
-            .query(
-                "SELECT s.key, s.value, k.slot, k.id, k.secret FROM sessions s \
-                 LEFT JOIN seal_keys k ON k.slot = s.key_slot ORDER BY s.key",
-                &[],
-            )
-            .map_err(db_error("list sessions"))?;
-        for row in rows {
-            if let Some(session) = codec::open_session(&bytes(&row, 1)?, &row_key(&row, 2)?)? {
-                visit(codec::chat_of_session_key(&bytes(&row, 0)?)?, session)?;
+        let all = on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query(
+                    "SELECT s.key, s.value, k.slot, k.id, k.secret FROM sessions s \
+                     LEFT JOIN seal_keys k ON k.slot = s.key_slot ORDER BY s.key",
+                    &[],
+                )
+                .map_err(db_error("list sessions"))?;
+            let mut all = Vec::with_capacity(rows.len());
+            for row in rows {
+                if let Some(session) = codec::open_session(&bytes(&row, 1)?, &row_key(&row, 2)?)? {
+                    all.push((codec::chat_of_session_key(&bytes(&row, 0)?)?, session));
+                }
             }
-        }
-        Ok(())
+            Ok(all)
+        })?;
+        // Visited here, on the caller's thread: `visit` may hold what cannot cross threads.
+        all.into_iter().try_for_each(|(chat, session)| visit(chat, session))
     }
 
     fn seen_between(&self, from: Timestamp, until: Timestamp) -> R<Vec<u64>> {
-        let (from, until) = (codec::seen_hour(from), codec::seen_hour(until));
-        let mut out = Vec::new();
-        if from >= until {
-            return Ok(out);
-        }
-        let rows = self
-            .reader()?
-            .query(
-                "SELECT hashes FROM seen WHERE hour >= $1 AND hour < $2",
-                &[&i64::from(from), &i64::from(until)],
-            )
-            .map_err(db_error("read seen markers"))?;
-        for row in rows {
-            out.extend(codec::decode_seen(&bytes(&row, 0)?)?);
-        }
-        Ok(out)
+        on_plain_thread(|| {
+            let (from, until) = (codec::seen_hour(from), codec::seen_hour(until));
+            let mut out = Vec::new();
+            if from >= until {
+                return Ok(out);
+            }
+            let rows = self
+                .reader()?
+                .query(
+                    "SELECT hashes FROM seen WHERE hour >= $1 AND hour < $2",
+                    &[&i64::from(from), &i64::from(until)],
+                )
+                .map_err(db_error("read seen markers"))?;
+            for row in rows {
+                out.extend(codec::decode_seen(&bytes(&row, 0)?)?);
+            }
+            Ok(out)
+        })
     }
 
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
-        let row = self
-            .reader()?
-            .query_opt(
-                "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
-                 LEFT JOIN seal_keys k ON k.slot = t.key_slot WHERE t.key = $1",
-                &[&codec::ticket_key(no)],
-            )
-            .map_err(db_error("read ticket"))?;
-        row.map(|row| codec::open_ticket(&bytes(&row, 0)?, &row_key(&row, 1)?)).transpose()
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt(
+                    "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
+                     LEFT JOIN seal_keys k ON k.slot = t.key_slot WHERE t.key = $1",
+                    &[&codec::ticket_key(no)],
+                )
+                .map_err(db_error("read ticket"))?;
+            row.map(|row| codec::open_ticket(&bytes(&row, 0)?, &row_key(&row, 1)?)).transpose()
+        })
     }
 
     fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>> {
-        self.read_tickets("WHERE t.chat = $1 ORDER BY t.chat_order", &[&codec::session_key(chat)])
+        on_plain_thread(|| {
+            self.read_tickets(
+                "WHERE t.chat = $1 ORDER BY t.chat_order",
+                &[&codec::session_key(chat)],
+            )
+        })
     }
 
     fn script_source(&self, id: &str, version: u32) -> R<Option<String>> {
-        let row = self
-            .reader()?
-            .query_opt(
-                "SELECT source FROM scripts WHERE id = $1 AND version = $2",
-                &[&id, &(version as i32)],
-            )
-            .map_err(db_error("read script"))?;
-        row.map(|row| codec::decode_script(&bytes(&row, 0)?)).transpose()
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt(
+                    "SELECT source FROM scripts WHERE id = $1 AND version = $2",
+                    &[&id, &(version as i32)],
+                )
+                .map_err(db_error("read script"))?;
+            row.map(|row| codec::decode_script(&bytes(&row, 0)?)).transpose()
+        })
     }
 
     fn tickets(&self) -> R<Vec<Ticket>> {
-        self.read_tickets("ORDER BY t.key", &[])
+        on_plain_thread(|| self.read_tickets("ORDER BY t.key", &[]))
     }
 
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
-        let rows = self
-            .reader()?
-            .query("SELECT value FROM outbox_pending ORDER BY due_order", &[])
-            .map_err(db_error("read outbox"))?;
-        rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect()
+        on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query("SELECT value FROM outbox_pending ORDER BY due_order", &[])
+                .map_err(db_error("read outbox"))?;
+            rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect()
+        })
     }
 
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>> {
-        let rows = self
-            .reader()?
-            .query("SELECT value FROM outbox_dead", &[])
-            .map_err(db_error("read dead letters"))?;
-        let mut found: Vec<OutboxEntry> =
-            rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect::<R<_>>()?;
-        // The same order as sled: creation time, then id (ids are u64, unlike bigint).
-        found.sort_by_key(|e| (e.created, e.id));
-        Ok(found)
+        on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query("SELECT value FROM outbox_dead", &[])
+                .map_err(db_error("read dead letters"))?;
+            let mut found: Vec<OutboxEntry> =
+                rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect::<R<_>>()?;
+            // The same order as sled: creation time, then id (ids are u64, unlike bigint).
+            found.sort_by_key(|e| (e.created, e.id));
+            Ok(found)
+        })
     }
 
     fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>> {
-        let max = i64::try_from(max).unwrap_or(i64::MAX);
-        let rows = self
-            .reader()?
-            .query("SELECT value FROM audit ORDER BY at DESC, n DESC LIMIT $1", &[&max])
-            .map_err(db_error("read audit log"))?;
-        rows.iter().map(|row| codec::decode_audit(&bytes(row, 0)?)).collect()
+        on_plain_thread(|| {
+            let max = i64::try_from(max).unwrap_or(i64::MAX);
+            let rows = self
+                .reader()?
+                .query("SELECT value FROM audit ORDER BY at DESC, n DESC LIMIT $1", &[&max])
+                .map_err(db_error("read audit log"))?;
+            rows.iter().map(|row| codec::decode_audit(&bytes(row, 0)?)).collect()
+        })
     }
 
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
-        self.read_replies("WHERE r.channel = $1", &channel.code())
+        on_plain_thread(|| self.read_replies("WHERE r.channel = $1", &channel.code()))
     }
 
     fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
-        let found = self.read_replies("WHERE r.chat = $1", &codec::session_key(chat))?;
-        Ok(found.into_iter().map(|(_, seq, out)| (seq, out)).collect())
+        on_plain_thread(|| {
+            let found = self.read_replies("WHERE r.chat = $1", &codec::session_key(chat))?;
+            Ok(found.into_iter().map(|(_, seq, out)| (seq, out)).collect())
+        })
     }
 
     fn is_empty(&self) -> R<bool> {
-        let row = self
-            .reader()?
-            .query_one(
-                "SELECT NOT (EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM tickets) \
-                 OR EXISTS (SELECT 1 FROM seen) OR EXISTS (SELECT 1 FROM scripts) \
-                 OR EXISTS (SELECT 1 FROM outbox_pending) OR EXISTS (SELECT 1 FROM outbox_dead) \
-                 OR EXISTS (SELECT 1 FROM replies) OR EXISTS (SELECT 1 FROM audit))",
-                &[],
-            )
-            .map_err(db_error("count records"))?;
-        Ok(row.get(0))
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_one(
+                    "SELECT NOT (EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM tickets) \
+                     OR EXISTS (SELECT 1 FROM seen) OR EXISTS (SELECT 1 FROM scripts) \
+                     OR EXISTS (SELECT 1 FROM outbox_pending) OR EXISTS (SELECT 1 FROM outbox_dead) \
+                     OR EXISTS (SELECT 1 FROM replies) OR EXISTS (SELECT 1 FROM audit))",
+                    &[],
+                )
+                .map_err(db_error("count records"))?;
+            Ok(row.get(0))
+        })
     }
 
     fn commit(&self, batch: &Batch) -> R<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let mut client = self.writer()?;
-        let mut tx = client.transaction().map_err(db_error("begin"))?;
-        let mut erased = write_sessions(&mut tx, &batch.sessions)?;
-        erased |= write_tickets(&mut tx, &batch.tickets)?;
-        write_seen(&mut tx, batch)?;
-        for (id, version, source) in &batch.scripts {
-            tx.execute(
-                "INSERT INTO scripts (id, version, source) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id, version) DO UPDATE SET source = EXCLUDED.source",
-                &[id, &(*version as i32), &codec::encode_script(source)],
-            )
-            .map_err(db_error("write script"))?;
-        }
-        write_replies(&mut tx, &batch.replies)?;
-        for e in &batch.audit {
-            tx.execute(
-                "INSERT INTO audit (at, value) VALUES ($1, $2)",
-                &[&e.at.0, &codec::encode_audit(e)?],
-            )
-            .map_err(db_error("write audit"))?;
-        }
-        write_outbox(&mut tx, &batch.outbox)?;
-        // With synchronous_commit = on (set at connect), COMMIT returns once the WAL record
-        // is flushed on the server: the batch survives a crash or a power cut.
-        tx.commit().map_err(db_error("commit"))?;
-        if erased {
-            // Outside the transaction (VACUUM cannot run in one): the deleted key rows leave
-            // no page behind. Already committed, so a failure here is logged, not returned:
-            // the erasure happened, only its dead tuples wait for autovacuum.
-            if let Err(e) = client.batch_execute("VACUUM FULL seal_keys") {
-                tracing::warn!(error = %e, "vacuuming erased keys failed; autovacuum will");
+        on_plain_thread(|| {
+            if batch.is_empty() {
+                return Ok(());
             }
-        }
-        Ok(())
+            let mut client = self.writer()?;
+            let mut tx = client.transaction().map_err(db_error("begin"))?;
+            let mut erased = write_sessions(&mut tx, &batch.sessions)?;
+            erased |= write_tickets(&mut tx, &batch.tickets)?;
+            write_seen(&mut tx, batch)?;
+            for (id, version, source) in &batch.scripts {
+                tx.execute(
+                    "INSERT INTO scripts (id, version, source) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id, version) DO UPDATE SET source = EXCLUDED.source",
+                    &[id, &(*version as i32), &codec::encode_script(source)],
+                )
+                .map_err(db_error("write script"))?;
+            }
+            write_replies(&mut tx, &batch.replies)?;
+            for e in &batch.audit {
+                tx.execute(
+                    "INSERT INTO audit (at, value) VALUES ($1, $2)",
+                    &[&e.at.0, &codec::encode_audit(e)?],
+                )
+                .map_err(db_error("write audit"))?;
+            }
+            write_outbox(&mut tx, &batch.outbox)?;
+            // With synchronous_commit = on (set at connect), COMMIT returns once the WAL record
+            // is flushed on the server: the batch survives a crash or a power cut.
+            tx.commit().map_err(db_error("commit"))?;
+            if erased {
+                // Outside the transaction (VACUUM cannot run in one): the deleted key rows leave
+                // no page behind. Already committed, so a failure here is logged, not returned:
+                // the erasure happened, only its dead tuples wait for autovacuum.
+                if let Err(e) = client.batch_execute("VACUUM FULL seal_keys") {
+                    tracing::warn!(error = %e, "vacuuming erased keys failed; autovacuum will");
+                }
+            }
+            Ok(())
+        })
     }
 }
 
@@ -481,18 +547,19 @@ fn write_tickets(tx: &mut Transaction<'_>, tickets: &[Ticket]) -> R<bool> {
     let mut doomed = Vec::new();
     for ticket in tickets {
         let key = codec::ticket_key(&ticket.no);
-        if !under.contains_key(&ticket.no) {
-            let stored = stored_key(tx, TICKET_FOR_WRITE, &key)?;
-            let old = match stored {
-                Some((value, ring)) => match codec::ticket_key_ref(&value) {
-                    Some(r) => live(&ring, r)?,
+        let current = match under.entry(ticket.no) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let old = match stored_key(tx, TICKET_FOR_WRITE, &key)? {
+                    Some((value, ring)) => match codec::ticket_key_ref(&value) {
+                        Some(r) => live(&ring, r)?,
+                        None => None,
+                    },
                     None => None,
-                },
-                None => None,
-            };
-            under.insert(ticket.no, old);
-        }
-        let current = under.entry(ticket.no).or_default();
+                };
+                e.insert(old)
+            }
+        };
         if codec::ticket_is_personal(ticket) {
             if current.is_none() {
                 *current = Some(new_key(tx)?);

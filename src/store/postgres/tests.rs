@@ -102,3 +102,22 @@ fn the_password_never_shows() {
     let error = PgStore::open("postgres://pintu:s3cret@127.0.0.1:1/pintu").err().unwrap();
     assert!(!error.to_string().contains("s3cret"), "{error}");
 }
+
+/// `serve` opens the store and reads the catalogue from async code: the blocking client must
+/// work (and close) there too, on a worker as in `spawn_blocking`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn works_inside_a_tokio_runtime() {
+    // The test's own admin client is blocking too.
+    let (cluster, url) = std::thread::spawn(fresh_database).join().unwrap();
+    let store = PgStore::open(&url).unwrap();
+    store.commit(&suite::sample_batch()).unwrap();
+    suite::assert_sample_batch(&store);
+    let store = tokio::task::spawn_blocking(move || {
+        suite::assert_sample_batch(&store);
+        store
+    })
+    .await
+    .unwrap();
+    drop(store);
+    drop(cluster);
+}
