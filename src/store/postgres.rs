@@ -23,8 +23,8 @@
 //! holds the key any more (the table holds one small row per live record, so the rewrite is
 //! short; it locks only that table). A transaction older than the erasure that is still open
 //! may still see the key, and VACUUM FULL then rightly copies it: such a copy goes with the
-//! next erasure's VACUUM FULL after that transaction ends. Reply keys are left to autovacuum, as sled leaves them
-//! to the next sync. What PostgreSQL keeps outside the table is documented in the README: WAL
+//! next erasure's VACUUM FULL after that transaction ends. Reply keys are left to
+//! autovacuum, as sled leaves them to the next sync. What PostgreSQL keeps outside the table is documented in the README: WAL
 //! segments until they are recycled, and base backups or replicas taken meanwhile.
 //!
 //! Reads use one connection, the committer another, so a long listing never delays a commit.
