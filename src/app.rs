@@ -21,7 +21,7 @@ use crate::outbox::push::{Delivered, Sinks};
 use crate::outbox::retry::Policy;
 use crate::outbox::worker::Outbox;
 use crate::script::catalogue::{self, Catalogue};
-use crate::store::{SledStore, Store};
+use crate::store::{PgStore, SledStore, Store};
 use crate::tasks::Tasks;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -131,10 +131,15 @@ pub fn settings(config: &Config) -> anyhow::Result<Settings> {
 pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
     crate::private_fs::ensure_private_dir(&config.data_dir)?;
     let outbound = crate::net::Outbound::new(&config.network)?;
-    let store: Arc<dyn Store> = Arc::new(
-        SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
-            .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
-    );
+    let store: Arc<dyn Store> = match &config.database_url {
+        Some(url) => Arc::new(PgStore::open(url.expose()).with_context(|| {
+            format!("opening the store in {}", crate::store::postgres::redacted(url.expose()))
+        })?),
+        None => Arc::new(
+            SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
+                .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
+        ),
+    };
     // sled creates its files with the process umask (often 0644): owner-only, whatever it was.
     crate::private_fs::tighten(&config.data_dir)
         .with_context(|| format!("making {} owner-only", config.data_dir.display()))?;

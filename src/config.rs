@@ -139,6 +139,9 @@ pub enum Scope {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// `PINTU_DATABASE_URL`: the store on PostgreSQL instead of sled in `data_dir` (which
+    /// still holds attachments). Secret: the URL may carry a password.
+    pub database_url: Option<Secret<String>>,
     pub http_addr: SocketAddr,
     pub public_url: String,
     pub dialogs_dir: PathBuf,
@@ -383,6 +386,7 @@ impl Config {
             api_tokens,
             files_secret: var("PINTU_FILES_SECRET").map(Secret::new),
             admin_bearer: var("PINTU_ADMIN_BEARER").map(Secret::new),
+            database_url: var("PINTU_DATABASE_URL").map(Secret::new),
             retry_base_ms,
             retry_max_ms: retry_max_ms.max(retry_base_ms),
             sla_interval_secs,

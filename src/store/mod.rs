@@ -12,6 +12,7 @@ pub mod backup;
 pub mod codec;
 pub mod keys;
 pub mod memory;
+pub mod postgres;
 pub mod seal;
 pub mod sled;
 #[cfg(test)]
@@ -28,6 +29,7 @@ use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey, MessageId};
 
 pub use self::memory::MemoryStore;
+pub use self::postgres::PgStore;
 pub use self::sled::SledStore;
 
 /// Why the store could not do what was asked.

@@ -1,0 +1,726 @@
+//! A [`Store`] on PostgreSQL, selected by `PINTU_DATABASE_URL` (sled stays the embedded
+//! default). One table per kind of record (`postgres/migrations/*.sql`), values as `codec`'s
+//! bytes in `bytea` columns, and codec's keys wherever their byte order is the order the trait
+//! reads in, so listings come back in the same order as from sled.
+//!
+//! Client: the blocking `postgres` crate, which drives tokio-postgres on a small runtime of its
+//! own, which tokio refuses to start inside another runtime: calls made inside one run on a
+//! scoped thread of their own ([`on_plain_thread`]); the committer's calls run where they are.
+//! TLS is rustls (ring, Mozilla roots) when the URL asks for it (`sslmode=require`); without
+//! `sslmode` it is tried and plain is accepted (libpq's `prefer`).
+//!
+//! Durability: [`Store::commit`] is one transaction per batch and returns after `COMMIT`,
+//! which with PostgreSQL's default `synchronous_commit = on` means its WAL is flushed (fsync) on
+//! the server. Every connection sets `synchronous_commit = on` itself, so a database default
+//! of `off` cannot weaken it.
+//!
+//! Erasure is crypto-shredding, as on sled (`seal.rs`): sessions, tickets' personal fields and
+//! replies are sealed under keys in `seal_keys`, and a commit that deletes a session, erases a
+//! ticket or sends a commit's last reply deletes that key in the same transaction. A deleted
+//! row survives as a dead tuple until vacuum, so after a commit that erased records (a session
+//! deleted or a ticket erased) the store runs `VACUUM FULL seal_keys` outside the transaction:
+//! the table is rewritten into a new file and the old one unlinked, so no page of the database
+//! holds the key any more (the table holds one small row per live record, so the rewrite is
+//! short; it locks only that table). A transaction older than the erasure that is still open
+//! may still see the key, and VACUUM FULL then rightly copies it: such a copy goes with the
+//! next erasure's VACUUM FULL after that transaction ends. Reply keys are left to
+//! autovacuum, as sled leaves them to the next sync. What PostgreSQL keeps outside the table is documented in the README: WAL
+//! segments until they are recycled, and base backups or replicas taken meanwhile.
+//!
+//! Reads use one connection, the committer another, so a long listing never delays a commit.
+
+use super::seal::{KeyRef, Keyring, SealKey};
+use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
+use crate::audit::AuditEvent;
+use crate::clock::Timestamp;
+use crate::model::TicketNo;
+use crate::model::account::Account;
+use crate::model::outbox::{OutboxEntry, OutboxOp};
+use crate::model::reply::Outgoing;
+use crate::model::session::Session;
+use crate::model::ticket::Ticket;
+use crate::model::{Channel, ChatKey};
+use postgres::{Client, Row, Transaction};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::{Arc, Mutex, MutexGuard};
+use zeroize::Zeroizing;
+
+mod migrate;
+
+/// A [`Store`] on PostgreSQL; see the module docs.
+pub struct PgStore {
+    /// Always `Some` until dropped (see `Drop`).
+    clients: Option<Clients>,
+}
+
+struct Clients {
+    reader: Mutex<Client>,
+    writer: Mutex<Client>,
+}
+
+/// Closing a client blocks on its runtime too, so it is done where that is allowed.
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(clients) = self.clients.take() {
+            let _ = on_plain_thread(move || {
+                drop(clients);
+                Ok(())
+            });
+        }
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://…`), runs the migrations not yet applied, and finishes
+    /// nothing else: a PostgreSQL commit leaves no half-done erasure behind.
+    pub fn open(url: &str) -> R<Self> {
+        on_plain_thread(|| {
+            let mut writer = connect(url)?;
+            migrate::run(&mut writer)?;
+            let reader = connect(url)?;
+            let clients = Clients { reader: Mutex::new(reader), writer: Mutex::new(writer) };
+            Ok(Self { clients: Some(clients) })
+        })
+    }
+
+    fn clients(&self) -> R<&Clients> {
+        self.clients.as_ref().ok_or_else(|| StoreError::Io("the store is closed".into()))
+    }
+
+    fn reader(&self) -> R<MutexGuard<'_, Client>> {
+        self.clients()?
+            .reader
+            .lock()
+            .map_err(|_| StoreError::Io("database reader lock poisoned".into()))
+    }
+
+    fn writer(&self) -> R<MutexGuard<'_, Client>> {
+        self.clients()?
+            .writer
+            .lock()
+            .map_err(|_| StoreError::Io("database writer lock poisoned".into()))
+    }
+}
+
+/// Runs `op` where the blocking client may block: here on a plain thread (the committer), on
+/// a scoped thread of its own when called from inside a tokio runtime (a worker, or
+/// `spawn_blocking`), where the client's own runtime would refuse to start. Some callers read
+/// the store from async code (the catalogue at start), which sled tolerated.
+fn on_plain_thread<T: Send>(op: impl FnOnce() -> R<T> + Send) -> R<T> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return op();
+    }
+    std::thread::scope(|s| {
+        s.spawn(op)
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Io("a PostgreSQL call panicked".into())))
+    })
+}
+
+/// `url` with its password replaced, for logs and errors.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return "postgres://…".into() };
+    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            format!("{user}:***@{host}")
+        }
+        None => authority.to_owned(),
+    };
+    // A password can also ride in the query string (`?password=…`).
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|p| match p.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => p.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", params.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}/{tail}")
+}
+
+fn connect(url: &str) -> R<Client> {
+    let config: postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::Io(format!("PINTU_DATABASE_URL {}: {e}", redacted(url))))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::Io(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let mut client = config
+        .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        .map_err(|e| StoreError::Io(format!("connecting to {}: {e}", redacted(url))))?;
+    client.batch_execute("SET synchronous_commit = on").map_err(db_error("configure"))?;
+    Ok(client)
+}
+
+/// The server's message names tables, columns and constraints; the values of parameters
+/// (personal data) are only in its detail, which is left out.
+fn db_error(op: &'static str) -> impl Fn(postgres::Error) -> StoreError {
+    move |e| match e.as_db_error() {
+        Some(db) => {
+            StoreError::Io(format!("PostgreSQL {op}: {} ({})", db.message(), db.code().code()))
+        }
+        None => StoreError::Io(format!("PostgreSQL {op}: {e}")),
+    }
+}
+
+/// The one key a row was read with (joined from `seal_keys`), as a keyring for `codec`.
+struct RowKey(Option<SealKey>);
+
+impl Keyring for RowKey {
+    fn key(&self, slot: u32) -> R<Option<SealKey>> {
+        Ok(self.0.clone().filter(|k| k.slot == slot))
+    }
+}
+
+/// Reads the key columns `slot`, `id`, `secret` (from a LEFT JOIN: all NULL when none).
+fn row_key(row: &Row, first: usize) -> R<RowKey> {
+    let slot: Option<i32> = row.try_get(first).map_err(db_error("read key"))?;
+    let Some(slot) = slot else { return Ok(RowKey(None)) };
+    let id: i64 = row.try_get(first + 1).map_err(db_error("read key"))?;
+    let bytes: &[u8] = row.try_get(first + 2).map_err(db_error("read key"))?;
+    let mut secret = Zeroizing::new([0u8; 32]);
+    if bytes.len() != 32 {
+        return Err(StoreError::Corrupt("a sealing key of the wrong length".into()));
+    }
+    secret.copy_from_slice(bytes);
+    Ok(RowKey(Some(SealKey { slot: slot as u32, id: id as u64, secret })))
+}
+
+fn bytes(row: &Row, i: usize) -> R<Vec<u8>> {
+    row.try_get(i).map_err(db_error("read"))
+}
+
+/// A new key, stored in `seal_keys` by the transaction that will use it.
+fn new_key(tx: &mut Transaction<'_>) -> R<SealKey> {
+    let mut random = Zeroizing::new([0u8; 40]);
+    getrandom::fill(&mut random[..])
+        .map_err(|e| StoreError::Io(format!("no randomness for a key: {e}")))?;
+    // A zero id would read as an empty slot elsewhere; 1 in 2^64, but then take another.
+    let id = u64::from_be_bytes(random[..8].try_into().unwrap_or_default()).max(1);
+    let mut secret = Zeroizing::new([0u8; 32]);
+    secret.copy_from_slice(&random[8..]);
+    let row = tx
+        .query_one(
+            "INSERT INTO seal_keys (id, secret) VALUES ($1, $2) RETURNING slot",
+            &[&(id as i64), &&secret[..]],
+        )
+        .map_err(db_error("new key"))?;
+    let slot: i32 = row.get(0);
+    Ok(SealKey { slot: slot as u32, id, secret })
+}
+
+fn slot_param(key: Option<&SealKey>) -> Option<i32> {
+    key.map(|k| k.slot as i32)
+}
+
+/// The keys of `slots`, destroyed with the transaction.
+fn destroy_keys(tx: &mut Transaction<'_>, slots: &[i32]) -> R<()> {
+    if !slots.is_empty() {
+        tx.execute("DELETE FROM seal_keys WHERE slot = ANY($1)", &[&slots])
+            .map_err(db_error("destroy keys"))?;
+    }
+    Ok(())
+}
+
+impl Store for PgStore {
+    fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt(
+                    "SELECT s.value, k.slot, k.id, k.secret FROM sessions s \
+                     LEFT JOIN seal_keys k ON k.slot = s.key_slot WHERE s.key = $1",
+                    &[&codec::session_key(chat)],
+                )
+                .map_err(db_error("load session"))?;
+            let Some(row) = row else { return Ok(None) };
+            codec::open_session(&bytes(&row, 0)?, &row_key(&row, 1)?)
+        })
+    }
+
+    fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
+        let all = on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query(
+                    "SELECT s.key, s.value, k.slot, k.id, k.secret FROM sessions s \
+                     LEFT JOIN seal_keys k ON k.slot = s.key_slot ORDER BY s.key",
+                    &[],
+                )
+                .map_err(db_error("list sessions"))?;
+            let mut all = Vec::with_capacity(rows.len());
+            for row in rows {
+                if let Some(session) = codec::open_session(&bytes(&row, 1)?, &row_key(&row, 2)?)? {
+                    all.push((codec::chat_of_session_key(&bytes(&row, 0)?)?, session));
+                }
+            }
+            Ok(all)
+        })?;
+        // Visited here, on the caller's thread: `visit` may hold what cannot cross threads.
+        all.into_iter().try_for_each(|(chat, session)| visit(chat, session))
+    }
+
+    fn seen_between(&self, from: Timestamp, until: Timestamp) -> R<Vec<u64>> {
+        on_plain_thread(|| {
+            let (from, until) = (codec::seen_hour(from), codec::seen_hour(until));
+            let mut out = Vec::new();
+            if from >= until {
+                return Ok(out);
+            }
+            let rows = self
+                .reader()?
+                .query(
+                    "SELECT hashes FROM seen WHERE hour >= $1 AND hour < $2",
+                    &[&i64::from(from), &i64::from(until)],
+                )
+                .map_err(db_error("read seen markers"))?;
+            for row in rows {
+                out.extend(codec::decode_seen(&bytes(&row, 0)?)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt(
+                    "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
+                     LEFT JOIN seal_keys k ON k.slot = t.key_slot WHERE t.key = $1",
+                    &[&codec::ticket_key(no)],
+                )
+                .map_err(db_error("read ticket"))?;
+            row.map(|row| codec::open_ticket(&bytes(&row, 0)?, &row_key(&row, 1)?)).transpose()
+        })
+    }
+
+    fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>> {
+        on_plain_thread(|| {
+            self.read_tickets(
+                "WHERE t.chat = $1 ORDER BY t.chat_order",
+                &[&codec::session_key(chat)],
+            )
+        })
+    }
+
+    fn script_source(&self, id: &str, version: u32) -> R<Option<String>> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt(
+                    "SELECT source FROM scripts WHERE id = $1 AND version = $2",
+                    &[&id, &(version as i32)],
+                )
+                .map_err(db_error("read script"))?;
+            row.map(|row| codec::decode_script(&bytes(&row, 0)?)).transpose()
+        })
+    }
+
+    fn tickets(&self) -> R<Vec<Ticket>> {
+        on_plain_thread(|| self.read_tickets("ORDER BY t.key", &[]))
+    }
+
+    fn outbox_pending(&self) -> R<Vec<OutboxEntry>> {
+        on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query("SELECT value FROM outbox_pending ORDER BY due_order", &[])
+                .map_err(db_error("read outbox"))?;
+            rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect()
+        })
+    }
+
+    fn outbox_dead(&self) -> R<Vec<OutboxEntry>> {
+        on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query("SELECT value FROM outbox_dead", &[])
+                .map_err(db_error("read dead letters"))?;
+            let mut found: Vec<OutboxEntry> =
+                rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect::<R<_>>()?;
+            // The same order as sled: creation time, then id (ids are u64, unlike bigint).
+            found.sort_by_key(|e| (e.created, e.id));
+            Ok(found)
+        })
+    }
+
+    fn audit_log(&self, max: usize) -> R<Vec<AuditEvent>> {
+        on_plain_thread(|| {
+            let max = i64::try_from(max).unwrap_or(i64::MAX);
+            let rows = self
+                .reader()?
+                .query("SELECT value FROM audit ORDER BY at DESC, n DESC LIMIT $1", &[&max])
+                .map_err(db_error("read audit log"))?;
+            rows.iter().map(|row| codec::decode_audit(&bytes(row, 0)?)).collect()
+        })
+    }
+
+    fn account(&self, login: &str) -> R<Option<Account>> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt("SELECT value FROM accounts WHERE login = $1", &[&login])
+                .map_err(db_error("read account"))?;
+            row.map(|row| codec::decode_account(&bytes(&row, 0)?)).transpose()
+        })
+    }
+
+    fn accounts(&self) -> R<Vec<Account>> {
+        on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query("SELECT value FROM accounts ORDER BY login COLLATE \"C\"", &[])
+                .map_err(db_error("read accounts"))?;
+            rows.iter().map(|row| codec::decode_account(&bytes(row, 0)?)).collect()
+        })
+    }
+
+    fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        on_plain_thread(|| self.read_replies("WHERE r.channel = $1", &channel.code()))
+    }
+
+    fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
+        on_plain_thread(|| {
+            let found = self.read_replies("WHERE r.chat = $1", &codec::session_key(chat))?;
+            Ok(found.into_iter().map(|(_, seq, out)| (seq, out)).collect())
+        })
+    }
+
+    fn is_empty(&self) -> R<bool> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_one(
+                    "SELECT NOT (EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM tickets) \
+                     OR EXISTS (SELECT 1 FROM seen) OR EXISTS (SELECT 1 FROM scripts) \
+                     OR EXISTS (SELECT 1 FROM outbox_pending) OR EXISTS (SELECT 1 FROM outbox_dead) \
+                     OR EXISTS (SELECT 1 FROM replies) OR EXISTS (SELECT 1 FROM audit) \
+                     OR EXISTS (SELECT 1 FROM accounts))",
+                    &[],
+                )
+                .map_err(db_error("count records"))?;
+            Ok(row.get(0))
+        })
+    }
+
+    fn commit(&self, batch: &Batch) -> R<()> {
+        on_plain_thread(|| {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let mut client = self.writer()?;
+            let mut tx = client.transaction().map_err(db_error("begin"))?;
+            let mut erased = write_sessions(&mut tx, &batch.sessions)?;
+            erased |= write_tickets(&mut tx, &batch.tickets)?;
+            write_seen(&mut tx, batch)?;
+            for (id, version, source) in &batch.scripts {
+                tx.execute(
+                    "INSERT INTO scripts (id, version, source) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id, version) DO UPDATE SET source = EXCLUDED.source",
+                    &[id, &(*version as i32), &codec::encode_script(source)],
+                )
+                .map_err(db_error("write script"))?;
+            }
+            for account in &batch.accounts {
+                tx.execute(
+                    "INSERT INTO accounts (login, value) VALUES ($1, $2) \
+                     ON CONFLICT (login) DO UPDATE SET value = EXCLUDED.value",
+                    &[&account.login, &codec::encode_account(account)?],
+                )
+                .map_err(db_error("write account"))?;
+            }
+            write_replies(&mut tx, &batch.replies)?;
+            for e in &batch.audit {
+                tx.execute(
+                    "INSERT INTO audit (at, value) VALUES ($1, $2)",
+                    &[&e.at.0, &codec::encode_audit(e)?],
+                )
+                .map_err(db_error("write audit"))?;
+            }
+            write_outbox(&mut tx, &batch.outbox)?;
+            // With synchronous_commit = on (set at connect), COMMIT returns once the WAL record
+            // is flushed on the server: the batch survives a crash or a power cut.
+            tx.commit().map_err(db_error("commit"))?;
+            if erased {
+                // Outside the transaction (VACUUM cannot run in one): the deleted key rows leave
+                // no page behind. Already committed, so a failure here is logged, not returned:
+                // the erasure happened, only its dead tuples wait for autovacuum.
+                if let Err(e) = client.batch_execute("VACUUM FULL seal_keys") {
+                    tracing::warn!(error = %e, "vacuuming erased keys failed; autovacuum will");
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl PgStore {
+    fn read_tickets(
+        &self,
+        filter: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> R<Vec<Ticket>> {
+        let sql = format!(
+            "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
+             LEFT JOIN seal_keys k ON k.slot = t.key_slot {filter}"
+        );
+        let rows = self.reader()?.query(&sql, params).map_err(db_error("read tickets"))?;
+        rows.iter().map(|row| codec::open_ticket(&bytes(row, 0)?, &row_key(row, 1)?)).collect()
+    }
+
+    fn read_replies(
+        &self,
+        filter: &str,
+        param: &(dyn postgres::types::ToSql + Sync),
+    ) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        let sql = format!(
+            "SELECT r.value, k.slot, k.id, k.secret FROM replies r \
+             LEFT JOIN seal_keys k ON k.slot = r.key_slot {filter} ORDER BY r.key"
+        );
+        let rows = self.reader()?.query(&sql, &[param]).map_err(db_error("read replies"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            // `None`: its key is gone, which a pending reply's never is while its row exists.
+            if let Some(group) = codec::open_reply_group(&bytes(&row, 0)?, &row_key(&row, 1)?)? {
+                out.extend(group);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The stored row's key (slot and id) of a sealed record, read in the transaction.
+fn stored_key(tx: &mut Transaction<'_>, sql: &str, key: &[u8]) -> R<Option<(Vec<u8>, RowKey)>> {
+    let row = tx.query_opt(sql, &[&key]).map_err(db_error("read for write"))?;
+    row.map(|row| Ok((bytes(&row, 0)?, row_key(&row, 1)?))).transpose()
+}
+
+const SESSION_FOR_WRITE: &str = "SELECT s.value, k.slot, k.id, k.secret FROM sessions s \
+     LEFT JOIN seal_keys k ON k.slot = s.key_slot WHERE s.key = $1";
+const TICKET_FOR_WRITE: &str = "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
+     LEFT JOIN seal_keys k ON k.slot = t.key_slot WHERE t.key = $1";
+
+/// Writes the sessions, sealed, as `sled/records.rs` does: a chat whose session the batch
+/// deletes (erasure, expiry) loses its key, even if a later write starts a new session.
+/// Returns whether a key was destroyed.
+fn write_sessions(tx: &mut Transaction<'_>, ops: &[(ChatKey, Option<Session>)]) -> R<bool> {
+    let mut last: Vec<(&ChatKey, bool, Option<&Session>)> = Vec::new();
+    for (chat, session) in ops {
+        match last.iter_mut().find(|(c, _, _)| *c == chat) {
+            Some(entry) => {
+                entry.1 |= session.is_none();
+                entry.2 = session.as_ref();
+            }
+            None => last.push((chat, session.is_none(), session.as_ref())),
+        }
+    }
+    let mut doomed = Vec::new();
+    for (chat, deleted, session) in last {
+        let key = codec::session_key(chat);
+        let stored = stored_key(tx, SESSION_FOR_WRITE, &key)?;
+        let stored_slot = stored.as_ref().and_then(|(value, _)| codec::session_key_ref(value));
+        let kept = match (stored, stored_slot) {
+            (Some(_), Some(old)) if deleted => {
+                doomed.push(old.slot as i32);
+                None
+            }
+            (Some((_, ring)), Some(old)) => live(&ring, old)?,
+            _ => None,
+        };
+        match session {
+            Some(s) => {
+                let seal = match kept {
+                    Some(k) => k,
+                    None => new_key(tx)?,
+                };
+                tx.execute(
+                    "INSERT INTO sessions (key, key_slot, value) VALUES ($1, $2, $3) \
+                     ON CONFLICT (key) DO UPDATE SET key_slot = EXCLUDED.key_slot, \
+                     value = EXCLUDED.value",
+                    &[&key, &(seal.slot as i32), &codec::seal_session(s, &seal)?],
+                )
+                .map_err(db_error("write session"))?;
+            }
+            None => {
+                tx.execute("DELETE FROM sessions WHERE key = $1", &[&key])
+                    .map_err(db_error("delete session"))?;
+            }
+        }
+    }
+    destroy_keys(tx, &doomed)?;
+    Ok(!doomed.is_empty())
+}
+
+/// The key `r` names if the ring (the row's joined key) still holds it.
+fn live(ring: &RowKey, r: KeyRef) -> R<Option<SealKey>> {
+    Ok(ring.key(r.slot)?.filter(|k| k.id == r.id))
+}
+
+/// Writes the tickets: a ticket keeps its key while it holds personal data; the write that
+/// erases it (or leaves nothing personal) destroys the key. Returns whether one was destroyed.
+fn write_tickets(tx: &mut Transaction<'_>, tickets: &[Ticket]) -> R<bool> {
+    // The key each ticket is left under by the writes so far.
+    let mut under: HashMap<TicketNo, Option<SealKey>> = HashMap::new();
+    let mut doomed = Vec::new();
+    for ticket in tickets {
+        let key = codec::ticket_key(&ticket.no);
+        let current = match under.entry(ticket.no) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let old = match stored_key(tx, TICKET_FOR_WRITE, &key)? {
+                    Some((value, ring)) => match codec::ticket_key_ref(&value) {
+                        Some(r) => live(&ring, r)?,
+                        None => None,
+                    },
+                    None => None,
+                };
+                e.insert(old)
+            }
+        };
+        if codec::ticket_is_personal(ticket) {
+            if current.is_none() {
+                *current = Some(new_key(tx)?);
+            }
+        } else if let Some(old) = current.take() {
+            doomed.push(old.slot as i32);
+        }
+        tx.execute(
+            "INSERT INTO tickets (key, chat, chat_order, key_slot, value) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET chat = EXCLUDED.chat, \
+             chat_order = EXCLUDED.chat_order, key_slot = EXCLUDED.key_slot, \
+             value = EXCLUDED.value",
+            &[
+                &key,
+                &codec::session_key(&ticket.chat),
+                &codec::index_key(ticket),
+                &slot_param(current.as_ref()),
+                &codec::seal_ticket(ticket, current.as_ref())?,
+            ],
+        )
+        .map_err(db_error("write ticket"))?;
+    }
+    destroy_keys(tx, &doomed)?;
+    Ok(!doomed.is_empty())
+}
+
+/// Dedupe markers: one row per hour per commit; expiry drops whole hours.
+fn write_seen(tx: &mut Transaction<'_>, batch: &Batch) -> R<()> {
+    let mut by_hour: Vec<(u32, Vec<u64>)> = Vec::new();
+    for seen in batch.seen.iter().filter(|s| !s.hashes.is_empty()) {
+        let hour = codec::seen_hour(seen.at);
+        match by_hour.iter_mut().find(|(h, _)| *h == hour) {
+            Some((_, hashes)) => hashes.extend(&seen.hashes),
+            None => by_hour.push((hour, seen.hashes.clone())),
+        }
+    }
+    for (hour, hashes) in &by_hour {
+        tx.execute(
+            "INSERT INTO seen (hour, hashes) VALUES ($1, $2)",
+            &[&i64::from(*hour), &codec::encode_seen(hashes)],
+        )
+        .map_err(db_error("write seen markers"))?;
+    }
+    if let Some(before) = batch.seen_expired {
+        tx.execute("DELETE FROM seen WHERE hour < $1", &[&i64::from(codec::seen_hour(before))])
+            .map_err(db_error("expire seen markers"))?;
+    }
+    Ok(())
+}
+
+/// Pending replies are sealed under one key per commit (one one-reply group per row); a key
+/// is destroyed once no row sealed under it is left.
+fn write_replies(tx: &mut Transaction<'_>, ops: &[ReplyOp]) -> R<()> {
+    let mut key: Option<SealKey> = None;
+    let mut touched: Vec<i32> = Vec::new();
+    for op in ops {
+        let (chat, seq) = match op {
+            ReplyOp::Pending { chat, seq, .. } | ReplyOp::Sent { chat, seq } => (chat, *seq),
+        };
+        let row_key = codec::reply_key(chat, seq);
+        let gone = tx
+            .query("DELETE FROM replies WHERE key = $1 RETURNING key_slot", &[&row_key])
+            .map_err(db_error("replace reply"))?;
+        touched.extend(gone.iter().map(|row| row.get::<_, i32>(0)));
+        if let ReplyOp::Pending { out, .. } = op {
+            let seal = match &key {
+                Some(k) => k.clone(),
+                None => key.insert(new_key(tx)?).clone(),
+            };
+            let group = vec![(chat.clone(), seq, out.clone())];
+            tx.execute(
+                "INSERT INTO replies (key, channel, chat, key_slot, value) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &row_key,
+                    &chat.channel.code(),
+                    &codec::session_key(chat),
+                    &(seal.slot as i32),
+                    &codec::seal_reply_group(&group, &seal)?,
+                ],
+            )
+            .map_err(db_error("write reply"))?;
+        }
+    }
+    if !touched.is_empty() {
+        tx.execute(
+            "DELETE FROM seal_keys k WHERE k.slot = ANY($1) \
+             AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.key_slot = k.slot)",
+            &[&touched],
+        )
+        .map_err(db_error("destroy reply keys"))?;
+    }
+    Ok(())
+}
+
+/// Outbox ops in order, with the same meaning as on sled: `Put` (re)schedules an entry,
+/// `Done` forgets it, `Dead` moves it to the dead letters.
+fn write_outbox(tx: &mut Transaction<'_>, ops: &[OutboxOp]) -> R<()> {
+    for op in ops {
+        let id = match op {
+            OutboxOp::Put(entry) | OutboxOp::Dead(entry) => entry.id,
+            OutboxOp::Done(id) => *id,
+        };
+        // The u64 id's bits as bigint: only compared for equality.
+        let row_id = id as i64;
+        tx.execute("DELETE FROM outbox_pending WHERE id = $1", &[&row_id])
+            .map_err(db_error("outbox"))?;
+        tx.execute("DELETE FROM outbox_dead WHERE id = $1", &[&row_id])
+            .map_err(db_error("outbox"))?;
+        match op {
+            OutboxOp::Put(entry) => {
+                tx.execute(
+                    "INSERT INTO outbox_pending (id, due_order, value) VALUES ($1, $2, $3)",
+                    &[&row_id, &&codec::due_key(entry.due, id)[..], &codec::encode_outbox(entry)?],
+                )
+                .map_err(db_error("outbox"))?;
+            }
+            OutboxOp::Dead(entry) => {
+                tx.execute(
+                    "INSERT INTO outbox_dead (id, value) VALUES ($1, $2)",
+                    &[&row_id, &codec::encode_outbox(entry)?],
+                )
+                .map_err(db_error("outbox"))?;
+            }
+            OutboxOp::Done(_) => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod cluster;
+#[cfg(test)]
+mod tests;
