@@ -115,7 +115,7 @@ fn step_one(
     round: &mut Round,
     chat: &ChatKey,
     msg: Option<MessageId>,
-    input: engine::input::Input,
+    input: crate::model::input::Input,
 ) -> Result<Vec<Queued>, StoreError> {
     let metrics = &shared.config.metrics;
     let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
@@ -124,7 +124,7 @@ fn step_one(
     };
     // A draft reminder is pintu's own: a chat without a session (erased meanwhile) gets
     // nothing, and none is created for it.
-    let reminder = matches!(input, engine::input::Input::DraftReminder { .. });
+    let reminder = matches!(input, crate::model::input::Input::DraftReminder { .. });
     if reminder && session.is_none() {
         return Ok(Vec::new());
     }
@@ -151,7 +151,7 @@ fn step_one(
         now,
     };
     let upload = match &input {
-        engine::input::Input::Attachment(a) => Some((a.file.path.clone(), a.upload.clone())),
+        crate::model::input::Input::Attachment(a) => Some((a.file.path.clone(), a.upload.clone())),
         _ => None,
     };
     let step = engine::step(&ctx, session.as_ref(), input);

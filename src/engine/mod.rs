@@ -12,9 +12,6 @@ mod commands;
 pub mod flow;
 mod resume;
 pub mod status;
-// TRANSITION: old paths of types now in `model`, for branches written before the move; removed
-// when they are merged.
-pub use crate::model::{input, reply, session};
 #[cfg(test)]
 mod tests;
 

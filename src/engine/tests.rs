@@ -152,7 +152,8 @@ fn with_choices(st: &Step) -> &Reply {
 
 /// What an outcome amounts to: the dialog, its answers, what is pending, the language, what
 /// was said and done.
-type Gist = (Option<String>, Vec<session::Answer>, Pending, Lang, Vec<String>, Vec<Effect>);
+type Gist =
+    (Option<String>, Vec<crate::model::session::Answer>, Pending, Lang, Vec<String>, Vec<Effect>);
 
 fn gist(st: &Step) -> Gist {
     let flow = st.session.flow.as_ref();
@@ -444,7 +445,9 @@ fn bantuan_is_short_and_fits_the_question() {
     let st = chat.say("bantuan");
     assert_eq!(keys(&st), ["help-in-flow", "ktp_el-jenis"]);
     let Piece::Msg(m) = &st.replies[0].body[0] else { panic!() };
-    assert!(matches!(&m.args[0].1, reply::Arg::Msg(a) if a.key == "help-answer-choice"));
+    assert!(
+        matches!(&m.args[0].1, crate::model::reply::Arg::Msg(a) if a.key == "help-answer-choice")
+    );
     assert!(!has_key(&st, "privacy-notice"));
     // An optional question says it may be skipped.
     let mut chat = Chat::new(&cat);

@@ -1,9 +1,7 @@
 //! `GET /files/{name}`: attachments leave pintu only through short-lived signed links (see
 //! [`FileLinks`]).
 
-// TRANSITION: the links' old path, for branches written before they moved to `attachments`.
-pub use crate::attachments::FileLinks;
-use crate::attachments::FileType;
+use crate::attachments::{FileLinks, FileType};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};

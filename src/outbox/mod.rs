@@ -5,8 +5,6 @@
 //! May use: `attachments`, `clock`, `commit`, `config`, `engine`, `metrics`, `model`, `net`,
 //! `script`, `store`, `tasks`, `ticket`.
 
-// TRANSITION: the entries' old path, for branches written before they moved to `model`.
-pub use crate::model::outbox as entry;
 pub mod forward;
 pub mod push;
 pub mod retry;

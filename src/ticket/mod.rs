@@ -7,8 +7,6 @@
 //! May use: `calendar`, `clock`, `model`.
 
 pub mod change;
-// TRANSITION: the records' old path, for branches written before they moved to `model`.
-pub use crate::model::ticket as record;
 
 pub use crate::model::status::{ActorKind, SlaClock, Status, TransitionError};
 pub use crate::model::ticket_no::{TicketNo, TicketNoError};
