@@ -106,6 +106,20 @@ impl Batch {
             && self.accounts.is_empty()
     }
 
+    /// The dedupe markers' hashes grouped by the hour (`codec::seen_hour`) they were stepped
+    /// in: a backend writes one record per hour per commit.
+    pub fn seen_by_hour(&self) -> Vec<(u32, Vec<u64>)> {
+        let mut by_hour: Vec<(u32, Vec<u64>)> = Vec::new();
+        for seen in self.seen.iter().filter(|s| !s.hashes.is_empty()) {
+            let hour = codec::seen_hour(seen.at);
+            match by_hour.iter_mut().find(|(h, _)| *h == hour) {
+                Some((_, hashes)) => hashes.extend(&seen.hashes),
+                None => by_hour.push((hour, seen.hashes.clone())),
+            }
+        }
+        by_hour
+    }
+
     /// Appends another batch's writes after this one's (later writes win).
     pub fn merge(&mut self, other: Batch) {
         self.sessions.extend(other.sessions);

@@ -618,15 +618,7 @@ fn write_tickets(tx: &mut Transaction<'_>, tickets: &[Ticket]) -> R<bool> {
 
 /// Dedupe markers: one row per hour per commit; expiry drops whole hours.
 fn write_seen(tx: &mut Transaction<'_>, batch: &Batch) -> R<()> {
-    let mut by_hour: Vec<(u32, Vec<u64>)> = Vec::new();
-    for seen in batch.seen.iter().filter(|s| !s.hashes.is_empty()) {
-        let hour = codec::seen_hour(seen.at);
-        match by_hour.iter_mut().find(|(h, _)| *h == hour) {
-            Some((_, hashes)) => hashes.extend(&seen.hashes),
-            None => by_hour.push((hour, seen.hashes.clone())),
-        }
-    }
-    for (hour, hashes) in &by_hour {
+    for (hour, hashes) in &batch.seen_by_hour() {
         tx.execute(
             "INSERT INTO seen (hour, hashes) VALUES ($1, $2)",
             &[&i64::from(*hour), &codec::encode_seen(hashes)],

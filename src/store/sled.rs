@@ -161,15 +161,7 @@ impl Database {
     /// Dedupe markers: one record per hour per commit, however many messages it stepped;
     /// expiry removes whole hours (a range, not a scan of everything).
     fn write_seen(&self, batch: &Batch, writes: &mut sled::Batch) -> R<()> {
-        let mut by_hour: Vec<(u32, Vec<u64>)> = Vec::new();
-        for seen in batch.seen.iter().filter(|s| !s.hashes.is_empty()) {
-            let hour = codec::seen_hour(seen.at);
-            match by_hour.iter_mut().find(|(h, _)| *h == hour) {
-                Some((_, hashes)) => hashes.extend(&seen.hashes),
-                None => by_hour.push((hour, seen.hashes.clone())),
-            }
-        }
-        for (hour, hashes) in &by_hour {
+        for (hour, hashes) in &batch.seen_by_hour() {
             // Random low bits keep two commits of the same hour apart.
             let key = codec::seen_key(*hour, u64::from_le_bytes(rand8()));
             writes.insert(&key[..], codec::encode_seen(hashes));
