@@ -24,9 +24,6 @@ pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; cha
 /// Upper bounds (seconds) of the step latency histogram buckets: 50 µs to 50 ms.
 const STEP_BUCKETS: [f64; 9] = [5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 5e-2];
 
-/// Outbox job kinds, each always reported (a zero is an answer; a missing series is not).
-const KINDS: [&str; 4] = ["forward", "push", "remind", "notify"];
-
 /// A dialog event for the funnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Funnel {
@@ -159,15 +156,6 @@ impl Default for Metrics {
     }
 }
 
-fn kind_of(job: &Job) -> &'static str {
-    match job {
-        Job::Forward { .. } => "forward",
-        Job::Push { .. } => "push",
-        Job::Remind { .. } => "remind",
-        Job::Notify { .. } => "notify",
-    }
-}
-
 impl Metrics {
     pub fn message_in(&self, c: Channel, duplicate: bool) {
         self.messages_in.get_or_create(&ChannelLabel { channel: c.code() }).inc();
@@ -192,7 +180,7 @@ impl Metrics {
     }
 
     pub fn delivery(&self, job: &Job, outcome: &'static str) {
-        self.deliveries.get_or_create(&DeliveryLabels { kind: kind_of(job), outcome }).inc();
+        self.deliveries.get_or_create(&DeliveryLabels { kind: job.kind(), outcome }).inc();
     }
 
     pub fn funnel(&self, script: &str, event: Funnel, step: &str) {
@@ -210,11 +198,12 @@ impl Metrics {
         let pending = store.outbox_pending().unwrap_or_default();
         let mut lanes: BTreeMap<&'static str, (i64, i64)> = BTreeMap::new();
         for e in &pending {
-            let lane = lanes.entry(kind_of(&e.job)).or_default();
+            let lane = lanes.entry(e.job.kind()).or_default();
             lane.0 += 1;
             lane.1 = lane.1.max(now.0 - e.created.0);
         }
-        for kind in KINDS {
+        // Every kind always reported: a zero is an answer, a missing series is not.
+        for kind in Job::KINDS {
             let (n, age) = lanes.get(kind).copied().unwrap_or_default();
             self.outbox_pending.get_or_create(&KindLabel { kind }).set(n);
             self.outbox_oldest_seconds.get_or_create(&KindLabel { kind }).set(age);

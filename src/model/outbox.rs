@@ -45,6 +45,19 @@ pub enum PushEvent {
 }
 
 impl Job {
+    /// Every kind, as [`Job::kind`] names them.
+    pub const KINDS: [&'static str; 4] = ["forward", "push", "remind", "notify"];
+
+    /// A short stable name of the job's kind, for logs and metric labels.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::Forward { .. } => "forward",
+            Job::Push { .. } => "push",
+            Job::Remind { .. } => "remind",
+            Job::Notify { .. } => "notify",
+        }
+    }
+
     pub fn ticket(&self) -> TicketNo {
         match self {
             Job::Forward { ticket, .. }
@@ -64,4 +77,23 @@ pub enum OutboxOp {
     Done(u64),
     /// Given up: moves the entry (with its `last_error`) to the dead list.
     Dead(OutboxEntry),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Metrics report every kind in `KINDS`: each job's kind must be one of them.
+    #[test]
+    fn every_job_kind_is_listed() {
+        let ticket = TicketNo::from_random([0; 16]);
+        let jobs = [
+            Job::Forward { ticket, revision: 0 },
+            Job::Push { ticket, event: PushEvent::Overdue { revised_due: 0 } },
+            Job::Remind { ticket, day: 0 },
+            Job::Notify { ticket },
+        ];
+        let kinds: Vec<&str> = jobs.iter().map(Job::kind).collect();
+        assert_eq!(kinds, Job::KINDS);
+    }
 }

@@ -316,13 +316,13 @@ impl Outbox {
         self.metrics.delivery(&entry.job, label);
         match &outcome {
             Outcome::Done => {
-                tracing::info!(ticket = %ticket.no, job = kind(&entry.job), "delivered")
+                tracing::info!(ticket = %ticket.no, job = entry.job.kind(), "delivered")
             }
             Outcome::Retry { reason, .. } => {
-                tracing::warn!(ticket = %ticket.no, job = kind(&entry.job), attempts = entry.attempts + 1, %reason, "will retry")
+                tracing::warn!(ticket = %ticket.no, job = entry.job.kind(), attempts = entry.attempts + 1, %reason, "will retry")
             }
             Outcome::Fail { reason } => {
-                tracing::error!(ticket = %ticket.no, job = kind(&entry.job), %reason, "moved to dead letters")
+                tracing::error!(ticket = %ticket.no, job = entry.job.kind(), %reason, "moved to dead letters")
             }
         }
         let op = retry::next_op(
@@ -345,15 +345,6 @@ impl Outbox {
 
     fn commit_op(&self, op: OutboxOp) {
         self.committer.commit_later(Batch { outbox: vec![op], ..Batch::default() });
-    }
-}
-
-fn kind(job: &Job) -> &'static str {
-    match job {
-        Job::Forward { .. } => "forward",
-        Job::Push { .. } => "push",
-        Job::Remind { .. } => "remind",
-        Job::Notify { .. } => "notify",
     }
 }
 
