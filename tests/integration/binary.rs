@@ -11,6 +11,26 @@ fn chat(data: &std::path::Path, user: &str, lines: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `pintu chat` left running, to be fed and read line by line (and killed mid-dialog).
+fn live_chat(
+    data: &std::path::Path,
+    user: &str,
+) -> (std::process::Child, std::process::ChildStdin, std::io::BufReader<std::process::ChildStdout>)
+{
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .args(["chat", "--user", user])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINTU_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    (child, stdin, stdout)
+}
+
 /// Runs `pintu chat` with these lines and extra environment variables; checks it succeeded.
 fn chat_with(
     data: &std::path::Path,
@@ -113,19 +133,9 @@ fn serve_answers_health_and_stops_on_sigterm() {
 /// on disk, so the next run continues from the question after it.
 #[test]
 fn a_reply_that_was_shown_survives_kill_9() {
-    use std::io::{BufRead, BufReader};
+    use std::io::BufRead;
     let data = super::support::private_tempdir();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
-        .args(["chat", "--user", "9"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("PINTU_DATA_DIR", data.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut stdin, mut stdout) = live_chat(data.path(), "9");
     writeln!(stdin, "akta kematian").unwrap();
     writeln!(stdin, "3201011708450001").unwrap();
     stdin.flush().unwrap();
@@ -320,7 +330,7 @@ fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf>
 /// draft is gone, and the open ticket (kept, as the citizen was told) still reads.
 #[test]
 fn an_erasure_answered_then_kill_9_holds_after_the_restart() {
-    use std::io::{BufRead, BufReader};
+    use std::io::BufRead;
     const DRAFT_NIK: &str = "3201011708900002";
     const DRAFT_NAME: &str = "Ani Rahasia Wulandari";
     // Not the dialogs' example NIK, which the pinned script's texts hold.
@@ -342,17 +352,7 @@ fn an_erasure_answered_then_kill_9_holds_after_the_restart() {
         ],
     );
     let no = ticket_in(&submitted);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pintu"))
-        .args(["chat", "--user", "5"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("PINTU_DATA_DIR", data.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut stdin, mut stdout) = live_chat(data.path(), "5");
     for line in ["ktp hilang", "ya", DRAFT_NIK, DRAFT_NAME, "hapus data saya", "ya"] {
         writeln!(stdin, "{line}").unwrap();
     }
