@@ -129,17 +129,21 @@ fn aad(kind: u8, key: KeyRef) -> [u8; 13] {
     aad
 }
 
+/// Keys in memory by slot, for tests of sealing without a key file.
+#[cfg(test)]
+pub(crate) struct Ring(pub std::collections::HashMap<u32, SealKey>);
+
+#[cfg(test)]
+impl Keyring for Ring {
+    fn key(&self, slot: u32) -> R<Option<SealKey>> {
+        Ok(self.0.get(&slot).cloned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
-
-    struct Ring(HashMap<u32, SealKey>);
-    impl Keyring for Ring {
-        fn key(&self, slot: u32) -> R<Option<SealKey>> {
-            Ok(self.0.get(&slot).cloned())
-        }
-    }
 
     fn key(slot: u32, id: u64, byte: u8) -> SealKey {
         SealKey { slot, id, secret: Zeroizing::new([byte; 32]) }

@@ -194,16 +194,10 @@ pub fn plain_record<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::seal::Ring;
     use crate::store::suite::{sample_session, sample_ticket};
     use std::collections::HashMap;
     use zeroize::Zeroizing;
-
-    struct Ring(HashMap<u32, SealKey>);
-    impl Keyring for Ring {
-        fn key(&self, slot: u32) -> R<Option<SealKey>> {
-            Ok(self.0.get(&slot).cloned())
-        }
-    }
 
     fn ring() -> (SealKey, Ring) {
         let key = SealKey { slot: 3, id: 9, secret: Zeroizing::new([7; 32]) };
