@@ -298,6 +298,15 @@ impl Store for Database {
         self.raw(&codec::script_key(id, version))?.map(|b| codec::decode_script(&b)).transpose()
     }
 
+    fn scripts(&self) -> R<Vec<(String, u32)>> {
+        let mut found = Vec::new();
+        for entry in self.tree.scan_prefix(codec::script_prefix()) {
+            let (key, _) = entry.map_err(|e| sled_error("scan", e))?;
+            found.push(codec::parse_script_key(&key)?);
+        }
+        Ok(found)
+    }
+
     fn tickets(&self) -> R<Vec<Ticket>> {
         let mut found = Vec::new();
         for entry in self.tree.scan_prefix(codec::ticket_prefix()) {
@@ -516,6 +525,9 @@ impl Store for SledStore {
     }
     fn script_source(&self, id: &str, version: u32) -> R<Option<String>> {
         self.read()?.script_source(id, version)
+    }
+    fn scripts(&self) -> R<Vec<(String, u32)>> {
+        self.read()?.scripts()
     }
     fn tickets(&self) -> R<Vec<Ticket>> {
         self.read()?.tickets()
