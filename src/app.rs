@@ -302,6 +302,10 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
             limiter: Arc::new(crate::web::chat::limit::Limiter::new(config.web.rate_per_minute)),
             trusted_proxies: config.web.trusted_proxies.clone().into(),
         },
+        staff: crate::web::staff::StaffState {
+            desk: core.http.desk.clone(),
+            trusted_proxies: config.web.trusted_proxies.clone().into(),
+        },
     };
     Ok(crate::web::router(state))
 }

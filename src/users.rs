@@ -6,7 +6,7 @@
 
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
-use crate::model::account::{Account, Role};
+use crate::model::account::{Account, Role, SessionOp};
 use crate::store::{Batch, Store, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -131,7 +131,7 @@ fn existing(store: &dyn Store, login: &str) -> Result<Account, UserError> {
     store.account(login)?.ok_or_else(|| UserError::Unknown(login.into()))
 }
 
-/// Disables (or enables again) an account.
+/// Disables (or enables again) an account; either way its console sessions end.
 pub fn set_disabled(
     store: &dyn Store,
     login: &str,
@@ -143,12 +143,14 @@ pub fn set_disabled(
     let action = if disabled { "user_disable" } else { "user_enable" };
     Ok(Batch {
         accounts: vec![account],
+        staff_sessions: vec![SessionOp::EndAll(login.into())],
         audit: vec![AuditEvent::new(now, by, action, login, "")],
         ..Batch::default()
     })
 }
 
-/// Sets a new password and lifts any lock.
+/// Sets a new password and lifts any lock; the account's console sessions end (whoever knew
+/// the old password is signed out).
 pub fn reset(
     store: &dyn Store,
     login: &str,
@@ -164,6 +166,7 @@ pub fn reset(
     };
     Ok(Batch {
         accounts: vec![account],
+        staff_sessions: vec![SessionOp::EndAll(login.into())],
         audit: vec![AuditEvent::new(now, by, "user_reset", login, "")],
         ..Batch::default()
     })

@@ -48,3 +48,28 @@ impl Account {
         self.role == Role::Admin
     }
 }
+
+/// A signed-in staff member's session in the console (postcard record: append fields only in a
+/// new format). Stored under the SHA-256 of its cookie token, never the token itself, so a
+/// copy of the store signs nobody in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub login: String,
+    /// Signed in at; the session ends a fixed time after it, used or not.
+    pub created: Timestamp,
+    /// Last request seen (updated at most once a minute); idle too long, the session ends.
+    pub seen: Timestamp,
+    /// The token every form of this session carries (CSRF), hex.
+    pub form_token: String,
+}
+
+/// A change to the stored staff sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionOp {
+    /// Inserts or replaces the session with this token hash.
+    Put([u8; 32], StaffSession),
+    /// Ends one session (logout, or the old one at a new login).
+    End([u8; 32]),
+    /// Ends every session of this login (disabled, password reset).
+    EndAll(String),
+}

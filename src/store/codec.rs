@@ -36,7 +36,7 @@ use super::seal::KeyRef;
 use super::{R, StoreError};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
-use crate::model::account::Account;
+use crate::model::account::{Account, StaffSession};
 use crate::model::outbox::OutboxEntry;
 use crate::model::reply::Outgoing;
 use crate::model::session::{Lang, Session, Value};
@@ -92,10 +92,13 @@ const REPLY_GROUP_SENT: u8 = b'H';
 const AUDIT: u8 = b'A';
 const ERASING: u8 = b'E';
 const ACCOUNT: u8 = b'U';
+const STAFF_SESSION: u8 = b'L';
 /// Format byte of an audit event.
 pub const AUDIT_V1: u8 = 1;
 /// Staff account: postcard of `model::account::Account`.
 pub const ACCOUNT_V1: u8 = 1;
+/// [`StaffSession`] as postcard.
+pub const STAFF_SESSION_V1: u8 = 1;
 
 /// Bytes of an index key after its chat prefix: created (8) + ticket number (8).
 const INDEX_SUFFIX: usize = 16;
@@ -381,6 +384,29 @@ pub fn account_prefix() -> [u8; 1] {
     [ACCOUNT]
 }
 
+pub fn encode_staff_session(session: &StaffSession) -> R<Vec<u8>> {
+    encode(STAFF_SESSION_V1, session, "staff session")
+}
+
+pub fn decode_staff_session(bytes: &[u8]) -> R<StaffSession> {
+    match bytes.split_first() {
+        Some((&STAFF_SESSION_V1, body)) => decode(body, "staff session"),
+        _ => Err(unknown_format("staff session", bytes)),
+    }
+}
+
+/// `L` + the SHA-256 of the session's cookie token.
+pub fn staff_session_key(token_hash: &[u8; 32]) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[0] = STAFF_SESSION;
+    key[1..].copy_from_slice(token_hash);
+    key
+}
+
+pub fn staff_session_prefix() -> [u8; 1] {
+    [STAFF_SESSION]
+}
+
 /// Encodes a pinned script source. Raw UTF-8: postcard would only add a length prefix.
 pub fn encode_script(source: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(source.len() + 1);
@@ -470,6 +496,10 @@ pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
                 Err(StoreError::Corrupt("account record stored under another login".into()))
             }
         }
+        Some(&STAFF_SESSION) => match key.len() {
+            33 => decode_staff_session(value).map(drop),
+            _ => Err(StoreError::Corrupt("staff session key of a wrong length".into())),
+        },
         Some(other) => Err(StoreError::Corrupt(format!("unknown record kind {other}"))),
         None => Err(StoreError::Corrupt("record with an empty key".into())),
     }

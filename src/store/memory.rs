@@ -10,7 +10,7 @@ use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
-use crate::model::account::Account;
+use crate::model::account::{Account, SessionOp, StaffSession};
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
@@ -38,6 +38,7 @@ struct Maps {
     replies: BTreeMap<(ChatKey, u64), Outgoing>,
     audit: Vec<AuditEvent>,
     accounts: BTreeMap<String, Account>,
+    staff_sessions: BTreeMap<[u8; 32], StaffSession>,
 }
 
 impl Maps {
@@ -172,6 +173,10 @@ impl Store for MemoryStore {
         Ok(self.maps()?.accounts.values().cloned().collect())
     }
 
+    fn staff_session(&self, token_hash: &[u8; 32]) -> R<Option<StaffSession>> {
+        Ok(self.maps()?.staff_sessions.get(token_hash).cloned())
+    }
+
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         let maps = self.maps()?;
         let mine = maps.replies.iter().filter(|((chat, _), _)| chat.channel == channel);
@@ -205,6 +210,17 @@ impl Store for MemoryStore {
             maps.seen = maps.seen.split_off(&codec::seen_hour(before));
         }
         maps.audit.extend(batch.audit.iter().cloned());
+        for op in &batch.staff_sessions {
+            match op {
+                SessionOp::Put(hash, session) => {
+                    maps.staff_sessions.insert(*hash, session.clone());
+                }
+                SessionOp::End(hash) => {
+                    maps.staff_sessions.remove(hash);
+                }
+                SessionOp::EndAll(login) => maps.staff_sessions.retain(|_, s| s.login != *login),
+            }
+        }
         for account in &batch.accounts {
             maps.accounts.insert(account.login.clone(), account.clone());
         }

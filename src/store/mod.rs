@@ -22,7 +22,7 @@ pub mod transfer;
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
-use crate::model::account::Account;
+use crate::model::account::{Account, SessionOp, StaffSession};
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
@@ -76,6 +76,8 @@ pub struct Batch {
     pub audit: Vec<AuditEvent>,
     /// Staff accounts inserted or replaced by login.
     pub accounts: Vec<Account>,
+    /// Console sign-ins started and ended, in order.
+    pub staff_sessions: Vec<SessionOp>,
 }
 
 /// Platform messages stepped at one time, as their 64-bit hashes (`MessageId::hash`).
@@ -105,6 +107,7 @@ impl Batch {
             && self.replies.is_empty()
             && self.audit.is_empty()
             && self.accounts.is_empty()
+            && self.staff_sessions.is_empty()
     }
 
     /// The dedupe markers' hashes grouped by the hour (`codec::seen_hour`) they were stepped
@@ -132,6 +135,7 @@ impl Batch {
         self.replies.extend(other.replies);
         self.audit.extend(other.audit);
         self.accounts.extend(other.accounts);
+        self.staff_sessions.extend(other.staff_sessions);
     }
 }
 
@@ -169,6 +173,8 @@ pub trait Store: Send + Sync + 'static {
     fn account(&self, login: &str) -> R<Option<Account>>;
     /// Every staff account, by login.
     fn accounts(&self) -> R<Vec<Account>>;
+    /// The console session whose cookie token hashes (SHA-256) to `token_hash`.
+    fn staff_session(&self, token_hash: &[u8; 32]) -> R<Option<StaffSession>>;
     /// Replies not yet marked sent on this channel, per chat in `seq` order.
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>>;
     /// One chat's replies not yet marked sent, in `seq` order (a redelivered message sends

@@ -34,7 +34,7 @@ use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
-use crate::model::account::Account;
+use crate::model::account::{Account, SessionOp, StaffSession};
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
@@ -404,6 +404,16 @@ impl Store for PgStore {
         })
     }
 
+    fn staff_session(&self, token_hash: &[u8; 32]) -> R<Option<StaffSession>> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt("SELECT value FROM staff_sessions WHERE key = $1", &[&&token_hash[..]])
+                .map_err(db_error("read staff session"))?;
+            row.map(|row| codec::decode_staff_session(&bytes(&row, 0)?)).transpose()
+        })
+    }
+
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         on_plain_thread(|| self.read_replies("WHERE r.channel = $1", &channel.code()))
     }
@@ -424,7 +434,7 @@ impl Store for PgStore {
                      OR EXISTS (SELECT 1 FROM seen) OR EXISTS (SELECT 1 FROM scripts) \
                      OR EXISTS (SELECT 1 FROM outbox_pending) OR EXISTS (SELECT 1 FROM outbox_dead) \
                      OR EXISTS (SELECT 1 FROM replies) OR EXISTS (SELECT 1 FROM audit) \
-                     OR EXISTS (SELECT 1 FROM accounts))",
+                     OR EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM staff_sessions))",
                     &[],
                 )
                 .map_err(db_error("count records"))?;
@@ -467,6 +477,7 @@ impl Store for PgStore {
                 .map_err(db_error("write audit"))?;
             }
             write_outbox(&mut tx, &batch.outbox)?;
+            write_staff_sessions(&mut tx, &batch.staff_sessions)?;
             // With synchronous_commit = on (set at connect), COMMIT returns once the WAL record
             // is flushed on the server: the batch survives a crash or a power cut.
             tx.commit().map_err(db_error("commit"))?;
@@ -724,6 +735,26 @@ fn write_outbox(tx: &mut Transaction<'_>, ops: &[OutboxOp]) -> R<()> {
             }
             OutboxOp::Done(_) => {}
         }
+    }
+    Ok(())
+}
+
+fn write_staff_sessions(tx: &mut Transaction, ops: &[SessionOp]) -> R<()> {
+    for op in ops {
+        match op {
+            SessionOp::Put(hash, session) => tx.execute(
+                "INSERT INTO staff_sessions (key, login, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                &[&&hash[..], &session.login, &codec::encode_staff_session(session)?],
+            ),
+            SessionOp::End(hash) => {
+                tx.execute("DELETE FROM staff_sessions WHERE key = $1", &[&&hash[..]])
+            }
+            SessionOp::EndAll(login) => {
+                tx.execute("DELETE FROM staff_sessions WHERE login = $1", &[login])
+            }
+        }
+        .map_err(db_error("write staff session"))?;
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ use super::{Batch, R, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
-use crate::model::account::Account;
+use crate::model::account::{Account, SessionOp, StaffSession};
 use crate::model::outbox::OutboxEntry;
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
@@ -400,6 +400,12 @@ impl Store for Database {
         Ok(out)
     }
 
+    fn staff_session(&self, token_hash: &[u8; 32]) -> R<Option<StaffSession>> {
+        self.raw(&codec::staff_session_key(token_hash))?
+            .map(|b| codec::decode_staff_session(&b))
+            .transpose()
+    }
+
     fn is_empty(&self) -> R<bool> {
         Ok(self.tree.is_empty())
     }
@@ -431,6 +437,24 @@ impl Store for Database {
         outbox::write(&self.tree, &batch.outbox, &mut writes)?;
         for account in &batch.accounts {
             writes.insert(codec::account_key(&account.login), codec::encode_account(account)?);
+        }
+        for op in &batch.staff_sessions {
+            match op {
+                SessionOp::Put(hash, session) => writes.insert(
+                    &codec::staff_session_key(hash)[..],
+                    codec::encode_staff_session(session)?,
+                ),
+                SessionOp::End(hash) => writes.remove(&codec::staff_session_key(hash)[..]),
+                // Few: a handful of sessions per staff member, each at most a working day.
+                SessionOp::EndAll(login) => {
+                    for item in self.tree.scan_prefix(codec::staff_session_prefix()) {
+                        let (key, value) = item.map_err(|e| sled_error("scan", e))?;
+                        if codec::decode_staff_session(&value)?.login == *login {
+                            writes.remove(key);
+                        }
+                    }
+                }
+            }
         }
         // An erasure is committed with the keys it dooms and they are destroyed right after,
         // before the commit returns (so before any reply about it): a crash in between is
@@ -558,6 +582,9 @@ impl Store for SledStore {
     }
     fn accounts(&self) -> R<Vec<Account>> {
         self.read()?.accounts()
+    }
+    fn staff_session(&self, token_hash: &[u8; 32]) -> R<Option<StaffSession>> {
+        self.read()?.staff_session(token_hash)
     }
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
         self.read()?.pending_replies(channel)

@@ -52,7 +52,7 @@ macro_rules! store_suite {
             several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket,
             pending_replies_in_order_per_channel, pending_replies_of_one_chat,
             seen_markers_expire_by_the_hour, audit_log_newest_first,
-            sessions_are_listed_with_their_chats, accounts_by_login);
+            sessions_are_listed_with_their_chats, accounts_by_login, staff_sessions_by_token);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
         $crate::store::suite::store_suite!($fresh);
@@ -215,6 +215,7 @@ pub fn sample_batch() -> Batch {
             "diterima -> diproses",
         )],
         accounts: vec![sample_account()],
+        staff_sessions: Vec::new(),
     }
 }
 
@@ -573,4 +574,32 @@ pub fn accounts_by_login(store: &impl Store) {
     assert_eq!(store.accounts().unwrap(), [admin, locked]);
     // A login that is a prefix of another's is a different account.
     assert_eq!(store.account("bud").unwrap(), None);
+}
+
+pub fn staff_sessions_by_token(store: &impl Store) {
+    use crate::model::account::{SessionOp, StaffSession};
+    let session = |login: &str, at: i64| StaffSession {
+        login: login.into(),
+        created: Timestamp(at),
+        seen: Timestamp(at),
+        form_token: format!("{at:064x}"),
+    };
+    let ops = vec![
+        SessionOp::Put([1; 32], session("budi", 1)),
+        SessionOp::Put([2; 32], session("budi", 2)),
+        SessionOp::Put([3; 32], session("siti", 3)),
+    ];
+    commit(store, Batch { staff_sessions: ops, ..Batch::default() });
+    assert_eq!(store.staff_session(&[2; 32]).unwrap(), Some(session("budi", 2)));
+    assert_eq!(store.staff_session(&[9; 32]).unwrap(), None);
+    // Seen again: replaced.
+    let touched = StaffSession { seen: Timestamp(50), ..session("budi", 2) };
+    let ops = vec![SessionOp::Put([2; 32], touched.clone()), SessionOp::End([1; 32])];
+    commit(store, Batch { staff_sessions: ops, ..Batch::default() });
+    assert_eq!(store.staff_session(&[1; 32]).unwrap(), None);
+    assert_eq!(store.staff_session(&[2; 32]).unwrap(), Some(touched));
+    let ops = vec![SessionOp::EndAll("budi".into())];
+    commit(store, Batch { staff_sessions: ops, ..Batch::default() });
+    assert_eq!(store.staff_session(&[2; 32]).unwrap(), None);
+    assert_eq!(store.staff_session(&[3; 32]).unwrap(), Some(session("siti", 3)));
 }

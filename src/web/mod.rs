@@ -1,9 +1,11 @@
-//! The web pages: the citizens' chat (`chat`), with the security headers every page gets and
-//! the static assets served from the binary.
+//! The web pages: the citizens' chat (`chat`) and staff sign-in (`staff`), with the security
+//! headers every page gets and the static assets served from the binary.
 //!
-//! May use: `attachments`, `channel`, `model`, `script`.
+//! May use: `attachments`, `audit`, `channel`, `clock`, `commit`, `desk`, `model`, `script`,
+//! `store`, `users`.
 
 pub mod chat;
+pub mod staff;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -14,6 +16,7 @@ use axum::routing::get;
 #[derive(Clone)]
 pub struct WebState {
     pub chat: chat::ChatState,
+    pub staff: staff::StaffState,
 }
 
 /// Every web page and asset, with the security headers.
@@ -22,6 +25,8 @@ pub fn router(state: WebState) -> Router {
         .route("/static/pintu.css", get(|| asset("text/css; charset=utf-8", CSS)))
         .route("/static/chat.js", get(|| asset("text/javascript; charset=utf-8", CHAT_JS)))
         .merge(chat::router(state.chat))
+        .merge(staff::router(state.staff.clone()))
+        .merge(staff::home_router(state.staff))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -38,6 +43,18 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The value of cookie `name`, if the request has it.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_string())
 }
 
 /// Scripts and styles only from pintu itself (no inline script), no framing, no referrer.

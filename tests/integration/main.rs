@@ -19,6 +19,7 @@ mod process;
 mod redelivery;
 mod reload;
 mod robustness;
+mod staff;
 mod support;
 mod telegram;
 mod transcripts;

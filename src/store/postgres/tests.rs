@@ -31,7 +31,7 @@ fn migrations_run_once_and_opening_again_applies_none() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
     suite::assert_sample_batch(&again);
 }
 
