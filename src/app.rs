@@ -294,6 +294,10 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
     // The attachment links' key also derives the chat forms' tokens (under its own label), so
     // pages open across a restart keep working.
     let form_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
+    let staff = crate::web::staff::StaffState {
+        desk: core.http.desk.clone(),
+        trusted_proxies: config.web.trusted_proxies.clone().into(),
+    };
     let state = crate::web::WebState {
         chat: crate::web::chat::ChatState {
             chat,
@@ -302,10 +306,8 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
             limiter: Arc::new(crate::web::chat::limit::Limiter::new(config.web.rate_per_minute)),
             trusted_proxies: config.web.trusted_proxies.clone().into(),
         },
-        staff: crate::web::staff::StaffState {
-            desk: core.http.desk.clone(),
-            trusted_proxies: config.web.trusted_proxies.clone().into(),
-        },
+        staff: staff.clone(),
+        konsol: crate::web::konsol::KonsolState { http: core.http.clone(), staff },
     };
     Ok(crate::web::router(state))
 }

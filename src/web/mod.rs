@@ -1,10 +1,12 @@
-//! The web pages: the citizens' chat (`chat`) and staff sign-in (`staff`), with the security
-//! headers every page gets and the static assets served from the binary.
+//! The web pages: the citizens' chat (`chat`), staff sign-in (`staff`) and the officers'
+//! console (`konsol`), with the security headers every page gets and the static assets served
+//! from the binary.
 //!
-//! May use: `attachments`, `audit`, `channel`, `clock`, `commit`, `desk`, `model`, `script`,
-//! `store`, `users`.
+//! May use: `attachments`, `audit`, `channel`, `clock`, `commit`, `desk`, `http`, `model`,
+//! `outbox`, `script`, `store`, `users`, `validate`.
 
 pub mod chat;
+pub mod konsol;
 pub mod staff;
 
 use axum::Router;
@@ -17,6 +19,7 @@ use axum::routing::get;
 pub struct WebState {
     pub chat: chat::ChatState,
     pub staff: staff::StaffState,
+    pub konsol: konsol::KonsolState,
 }
 
 /// Every web page and asset, with the security headers.
@@ -26,7 +29,7 @@ pub fn router(state: WebState) -> Router {
         .route("/static/chat.js", get(|| asset("text/javascript; charset=utf-8", CHAT_JS)))
         .merge(chat::router(state.chat))
         .merge(staff::router(state.staff.clone()))
-        .merge(staff::home_router(state.staff))
+        .merge(konsol::router(state.konsol))
         .layer(axum::middleware::map_response(security_headers))
 }
 

@@ -283,32 +283,6 @@ pub fn role_text(role: &Role) -> String {
     }
 }
 
-/// The console's first page after sign-in (`/konsol`).
-pub fn home_router<S>(state: StaffState) -> Router<S> {
-    Router::new().route("/konsol", get(home)).with_state(state)
-}
-
-#[derive(Template)]
-#[template(path = "staff_home.html")]
-struct HomePage<'a> {
-    version: &'a str,
-    name: &'a str,
-    role: String,
-    admin: bool,
-    token: &'a str,
-}
-
-async fn home(staff: Staff) -> Response {
-    let shown = HomePage {
-        version: VERSION,
-        name: &staff.account.name,
-        role: role_text(&staff.account.role),
-        admin: staff.account.is_admin(),
-        token: &staff.form_token,
-    };
-    page(StatusCode::OK, shown.render())
-}
-
 #[derive(Template)]
 #[template(path = "staff_notice.html")]
 struct NoticePage<'a> {
@@ -316,6 +290,11 @@ struct NoticePage<'a> {
     title: &'a str,
     id: &'a str,
     en: &'a str,
+}
+
+/// A short page with a title and a sentence in Indonesian and English.
+pub fn notice_page(title: &str, id: &str, en: &str) -> askama::Result<String> {
+    NoticePage { version: VERSION, title, id, en }.render()
 }
 
 /// A form without this session's token, or from another site.

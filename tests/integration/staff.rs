@@ -3,52 +3,30 @@
 //! ends), a form without the session's token or from another site is refused, sign-out and a
 //! disabled account end the session, and the store keeps only the token's hash.
 
-use super::support::{private_tempdir, repo};
-use pintu::app::{Core, start_core};
-use pintu::clock::SystemClock;
-use pintu::config::Config;
 use pintu::model::account::Role;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
-use std::collections::HashMap;
-use std::sync::Arc;
 
-struct Server {
-    core: Core,
-    base: String,
-    _data: tempfile::TempDir,
-}
+use super::webchat::{Citizen, Server, request_ktp, server as web_server};
 
-/// The core with the web pages on 127.0.0.1, and two accounts: officer `budi`, admin `ani`.
+/// The core with the web pages on 127.0.0.1, and three accounts: `budi`, officer of
+/// Disdukcapil (KTP-el's OPD), `sari` of Dinsos, and admin `ani`.
 async fn server() -> Server {
-    let data = private_tempdir();
-    let env: HashMap<String, String> = [
-        ("PINTU_DATA_DIR", data.path().display().to_string()),
-        ("PINTU_DIALOGS_DIR", repo().join("dialogs").display().to_string()),
-        ("PINTU_LOCALES_DIR", repo().join("locales").display().to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let config = Config::load_with(None, &env).expect("test config");
-    let core = start_core(&config, Arc::new(SystemClock)).expect("core starts");
-    let desk = &core.http.desk;
+    let s = web_server(&[]).await;
+    let desk = &s.core.http.desk;
     let now = desk.clock.now();
-    for (login, role) in
-        [("budi", Role::Officer { opd: "disdukcapil".into() }), ("ani", Role::Admin)]
-    {
+    for (login, role) in [
+        ("budi", Role::Officer { opd: "disdukcapil".into() }),
+        ("sari", Role::Officer { opd: "dinsos".into() }),
+        ("ani", Role::Admin),
+    ] {
         let password = format!("sandi-{login}-123");
         let batch =
             pintu::users::add(desk.store.as_ref(), login, login, role, &password, "cli", now)
                 .unwrap();
         assert!(desk.committer.commit(batch).await);
     }
-    let app = pintu::app::web_router(&core, &config).expect("web pages");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Server { core, base, _data: data }
+    s
 }
 
 fn client() -> reqwest::Client {
@@ -59,7 +37,41 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-impl Server {
+/// A signed-in staff member's requests.
+struct Signed<'a> {
+    s: &'a Server,
+    token: String,
+}
+
+impl Signed<'_> {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.s.get(path, &self.token).await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client()
+            .post(format!("{}{path}", self.s.base))
+            .header(COOKIE, format!("pintu_staff={}", self.token))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn signed_in<'a>(s: &'a Server, login: &str) -> Signed<'a> {
+    let response = s.sign_in(login, &format!("sandi-{login}-123"), None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    Signed { s, token: session_cookie(&response).0 }
+}
+
+trait StaffRequests {
+    async fn sign_in(&self, login: &str, password: &str, cookie: Option<&str>)
+    -> reqwest::Response;
+    async fn get(&self, path: &str, cookie: &str) -> reqwest::Response;
+}
+
+impl StaffRequests for Server {
     async fn sign_in(
         &self,
         login: &str,
@@ -197,4 +209,87 @@ async fn a_disabled_account_is_signed_out_at_once() {
             .unwrap();
     assert!(desk.committer.commit(batch).await);
     assert_eq!(s.get("/konsol", &token).await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_officer_finds_the_ticket_changes_its_status_and_the_citizen_hears_it() {
+    let s = server().await;
+    let mut citizen = Citizen::new(&s.base);
+    let no = request_ktp(&mut citizen).await;
+    let budi = signed_in(&s, "budi").await;
+
+    // The queue, and its filters.
+    let queue = budi.get("/konsol").await.text().await.unwrap();
+    assert!(queue.contains(&no), "{queue}");
+    let none = budi.get("/konsol?status=selesai").await.text().await.unwrap();
+    assert!(!none.contains(&no));
+    let found = budi.get(&format!("/konsol?cari={}", &no[..4])).await.text().await.unwrap();
+    assert!(found.contains(&no));
+
+    // The ticket's page: NIK and KK masked until revealed, and the reveal audited.
+    let page = budi.get(&format!("/konsol/tiket/{no}")).await.text().await.unwrap();
+    assert!(!page.contains("6409011708900001") && !page.contains("6409012005150003"), "{page}");
+    assert!(page.contains("<img src=\"http"), "the photos are shown inline: {page}");
+    let token = form_token(&page);
+    let shown = budi.post(&format!("/konsol/tiket/{no}/lihat"), &[("token", &token)]).await;
+    let shown = shown.text().await.unwrap();
+    assert!(shown.contains("6409011708900001"), "{shown}");
+    let audit = s.core.http.desk.store.audit_log(20).unwrap();
+    assert!(audit.iter().any(|e| e.action == "reveal" && e.target == no && e.who == "konsol:budi"));
+
+    // A status change without the form token changes nothing.
+    let path = format!("/konsol/tiket/{no}/status");
+    let refused = budi.post(&path, &[("status", "diproses")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let changed = budi
+        .post(&path, &[("token", &token), ("status", "diproses"), ("catatan", "Berkas lengkap")])
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    let prefixes = ["KTP"];
+    let ticket_no = pintu::model::TicketNo::parse(&no, &prefixes).unwrap();
+    let ticket = s.core.http.desk.store.ticket(&ticket_no).unwrap().unwrap();
+    assert_eq!(ticket.status, pintu::model::Status::Diproses);
+    let page = budi.get(&format!("/konsol/tiket/{no}")).await.text().await.unwrap();
+    assert!(page.contains("Berkas lengkap") && page.contains("konsol:budi"), "{page}");
+
+    // The citizen's web chat shows the news.
+    let mut heard = String::new();
+    for _ in 0..100 {
+        heard = citizen.open().await;
+        if heard.contains("<strong>Diproses</strong>") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(heard.contains(&no) && heard.contains("<strong>Diproses</strong>"), "{heard}");
+
+    // CSV: the ticket, no answers.
+    let csv = budi.get("/konsol/tiket.csv").await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("nomor,layanan,opd,status") && csv.contains(&no), "{csv}");
+    assert!(!csv.contains("6409011708900001") && !csv.contains("Budi Santoso"), "{csv}");
+}
+
+#[tokio::test]
+async fn another_opds_ticket_is_not_found_and_not_listed() {
+    let s = server().await;
+    let mut citizen = Citizen::new(&s.base);
+    let no = request_ktp(&mut citizen).await;
+    let sari = signed_in(&s, "sari").await;
+    let page = sari.get(&format!("/konsol/tiket/{no}")).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let unknown = sari.get("/konsol/tiket/KTP-0000-0000").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(page.text().await.unwrap(), unknown.text().await.unwrap(), "the same answer");
+    let queue = sari.get("/konsol").await.text().await.unwrap();
+    assert!(!queue.contains(&no));
+    let token = form_token(&queue);
+    let path = format!("/konsol/tiket/{no}/status");
+    let post = sari.post(&path, &[("token", &token), ("status", "diproses")]).await;
+    assert_eq!(post.status(), StatusCode::NOT_FOUND);
+    // The admin sees every OPD's.
+    let ani = signed_in(&s, "ani").await;
+    assert!(ani.get("/konsol").await.text().await.unwrap().contains(&no));
+    assert_eq!(ani.get(&format!("/konsol/tiket/{no}")).await.status(), StatusCode::OK);
 }

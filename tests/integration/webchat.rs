@@ -20,13 +20,13 @@ const KTP_HILANG: [&str; 5] =
     ["ktp hilang", "ya", "6409011708900001", "Budi Santoso", "6409012005150003"];
 
 /// pintu's core with the web pages and the API on 127.0.0.1:<free port>.
-struct Server {
-    core: Core,
-    base: String,
+pub(super) struct Server {
+    pub(super) core: Core,
+    pub(super) base: String,
     _data: tempfile::TempDir,
 }
 
-async fn server(extra: &[(&str, &str)]) -> Server {
+pub(super) async fn server(extra: &[(&str, &str)]) -> Server {
     let data = private_tempdir();
     let mut env: HashMap<String, String> = [
         ("PINTU_DATA_DIR", data.path().display().to_string()),
@@ -50,7 +50,7 @@ async fn server(extra: &[(&str, &str)]) -> Server {
 }
 
 /// A citizen's browser without JavaScript: keeps the chat cookie and the last page's form.
-struct Citizen {
+pub(super) struct Citizen {
     http: reqwest::Client,
     base: String,
     cookie: Option<String>,
@@ -60,7 +60,7 @@ struct Citizen {
 }
 
 impl Citizen {
-    fn new(base: &str) -> Self {
+    pub(super) fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -90,7 +90,7 @@ impl Citizen {
     }
 
     /// The chat page as the redirect after a post shows it; remembers its form.
-    async fn open(&mut self) -> String {
+    pub(super) async fn open(&mut self) -> String {
         let response = self.get("/obrolan").await;
         assert_eq!(response.status(), StatusCode::OK);
         let html = response.text().await.unwrap();
@@ -206,7 +206,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// A lost KTP-el requested through the web chat's forms, with the two photos uploaded.
-async fn request_ktp(citizen: &mut Citizen) -> String {
+pub(super) async fn request_ktp(citizen: &mut Citizen) -> String {
     citizen.open().await;
     for line in KTP_HILANG {
         citizen.say(line).await;
