@@ -20,6 +20,9 @@ type ExclusiveTask = Box<dyn FnOnce(&dyn Store) + Send>;
 type Feed = Arc<Mutex<Option<mpsc::UnboundedSender<Vec<OutboxOp>>>>>;
 
 /// Work for the committer thread.
+// Sent one at a time to the one committer: boxing the batch would cost an allocation per
+// commit to save bytes nobody keeps.
+#[allow(clippy::large_enum_variant)]
 enum Job {
     /// A batch, and who waits for it to be durable.
     Commit(Batch, oneshot::Sender<bool>),

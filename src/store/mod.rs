@@ -39,6 +39,10 @@ pub enum StoreError {
     Io(String),
     #[error("a stored record is corrupt or of an unknown format: {0}")]
     Corrupt(String),
+    /// A fenced commit found a chat stepped by another process since its step read it; nothing
+    /// of the batch was written.
+    #[error("another instance stepped a chat of this batch meanwhile: {0}")]
+    Conflict(String),
 }
 
 pub type R<T> = Result<T, StoreError>;
@@ -75,6 +79,22 @@ pub struct Batch {
     pub audit: Vec<AuditEvent>,
     /// Staff accounts inserted or replaced by login.
     pub accounts: Vec<Account>,
+    /// For a store shared by several processes: each stepped chat with the step version its
+    /// step read ([`Store::load_session_fenced`]). The commit fails with
+    /// [`StoreError::Conflict`] unless every chat is still at that version, and moves each one
+    /// version on. A store of one process has no fences.
+    pub fences: Vec<(ChatKey, u64)>,
+}
+
+/// What [`Store::claim_outbox`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The entry is this process's to attempt until the claim runs out.
+    Taken,
+    /// Another process holds a live claim on it.
+    Held,
+    /// It is no longer pending (finished or given up by whoever held it).
+    Gone,
 }
 
 /// Platform messages stepped at one time, as their 64-bit hashes (`MessageId::hash`).
@@ -104,6 +124,7 @@ impl Batch {
             && self.replies.is_empty()
             && self.audit.is_empty()
             && self.accounts.is_empty()
+            && self.fences.is_empty()
     }
 
     /// The dedupe markers' hashes grouped by the hour (`codec::seen_hour`) they were stepped
@@ -131,6 +152,7 @@ impl Batch {
         self.replies.extend(other.replies);
         self.audit.extend(other.audit);
         self.accounts.extend(other.accounts);
+        self.fences.extend(other.fences);
     }
 }
 
@@ -174,6 +196,30 @@ pub trait Store: Send + Sync + 'static {
     /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a
     /// power cut.
     fn commit(&self, batch: &Batch) -> R<()>;
+    /// True when other processes may write this store at the same time (PostgreSQL): the
+    /// conversation layer then reads sessions fenced instead of caching them, and the outbox
+    /// worker claims entries before attempting them.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// The chat's session with its step version, to fence the commit of a step on it (see
+    /// [`Batch::fences`]). A store of one process has no versions.
+    fn load_session_fenced(&self, chat: &ChatKey) -> R<(Option<Session>, u64)> {
+        Ok((self.load_session(chat)?, 0))
+    }
+    /// Whether a platform message with this hash was stepped and committed by any process
+    /// within the dedupe window. A store of one process answers from the caller's own index.
+    fn stepped(&self, hash: u64) -> R<bool> {
+        let _ = hash;
+        Ok(false)
+    }
+    /// Claims a pending outbox entry for `secs` seconds, so one process at a time attempts
+    /// it; a claim of a process that died runs out and the entry is another's to take. A store
+    /// of one process has no one to share with.
+    fn claim_outbox(&self, id: u64, secs: u32) -> R<Claim> {
+        let _ = (id, secs);
+        Ok(Claim::Taken)
+    }
     /// Every stored record as (key, value) in key order, for backups. Consistent when no
     /// commit runs meanwhile (the committer calls it between commits).
     fn export(&self, visit: &mut Visit) -> R<u64> {

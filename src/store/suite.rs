@@ -215,6 +215,7 @@ pub fn sample_batch() -> Batch {
             "diterima -> diproses",
         )],
         accounts: vec![sample_account()],
+        fences: Vec::new(),
     }
 }
 
