@@ -86,6 +86,11 @@ pub struct Batch {
     pub fences: Vec<(ChatKey, u64)>,
 }
 
+/// How long the instance that committed a pending reply has to send it before another
+/// instance sends it instead (see [`Store::orphaned_replies`]): far longer than a send, short
+/// enough that a citizen whose instance died waits seconds, not until it restarts.
+pub const REPLY_CLAIM_SECS: u32 = 15;
+
 /// What [`Store::claim_outbox`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
@@ -212,6 +217,14 @@ pub trait Store: Send + Sync + 'static {
     fn stepped(&self, hash: u64) -> R<bool> {
         let _ = hash;
         Ok(false)
+    }
+    /// On a shared store: replies on `channel` still pending [`REPLY_CLAIM_SECS`] after their
+    /// commit (the instance that committed them died before sending them), claimed by this
+    /// process for as long again, per chat in `seq` order. A store of one process has none to
+    /// hand over: its own channel sends what is pending when it starts.
+    fn orphaned_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        let _ = channel;
+        Ok(Vec::new())
     }
     /// Claims a pending outbox entry for `secs` seconds, so one process at a time attempts
     /// it; a claim of a process that died runs out and the entry is another's to take. A store

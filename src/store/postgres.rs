@@ -48,6 +48,10 @@
 //! redelivery safe: a step committed before the version read is seen by the marker lookup; one
 //! committed after it makes this commit fail.
 //!
+//! Pending replies carry a claim too (`claimed_until`, [`super::REPLY_CLAIM_SECS`] from their
+//! commit): the committing instance sends them at once; if it dies first, another instance
+//! takes them over once the claim runs out ([`Store::orphaned_replies`]).
+//!
 //! Outbox entries are claimed ([`Store::claim_outbox`]) with `FOR UPDATE SKIP LOCKED` and a
 //! claim time, so an instance killed mid-delivery leaves the entry to another once the claim
 //! runs out; the idempotency key makes the repeat harmless at the agency.
@@ -464,6 +468,28 @@ impl Store for PgStore {
         })
     }
 
+    fn orphaned_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        on_plain_thread(|| {
+            let keys: Vec<Vec<u8>> = self
+                .reader()?
+                .query(
+                    "UPDATE replies SET claimed_until = now() + make_interval(secs => $2) \
+                     WHERE key IN (SELECT key FROM replies WHERE channel = $1 \
+                     AND claimed_until < now() ORDER BY key LIMIT 1000 FOR UPDATE SKIP LOCKED) \
+                     RETURNING key",
+                    &[&channel.code(), &f64::from(super::REPLY_CLAIM_SECS)],
+                )
+                .map_err(db_error("claim orphaned replies"))?
+                .iter()
+                .map(|row| bytes(row, 0))
+                .collect::<R<_>>()?;
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            self.read_replies("WHERE r.key = ANY($1)", &keys)
+        })
+    }
+
     fn claim_outbox(&self, id: u64, secs: u32) -> R<Claim> {
         on_plain_thread(|| {
             let mut client = self.reader()?;
@@ -795,14 +821,15 @@ fn write_replies(tx: &mut Transaction<'_>, ops: &[ReplyOp]) -> R<()> {
             };
             let group = vec![(chat.clone(), seq, out.clone())];
             tx.execute(
-                "INSERT INTO replies (key, channel, chat, key_slot, value) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO replies (key, channel, chat, key_slot, value, claimed_until) \
+                 VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))",
                 &[
                     &row_key,
                     &chat.channel.code(),
                     &codec::session_key(chat),
                     &(seal.slot as i32),
                     &codec::seal_reply_group(&group, &seal)?,
+                    &f64::from(super::REPLY_CLAIM_SECS),
                 ],
             )
             .map_err(db_error("write reply"))?;

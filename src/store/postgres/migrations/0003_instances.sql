@@ -18,3 +18,7 @@ CREATE INDEX seen_once_by_hour ON seen_once (hour);
 
 -- Until when an instance holds an entry to attempt it; NULL or past: anyone may claim it.
 ALTER TABLE outbox_pending ADD COLUMN claimed_until timestamptz;
+
+-- Until when the instance that committed a pending reply (or took it over) has it to send;
+-- past that, another instance sends it (its committer died before sending).
+ALTER TABLE replies ADD COLUMN claimed_until timestamptz NOT NULL DEFAULT now();
