@@ -104,6 +104,11 @@ impl Routes {
     }
 }
 
+/// How long a lead lasts without renewal: a leader renews it before each round of its job (a
+/// Telegram long poll takes up to 20 s), so another instance takes over within this after the
+/// leader died.
+pub const LEASE_SECS: u32 = 30;
+
 /// How often an instance on a shared store looks for replies a dead instance left unsent.
 pub const ORPHANS_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -139,6 +144,15 @@ pub(crate) struct Shared {
     /// Orders replies: per chat, increasing across restarts (seeded from the clock).
     pub reply_seq: AtomicU64,
     pub dedupe: Arc<Dedupe>,
+    /// This process's random id, as leases name their holder.
+    pub instance: String,
+}
+
+/// A random id for this process: two instances, or one and its restart, never share one.
+fn instance_id() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Io(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Replies pintu sends unasked (draft reminders), for a channel to send like any other.
@@ -180,6 +194,7 @@ impl Convo {
             config,
             reply_seq: AtomicU64::new(seed),
             dedupe: Arc::new(dedupe),
+            instance: instance_id()?,
         });
         let shards: Vec<_> = (0..n)
             .map(|_| {
@@ -245,6 +260,17 @@ impl Convo {
                 }
             }
         }
+    }
+
+    /// Whether this instance leads the job `name` (one instance at a time on a shared store;
+    /// always on a store of one process), renewing its lease for [`LEASE_SECS`]. A failed
+    /// read of the lease counts as not leading.
+    pub fn leads(&self, name: &str) -> bool {
+        let holder = &self.shared.instance;
+        self.shared.store.hold_lease(name, holder, LEASE_SECS).unwrap_or_else(|e| {
+            tracing::error!(error = %e, job = name, "the lease could not be read");
+            false
+        })
     }
 
     /// Registers a channel for the replies pintu sends unasked; they arrive on the receiver,

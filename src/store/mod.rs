@@ -226,6 +226,13 @@ pub trait Store: Send + Sync + 'static {
         let _ = channel;
         Ok(Vec::new())
     }
+    /// Takes or renews the lease `name` for `holder` (one process's random id) for `secs`
+    /// seconds: true while `holder` leads. Another holder gets it only once it ran out. A store
+    /// of one process: its one process always leads.
+    fn hold_lease(&self, name: &str, holder: &str, secs: u32) -> R<bool> {
+        let _ = (name, holder, secs);
+        Ok(true)
+    }
     /// Claims a pending outbox entry for `secs` seconds, so one process at a time attempts
     /// it; a claim of a process that died runs out and the entry is another's to take. A store
     /// of one process has no one to share with.

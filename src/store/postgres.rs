@@ -490,6 +490,23 @@ impl Store for PgStore {
         })
     }
 
+    fn hold_lease(&self, name: &str, holder: &str, secs: u32) -> R<bool> {
+        on_plain_thread(|| {
+            let held = self
+                .reader()?
+                .execute(
+                    "INSERT INTO leases (name, holder, until) \
+                     VALUES ($1, $2, now() + make_interval(secs => $3)) \
+                     ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, \
+                     until = EXCLUDED.until \
+                     WHERE leases.holder = EXCLUDED.holder OR leases.until < now()",
+                    &[&name, &holder, &f64::from(secs)],
+                )
+                .map_err(db_error("hold lease"))?;
+            Ok(held == 1)
+        })
+    }
+
     fn claim_outbox(&self, id: u64, secs: u32) -> R<Claim> {
         on_plain_thread(|| {
             let mut client = self.reader()?;

@@ -183,3 +183,17 @@ fn an_outbox_entry_is_claimed_by_one_instance_until_its_claim_runs_out() {
     b.commit(&done).unwrap();
     assert_eq!(a.claim_outbox(id, 60).unwrap(), Claim::Gone);
 }
+
+#[test]
+fn a_lease_is_held_by_one_instance_and_taken_over_once_it_runs_out() {
+    let (a, (_cluster, url)) = fresh();
+    let b = PgStore::open(&url).unwrap();
+    assert!(a.hold_lease("telegram-poll", "a", 1).unwrap());
+    assert!(!b.hold_lease("telegram-poll", "b", 1).unwrap());
+    assert!(a.hold_lease("telegram-poll", "a", 1).unwrap(), "renewed by its holder");
+    assert!(b.hold_lease("other-job", "b", 1).unwrap(), "leases are per job");
+    // A stopped renewing (it died): B takes over, and A no longer leads.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(b.hold_lease("telegram-poll", "b", 30).unwrap());
+    assert!(!a.hold_lease("telegram-poll", "a", 30).unwrap());
+}

@@ -22,3 +22,10 @@ ALTER TABLE outbox_pending ADD COLUMN claimed_until timestamptz;
 -- Until when the instance that committed a pending reply (or took it over) has it to send;
 -- past that, another instance sends it (its committer died before sending).
 ALTER TABLE replies ADD COLUMN claimed_until timestamptz NOT NULL DEFAULT now();
+
+-- Jobs one instance at a time does (Telegram getUpdates): who holds each and until when.
+CREATE TABLE leases (
+    name text PRIMARY KEY,
+    holder text NOT NULL,
+    until timestamptz NOT NULL
+);
