@@ -237,6 +237,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
     };
     tasks.spawn(sweeper.run(tasks.stopping().clone()));
     tasks.spawn(convo.pruner().run(tasks.stopping().clone()));
+    tasks.spawn(convo.clone().send_orphans(tasks.stopping().clone()));
     tasks.spawn(reloader.clone().watch(Duration::from_secs(2), tasks.stopping().clone()));
     for opd in config.targets.keys() {
         tracing::info!(%opd, "tickets of this OPD are forwarded to its backend");

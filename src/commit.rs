@@ -6,7 +6,7 @@
 //! May use: `model`, `store`.
 
 use crate::model::outbox::OutboxOp;
-use crate::store::{Batch, Store};
+use crate::store::{Batch, Store, StoreError};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::mpsc as std_mpsc;
@@ -158,7 +158,7 @@ fn run(
             Next::Job(Job::Commit(batch, done)) => waited.push((batch, done)),
             Next::LazyDue => {}
             Next::Closed => {
-                commit(store.as_ref(), &outbox_feed, take_lazy(), Vec::new());
+                let _ = commit(store.as_ref(), &outbox_feed, take_lazy(), Vec::new());
                 return;
             }
         }
@@ -178,31 +178,50 @@ fn run(
         // what the waited batches write, so their place in the merge does not matter.
         let mut merged = take_lazy();
         lazy_since = None;
+        // On a shared store one stale step refuses the whole merged commit: the parts are kept
+        // to be committed one by one then, so the others (and the lazy marks of replies sent)
+        // are not lost with it.
+        let parts = store.shared().then(|| {
+            let mut parts = vec![merged.clone()];
+            parts.extend(waited.iter().map(|(batch, _)| batch.clone()));
+            parts
+        });
         let mut waiters = Vec::with_capacity(waited.len());
         for (batch, done) in waited {
             merged.merge(batch);
             waiters.push(done);
         }
-        commit(store.as_ref(), &outbox_feed, merged, waiters);
+        match commit(store.as_ref(), &outbox_feed, merged, waiters) {
+            Err((StoreError::Conflict(_), waiters)) if let Some(mut parts) = parts => {
+                let lazy = parts.remove(0);
+                let _ = commit(store.as_ref(), &outbox_feed, lazy, Vec::new());
+                for (batch, done) in parts.into_iter().zip(waiters) {
+                    let _ = commit(store.as_ref(), &outbox_feed, batch, vec![done]);
+                }
+            }
+            Err((_, waiters)) => {
+                for w in waiters {
+                    let _ = w.send(false);
+                }
+            }
+            Ok(()) => {}
+        }
     }
 }
 
-/// Commits one merged batch, reports its outbox changes, then completes its waiters.
+/// Commits one batch, reports its outbox changes, then completes its waiters; on failure
+/// the waiters are handed back with the error.
 fn commit(
     store: &dyn Store,
     outbox_feed: &Feed,
     merged: Batch,
     waiters: Vec<oneshot::Sender<bool>>,
-) {
-    let ok = match store.commit(&merged) {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::error!(error = %e, "commit failed; the messages will be redelivered");
-            false
-        }
-    };
-    if ok
-        && !merged.outbox.is_empty()
+) -> Result<(), (StoreError, Vec<oneshot::Sender<bool>>)> {
+    if let Err(e) = store.commit(&merged) {
+        tracing::error!(error = %e, "commit failed; the messages will be redelivered");
+        return Err((e, waiters));
+    }
+    if !merged.outbox.is_empty()
         && let Ok(mut feed) = outbox_feed.lock()
     {
         // A worker that is gone (shutdown) unsubscribes itself this way.
@@ -211,6 +230,7 @@ fn commit(
         }
     }
     for w in waiters {
-        let _ = w.send(ok);
+        let _ = w.send(true);
     }
+    Ok(())
 }

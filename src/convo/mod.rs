@@ -104,6 +104,14 @@ impl Routes {
     }
 }
 
+/// How long a lead lasts without renewal: a leader renews it before each round of its job (a
+/// Telegram long poll takes up to 20 s), so another instance takes over within this after the
+/// leader died.
+pub const LEASE_SECS: u32 = 30;
+
+/// How often an instance on a shared store looks for replies a dead instance left unsent.
+pub const ORPHANS_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Meta redelivers an unacknowledged webhook for up to 7 days.
 pub const DEDUPE_WINDOW_SECS: i64 = 7 * 86_400;
 
@@ -136,6 +144,15 @@ pub(crate) struct Shared {
     /// Orders replies: per chat, increasing across restarts (seeded from the clock).
     pub reply_seq: AtomicU64,
     pub dedupe: Arc<Dedupe>,
+    /// This process's random id, as leases name their holder.
+    pub instance: String,
+}
+
+/// A random id for this process: two instances, or one and its restart, never share one.
+fn instance_id() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Io(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Replies pintu sends unasked (draft reminders), for a channel to send like any other.
@@ -177,6 +194,7 @@ impl Convo {
             config,
             reply_seq: AtomicU64::new(seed),
             dedupe: Arc::new(dedupe),
+            instance: instance_id()?,
         });
         let shards: Vec<_> = (0..n)
             .map(|_| {
@@ -196,6 +214,63 @@ impl Convo {
             clock: self.shared.clock.clone(),
             dedupe: self.shared.dedupe.clone(),
         }
+    }
+
+    /// On a store shared with other instances: every [`ORPHANS_EVERY`], hands the channels
+    /// running here the replies another instance committed but did not send in time (it died
+    /// between its commit and its send; its webhook was acknowledged, so nothing else would
+    /// bring them). Returns at once on a store of one process, whose channels send what is
+    /// pending when they start.
+    pub async fn send_orphans(self, stop: tokio_util::sync::CancellationToken) {
+        if !self.shared.store.shared() {
+            return;
+        }
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(ORPHANS_EVERY) => {}
+            }
+            let sinks: Vec<(Channel, UnaskedSink)> = match self.unasked.lock() {
+                Ok(map) => map.iter().map(|(c, s)| (*c, s.clone())).collect(),
+                Err(_) => return,
+            };
+            for (channel, sink) in sinks {
+                let found = match self.shared.store.orphaned_replies(channel) {
+                    Ok(found) => found,
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading other instances' replies failed");
+                        continue;
+                    }
+                };
+                if !found.is_empty() {
+                    tracing::info!(replies = found.len(), "sending replies another instance left");
+                }
+                // Per chat, in order: one hand-over per chat.
+                let mut chats: Vec<(ChatKey, Vec<Queued>)> = Vec::new();
+                for (chat, seq, out) in found {
+                    match chats.last_mut() {
+                        Some((c, queued)) if *c == chat => queued.push(Queued { seq, out }),
+                        _ => chats.push((chat, vec![Queued { seq, out }])),
+                    }
+                }
+                for chat in chats {
+                    if sink.send(chat).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether this instance leads the job `name` (one instance at a time on a shared store;
+    /// always on a store of one process), renewing its lease for [`LEASE_SECS`]. A failed
+    /// read of the lease counts as not leading.
+    pub fn leads(&self, name: &str) -> bool {
+        let holder = &self.shared.instance;
+        self.shared.store.hold_lease(name, holder, LEASE_SECS).unwrap_or_else(|e| {
+            tracing::error!(error = %e, job = name, "the lease could not be read");
+            false
+        })
     }
 
     /// Registers a channel for the replies pintu sends unasked; they arrive on the receiver,
@@ -246,7 +321,13 @@ impl Convo {
 
     /// Replies committed on this channel but not yet marked sent, per chat in order: a channel
     /// sends them first when it starts (a crash or a stop came between commit and send).
+    /// On a store shared with other instances there are none to send here: some are other
+    /// live instances' replies on their way, and a dead instance's come through
+    /// [`Convo::send_orphans`] once their claim runs out.
     pub fn pending_replies(&self, channel: Channel) -> Result<Vec<(ChatKey, Queued)>, StoreError> {
+        if self.shared.store.shared() {
+            return Ok(Vec::new());
+        }
         let pending = self.shared.store.pending_replies(channel)?;
         Ok(pending.into_iter().map(|(chat, seq, out)| (chat, Queued { seq, out })).collect())
     }

@@ -24,6 +24,9 @@ use tokio::sync::mpsc;
 /// What a shard remembers between rounds.
 #[derive(Default)]
 struct ShardState {
+    /// The store is shared with other instances (`Store::shared`): sessions are read fenced in
+    /// every round and never cached, since another instance may step the chat meanwhile.
+    fenced: bool,
     sessions: HashMap<ChatKey, Session>,
     /// Old script versions that sessions are still pinned to, compiled from the store.
     pinned: HashMap<(String, u32), Pinned>,
@@ -45,6 +48,8 @@ struct Round {
     /// Hashes of the platform messages stepped in this round: its dedupe markers.
     seen: Vec<u64>,
     tickets: HashMap<TicketNo, Ticket>,
+    /// When fenced: the step version each chat was read at, first read of the round.
+    fences: HashMap<ChatKey, u64>,
 }
 
 pub(crate) async fn run(
@@ -52,7 +57,7 @@ pub(crate) async fn run(
     committer: Committer,
     mut rx: mpsc::Receiver<Inbound>,
 ) {
-    let mut state = ShardState::default();
+    let mut state = ShardState { fenced: shared.store.shared(), ..ShardState::default() };
     let max = shared.config.batch_max.max(1);
     let mut buf = Vec::with_capacity(max);
     while rx.recv_many(&mut buf, max).await > 0 {
@@ -69,7 +74,10 @@ pub(crate) async fn run(
                 }
             }
         }
-        let Round { mut batch, mut sessions, forgotten, doomed_files, uploads, seen, .. } = round;
+        let Round {
+            mut batch, mut sessions, forgotten, doomed_files, uploads, seen, fences, ..
+        } = round;
+        batch.fences.extend(fences);
         if !seen.is_empty() {
             batch.seen.push(Seen { at: shared.clock.now(), hashes: seen.clone() });
         }
@@ -95,7 +103,9 @@ pub(crate) async fn run(
                 // Crude but bounded: forget everything cached; sessions reload from the store.
                 state.sessions.clear();
             }
-            state.sessions.extend(sessions);
+            if !state.fenced {
+                state.sessions.extend(sessions);
+            }
             state.stored.extend(scripts);
         } else {
             for chat in sessions.keys() {
@@ -120,6 +130,11 @@ fn step_one(
     let metrics = &shared.config.metrics;
     let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
         Some(s) => Some(s.clone()),
+        None if state.fenced => {
+            let (session, version) = shared.store.load_session_fenced(chat)?;
+            round.fences.entry(chat.clone()).or_insert(version);
+            session
+        }
         None => shared.store.load_session(chat)?,
     };
     // A draft reminder is pintu's own: a chat without a session (erased meanwhile) gets
@@ -132,7 +147,10 @@ fn step_one(
     if let Some(h) = hash {
         // Sessions of format 2 still carry the hashes they kept before markers did.
         let kept = session.as_ref().is_some_and(|s| s.recent.contains(&h));
-        if round.seen.contains(&h) || shared.dedupe.contains(h) || kept {
+        // Another instance may have stepped it: asked after the fenced read (see
+        // `store::postgres`), so a step committed before that read is found here.
+        let here = round.seen.contains(&h) || shared.dedupe.contains(h) || kept;
+        if here || (state.fenced && shared.store.stepped(h)?) {
             tracing::debug!("duplicate delivery: not stepped again");
             metrics.message_in(chat.channel, true);
             return still_pending(shared, round, chat);

@@ -6,6 +6,13 @@
 //! The store is the durable copy; the worker keeps its own in memory, loaded once at start and
 //! then kept current from the outbox changes the committer reports after each commit. So a
 //! wake costs a look at the lanes' queue heads, never a scan of the stored backlog.
+//!
+//! On a store shared by several instances (`Store::shared`), entries committed by the others
+//! never reach this committer's feed, so the worker also reads the stored backlog every
+//! [`RESCAN_SECS`]; and it claims each entry before attempting it (`Store::claim_outbox`), so
+//! one instance at a time delivers it. A claim outlives any attempt ([`CLAIM_SECS`]); if its
+//! instance dies, the entry is another's once it runs out, and is delivered again under the
+//! same idempotency key.
 
 use super::forward::{self, Forwarder};
 use super::push::Sinks;
@@ -17,7 +24,7 @@ use crate::model::reply::Outgoing;
 use crate::model::ticket::Ticket;
 use crate::script::Script;
 use crate::script::catalogue::Catalogue;
-use crate::store::{Batch, Store};
+use crate::store::{Batch, Claim, Store};
 use crate::tasks::Tasks;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -43,11 +50,18 @@ const MAX_WAIT_SECS: i64 = 5;
 /// How long an entry whose result could not be committed waits before it is tried again.
 const UNRECORDED_RETRY_SECS: i64 = 5;
 
+/// How often a worker on a shared store reads the backlog for entries other instances added.
+const RESCAN_SECS: i64 = 2;
+/// How long a claim on an entry lasts: longer than any attempt (agency timeouts are seconds).
+const CLAIM_SECS: u32 = 30;
+
 /// An attempt that finished: the entry, its lane, and whether its result was committed.
 struct Finished {
     id: u64,
     lane: String,
     recorded: bool,
+    /// Another instance finished the entry: it is no longer pending.
+    gone: bool,
 }
 
 /// One lane: its waiting entries in due order and how many attempts it runs.
@@ -118,6 +132,10 @@ impl Queue {
     fn finished(&mut self, done: &Finished, retry_at: Timestamp) {
         let Some(lane) = self.lanes.get_mut(&done.lane) else { return };
         lane.running = lane.running.saturating_sub(1);
+        if done.gone {
+            self.held.remove(&done.id);
+            return;
+        }
         // Gone already when its result was a `Done` or `Dead` that arrived first.
         let Some(h) = self.held.get_mut(&done.id).filter(|h| h.running) else { return };
         h.running = false;
@@ -167,19 +185,15 @@ impl Outbox {
         // applying a change twice leaves the same queue.
         let mut changes = me.committer.outbox_changes();
         let mut queue = Queue::default();
-        match me.store.outbox_pending() {
-            Ok(entries) => {
-                if !entries.is_empty() {
-                    tracing::info!(entries = entries.len(), "outbox entries waiting from before");
-                }
-                for e in entries {
-                    me.admit(&mut queue, OutboxOp::Put(e));
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "reading the outbox failed"),
-        }
+        let shared = me.store.shared();
+        let mut scanned = std::time::Instant::now();
+        me.scan(&mut queue);
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
         loop {
+            if shared && scanned.elapsed() >= Duration::from_secs(RESCAN_SECS.unsigned_abs()) {
+                me.scan(&mut queue);
+                scanned = std::time::Instant::now();
+            }
             // Changes first: an attempt's result is reported before the attempt finishes.
             while let Ok(ops) = changes.try_recv() {
                 for op in ops {
@@ -194,21 +208,28 @@ impl Outbox {
                 let (me, done, stop) = (me.clone(), done_tx.clone(), shutdown.clone());
                 tasks.spawn(async move {
                     let id = entry.id;
+                    let claim = if shared { me.claim(id) } else { Claim::Taken };
                     let attempt = async {
-                        match me.ticket_of(&entry) {
-                            Some(ticket) => me.attempt(entry, ticket).await,
-                            None => true,
+                        match claim {
+                            Claim::Taken => match me.ticket_of(&entry) {
+                                Some(ticket) => me.attempt(entry, ticket).await,
+                                None => true,
+                            },
+                            // Another instance holds it: look again after the usual pause.
+                            Claim::Held => false,
+                            Claim::Gone => true,
                         }
                     };
                     let recorded = tokio::select! {
                         recorded = attempt => recorded,
                         () = stop.cancelled() => return,
                     };
-                    let _ = done.send(Finished { id, lane, recorded });
+                    let gone = claim == Claim::Gone;
+                    let _ = done.send(Finished { id, lane, recorded, gone });
                 });
             }
-            let wait =
-                queue.next_due().map_or(MAX_WAIT_SECS, |t| (t.0 - now.0).clamp(1, MAX_WAIT_SECS));
+            let longest = if shared { RESCAN_SECS } else { MAX_WAIT_SECS };
+            let wait = queue.next_due().map_or(longest, |t| (t.0 - now.0).clamp(1, longest));
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 Some(ops) = changes.recv() => {
@@ -222,6 +243,32 @@ impl Outbox {
                 _ = tokio::time::sleep(Duration::from_secs(wait.unsigned_abs())) => {}
             }
         }
+    }
+
+    /// Takes in the stored backlog: at start, and on a shared store every [`RESCAN_SECS`] for
+    /// what other instances added (entries held already keep their place).
+    fn scan(&self, queue: &mut Queue) {
+        match self.store.outbox_pending() {
+            Ok(entries) => {
+                let new: Vec<OutboxEntry> =
+                    entries.into_iter().filter(|e| !queue.held.contains_key(&e.id)).collect();
+                if !new.is_empty() {
+                    tracing::info!(entries = new.len(), "stored outbox entries taken in");
+                }
+                for e in new {
+                    self.admit(queue, OutboxOp::Put(e));
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading the outbox failed"),
+        }
+    }
+
+    /// Claims an entry on a shared store; an error counts as held (tried again later).
+    fn claim(&self, id: u64) -> Claim {
+        self.store.claim_outbox(id, CLAIM_SECS).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "claiming an outbox entry failed");
+            Claim::Held
+        })
     }
 
     /// Applies one committed outbox change to the worker's queue. A new entry's lane comes from
@@ -406,7 +453,7 @@ mod tests {
             let first = q.take_due(Timestamp(10));
             assert_eq!(ids(&first), vec![1]);
             let retry = OutboxEntry { due: Timestamp(60), attempts: 1, ..entry(1, 0) };
-            let done = Finished { id: 1, lane: "opd:a".into(), recorded: true };
+            let done = Finished { id: 1, lane: "opd:a".into(), recorded: true, gone: false };
             if result_first {
                 q.put(retry, lane("ignored", 9));
                 q.finished(&done, Timestamp(15));
@@ -416,7 +463,10 @@ mod tests {
             }
             assert_eq!(ids(&q.take_due(Timestamp(10))), vec![2], "the slot is free again");
             q.remove(2);
-            q.finished(&Finished { id: 2, lane: "opd:a".into(), recorded: true }, Timestamp(15));
+            q.finished(
+                &Finished { id: 2, lane: "opd:a".into(), recorded: true, gone: false },
+                Timestamp(15),
+            );
             assert_eq!(q.take_due(Timestamp(59)), vec![]);
             assert_eq!(ids(&q.take_due(Timestamp(60))), vec![1]);
         }
@@ -428,7 +478,7 @@ mod tests {
             let mut q = Queue::default();
             q.put(entry(1, 10), lane("chat:tg", 1));
             assert_eq!(ids(&q.take_due(Timestamp(10))), vec![1]);
-            let done = Finished { id: 1, lane: "chat:tg".into(), recorded: true };
+            let done = Finished { id: 1, lane: "chat:tg".into(), recorded: true, gone: false };
             if result_first {
                 q.remove(1);
                 q.finished(&done, Timestamp(10));
@@ -447,8 +497,25 @@ mod tests {
         let mut q = Queue::default();
         q.put(entry(1, 10), lane("opd:a", 1));
         assert_eq!(ids(&q.take_due(Timestamp(10))), vec![1]);
-        q.finished(&Finished { id: 1, lane: "opd:a".into(), recorded: false }, Timestamp(15));
+        q.finished(
+            &Finished { id: 1, lane: "opd:a".into(), recorded: false, gone: false },
+            Timestamp(15),
+        );
         assert_eq!(q.take_due(Timestamp(14)), vec![]);
         assert_eq!(ids(&q.take_due(Timestamp(15))), vec![1]);
+    }
+
+    #[test]
+    fn an_entry_another_instance_finished_is_dropped_and_frees_its_slot() {
+        let mut q = Queue::default();
+        q.put(entry(1, 10), lane("opd:a", 1));
+        q.put(entry(2, 10), lane("opd:a", 1));
+        assert_eq!(ids(&q.take_due(Timestamp(10))), vec![1]);
+        q.finished(
+            &Finished { id: 1, lane: "opd:a".into(), recorded: true, gone: true },
+            Timestamp(15),
+        );
+        assert_eq!(ids(&q.take_due(Timestamp(99))), vec![2], "1 is not taken again");
+        assert!(!q.held.contains_key(&1));
     }
 }

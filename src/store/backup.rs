@@ -116,7 +116,7 @@ pub fn restore<I: Read + Seek>(store: &dyn Store, input: &mut I, data_dir: &Path
     })?;
     for (n, (key, value)) in records.iter().enumerate() {
         codec::check_record(key, value).map_err(|e| {
-            let (StoreError::Corrupt(why) | StoreError::Io(why)) = e;
+            let (StoreError::Corrupt(why) | StoreError::Io(why) | StoreError::Conflict(why)) = e;
             StoreError::Corrupt(format!(
                 "backup file: record {} of {}: {why}",
                 n + 1,

@@ -40,6 +40,10 @@ pub enum StoreError {
     Io(String),
     #[error("a stored record is corrupt or of an unknown format: {0}")]
     Corrupt(String),
+    /// A fenced commit found a chat stepped by another process since its step read it; nothing
+    /// of the batch was written.
+    #[error("another instance stepped a chat of this batch meanwhile: {0}")]
+    Conflict(String),
 }
 
 pub type R<T> = Result<T, StoreError>;
@@ -78,6 +82,27 @@ pub struct Batch {
     pub accounts: Vec<Account>,
     /// Console sign-ins started and ended, in order.
     pub staff_sessions: Vec<SessionOp>,
+    /// For a store shared by several processes: each stepped chat with the step version its
+    /// step read ([`Store::load_session_fenced`]). The commit fails with
+    /// [`StoreError::Conflict`] unless every chat is still at that version, and moves each one
+    /// version on. A store of one process has no fences.
+    pub fences: Vec<(ChatKey, u64)>,
+}
+
+/// How long the instance that committed a pending reply has to send it before another
+/// instance sends it instead (see [`Store::orphaned_replies`]): far longer than a send, short
+/// enough that a citizen whose instance died waits seconds, not until it restarts.
+pub const REPLY_CLAIM_SECS: u32 = 15;
+
+/// What [`Store::claim_outbox`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The entry is this process's to attempt until the claim runs out.
+    Taken,
+    /// Another process holds a live claim on it.
+    Held,
+    /// It is no longer pending (finished or given up by whoever held it).
+    Gone,
 }
 
 /// Platform messages stepped at one time, as their 64-bit hashes (`MessageId::hash`).
@@ -108,6 +133,7 @@ impl Batch {
             && self.audit.is_empty()
             && self.accounts.is_empty()
             && self.staff_sessions.is_empty()
+            && self.fences.is_empty()
     }
 
     /// The dedupe markers' hashes grouped by the hour (`codec::seen_hour`) they were stepped
@@ -136,6 +162,7 @@ impl Batch {
         self.audit.extend(other.audit);
         self.accounts.extend(other.accounts);
         self.staff_sessions.extend(other.staff_sessions);
+        self.fences.extend(other.fences);
     }
 }
 
@@ -183,6 +210,45 @@ pub trait Store: Send + Sync + 'static {
     /// Applies the batch atomically; when this returns `Ok` the batch survives a crash or a
     /// power cut.
     fn commit(&self, batch: &Batch) -> R<()>;
+    /// True when other processes may write this store at the same time (PostgreSQL): the
+    /// conversation layer then reads sessions fenced instead of caching them, and the outbox
+    /// worker claims entries before attempting them.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// The chat's session with its step version, to fence the commit of a step on it (see
+    /// [`Batch::fences`]). A store of one process has no versions.
+    fn load_session_fenced(&self, chat: &ChatKey) -> R<(Option<Session>, u64)> {
+        Ok((self.load_session(chat)?, 0))
+    }
+    /// Whether a platform message with this hash was stepped and committed by any process
+    /// within the dedupe window. A store of one process answers from the caller's own index.
+    fn stepped(&self, hash: u64) -> R<bool> {
+        let _ = hash;
+        Ok(false)
+    }
+    /// On a shared store: replies on `channel` still pending [`REPLY_CLAIM_SECS`] after their
+    /// commit (the instance that committed them died before sending them), claimed by this
+    /// process for as long again, per chat in `seq` order. A store of one process has none to
+    /// hand over: its own channel sends what is pending when it starts.
+    fn orphaned_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        let _ = channel;
+        Ok(Vec::new())
+    }
+    /// Takes or renews the lease `name` for `holder` (one process's random id) for `secs`
+    /// seconds: true while `holder` leads. Another holder gets it only once it ran out. A store
+    /// of one process: its one process always leads.
+    fn hold_lease(&self, name: &str, holder: &str, secs: u32) -> R<bool> {
+        let _ = (name, holder, secs);
+        Ok(true)
+    }
+    /// Claims a pending outbox entry for `secs` seconds, so one process at a time attempts
+    /// it; a claim of a process that died runs out and the entry is another's to take. A store
+    /// of one process has no one to share with.
+    fn claim_outbox(&self, id: u64, secs: u32) -> R<Claim> {
+        let _ = (id, secs);
+        Ok(Claim::Taken)
+    }
     /// Every stored record as (key, value) in key order, for backups. Consistent when no
     /// commit runs meanwhile (the committer calls it between commits).
     fn export(&self, visit: &mut Visit) -> R<u64> {

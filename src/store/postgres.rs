@@ -28,9 +28,36 @@
 //! segments until they are recycled, and base backups or replicas taken meanwhile.
 //!
 //! Reads use one connection, the committer another, so a long listing never delays a commit.
+//!
+//! Several instances: any number of pintu processes may share the database ([`Store::shared`]
+//! is true). Per chat, steps are serialised optimistically rather than by owning chats: each
+//! chat has a step version (`chat_versions`); a step reads it before the session
+//! ([`Store::load_session_fenced`]) and its commit moves it on only if it is still the version
+//! read, in the same transaction as the step's writes, or the whole commit fails with
+//! [`StoreError::Conflict`] and no reply is sent (the platform redelivers). Why not leases on
+//! hash partitions with an inbox for messages that reach a non-owner: that needs a lease
+//! renewer, an inbox, a listener and a way back to the instance holding the citizen's HTTP
+//! request (the web chat), all to avoid conflicts that only occur when one chat's messages
+//! reach two instances at the same moment. And why not `SELECT … FOR UPDATE` on the session:
+//! the lock would have to be held from the read in the shard until the group commit, on the
+//! committer's connection, across every chat of the batch. The price of this design is a
+//! session read (and a dedupe lookup, `seen_once`) per message instead of the shard's cache,
+//! and, on a conflict, the failure of the whole group commit it rode in.
+//!
+//! Reading the version before the session and the dedupe marker after it is what makes a
+//! redelivery safe: a step committed before the version read is seen by the marker lookup; one
+//! committed after it makes this commit fail.
+//!
+//! Pending replies carry a claim too (`claimed_until`, [`super::REPLY_CLAIM_SECS`] from their
+//! commit): the committing instance sends them at once; if it dies first, another instance
+//! takes them over once the claim runs out ([`Store::orphaned_replies`]).
+//!
+//! Outbox entries are claimed ([`Store::claim_outbox`]) with `FOR UPDATE SKIP LOCKED` and a
+//! claim time, so an instance killed mid-delivery leaves the entry to another once the claim
+//! runs out; the idempotency key makes the repeat harmless at the agency.
 
 use super::seal::{KeyRef, Keyring, SealKey};
-use super::{Batch, R, ReplyOp, SessionVisit, Store, StoreError, codec};
+use super::{Batch, Claim, R, ReplyOp, SessionVisit, Store, StoreError, codec};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
@@ -442,6 +469,106 @@ impl Store for PgStore {
         })
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn load_session_fenced(&self, chat: &ChatKey) -> R<(Option<Session>, u64)> {
+        let row = on_plain_thread(|| {
+            self.reader()?
+                .query_opt("SELECT version FROM chat_versions WHERE chat = $1", &[&fence_id(chat)])
+                .map_err(db_error("read chat version"))
+        })?;
+        let version = row.map_or(0, |row| row.get::<_, i64>(0) as u64);
+        // Read after the version: a step committed in between only makes the commit fail.
+        Ok((self.load_session(chat)?, version))
+    }
+
+    fn stepped(&self, hash: u64) -> R<bool> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt("SELECT 1 FROM seen_once WHERE hash = $1", &[&(hash as i64)])
+                .map_err(db_error("read seen marker"))?;
+            Ok(row.is_some())
+        })
+    }
+
+    fn orphaned_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
+        on_plain_thread(|| {
+            let keys: Vec<Vec<u8>> = self
+                .reader()?
+                .query(
+                    "UPDATE replies SET claimed_until = now() + make_interval(secs => $2) \
+                     WHERE key IN (SELECT key FROM replies WHERE channel = $1 \
+                     AND claimed_until < now() ORDER BY key LIMIT 1000 FOR UPDATE SKIP LOCKED) \
+                     RETURNING key",
+                    &[&channel.code(), &f64::from(super::REPLY_CLAIM_SECS)],
+                )
+                .map_err(db_error("claim orphaned replies"))?
+                .iter()
+                .map(|row| bytes(row, 0))
+                .collect::<R<_>>()?;
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            self.read_replies("WHERE r.key = ANY($1)", &keys)
+        })
+    }
+
+    fn hold_lease(&self, name: &str, holder: &str, secs: u32) -> R<bool> {
+        on_plain_thread(|| {
+            let held = self
+                .reader()?
+                .execute(
+                    "INSERT INTO leases (name, holder, until) \
+                     VALUES ($1, $2, now() + make_interval(secs => $3)) \
+                     ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, \
+                     until = EXCLUDED.until \
+                     WHERE leases.holder = EXCLUDED.holder OR leases.until < now()",
+                    &[&name, &holder, &f64::from(secs)],
+                )
+                .map_err(db_error("hold lease"))?;
+            Ok(held == 1)
+        })
+    }
+
+    fn claim_outbox(&self, id: u64, secs: u32) -> R<Claim> {
+        on_plain_thread(|| {
+            let mut client = self.reader()?;
+            let mut tx = client.transaction().map_err(db_error("begin claim"))?;
+            let row_id = id as i64;
+            // SKIP LOCKED: an entry another instance is claiming right now is simply not ours.
+            let free = tx
+                .query_opt(
+                    "SELECT claimed_until IS NULL OR claimed_until < now() FROM outbox_pending \
+                     WHERE id = $1 FOR UPDATE SKIP LOCKED",
+                    &[&row_id],
+                )
+                .map_err(db_error("claim outbox entry"))?;
+            let claim = match free.map(|row| row.get::<_, bool>(0)) {
+                Some(true) => {
+                    tx.execute(
+                        "UPDATE outbox_pending SET claimed_until = now() + make_interval(secs => $2) \
+                         WHERE id = $1",
+                        &[&row_id, &f64::from(secs)],
+                    )
+                    .map_err(db_error("claim outbox entry"))?;
+                    Claim::Taken
+                }
+                Some(false) => Claim::Held,
+                None => {
+                    let exists = tx
+                        .query_opt("SELECT 1 FROM outbox_pending WHERE id = $1", &[&row_id])
+                        .map_err(db_error("claim outbox entry"))?;
+                    if exists.is_some() { Claim::Held } else { Claim::Gone }
+                }
+            };
+            tx.commit().map_err(db_error("commit claim"))?;
+            Ok(claim)
+        })
+    }
+
     fn commit(&self, batch: &Batch) -> R<()> {
         on_plain_thread(|| {
             if batch.is_empty() {
@@ -449,6 +576,8 @@ impl Store for PgStore {
             }
             let mut client = self.writer()?;
             let mut tx = client.transaction().map_err(db_error("begin"))?;
+            // First, so a stale step fails before it wrote (and waited on) anything else.
+            write_fences(&mut tx, &batch.fences)?;
             let mut erased = write_sessions(&mut tx, &batch.sessions)?;
             erased |= write_tickets(&mut tx, &batch.tickets)?;
             write_seen(&mut tx, batch)?;
@@ -643,7 +772,48 @@ fn write_tickets(tx: &mut Transaction<'_>, tickets: &[Ticket]) -> R<bool> {
     Ok(!doomed.is_empty())
 }
 
-/// Dedupe markers: one row per hour per commit; expiry drops whole hours.
+/// The id of a chat's row in `chat_versions`: FNV-1a of its key, so the table holds no phone
+/// number. Two chats sharing one would only fence each other (a needless conflict).
+fn fence_id(chat: &ChatKey) -> i64 {
+    codec::session_key(chat)
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+        as i64
+}
+
+/// Moves each fenced chat one version on, or fails the commit if another process did first.
+/// The row lock taken here holds a concurrent commit of the same chat until this one ends,
+/// which then finds the version moved and fails.
+fn write_fences(tx: &mut Transaction<'_>, fences: &[(ChatKey, u64)]) -> R<()> {
+    let mut done: Vec<&ChatKey> = Vec::new();
+    for (chat, version) in fences {
+        if done.contains(&chat) {
+            continue;
+        }
+        done.push(chat);
+        let id = fence_id(chat);
+        let moved = if *version == 0 {
+            tx.execute(
+                "INSERT INTO chat_versions (chat, version) VALUES ($1, 1) ON CONFLICT DO NOTHING",
+                &[&id],
+            )
+        } else {
+            tx.execute(
+                "UPDATE chat_versions SET version = version + 1 WHERE chat = $1 AND version = $2",
+                &[&id, &(*version as i64)],
+            )
+        }
+        .map_err(db_error("fence chat"))?;
+        if moved != 1 {
+            return Err(StoreError::Conflict(format!("chat {chat} is past version {version}")));
+        }
+    }
+    Ok(())
+}
+
+/// Dedupe markers: one row per hour per commit; expiry drops whole hours. Each hash also gets
+/// a row of its own in `seen_once`, which any instance can look up; a hash already there means
+/// the message was stepped twice, and the commit is refused.
 fn write_seen(tx: &mut Transaction<'_>, batch: &Batch) -> R<()> {
     for (hour, hashes) in &batch.seen_by_hour() {
         tx.execute(
@@ -651,9 +821,24 @@ fn write_seen(tx: &mut Transaction<'_>, batch: &Batch) -> R<()> {
             &[&i64::from(*hour), &codec::encode_seen(hashes)],
         )
         .map_err(db_error("write seen markers"))?;
+        let ids: Vec<i64> = hashes.iter().map(|h| *h as i64).collect();
+        let added = tx
+            .execute(
+                "INSERT INTO seen_once (hash, hour) SELECT DISTINCT unnest($1::bigint[]), $2::bigint \
+                 ON CONFLICT DO NOTHING",
+                &[&ids, &i64::from(*hour)],
+            )
+            .map_err(db_error("write seen markers"))?;
+        let distinct = ids.iter().collect::<std::collections::HashSet<_>>().len();
+        if added as usize != distinct {
+            return Err(StoreError::Conflict("a message was stepped by another instance".into()));
+        }
     }
     if let Some(before) = batch.seen_expired {
-        tx.execute("DELETE FROM seen WHERE hour < $1", &[&i64::from(codec::seen_hour(before))])
+        let hour = i64::from(codec::seen_hour(before));
+        tx.execute("DELETE FROM seen WHERE hour < $1", &[&hour])
+            .map_err(db_error("expire seen markers"))?;
+        tx.execute("DELETE FROM seen_once WHERE hour < $1", &[&hour])
             .map_err(db_error("expire seen markers"))?;
     }
     Ok(())
@@ -680,14 +865,15 @@ fn write_replies(tx: &mut Transaction<'_>, ops: &[ReplyOp]) -> R<()> {
             };
             let group = vec![(chat.clone(), seq, out.clone())];
             tx.execute(
-                "INSERT INTO replies (key, channel, chat, key_slot, value) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO replies (key, channel, chat, key_slot, value, claimed_until) \
+                 VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))",
                 &[
                     &row_key,
                     &chat.channel.code(),
                     &codec::session_key(chat),
                     &(seal.slot as i32),
                     &codec::seal_reply_group(&group, &seal)?,
+                    &f64::from(super::REPLY_CLAIM_SECS),
                 ],
             )
             .map_err(db_error("write reply"))?;

@@ -216,6 +216,7 @@ pub fn sample_batch() -> Batch {
         )],
         accounts: vec![sample_account()],
         staff_sessions: Vec::new(),
+        fences: Vec::new(),
     }
 }
 

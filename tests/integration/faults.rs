@@ -8,8 +8,8 @@
 //! What a citizen should read is taken from a control citizen who walks the same dialog on
 //! the same pintu before the faults start ([`expected`]).
 
-mod ledger;
-mod platform;
+pub(crate) mod ledger;
+pub(crate) mod platform;
 
 use super::support::private_tempdir;
 use crate::process::Pintu;
@@ -27,7 +27,7 @@ use super::outage::Outage;
 
 /// An emergency report to its ticket, then the ticket list; each with the words the last
 /// answer to it contains.
-const REPORT: &[(&str, &str)] = &[
+pub(crate) const REPORT: &[(&str, &str)] = &[
     ("halo", "Silakan pilih layanan"),
     ("darurat", "Apakah ini keadaan darurat"),
     ("ya", "Mohon kirim lokasi"),
@@ -66,7 +66,11 @@ async fn started(tg_mode: TgMode) -> (Arc<Platforms>, Pintu, tempfile::TempDir) 
 }
 
 /// What a citizen reads walking `script`: the control citizen's messages, normalized.
-async fn expected(control: &Citizen, pintu: SocketAddr, script: &[(&str, &str)]) -> Vec<String> {
+pub(crate) async fn expected(
+    control: &Citizen,
+    pintu: SocketAddr,
+    script: &[(&str, &str)],
+) -> Vec<String> {
     control.walk(pintu, script).await;
     control.received().iter().map(|r| normalize(&r.text)).collect()
 }

@@ -11,6 +11,7 @@ mod fake_agency;
 mod fake_graph;
 mod fake_telegram;
 mod faults;
+mod instances;
 mod layering;
 mod outage;
 mod outbox;

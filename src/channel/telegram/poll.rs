@@ -14,6 +14,11 @@ use teloxide::types::ResponseParameters;
 use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
+/// The lease of the instance that polls, when several share the store.
+const LEASE: &str = "telegram-getupdates";
+/// How often an instance that does not poll asks whether it should.
+const STANDBY: Duration = Duration::from_secs(2);
+
 /// Seconds Telegram may hold a getUpdates open (the request itself may take 10 s more).
 const POLL_SECS: u32 = 10;
 
@@ -31,6 +36,14 @@ pub(super) async fn run(tg: Arc<Telegram>, shutdown: CancellationToken) {
     let mut offset: i64 = 0;
     let mut failures: u32 = 0;
     loop {
+        // One instance at a time polls (Telegram answers a second getUpdates with 409); the
+        // others look every few seconds whether the leader's lease ran out.
+        if !tg.convo.leads(LEASE) {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                () = tokio::time::sleep(STANDBY) => continue,
+            }
+        }
         let request = get_updates(&client, &url, offset);
         let updates = tokio::select! {
             // Nothing confirmed: whatever was fetched is delivered again next time.

@@ -11,7 +11,8 @@ use postgres::Client;
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_accounts.sql")),
-    (3, include_str!("migrations/0003_staff_sessions.sql")),
+    (3, include_str!("migrations/0003_instances.sql")),
+    (4, include_str!("migrations/0004_staff_sessions.sql")),
 ];
 
 /// Any fixed number; shared by every pintu instance on the database.

@@ -4,7 +4,7 @@
 use super::cluster::{Cluster, fresh_database};
 use super::{PgStore, migrate, redacted};
 use crate::store::suite::{self, store_suite};
-use crate::store::{Batch, Store};
+use crate::store::{Batch, Claim, Store, StoreError};
 use std::sync::Arc;
 
 /// A store on a fresh database; the guard keeps the cluster running and knows the URL.
@@ -31,7 +31,7 @@ fn migrations_run_once_and_opening_again_applies_none() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
     suite::assert_sample_batch(&again);
 }
 
@@ -158,4 +158,80 @@ fn a_sled_store_moves_in_resumes_after_a_cut_and_compares_equal() {
         .unwrap()
         .get(0);
     assert_eq!(plain, 0);
+}
+
+/// A step's commit: the chat's session written, fenced at the version the step read.
+fn step_batch(chat: &crate::model::ChatKey, version: u64, misses: u8) -> Batch {
+    let mut session = suite::sample_session();
+    session.misses = misses;
+    Batch {
+        sessions: vec![(chat.clone(), Some(session))],
+        fences: vec![(chat.clone(), version)],
+        ..Batch::default()
+    }
+}
+
+#[test]
+fn a_stale_steps_commit_is_refused_and_writes_nothing() {
+    let (a, (_cluster, url)) = fresh();
+    let b = PgStore::open(&url).unwrap();
+    let chat = suite::chat("6281100000001");
+    // Both instances read the chat before either stepped it.
+    let (none, read_by_a) = a.load_session_fenced(&chat).unwrap();
+    let (_, read_by_b) = b.load_session_fenced(&chat).unwrap();
+    assert!(none.is_none());
+    a.commit(&step_batch(&chat, read_by_a, 1)).unwrap();
+    let refused = b.commit(&step_batch(&chat, read_by_b, 2)).unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused}");
+    assert_eq!(a.load_session(&chat).unwrap().unwrap().misses, 1);
+    // Read again, B steps on A's result, and A's old read is stale in turn.
+    let (seen_by_b, now) = b.load_session_fenced(&chat).unwrap();
+    assert_eq!(seen_by_b.unwrap().misses, 1);
+    assert!(now > read_by_a);
+    b.commit(&step_batch(&chat, now, 2)).unwrap();
+    assert!(matches!(a.commit(&step_batch(&chat, now, 3)), Err(StoreError::Conflict(_))));
+    assert_eq!(a.load_session(&chat).unwrap().unwrap().misses, 2);
+}
+
+#[test]
+fn a_message_stepped_by_one_instance_is_known_to_another_and_never_committed_twice() {
+    let (a, (_cluster, url)) = fresh();
+    let b = PgStore::open(&url).unwrap();
+    assert!(!b.stepped(suite::SAMPLE_SEEN).unwrap());
+    a.commit(&suite::sample_batch()).unwrap();
+    assert!(b.stepped(suite::SAMPLE_SEEN).unwrap());
+    let seen = suite::sample_batch().seen;
+    let again = b.commit(&Batch { seen, ..Batch::default() }).unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+}
+
+#[test]
+fn an_outbox_entry_is_claimed_by_one_instance_until_its_claim_runs_out() {
+    let (a, (_cluster, url)) = fresh();
+    let b = PgStore::open(&url).unwrap();
+    a.commit(&suite::sample_batch()).unwrap();
+    let id = a.outbox_pending().unwrap()[0].id;
+    assert_eq!(a.claim_outbox(id, 1).unwrap(), Claim::Taken);
+    assert_eq!(b.claim_outbox(id, 1).unwrap(), Claim::Held);
+    // A died mid-delivery: its claim runs out and B may take the entry.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(b.claim_outbox(id, 60).unwrap(), Claim::Taken);
+    assert_eq!(a.claim_outbox(id, 60).unwrap(), Claim::Held);
+    let done = Batch { outbox: vec![crate::model::outbox::OutboxOp::Done(id)], ..Batch::default() };
+    b.commit(&done).unwrap();
+    assert_eq!(a.claim_outbox(id, 60).unwrap(), Claim::Gone);
+}
+
+#[test]
+fn a_lease_is_held_by_one_instance_and_taken_over_once_it_runs_out() {
+    let (a, (_cluster, url)) = fresh();
+    let b = PgStore::open(&url).unwrap();
+    assert!(a.hold_lease("telegram-poll", "a", 1).unwrap());
+    assert!(!b.hold_lease("telegram-poll", "b", 1).unwrap());
+    assert!(a.hold_lease("telegram-poll", "a", 1).unwrap(), "renewed by its holder");
+    assert!(b.hold_lease("other-job", "b", 1).unwrap(), "leases are per job");
+    // A stopped renewing (it died): B takes over, and A no longer leads.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(b.hold_lease("telegram-poll", "b", 30).unwrap());
+    assert!(!a.hold_lease("telegram-poll", "a", 30).unwrap());
 }

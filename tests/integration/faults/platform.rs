@@ -144,6 +144,16 @@ impl Citizen {
     /// The platform delivers `said` (again), retrying until pintu answers 200, as Meta and
     /// Telegram do with a webhook that failed or timed out.
     pub async fn redeliver(&self, pintu: SocketAddr, said: &Said) {
+        let until = Instant::now() + DELIVERY_DEADLINE;
+        while !self.deliver_once(pintu, said).await {
+            assert!(Instant::now() < until, "{}: {:?} never acknowledged", self.name(), said.text);
+            // Meta and Telegram back off for seconds to hours; compressed here.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// One delivery of `said`: true when pintu answered 200.
+    pub async fn deliver_once(&self, pintu: SocketAddr, said: &Said) -> bool {
         let (path, header, value) = match (&self.who, self.platforms.tg_mode) {
             (Who::WhatsApp(_), _) => (
                 "/whatsapp/webhook",
@@ -158,28 +168,20 @@ impl Citizen {
             }
         };
         let url = format!("http://{pintu}{path}");
-        let until = Instant::now() + DELIVERY_DEADLINE;
-        loop {
-            let sent = self
-                .platforms
-                .http
-                .post(&url)
-                .header("content-type", "application/json")
-                .header(header, &value)
-                .body(said.body.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(r) if r.status() == 200 => return,
-                // 401 would be a bug in this test, not a fault to ride out.
-                Ok(r) if r.status() == 401 => {
-                    panic!("{}: pintu refused the signature", self.name())
-                }
-                _ => {}
-            }
-            assert!(Instant::now() < until, "{}: {:?} never acknowledged", self.name(), said.text);
-            // Meta and Telegram back off for seconds to hours; compressed here.
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let sent = self
+            .platforms
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .header(header, &value)
+            .body(said.body.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status() == 200 => true,
+            // 401 would be a bug in this test, not a fault to ride out.
+            Ok(r) if r.status() == 401 => panic!("{}: pintu refused the signature", self.name()),
+            _ => false,
         }
     }
 
