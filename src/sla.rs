@@ -146,30 +146,71 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
+    fn scan(&self, tickets: &[Ticket]) -> Scan {
+        let cat = self.catalogue.borrow().clone();
+        let sla = |id: &str| cat.script(id).map_or(0, |s| s.sla_days);
+        let rules = Rules {
+            calendar: &self.calendar,
+            targets: &self.targets,
+            sla_days: &sla,
+            retention_secs: self.retention_secs,
+        };
+        scan_all(tickets, Now::new(self.clock.now(), self.offset), &rules)
+    }
+
+    /// Deletes the scan's erased attachments, then commits it; true once committed.
+    async fn apply(&self, Scan { batch, erased_files }: Scan) -> bool {
+        // Files first: a crash before the commit repeats the erasure next scan. The commit
+        // destroys the erased tickets' keys (see `store::sled`).
+        if let Err(e) = crate::private_fs::remove_attachments(&self.data_dir, &erased_files) {
+            tracing::error!(error = %e, "retention: attachments could not be deleted");
+            return false;
+        }
+        self.committer.commit(batch).await
+    }
+
+    /// Scans one ticket again as its chat's version reads now, and commits what it changes
+    /// fenced on that version; true if something was committed.
+    async fn fenced(&self, seen: &Ticket) -> bool {
+        let fresh = (|| {
+            let (_, version) = self.store.load_session_fenced(&seen.chat)?;
+            Ok::<_, crate::store::StoreError>((version, self.store.ticket(&seen.no)?))
+        })();
+        let (version, Some(ticket)) = (match fresh {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::error!(error = %e, "follow-up scan could not read a ticket");
+                return false;
+            }
+        }) else {
+            return false;
+        };
+        let mut scan = self.scan(std::slice::from_ref(&ticket));
+        if scan.batch.tickets.is_empty() {
+            return false;
+        }
+        scan.batch.fences = vec![(ticket.chat.clone(), version)];
+        self.apply(scan).await
+    }
+
     pub async fn run(self, shutdown: CancellationToken) {
         loop {
-            let found = self.store.tickets().map(|tickets| {
-                let cat = self.catalogue.borrow().clone();
-                let sla = |id: &str| cat.script(id).map_or(0, |s| s.sla_days);
-                let rules = Rules {
-                    calendar: &self.calendar,
-                    targets: &self.targets,
-                    sla_days: &sla,
-                    retention_secs: self.retention_secs,
-                };
-                scan_all(&tickets, Now::new(self.clock.now(), self.offset), &rules)
-            });
-            match found {
-                Ok(Scan { batch, erased_files }) => {
-                    let n = batch.tickets.len();
-                    // Files first: a crash before the commit repeats the erasure next scan.
-                    // The commit destroys the erased tickets' keys (see `store::sled`).
-                    let files =
-                        crate::private_fs::remove_attachments(&self.data_dir, &erased_files);
-                    if let Err(e) = &files {
-                        tracing::error!(error = %e, "retention: attachments could not be deleted");
+            match self.store.tickets().map(|tickets| self.scan(&tickets)) {
+                Ok(scan) if self.store.shared() => {
+                    // Other instances change tickets too: each one changed here is scanned
+                    // again on its own, fenced on its chat (see `desk.rs`); one changed
+                    // meanwhile is left to the next scan.
+                    let mut n = 0;
+                    for ticket in scan.batch.tickets {
+                        n += usize::from(self.fenced(&ticket).await);
                     }
-                    if n > 0 && files.is_ok() && self.committer.commit(batch).await {
+                    if n > 0 {
+                        tracing::info!(tickets = n, "follow-up: overdue notices, reminders, closures, retention");
+                    }
+                }
+                Ok(scan) => {
+                    let n = scan.batch.tickets.len();
+                    if n > 0 && self.apply(scan).await {
                         tracing::info!(
                             tickets = n,
                             "follow-up: overdue notices, reminders, closures, retention"
