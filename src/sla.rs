@@ -205,7 +205,10 @@ impl FollowUp {
                         n += usize::from(self.fenced(&ticket).await);
                     }
                     if n > 0 {
-                        tracing::info!(tickets = n, "follow-up: overdue notices, reminders, closures, retention");
+                        tracing::info!(
+                            tickets = n,
+                            "follow-up: overdue notices, reminders, closures, retention"
+                        );
                     }
                 }
                 Ok(scan) => {

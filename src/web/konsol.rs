@@ -392,7 +392,8 @@ fn render_ticket(
         script.as_deref(),
         &cat,
         &s.http.links,
-        &s.http.public_url,
+        // Links relative to the page: the officer reached pintu at whatever address this is.
+        "",
         now.at.0,
     );
     let secret_kind = |step: &str| {

@@ -264,13 +264,19 @@ async fn sign_out(
     response
 }
 
-/// A form posted from another site's page (the browser names it in `Origin`) is refused; a
-/// request without `Origin` (an old browser, a script) is judged by the rest.
+/// A form posted from another site's page is refused. Browsers say where a request comes from
+/// in `Sec-Fetch-Site`; where they do not, `Origin` must name this host. (`Origin` alone is not
+/// enough: with pintu's `Referrer-Policy: no-referrer` browsers send `Origin: null` even for
+/// pintu's own forms.) A request with neither (an old browser, a script) is judged by the rest.
 fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let value = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    if let Some(site) = value(header::HeaderName::from_static("sec-fetch-site")) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = value(header::ORIGIN).filter(|o| *o != "null") else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = value(header::HOST).unwrap_or("");
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
@@ -358,17 +364,19 @@ mod tests {
 
     #[test]
     fn only_forms_of_this_site_sign_in() {
-        let headers = |origin: Option<&str>| {
+        let headers = |pairs: &[(&'static str, &str)]| {
             let mut h = HeaderMap::new();
             h.insert(header::HOST, HeaderValue::from_static("pintu.example:8080"));
-            if let Some(o) = origin {
-                h.insert(header::ORIGIN, HeaderValue::from_str(o).unwrap());
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_str(v).unwrap());
             }
             h
         };
-        assert!(same_origin(&headers(Some("https://pintu.example:8080"))));
-        assert!(same_origin(&headers(None)));
-        assert!(!same_origin(&headers(Some("https://evil.example"))));
-        assert!(!same_origin(&headers(Some("null"))));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(same_origin(&headers(&[("origin", "https://pintu.example:8080")])));
+        assert!(same_origin(&headers(&[])));
+        assert!(!same_origin(&headers(&[("origin", "https://evil.example")])));
     }
 }

@@ -183,6 +183,7 @@ async fn wrong_passwords_lock_the_account_and_a_foreign_form_is_refused() {
     let foreign = client()
         .post(format!("{}/konsol/masuk", s.base))
         .header(ORIGIN, "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
         .form(&[("login", "ani"), ("password", "sandi-ani-123")])
         .send()
         .await
@@ -229,7 +230,12 @@ async fn an_officer_finds_the_ticket_changes_its_status_and_the_citizen_hears_it
     // The ticket's page: NIK and KK masked until revealed, and the reveal audited.
     let page = budi.get(&format!("/konsol/tiket/{no}")).await.text().await.unwrap();
     assert!(!page.contains("6409011708900001") && !page.contains("6409012005150003"), "{page}");
-    assert!(page.contains("<img src=\"http"), "the photos are shown inline: {page}");
+    let img = page.find("<img src=\"/files/").expect("the photos are shown inline");
+    let src = &page[img + 10..];
+    let src = src[..src.find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&");
+    let photo = client().get(format!("{}{src}", s.base)).send().await.unwrap();
+    assert_eq!(photo.status(), StatusCode::OK, "{src}");
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
     let token = form_token(&page);
     let shown = budi.post(&format!("/konsol/tiket/{no}/lihat"), &[("token", &token)]).await;
     let shown = shown.text().await.unwrap();
@@ -292,4 +298,122 @@ async fn another_opds_ticket_is_not_found_and_not_listed() {
     let ani = signed_in(&s, "ani").await;
     assert!(ani.get("/konsol").await.text().await.unwrap().contains(&no));
     assert_eq!(ani.get(&format!("/konsol/tiket/{no}")).await.status(), StatusCode::OK);
+}
+
+/// `pintu user add` for an officer of Disdukcapil, with the password on stdin (pintu stopped).
+fn add_officer(data: &std::path::Path, login: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pintu"))
+        .args(["user", "add", "--opd", "disdukcapil", "--name", login, "--login", login])
+        .arg("--password-stdin")
+        .env("PINTU_DATA_DIR", data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let password = format!("sandi-{login}-123\n");
+    child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// Chromium against the real binary: an officer is locked out after wrong passwords; another
+/// signs in, filters the queue, opens a citizen's ticket, changes its status (the citizen's web
+/// chat then shows it), and signs out. A screenshot of every page.
+#[tokio::test]
+async fn in_a_real_browser_an_officer_works_the_queue() {
+    use fantoccini::Locator::Css;
+    let data = super::support::private_tempdir();
+    add_officer(data.path(), "budi");
+    add_officer(data.path(), "rina");
+    let pintu = super::browser::Pintu::start(data.path(), &[]).await;
+    let mut citizen = Citizen::new(pintu.url("").trim_end_matches('/'));
+    let no = request_ktp(&mut citizen).await;
+
+    let browser = super::browser::Browser::start("konsol_officer").await;
+    let b = &browser.client;
+    let text = || async { b.find(Css("main")).await.unwrap().text().await.unwrap() };
+    // Clicks a submit button and waits for the next page (the old one's body goes stale).
+    let submit = |css: String| async move {
+        let old = b.find(Css("main")).await.unwrap();
+        b.find(Css(&css)).await.unwrap().click().await.unwrap();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        while old.text().await.is_ok() {
+            assert!(tokio::time::Instant::now() < deadline, "no new page after {css}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let sign_in = |login: &'static str, password: &'static str| async move {
+        b.find(Css("#login")).await.unwrap().clear().await.unwrap();
+        b.find(Css("#login")).await.unwrap().send_keys(login).await.unwrap();
+        b.find(Css("#password")).await.unwrap().send_keys(password).await.unwrap();
+        submit("form.stack button[type=submit]".into()).await;
+    };
+    browser.goto(&pintu.url("/konsol")).await;
+    assert!(b.current_url().await.unwrap().as_str().ends_with("/konsol/masuk"));
+    browser.snap("sign-in page").await;
+    for n in 1..=5 {
+        sign_in("budi", "bukan-sandinya").await;
+        browser.snap(&format!("wrong password {n}")).await;
+    }
+    assert!(text().await.contains("akun dikunci"), "{}", text().await);
+
+    sign_in("rina", "sandi-rina-123").await;
+    assert!(b.current_url().await.unwrap().as_str().ends_with("/konsol"));
+    assert!(text().await.contains(&no));
+    browser.snap("queue").await;
+    b.find(Css("select[name=status]")).await.unwrap().select_by_value("selesai").await.unwrap();
+    submit("form.filters button[type=submit]".into()).await;
+    assert!(!text().await.contains(&no), "no finished ticket yet");
+    browser.snap("queue filtered: selesai").await;
+    b.find(Css("select[name=status]")).await.unwrap().select_by_value("diterima").await.unwrap();
+    submit("form.filters button[type=submit]".into()).await;
+    assert!(text().await.contains(&no));
+    browser.snap("queue filtered: diterima").await;
+
+    submit(format!("a[href='/konsol/tiket/{no}']")).await;
+    let page = text().await;
+    assert!(page.contains("Jawaban") && !page.contains("6409011708900001"), "{page}");
+    browser.snap("ticket").await;
+    let status = b.find(Css("#status")).await.unwrap();
+    status.select_by_value("diproses").await.unwrap();
+    b.find(Css("#catatan"))
+        .await
+        .unwrap()
+        .send_keys("Berkas lengkap, sedang dicetak")
+        .await
+        .unwrap();
+    browser.snap("status chosen").await;
+    b.find(Css("form[action$='/status'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text().await;
+    assert!(
+        page.contains("Berkas lengkap, sedang dicetak") && page.contains("konsol:rina"),
+        "{page}"
+    );
+    browser.snap("status changed").await;
+
+    let mut heard = String::new();
+    for _ in 0..100 {
+        heard = citizen.open().await;
+        if heard.contains("<strong>Diproses</strong>") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(heard.contains("<strong>Diproses</strong>"), "the citizen hears it: {heard}");
+
+    submit("a[href='/konsol']".into()).await;
+    submit("form[action='/konsol/keluar'] button".into()).await;
+    assert!(b.current_url().await.unwrap().as_str().ends_with("/konsol/masuk"));
+    browser.snap("signed out").await;
+    browser.goto(&pintu.url("/konsol")).await;
+    assert!(
+        b.current_url().await.unwrap().as_str().ends_with("/konsol/masuk"),
+        "the session is over"
+    );
+    browser.close().await;
 }
