@@ -84,33 +84,40 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let s = StaffState::from_ref(state);
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        let from = client_ip(peer, &parts.headers, &s.trusted_proxies).to_string();
-        let sign_in = || Redirect::to(SIGN_IN).into_response();
-        let Some(token_hash) = session_cookie(&parts.headers).map(|t| hash(&t)) else {
-            return Err(sign_in());
-        };
-        let store = s.desk.store.clone();
-        let found = tokio::task::spawn_blocking(move || {
-            let Some(session) = store.staff_session(&token_hash)? else { return Ok(None) };
-            let account = store.account(&session.login)?;
-            Ok::<_, crate::store::StoreError>(account.map(|a| (session, a)))
-        })
-        .await;
-        let (session, account) = match found {
-            Ok(Ok(Some(found))) => found,
-            Ok(Ok(None)) => return Err(sign_in()),
-            _ => return Err(unavailable()),
-        };
-        let now = s.desk.clock.now();
+        let headers = parts.headers.clone();
+        match tokio::task::spawn_blocking(move || s.signed_in(&headers, peer)).await {
+            Ok(Ok(Some(staff))) => Ok(staff),
+            Ok(Ok(None)) => Err(Redirect::to(SIGN_IN).into_response()),
+            _ => Err(unavailable()),
+        }
+    }
+}
+
+impl StaffState {
+    /// The staff member whose live session the request's cookie names, if any; marks the
+    /// session seen. Reads the store: call it where blocking is allowed.
+    pub fn signed_in(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<IpAddr>,
+    ) -> Result<Option<Staff>, crate::store::StoreError> {
+        let Some(token_hash) = session_cookie(headers).map(|t| hash(&t)) else { return Ok(None) };
+        let store = &self.desk.store;
+        let Some(session) = store.staff_session(&token_hash)? else { return Ok(None) };
+        let Some(account) = store.account(&session.login)? else { return Ok(None) };
+        let now = self.desk.clock.now();
         if account.disabled || !live(&session, now.0) {
-            return Err(sign_in());
+            return Ok(None);
         }
         if now.0 - session.seen.0 >= TOUCH_SECS {
             let seen = StaffSession { seen: now, ..session.clone() };
             let op = SessionOp::Put(token_hash, seen);
-            s.desk.committer.commit_later(Batch { staff_sessions: vec![op], ..Batch::default() });
+            self.desk
+                .committer
+                .commit_later(Batch { staff_sessions: vec![op], ..Batch::default() });
         }
-        Ok(Staff { account, form_token: session.form_token, from, token_hash })
+        let from = client_ip(peer, headers, &self.trusted_proxies).to_string();
+        Ok(Some(Staff { account, form_token: session.form_token, from, token_hash }))
     }
 }
 
