@@ -145,6 +145,8 @@ fn service_title(s: &KonsolState, id: &str) -> String {
 /// The tickets this staff member may see that pass the filters, newest first.
 /// Why a ticket or the queue could not be shown.
 enum Refusal {
+    /// A form without this session's token.
+    Forbidden,
     /// Unknown, or another OPD's: the same answer for both.
     NotFound,
     /// The store could not be read.
@@ -154,6 +156,7 @@ enum Refusal {
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
+            Refusal::Forbidden => forbidden(),
             Refusal::NotFound => not_found(),
             Refusal::Unavailable => unavailable(),
         }
@@ -326,6 +329,14 @@ fn load(s: &KonsolState, staff: &Staff, no: &str) -> Result<Ticket, Refusal> {
         Ok(_) => Err(Refusal::NotFound),
         Err(_) => Err(Refusal::Unavailable),
     }
+}
+
+/// The ticket a form posted on its page is about, if the form carries this session's token.
+fn form_ticket(s: &KonsolState, staff: &Staff, no: &str, token: &str) -> Result<Ticket, Refusal> {
+    if !staff.form_ok(token) {
+        return Err(Refusal::Forbidden);
+    }
+    load(s, staff, no)
 }
 
 fn not_found() -> Response {
@@ -502,10 +513,7 @@ async fn reveal(
     Path(no): Path<String>,
     axum::Form(form): axum::Form<TokenForm>,
 ) -> Response {
-    if !staff.form_ok(&form.token) {
-        return forbidden();
-    }
-    let t = match load(&s, &staff, &no) {
+    let t = match form_ticket(&s, &staff, &no, &form.token) {
         Ok(t) => t,
         Err(r) => return r.into_response(),
     };
@@ -532,10 +540,7 @@ async fn change_status(
     Path(no): Path<String>,
     axum::Form(form): axum::Form<StatusForm>,
 ) -> Response {
-    if !staff.form_ok(&form.token) {
-        return forbidden();
-    }
-    let t = match load(&s, &staff, &no) {
+    let t = match form_ticket(&s, &staff, &no, &form.token) {
         Ok(t) => t,
         Err(r) => return r.into_response(),
     };

@@ -312,24 +312,22 @@ pub fn notice_page(title: &str, id: &str, en: &str) -> askama::Result<String> {
 
 /// A form without this session's token, or from another site.
 pub fn forbidden() -> Response {
-    let notice = NoticePage {
-        version: VERSION,
-        title: "Formulir ditolak · Form refused",
-        id: "Formulir ini kedaluwarsa atau tidak berasal dari halaman pintu. Muat ulang halaman lalu coba lagi.",
-        en: "This form has expired or did not come from a pintu page. Reload the page and try again.",
-    };
-    page(StatusCode::FORBIDDEN, notice.render())
+    let notice = notice_page(
+        "Formulir ditolak · Form refused",
+        "Formulir ini kedaluwarsa atau tidak berasal dari halaman pintu. Muat ulang halaman lalu coba lagi.",
+        "This form has expired or did not come from a pintu page. Reload the page and try again.",
+    );
+    page(StatusCode::FORBIDDEN, notice)
 }
 
 /// The store could not be read or written.
 pub fn unavailable() -> Response {
-    let notice = NoticePage {
-        version: VERSION,
-        title: "Sedang tidak tersedia · Unavailable",
-        id: "pintu tidak dapat membaca atau menyimpan data saat ini. Coba lagi sebentar lagi.",
-        en: "pintu cannot read or save data right now. Please try again in a moment.",
-    };
-    page(StatusCode::SERVICE_UNAVAILABLE, notice.render())
+    let notice = notice_page(
+        "Sedang tidak tersedia · Unavailable",
+        "pintu tidak dapat membaca atau menyimpan data saat ini. Coba lagi sebentar lagi.",
+        "pintu cannot read or save data right now. Please try again in a moment.",
+    );
+    page(StatusCode::SERVICE_UNAVAILABLE, notice)
 }
 
 /// A rendered staff page, no-store (it may show personal data; a shared computer's back

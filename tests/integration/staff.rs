@@ -100,6 +100,18 @@ fn session_cookie(response: &reqwest::Response) -> (String, String) {
     (token, line)
 }
 
+/// The citizen's web chat page once it shows `news` (a status push comes through the outbox).
+async fn hears(citizen: &mut Citizen, news: &str) -> String {
+    for _ in 0..100 {
+        let page = citizen.open().await;
+        if page.contains(news) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the citizen's chat never showed {news}");
+}
+
 /// The hidden form token on a page.
 fn form_token(page: &str) -> String {
     let at = page.find("name=\"token\" value=\"").expect("a form token") + 20;
@@ -259,15 +271,8 @@ async fn an_officer_finds_the_ticket_changes_its_status_and_the_citizen_hears_it
     assert!(page.contains("Berkas lengkap") && page.contains("konsol:budi"), "{page}");
 
     // The citizen's web chat shows the news.
-    let mut heard = String::new();
-    for _ in 0..100 {
-        heard = citizen.open().await;
-        if heard.contains("<strong>Diproses</strong>") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(heard.contains(&no) && heard.contains("<strong>Diproses</strong>"), "{heard}");
+    let heard = hears(&mut citizen, "<strong>Diproses</strong>").await;
+    assert!(heard.contains(&no), "{heard}");
 
     // CSV: the ticket, no answers.
     let csv = budi.get("/konsol/tiket.csv").await;
@@ -396,15 +401,7 @@ async fn in_a_real_browser_an_officer_works_the_queue() {
     );
     browser.snap("status changed").await;
 
-    let mut heard = String::new();
-    for _ in 0..100 {
-        heard = citizen.open().await;
-        if heard.contains("<strong>Diproses</strong>") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(heard.contains("<strong>Diproses</strong>"), "the citizen hears it: {heard}");
+    hears(&mut citizen, "<strong>Diproses</strong>").await;
 
     submit("a[href='/konsol']".into()).await;
     submit("form[action='/konsol/keluar'] button".into()).await;

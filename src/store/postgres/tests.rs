@@ -35,19 +35,26 @@ fn migrations_run_once_and_opening_again_applies_none() {
     suite::assert_sample_batch(&again);
 }
 
+/// A client on `url` after making the database refuse every audit event with `message` (drop
+/// trigger `refuse` on `audit` to end it).
+fn refusing_audit_events(url: &str, message: &str) -> postgres::Client {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION '{message}'; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION refuse();"
+        ))
+        .unwrap();
+    client
+}
+
 #[test]
 fn a_failed_batch_leaves_nothing() {
     let (store, (_cluster, url)) = fresh();
     // The database refuses the batch's audit events, written after its sessions, tickets,
     // markers, scripts and replies in the same transaction.
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    client
-        .batch_execute(
-            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
-             CREATE TRIGGER refuse BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION refuse();",
-        )
-        .unwrap();
+    let mut client = refusing_audit_events(&url, "refused by the test");
     let error = store.commit(&suite::sample_batch()).unwrap_err();
     assert!(error.to_string().contains("refused by the test"), "{error}");
     assert!(store.is_empty().unwrap());
@@ -134,14 +141,7 @@ fn a_sled_store_moves_in_resumes_after_a_cut_and_compares_equal() {
     let (to, (_cluster, url)) = fresh();
     // The database refuses the audit events, copied after sessions and tickets: the chunks
     // before are committed, the one holding an event is not.
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    client
-        .batch_execute(
-            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'connection lost'; END $$; \
-             CREATE TRIGGER refuse BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION refuse();",
-        )
-        .unwrap();
+    let mut client = refusing_audit_events(&url, "connection lost");
     assert!(copy(&from, &to, NOW, WINDOW).unwrap_err().to_string().contains("connection lost"));
     let tickets: i64 = client.query_one("SELECT count(*) FROM tickets", &[]).unwrap().get(0);
     assert!(tickets > 0 && tickets <= MANY as i64, "a part was moved: {tickets}");
