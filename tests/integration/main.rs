@@ -13,6 +13,7 @@ mod fake_telegram;
 mod faults;
 mod instances;
 mod layering;
+mod migrate;
 mod outage;
 mod outbox;
 mod privacy;
