@@ -3,11 +3,7 @@
 //! fails; one instance killed with `kill -9` under load and started again after it. It must
 //! end with every message answered once, one ticket per citizen and one forward per ticket.
 
-// The store's own test harness, shared rather than copied; this test uses only part of it.
-#[allow(dead_code)]
-#[path = "../../src/store/postgres/cluster.rs"]
-mod cluster;
-
+use super::cluster;
 use super::fake_agency::FakeAgency;
 use super::faults::ledger::{exactly_once, tickets_in, wait_for_messages};
 use super::faults::platform::{Citizen, Platforms, TgMode};

@@ -6,6 +6,11 @@ mod backup;
 mod binary;
 mod browser;
 mod check;
+// The store's own throw-away PostgreSQL cluster, shared rather than copied; the tests here use
+// only part of it.
+#[allow(dead_code)]
+#[path = "../../src/store/postgres/cluster.rs"]
+mod cluster;
 mod corpus;
 mod fake_agency;
 mod fake_graph;

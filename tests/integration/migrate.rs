@@ -2,10 +2,7 @@
 //! from a sled data folder into a throw-away PostgreSQL database, the folder then refuses to
 //! serve, and the citizen continues the form on the database.
 
-#[path = "../../src/store/postgres/cluster.rs"]
-#[allow(dead_code)]
-mod cluster;
-
+use super::cluster;
 use super::support::{private_tempdir, repo};
 use std::io::Write;
 use std::path::Path;
