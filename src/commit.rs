@@ -191,20 +191,20 @@ fn run(
             merged.merge(batch);
             waiters.push(done);
         }
-        match commit(store.as_ref(), &outbox_feed, merged, waiters) {
-            Err((StoreError::Conflict(_), waiters)) if let Some(mut parts) = parts => {
+        match (commit(store.as_ref(), &outbox_feed, merged, waiters), parts) {
+            (Err((StoreError::Conflict(_), waiters)), Some(mut parts)) => {
                 let lazy = parts.remove(0);
                 let _ = commit(store.as_ref(), &outbox_feed, lazy, Vec::new());
                 for (batch, done) in parts.into_iter().zip(waiters) {
                     let _ = commit(store.as_ref(), &outbox_feed, batch, vec![done]);
                 }
             }
-            Err((_, waiters)) => {
+            (Err((_, waiters)), _) => {
                 for w in waiters {
                     let _ = w.send(false);
                 }
             }
-            Ok(()) => {}
+            (Ok(()), _) => {}
         }
     }
 }
