@@ -666,8 +666,18 @@ pub fn migrate(config: &Config, to: Option<String>) -> anyhow::Result<String> {
 /// (the data folder is locked while it serves). Returns what to print.
 pub fn user(config: &Config, cmd: UserCmd) -> anyhow::Result<String> {
     use crate::model::account::Role;
-    let store = open_idle(config)
-        .context("the data folder is in use: stop pintu before changing accounts")?;
+    // On PostgreSQL the running instances read accounts from the database at each sign-in,
+    // so they may go on serving; a sled folder is locked by the pintu serving it.
+    let store: Box<dyn Store> = match &config.database_url {
+        Some(url) => Box::new(PgStore::open(url.expose()).with_context(|| {
+            format!("opening {}", crate::store::postgres::redacted(url.expose()))
+        })?),
+        None => Box::new(
+            open_idle(config)
+                .context("the data folder is in use: stop pintu before changing accounts")?,
+        ),
+    };
+    let store = store.as_ref();
     let now = SystemClock.now();
     let by = "cli";
     // A password from stdin (one line), or a generated one shown once.
@@ -695,7 +705,7 @@ pub fn user(config: &Config, cmd: UserCmd) -> anyhow::Result<String> {
                 (None, false) => anyhow::bail!("an officer needs --opd (or give --admin)"),
             };
             let (pw, generated) = password(password_stdin)?;
-            let batch = crate::users::add(&store, &login, &name, role, &pw, by, now)?;
+            let batch = crate::users::add(store, &login, &name, role, &pw, by, now)?;
             (batch, format!("account {login} created{}", shown(generated, &pw)))
         }
         UserCmd::List => {
@@ -712,16 +722,16 @@ pub fn user(config: &Config, cmd: UserCmd) -> anyhow::Result<String> {
             return Ok(out.trim_end().to_owned());
         }
         UserCmd::Disable { login } => {
-            let batch = crate::users::set_disabled(&store, &login, true, by, now)?;
+            let batch = crate::users::set_disabled(store, &login, true, by, now)?;
             (batch, format!("account {login} disabled"))
         }
         UserCmd::Enable { login } => {
-            let batch = crate::users::set_disabled(&store, &login, false, by, now)?;
+            let batch = crate::users::set_disabled(store, &login, false, by, now)?;
             (batch, format!("account {login} enabled"))
         }
         UserCmd::Reset { login, password_stdin } => {
             let (pw, generated) = password(password_stdin)?;
-            let batch = crate::users::reset(&store, &login, &pw, by, now)?;
+            let batch = crate::users::reset(store, &login, &pw, by, now)?;
             (batch, format!("password of {login} reset{}", shown(generated, &pw)))
         }
     };

@@ -62,4 +62,12 @@ fn a_data_folder_moves_into_postgres_and_the_citizen_goes_on_there() {
     let said = text(&on);
     assert!(on.status.success(), "{said}");
     assert!(said.contains("Mohon ketik nama lengkap"), "{said}");
+
+    // Accounts are managed in the database from now on.
+    let add = ["user", "add", "--opd", "disdukcapil", "--name", "Budi", "--login", "budi"];
+    let added =
+        pintu(data, Some(&url), &[&add[..], &["--password-stdin"]].concat(), "sandi-budi-1\n");
+    assert!(added.status.success(), "{}", text(&added));
+    let list = text(&pintu(data, Some(&url), &["user", "list"], ""));
+    assert!(list.contains("ani") && list.contains("budi"), "{list}");
 }
