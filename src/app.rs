@@ -250,6 +250,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         metrics,
         reloader,
         desk: Desk::new(store.clone(), committer, clock.clone(), config.timezone, settings, rx),
+        trusted_proxies: config.web.trusted_proxies.clone().into(),
     };
     Ok(Core { store, catalogue: tx, convo, sinks, http, outbound, clock, tasks })
 }

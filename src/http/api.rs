@@ -3,8 +3,8 @@
 //! and for admins `GET /api/v1/outbox/dead`, `POST /api/v1/outbox/dead/{id}/requeue`.
 //! Every call needs a bearer token; an OPD's token sees only that OPD's tickets.
 
-use super::AppState;
 use super::error::ApiError;
+use super::{AppState, ClientAddr};
 use crate::audit::AuditEvent;
 use crate::clock::Now;
 use crate::config::Scope;
@@ -16,12 +16,12 @@ use crate::outbox::forward;
 use crate::outbox::worker::script_for;
 use crate::store::Batch;
 use crate::ticket::change::ChangeError;
-use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -65,19 +65,10 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Scope, ApiError> {
     found.ok_or(ApiError::Unauthorized("unknown token"))
 }
 
-/// Where a request came from, as far as a proxy in front tells (for the audit log).
-fn client(headers: &HeaderMap) -> String {
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next());
-    forwarded.map_or_else(|| "direct".to_string(), |f| f.trim().chars().take(64).collect())
-}
-
 /// Appends one admin action to the audit log.
-async fn audit(state: &AppState, headers: &HeaderMap, action: &str, detail: String) {
+async fn audit(state: &AppState, from: &ClientAddr, action: &str, detail: String) {
     let e =
-        AuditEvent::new(state.desk.clock.now(), "admin", action, "", detail).from(client(headers));
+        AuditEvent::new(state.desk.clock.now(), "admin", action, "", detail).from(from.0.as_str());
     let _ = state.desk.committer.commit(Batch { audit: vec![e], ..Batch::default() }).await;
 }
 
@@ -225,6 +216,7 @@ struct StatusBody {
 
 async fn set_status(
     State(state): State<AppState>,
+    Extension(from): Extension<ClientAddr>,
     headers: HeaderMap,
     Path(no): Path<String>,
     body: Bytes,
@@ -248,20 +240,16 @@ async fn set_status(
     };
     let changed = state
         .desk
-        .change_from(no, to, body.note.as_deref(), actor, opd, &client(&headers))
+        .change_from(no, to, body.note.as_deref(), actor, opd, &from.0)
         .await
         .map_err(|e| match e {
-            DeskError::NotFound => ApiError::NotFound("no such ticket"),
-            DeskError::OtherOpd => ApiError::Forbidden("this ticket belongs to another OPD"),
-            DeskError::Refused(ChangeError::NoteRequired(_)) => {
-                ApiError::Unprocessable(e.to_string())
-            }
-            DeskError::Refused(_) => ApiError::Conflict(e.to_string()),
-            DeskError::NotStored => {
-                ApiError::Unavailable("the change could not be stored; try again")
-            }
-            DeskError::Store(e) => ApiError::from(e),
-        })?;
+        DeskError::NotFound => ApiError::NotFound("no such ticket"),
+        DeskError::OtherOpd => ApiError::Forbidden("this ticket belongs to another OPD"),
+        DeskError::Refused(ChangeError::NoteRequired(_)) => ApiError::Unprocessable(e.to_string()),
+        DeskError::Refused(_) => ApiError::Conflict(e.to_string()),
+        DeskError::NotStored => ApiError::Unavailable("the change could not be stored; try again"),
+        DeskError::Store(e) => ApiError::from(e),
+    })?;
     Ok(Json(ticket_json(&state, &changed)))
 }
 
@@ -297,6 +285,7 @@ async fn dead_letters(
 
 async fn requeue(
     State(state): State<AppState>,
+    Extension(from): Extension<ClientAddr>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -319,7 +308,7 @@ async fn requeue(
         id.to_string(),
         again.job.ticket().to_string(),
     )
-    .from(client(&headers));
+    .from(from.0.as_str());
     let batch = Batch {
         outbox: vec![OutboxOp::Put(again.clone())],
         audit: vec![audit],
@@ -336,6 +325,7 @@ async fn requeue(
 /// problems (`path:line:col: ...`) when the old version stays.
 async fn reload(
     State(state): State<AppState>,
+    Extension(from): Extension<ClientAddr>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     if authorize(&state, &headers)? != Scope::Admin {
@@ -348,7 +338,7 @@ async fn reload(
         Ok(Err(p)) => format!("refused, {} problems", p.len()),
         Err(_) => "failed".to_string(),
     };
-    audit(&state, &headers, "reload", outcome).await;
+    audit(&state, &from, "reload", outcome).await;
     match result {
         Ok(Ok(n)) => Ok(Json(json!({ "reloaded": true, "services": n }))),
         Ok(Err(problems)) => {
@@ -364,6 +354,7 @@ async fn reload(
 /// folder.
 async fn backup(
     State(state): State<AppState>,
+    Extension(from): Extension<ClientAddr>,
     headers: HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
@@ -376,7 +367,7 @@ async fn backup(
     });
     let (n, file) = taken.await.ok_or(ApiError::Unavailable("the store is shutting down"))??;
     tracing::info!(records = n, "backup taken through the API");
-    audit(&state, &headers, "backup", format!("{n} records")).await;
+    audit(&state, &from, "backup", format!("{n} records")).await;
     let headers = [(axum::http::header::CONTENT_TYPE, "application/octet-stream")];
     Ok((headers, file).into_response())
 }

@@ -41,6 +41,49 @@ pub struct AppState {
     pub desk: Desk,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub reloader: Arc<crate::reload::Reloader>,
+    /// Proxies whose `X-Forwarded-For` is believed (`PINTU_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy, then the last address in
+/// `X-Forwarded-For` that is not one of the trusted proxies (the ones before it could be
+/// written by the client itself).
+pub fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    let peer = peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer)
+}
+
+/// Where a request came from ([`client_ip`]), for the audit log; set on every API request.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+/// Stamps each request with its [`ClientAddr`].
+async fn stamp_client(
+    State(trusted): State<Arc<[std::net::IpAddr]>>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let from = client_ip(peer, request.headers(), &trusted).to_string();
+    request.extensions_mut().insert(ClientAddr(from));
+    next.run(request).await
 }
 
 pub fn router(state: AppState) -> Router {
@@ -54,8 +97,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/readyz", get(readyz).with_state(health))
         .route("/metrics", get(metrics).with_state(state.clone()))
-        .merge(api::router(state))
+        .merge(api::router(state.clone()))
         .merge(files)
+        .layer(axum::middleware::from_fn_with_state(state.trusted_proxies, stamp_client))
 }
 
 /// OpenMetrics text (Prometheus scrapes it); no personal data in any label.

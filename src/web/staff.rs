@@ -12,8 +12,8 @@
 //!   another site (its `Origin`), and every other staff form carries the session's token.
 //! - Sign-ins, failures, locks and sign-outs go to the audit log with the client's address.
 
-use super::chat::limit::client_ip;
 use crate::desk::Desk;
+use crate::http::client_ip;
 use crate::model::account::{Account, Role, SessionOp, StaffSession};
 use crate::store::Batch;
 use crate::users::LoginOutcome;

@@ -58,7 +58,9 @@ pub async fn report(core: &Core, user: &str) -> String {
 async fn api(core: &Core) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = pintu::http::router(core.http.clone());
+    // As `serve` does: the peer's address is what the audit log records.
+    let app = pintu::http::router(core.http.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
@@ -167,6 +169,8 @@ async fn the_api_changes_status_and_the_citizen_gets_the_push() {
         let mut r = http
             .post(format!("{url}/status"))
             .header("content-type", "application/json")
+            // Written by the client itself, with no trusted proxy in front: not believed.
+            .header("x-forwarded-for", "203.0.113.66")
             .body(body.to_string());
         if let Some(t) = token {
             r = r.bearer_auth(t);
@@ -256,7 +260,7 @@ async fn the_api_changes_status_and_the_citizen_gets_the_push() {
     let first = first.expect("the officer's change is audited");
     assert_eq!(first["who"], "api:diskominfo");
     assert_eq!(first["target"], no.as_str());
-    assert_eq!(first["from"], "direct");
+    assert_eq!(first["from"], "127.0.0.1", "the peer: no trusted proxy in front");
     assert!(first["at"].as_str().unwrap().starts_with("20"));
     let opd_audit = http.get(format!("{base}/api/v1/admin/audit")).bearer_auth(OPD_TOKEN).send();
     assert_eq!(opd_audit.await.unwrap().status(), 403);

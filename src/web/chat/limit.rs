@@ -2,9 +2,8 @@
 //! addresses. And which address is the client's: the peer's, or behind a configured reverse
 //! proxy the one it names in `X-Forwarded-For`.
 
-use axum::http::HeaderMap;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -55,27 +54,11 @@ impl Limiter {
     }
 }
 
-/// The client's address: the peer, unless the peer is a trusted proxy, then the last address in
-/// `X-Forwarded-For` that is not one of the trusted proxies (the ones before it could be
-/// written by the client itself).
-pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
-    let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    if !trusted.contains(&peer) {
-        return peer;
-    }
-    let forwarded = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::client_ip;
+    use axum::http::HeaderMap;
     use std::time::Duration;
 
     fn ip(s: &str) -> IpAddr {

@@ -65,7 +65,7 @@ pub fn router(state: ChatState) -> Router {
 /// Answers `429` with a polite page when the client's address asks too often.
 async fn rate_limit(State(s): State<ChatState>, request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let ip = limit::client_ip(peer, request.headers(), &s.trusted_proxies);
+    let ip = crate::http::client_ip(peer, request.headers(), &s.trusted_proxies);
     if s.limiter.allow(ip, std::time::Instant::now()) {
         return next.run(request).await;
     }
