@@ -291,6 +291,11 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
             limiter: Arc::new(crate::web::chat::limit::Limiter::new(config.web.rate_per_minute)),
             trusted_proxies: config.web.trusted_proxies.clone().into(),
         },
+        admin: crate::web::admin::AdminState::new(
+            core.http.reloader.clone(),
+            core.http.desk.clone(),
+            core.http.metrics.clone(),
+        ),
     };
     Ok(crate::web::router(state))
 }

@@ -1,8 +1,10 @@
-//! The web pages: the citizens' chat (`chat`), with the security headers every page gets and
+//! The web pages: the citizens' chat (`chat`) and the admins' pages (`admin`), with the security headers every page gets and
 //! the static assets served from the binary.
 //!
-//! May use: `attachments`, `channel`, `model`, `script`.
+//! May use: `attachments`, `audit`, `channel`, `clock`, `commit`, `convo`, `desk`, `diag`,
+//! `engine`, `metrics`, `model`, `private_fs`, `reload`, `script`, `store`, `tasks`, `users`.
 
+pub mod admin;
 pub mod chat;
 
 use axum::Router;
@@ -14,6 +16,7 @@ use axum::routing::get;
 #[derive(Clone)]
 pub struct WebState {
     pub chat: chat::ChatState,
+    pub admin: admin::AdminState,
 }
 
 /// Every web page and asset, with the security headers.
@@ -22,6 +25,7 @@ pub fn router(state: WebState) -> Router {
         .route("/static/pintu.css", get(|| asset("text/css; charset=utf-8", CSS)))
         .route("/static/chat.js", get(|| asset("text/javascript; charset=utf-8", CHAT_JS)))
         .merge(chat::router(state.chat))
+        .merge(admin::router(state.admin))
         .layer(axum::middleware::map_response(security_headers))
 }
 
