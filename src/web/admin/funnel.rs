@@ -135,10 +135,12 @@ pub struct Bar {
     pub value: String,
 }
 
-/// Chart geometry: the label column, the bar area, the row height.
-pub const LABEL_W: u32 = 150;
-pub const BAR_W: u32 = 300;
-pub const ROW_H: u32 = 26;
+/// Chart geometry: the label column, the bar area, the row height, the value column. Narrow,
+/// so that a phone shows the chart at nearly its own size.
+pub const LABEL_W: u32 = 140;
+pub const BAR_W: u32 = 170;
+pub const ROW_H: u32 = 24;
+pub const VALUE_W: u32 = 110;
 
 /// The chart's bars: started, every step reached (with the drafts stopped there), submitted.
 pub fn bars(f: &ServiceFunnel) -> Vec<Bar> {
@@ -153,7 +155,7 @@ pub fn bars(f: &ServiceFunnel) -> Vec<Bar> {
             let width = scale(reached);
             let stopped_width = scale(stalled).min(width);
             let value = if stalled > 0 {
-                format!("{reached} ({stalled} berhenti · stopped)")
+                format!("{reached} ({stalled} berhenti)")
             } else {
                 reached.to_string()
             };
@@ -189,7 +191,7 @@ mod tests {
         assert_eq!(widths, [BAR_W, BAR_W, BAR_W / 2, BAR_W / 4]);
         assert_eq!(bars[1].stopped_width, BAR_W / 4);
         assert_eq!(bars[1].stopped_x, LABEL_W + BAR_W - BAR_W / 4);
-        assert_eq!(bars[1].value, "4 (1 berhenti · stopped)");
+        assert_eq!(bars[1].value, "4 (1 berhenti)");
         assert_eq!(bars[3].y, 3 * ROW_H);
     }
 }

@@ -461,6 +461,7 @@ async fn preview_candidate(
     start_preview(admin, s, &files.id, true, Arc::new(catalogue)).await
 }
 
+/// Starts `admin`'s preview of `id` (replacing any other) and shows it.
 async fn start_preview(
     admin: &Admin,
     s: &AdminState,
@@ -468,6 +469,19 @@ async fn start_preview(
     unsaved: bool,
     catalogue: Arc<crate::script::catalogue::Catalogue>,
 ) -> Response {
+    match new_preview(admin, s, id, unsaved, catalogue).await {
+        Ok(()) => Redirect::to(&format!("/admin/pratinjau/{id}#akhir")).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn new_preview(
+    admin: &Admin,
+    s: &AdminState,
+    id: &str,
+    unsaved: bool,
+    catalogue: Arc<crate::script::catalogue::Catalogue>,
+) -> Result<(), Response> {
     let started = Preview::start(
         id,
         unsaved,
@@ -476,17 +490,16 @@ async fn start_preview(
         s.desk.clock.clone(),
         s.desk.offset,
     );
-    let Ok(mut preview) = started else { return busy() };
+    let Ok(mut preview) = started else { return Err(busy()) };
     if let Some(opening) = preview.opening() {
         match preview.stepper().say(&opening).await {
             Ok(lines) => preview.push(lines),
-            Err(_) => return busy(),
+            Err(_) => return Err(busy()),
         }
     }
-    if let Ok(mut all) = s.previews.lock() {
-        all.insert(admin.login.clone(), preview);
-    }
-    Redirect::to(&format!("/admin/pratinjau/{id}#akhir")).into_response()
+    let Ok(mut all) = s.previews.lock() else { return Err(busy()) };
+    all.insert(admin.login.clone(), preview);
+    Ok(())
 }
 
 #[derive(Template)]
@@ -504,17 +517,24 @@ async fn preview_page(
     State(s): State<AdminState>,
     Path(id): Path<String>,
 ) -> Response {
-    let shown = {
-        let Ok(all) = s.previews.lock() else { return busy() };
+    let shown = |s: &AdminState| {
+        let all = s.previews.lock().ok()?;
         all.get(&admin.login).filter(|p| p.service == id).map(|p| (p.unsaved, p.lines.clone()))
     };
-    let Some((unsaved, lines)) = shown else {
-        // No preview of this service yet: one of the saved version.
-        let live = s.reloader.live();
-        if live.script(&id).is_none() {
-            return not_found();
+    let (unsaved, lines) = match shown(&s) {
+        Some(shown) => shown,
+        None => {
+            // No preview of this service yet: one of the saved version.
+            let live = s.reloader.live();
+            if live.script(&id).is_none() {
+                return not_found();
+            }
+            if let Err(response) = new_preview(&admin, &s, &id, false, live).await {
+                return response;
+            }
+            let Some(shown) = shown(&s) else { return busy() };
+            shown
         }
-        return start_preview(&admin, &s, &id, false, live).await;
     };
     let page = PreviewPage { version: VERSION, csrf: admin.csrf, id, unsaved, lines };
     html(StatusCode::OK, page.render())
@@ -613,7 +633,7 @@ async fn funnel_page(_admin: Admin, State(s): State<AdminState>) -> Response {
         version: VERSION,
         charts,
         label_w: funnel::LABEL_W,
-        width: funnel::LABEL_W + funnel::BAR_W + 170,
+        width: funnel::LABEL_W + funnel::BAR_W + funnel::VALUE_W,
         resume_minutes: s.resume_after_secs / 60,
     };
     html(StatusCode::OK, page.render())
