@@ -509,6 +509,7 @@ struct PreviewPage {
     csrf: String,
     id: String,
     unsaved: bool,
+    /// (from the admin, the line as HTML).
     lines: Vec<(bool, String)>,
 }
 
@@ -536,6 +537,8 @@ async fn preview_page(
             shown
         }
     };
+    // As the web chat shows them: escaped, `*bold*` bold.
+    let lines = lines.into_iter().map(|(me, text)| (me, super::chat::markup(&text))).collect();
     let page = PreviewPage { version: VERSION, csrf: admin.csrf, id, unsaved, lines };
     html(StatusCode::OK, page.render())
 }
