@@ -1038,8 +1038,14 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
             "{}: {} errors, {} messages unanswered at the end; first: {:?} {:?}",
             case.label, errors, outstanding, stats.errors, late_msgs
         );
-        let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        eprintln!("pintu log tail:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        // Its warnings and errors say why; else the last lines.
+        let mut lines: Vec<&str> =
+            log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).take(15).collect();
+        if lines.is_empty() {
+            lines = log.lines().rev().take(15).collect();
+            lines.reverse();
+        }
+        eprintln!("pintu log (warnings and errors, else its tail):\n{}", lines.join("\n"));
     }
     Row {
         label: case.label.clone(),

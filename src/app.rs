@@ -135,10 +135,21 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         Some(url) => Arc::new(PgStore::open(url.expose()).with_context(|| {
             format!("opening the store in {}", crate::store::postgres::redacted(url.expose()))
         })?),
-        None => Arc::new(
-            SledStore::open(&config.data_dir.join("db"), config.cache_bytes)
-                .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
-        ),
+        None => {
+            let moved = config.data_dir.join(MIGRATED);
+            anyhow::ensure!(
+                !moved.exists(),
+                "the records of {} were moved to a database (see {}): serve with \
+                 PINTU_DATABASE_URL, or delete that file to serve this old copy",
+                config.data_dir.display(),
+                moved.display()
+            );
+            Arc::new(
+                SledStore::open(&config.data_dir.join("db"), config.cache_bytes).with_context(
+                    || format!("opening the store in {}", config.data_dir.display()),
+                )?,
+            )
+        }
     };
     // sled creates its files with the process umask (often 0644): owner-only, whatever it was.
     crate::private_fs::tighten(&config.data_dir)
@@ -570,6 +581,83 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
         config.data_dir.display()
     );
     Ok(())
+}
+
+/// Marks a data folder whose records are being moved (`pintu migrate`): holds the target's
+/// address without its password. While it is there, the same target may be resumed.
+const MIGRATING: &str = "migrating-to";
+/// Marks a data folder whose records were moved: `serve` refuses to start on it, since
+/// citizens would be answered from an old copy.
+const MIGRATED: &str = "migrated-to";
+
+/// `pintu migrate`: moves every record of the stopped data folder into an empty PostgreSQL
+/// database (`to`, or `PINTU_DATABASE_URL`), then compares them record by record. Run again,
+/// it finishes a move that was cut off. Returns what to print.
+pub fn migrate(config: &Config, to: Option<String>) -> anyhow::Result<String> {
+    let url = match to {
+        Some(url) => url,
+        None => config
+            .database_url
+            .as_ref()
+            .map(|u| u.expose().clone())
+            .context("name the database: --to postgres://… or PINTU_DATABASE_URL")?,
+    };
+    anyhow::ensure!(
+        url.starts_with("postgres://") || url.starts_with("postgresql://"),
+        "--to must be a postgres:// address"
+    );
+    let shown = crate::store::postgres::redacted(&url);
+    let dir = &config.data_dir;
+    anyhow::ensure!(dir.join("db").is_dir(), "no store in {}: nothing to move", dir.display());
+    let moved = dir.join(MIGRATED);
+    if let Ok(done) = std::fs::read_to_string(&moved) {
+        anyhow::bail!(
+            "{} was already moved into {}: nothing to do",
+            dir.display(),
+            done.lines().next().unwrap_or("a database")
+        );
+    }
+    let from =
+        open_idle(config).context("the data folder is in use: stop pintu before moving it")?;
+    let to = PgStore::open(&url).with_context(|| format!("opening {shown}"))?;
+    let marker = dir.join(MIGRATING);
+    let resuming = std::fs::read_to_string(&marker).ok();
+    if !to.is_empty()? {
+        anyhow::ensure!(
+            resuming.as_deref() == Some(shown.as_str()),
+            "{shown} is not empty, and no move into it was started from {}: move into an \
+             empty database",
+            dir.display()
+        );
+    } else if let Some(other) = resuming.as_deref().filter(|m| *m != shown) {
+        anyhow::bail!(
+            "a move of {} into {other} was started and not finished: finish it (pintu migrate \
+             --to that address), or delete {} to start over elsewhere",
+            dir.display(),
+            marker.display()
+        );
+    }
+    crate::private_fs::write_private(&marker, shown.as_bytes())?;
+    let now = SystemClock.now();
+    let copied = crate::store::transfer::copy(&from, &to, now, config.dedupe_window_secs)?;
+    let checked = crate::store::transfer::verify(&from, &to, now, config.dedupe_window_secs)
+        .context("the copy differs from the data folder: run pintu migrate again")?;
+    let at = time::OffsetDateTime::from_unix_timestamp(now.0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default();
+    let done = format!("{shown}\nmoved at {at}\n{checked}\n");
+    crate::private_fs::write_private(&moved, done.as_bytes())?;
+    std::fs::remove_file(&marker)?;
+    Ok(format!(
+        "{} records written into {shown} ({} already there from an earlier run)\n\
+         checked record by record: {checked}\n\
+         Attachment files stay in {}/files: give every instance that folder (PINTU_DATA_DIR).\n\
+         Serve from the database with PINTU_DATABASE_URL; this data folder no longer serves.",
+        copied.total(),
+        checked.total() - copied.total().min(checked.total()),
+        dir.display()
+    ))
 }
 
 /// `pintu user …`: staff accounts, written straight into the store, so pintu must be stopped

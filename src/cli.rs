@@ -80,6 +80,14 @@ pub enum Cmd {
     Backup { file: PathBuf },
     /// Restore a backup FILE into an empty data folder (pintu must not be running).
     Restore { file: PathBuf },
+    /// Move every record of the data folder (pintu stopped) into an empty PostgreSQL
+    /// database, then compare them record by record; run again to finish a move cut off.
+    Migrate {
+        /// The database, `postgres://user@host/db` (default: PINTU_DATABASE_URL, which keeps
+        /// the password out of the shell's history).
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// Print counts of sessions, tickets by status and outbox depth.
     Stats,
     /// Staff accounts of the officers' console (pintu must be stopped).

@@ -52,6 +52,9 @@ fn main() -> ExitCode {
             report(run(async move { pintu::app::backup(&config, &file).await }))
         }
         Cmd::Restore { file } => report(pintu::app::restore(&config, &file)),
+        Cmd::Migrate { to } => {
+            report(pintu::app::migrate(&config, to).map(|out| println!("{out}")))
+        }
         Cmd::Stats => report(run(async move {
             println!("{}", pintu::app::stats(&config).await?);
             Ok(())

@@ -21,7 +21,7 @@ lapor_infrastruktur-foto =
     Try to take it from close by and keep it sharp.
     .label = Photo
 lapor_infrastruktur-lokasi =
-    Please share the location of the place: tap the attachment button (paper clip), choose Location, then send your current location or move the pin to the place.
+    Please share the location of the place: tap the attachment button (paper clip), choose Location, then send your current location or move the pin to the place. If you cannot, type the address (street, RT, village).
     .label = Location
 lapor_infrastruktur-patokan =
     Please type a landmark near the place so the officers can find it easily.

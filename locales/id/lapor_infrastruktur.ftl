@@ -21,7 +21,7 @@ lapor_infrastruktur-foto =
     Usahakan foto diambil dari dekat dan tidak buram.
     .label = Foto
 lapor_infrastruktur-lokasi =
-    Mohon kirim lokasi tempat tersebut: tekan tombol lampiran (ikon klip), pilih Lokasi, lalu kirim lokasi saat ini atau geser penanda ke tempatnya.
+    Mohon kirim lokasi tempat tersebut: tekan tombol lampiran (ikon klip), pilih Lokasi, lalu kirim lokasi saat ini atau geser penanda ke tempatnya. Bila tidak bisa, ketik alamatnya (jalan, RT, desa).
     .label = Lokasi
 lapor_infrastruktur-patokan =
     Mohon ketik patokan di dekat lokasi agar petugas mudah menemukannya.

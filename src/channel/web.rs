@@ -6,14 +6,19 @@
 //! and moved into the chat's transcript. The transcript, what the page shows above the
 //! replies still pending, is kept in memory only, bounded, and dropped with `hapus data saya`:
 //! after a restart the page shows what it had not yet received, never less.
+//!
+//! A page closed for good would leave its replies (a summary, a status push) in the store for
+//! ever: replies no page has fetched for `session_ttl` (7 days by default, as long as a draft is
+//! kept) are dropped. The ticket stays, and `status` finds it again.
 
 use crate::channel::{Channel, ChatKey, MessageId, Wiring};
+use crate::clock::{Clock, Timestamp};
 use crate::convo::{Convo, ConvoError, Queued};
 use crate::model::input::Input;
 use crate::model::reply::{Hint, Outgoing, Piece};
 use crate::outbox::push::{Delivered, Delivery};
 use crate::script::catalogue::Catalogue;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, watch};
 
@@ -23,6 +28,8 @@ const MAX_LINES: usize = 60;
 const MAX_CHATS: usize = 20_000;
 /// Message ids remembered per chat, so that a re-posted form shows the citizen's line once.
 const MAX_MIDS: usize = 32;
+/// How often replies nobody fetched are looked for.
+const UNREAD_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 /// The reply that says the chat's data is erased: the transcript goes with it.
 const ERASED_KEY: &str = "forget-done";
 
@@ -103,6 +110,12 @@ impl WebChat {
         core.tasks.spawn(keep_pushes(
             core.convo.clone(),
             core.sinks.register(Channel::Web),
+            stopping.clone(),
+        ));
+        core.tasks.spawn(drop_unread(
+            core.convo.clone(),
+            core.clock.clone(),
+            core.desk.settings.session_ttl_secs,
             stopping,
         ));
         Arc::new(WebChat {
@@ -283,5 +296,81 @@ async fn keep_pushes(
             Err(_) => Delivered::NotNow,
         };
         let _ = ack.send(answer);
+    }
+}
+
+/// Drops the replies that no page fetched within `keep_secs` of pintu first seeing them
+/// pending. Their age is counted in memory from this process's start, so a restart only
+/// delays a drop, never hastens it.
+async fn drop_unread(
+    convo: Convo,
+    clock: Arc<dyn Clock>,
+    keep_secs: i64,
+    stopping: tokio_util::sync::CancellationToken,
+) {
+    let mut first_seen = HashMap::new();
+    let mut every = tokio::time::interval(UNREAD_SWEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = stopping.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        let reader = convo.clone();
+        let Ok(Ok(pending)) =
+            tokio::task::spawn_blocking(move || reader.pending_replies(Channel::Web)).await
+        else {
+            continue; // the store is unreadable now: the next sweep tries again
+        };
+        let pending = pending.into_iter().map(|(chat, q)| (chat, q.seq));
+        for (chat, seqs) in unread_too_long(&mut first_seen, pending, clock.now(), keep_secs) {
+            convo.mark_sent(&chat, seqs);
+        }
+    }
+}
+
+/// Updates when each pending reply was first seen (forgetting those no longer pending) and
+/// returns, per chat, those pending for `keep_secs` or longer.
+fn unread_too_long(
+    first_seen: &mut HashMap<(ChatKey, u64), Timestamp>,
+    pending: impl Iterator<Item = (ChatKey, u64)>,
+    now: Timestamp,
+    keep_secs: i64,
+) -> HashMap<ChatKey, Vec<u64>> {
+    let pending: HashSet<(ChatKey, u64)> = pending.collect();
+    first_seen.retain(|reply, _| pending.contains(reply));
+    let mut expired: HashMap<ChatKey, Vec<u64>> = HashMap::new();
+    for reply in pending {
+        let since = *first_seen.entry(reply.clone()).or_insert(now);
+        if now.0 - since.0 >= keep_secs {
+            first_seen.remove(&reply);
+            expired.entry(reply.0).or_default().push(reply.1);
+        }
+    }
+    expired
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_nobody_fetched_go_after_the_keep_time_counted_from_first_sight() {
+        let a = ChatKey::new(Channel::Web, "a");
+        let b = ChatKey::new(Channel::Web, "b");
+        let mut seen = HashMap::new();
+        let day = 86_400;
+        let at = |d: i64| Timestamp(1_800_000_000 + d * day);
+        let both = || [(a.clone(), 1), (a.clone(), 2), (b.clone(), 1)].into_iter();
+        assert!(unread_too_long(&mut seen, both(), at(0), 7 * day).is_empty());
+        // b's reply was fetched on day 3; a new one for b appears on day 5.
+        let later = || [(a.clone(), 1), (a.clone(), 2), (b.clone(), 2)].into_iter();
+        assert!(unread_too_long(&mut seen, later(), at(5), 7 * day).is_empty());
+        let mut gone = unread_too_long(&mut seen, later(), at(7), 7 * day);
+        gone.get_mut(&a).unwrap().sort();
+        assert_eq!(gone, HashMap::from([(a.clone(), vec![1, 2])]));
+        assert_eq!(seen.len(), 1, "only b's reply is still counted");
+        let gone = unread_too_long(&mut seen, [(b.clone(), 2)].into_iter(), at(12), 7 * day);
+        assert_eq!(gone, HashMap::from([(b, vec![2])]));
+        assert!(seen.is_empty());
     }
 }

@@ -259,6 +259,13 @@ impl Engine<'_> {
             },
             StepKind::Location => match validate::location::parse(raw) {
                 Some((lat, lon)) => location(lat, lon),
+                // Someone who cannot share a location (a computer, no GPS, reporting a place
+                // passed earlier) describes it: kept as they wrote it, for the officer.
+                None if raw.trim().chars().count() <= usize::from(SHORT_TEXT)
+                    && self.ctx.catalogue.lexicon.names_a_place(canon) =>
+                {
+                    Verdict::Accept(Value::Text(raw.trim().to_string()))
+                }
                 None => Verdict::WrongKind("expect-location"),
             },
             StepKind::Photo { .. } => Verdict::WrongKind("expect-photo"),

@@ -288,6 +288,40 @@ fn a_location_at_the_emergency_question_is_the_reports_location() {
     assert_eq!(chat.answer("lokasi"), None);
 }
 
+/// A citizen who cannot share a location (a computer, no GPS) types the place; a sentence that
+/// names no place is not taken for one.
+#[test]
+fn a_typed_address_is_the_location_and_other_text_is_asked_again() {
+    let cat = shipped();
+    let mut chat = Chat::new(&cat);
+    chat.say("lapor jalan rusak");
+    chat.say("1");
+    let photo = crate::model::input::Attachment {
+        kind: crate::model::input::AttachmentKind::Photo,
+        file: crate::model::session::FileRef {
+            path: "files/ab.jpg".into(),
+            mime: "image/jpeg".into(),
+            bytes: 2048,
+        },
+        upload: crate::model::input::Upload {
+            dest: "/nonexistent/ab.jpg".into(),
+            bytes: [0u8; 4].into(),
+        },
+    };
+    let st = chat.send(Input::Attachment(photo));
+    assert_eq!(keys(&st).last(), Some(&"lapor_infrastruktur-lokasi"), "{:?}", keys(&st));
+    for line in ["sebentar saya cari dulu", "ok", "tidak tau"] {
+        let st = chat.say(line);
+        assert!(has_key(&st, "expect-location"), "{line}: {:?}", keys(&st));
+        assert_eq!(chat.answer("lokasi"), None);
+    }
+    chat.say("Jl. Provinsi km 12, depan SDN 3 Waru");
+    assert_eq!(
+        chat.answer("lokasi"),
+        Some(Value::Text("Jl. Provinsi km 12, depan SDN 3 Waru".into()))
+    );
+}
+
 #[test]
 fn the_named_emergency_kind_is_not_asked_again() {
     let cat = shipped();

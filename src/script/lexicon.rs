@@ -62,6 +62,7 @@ const KEYS: &[&str] = &[
     "multipliers",
     "negatable",
     "lead_ins",
+    "places",
 ];
 
 /// Groups of `lead_ins:` words: one per kind of answer, then the shared possessives and links.
@@ -120,6 +121,9 @@ pub struct Lexicon {
     indonesian: WordSet,
     /// Words that still mean no after a no word: "belum punya", "blm sempat".
     negatable: WordSet,
+    /// Words that make a typed text a place ("jl", "rt", "desa", "dekat"): the described
+    /// location of a citizen who cannot share one.
+    places: WordSet,
     /// Head phrases per kind of answer, each as its canonical words.
     lead_heads: HashMap<LeadKind, Vec<Vec<String>>>,
     /// Possessives after a head ("nik *saya*", "nomor *nya*").
@@ -485,6 +489,14 @@ impl Lexicon {
             || self.numbers.contains_key(word)
     }
 
+    /// Does this message describe a place (two words or more, one a `places:` word: "jl
+    /// sudirman rt 3", "depan sdn 2 waru")? A sentence without one ("sebentar saya cari") is not
+    /// taken for an address.
+    pub fn names_a_place(&self, canon: &str) -> bool {
+        let mut words = canon.split_whitespace();
+        canon.split_whitespace().nth(1).is_some() && words.any(|w| self.places.contains(w))
+    }
+
     pub fn wants_english(&self, canon: &str) -> bool {
         self.english.contains(canon)
     }
@@ -534,6 +546,7 @@ pub fn load(path: &Path, text: &str) -> (Option<Lexicon>, Vec<Diagnostic>) {
         english: set("english", &mut diags),
         indonesian: set("indonesian", &mut diags),
         negatable: set("negatable", &mut diags),
+        places: set("places", &mut diags),
         ..Lexicon::default()
     };
     for key in ["yes", "no", "cancel", "commands"] {

@@ -606,6 +606,21 @@ pub fn script_key(id: &str, version: u32) -> Vec<u8> {
     key
 }
 
+pub fn script_prefix() -> [u8; 1] {
+    [SCRIPT]
+}
+
+/// The (id, version) a [`script_key`] names.
+pub fn parse_script_key(key: &[u8]) -> R<(String, u32)> {
+    let bad = || StoreError::Corrupt("script key of a wrong form".into());
+    let rest = key.strip_prefix(&[SCRIPT]).ok_or_else(bad)?;
+    let (id, version) =
+        rest.split_at_checked(rest.len().checked_sub(5).ok_or_else(bad)?).ok_or_else(bad)?;
+    let version = version.strip_prefix(&[0]).ok_or_else(bad)?;
+    let id = std::str::from_utf8(id).map_err(|_| bad())?;
+    Ok((id.to_owned(), u32::from_be_bytes(version.try_into().map_err(|_| bad())?)))
+}
+
 /// Prefix of every ticket key; keys under it sort by ticket number.
 pub fn ticket_prefix() -> [u8; 1] {
     [TICKET]

@@ -137,6 +137,10 @@ impl Store for MemoryStore {
         Ok(self.maps()?.scripts.get(&(id.to_owned(), version)).cloned())
     }
 
+    fn scripts(&self) -> R<Vec<(String, u32)>> {
+        Ok(self.maps()?.scripts.keys().cloned().collect())
+    }
+
     fn tickets(&self) -> R<Vec<Ticket>> {
         Ok(self.maps()?.tickets.values().cloned().collect())
     }

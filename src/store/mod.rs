@@ -17,6 +17,7 @@ pub mod seal;
 pub mod sled;
 #[cfg(test)]
 pub mod suite;
+pub mod transfer;
 
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
@@ -153,6 +154,8 @@ pub trait Store: Send + Sync + 'static {
     /// The chat's tickets, oldest first.
     fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>>;
     fn script_source(&self, id: &str, version: u32) -> R<Option<String>>;
+    /// Every stored script version as (id, version), in that order (moving a store).
+    fn scripts(&self) -> R<Vec<(String, u32)>>;
     /// Every ticket, in number order (listing, SLA scans).
     fn tickets(&self) -> R<Vec<Ticket>>;
     /// All pending entries, earliest due first (the outbox worker loads them once at start;

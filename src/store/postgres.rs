@@ -329,6 +329,22 @@ impl Store for PgStore {
         })
     }
 
+    fn scripts(&self) -> R<Vec<(String, u32)>> {
+        on_plain_thread(|| {
+            let rows = self
+                .reader()?
+                .query("SELECT id, version FROM scripts ORDER BY id COLLATE \"C\", version", &[])
+                .map_err(db_error("list scripts"))?;
+            rows.iter()
+                .map(|row| {
+                    let id: String = row.try_get(0).map_err(db_error("read script id"))?;
+                    let version: i32 = row.try_get(1).map_err(db_error("read script version"))?;
+                    Ok((id, version as u32))
+                })
+                .collect()
+        })
+    }
+
     fn tickets(&self) -> R<Vec<Ticket>> {
         on_plain_thread(|| self.read_tickets("ORDER BY t.key", &[]))
     }

@@ -416,6 +416,12 @@ pub fn script_source_by_version(store: &impl Store) {
     assert_eq!(source(store, "kk_baru", 3), None);
     assert_eq!(source(store, "kk", 1).as_deref(), Some("other\n"));
     assert_eq!(source(store, "kk", 2), None);
+    // Listed by id, then version; "kk" before "kk_baru" (a prefix sorts first), 10 after 2.
+    let more = vec![("kk_baru".into(), 10, "version: 10\n".into())];
+    commit(store, Batch { scripts: more, ..Batch::default() });
+    let listed = store.scripts().unwrap();
+    let expected = [("kk", 1), ("kk_baru", 1), ("kk_baru", 2), ("kk_baru", 10)];
+    assert_eq!(listed, expected.map(|(id, v)| (id.to_string(), v)));
 }
 
 pub fn large_session(store: &impl Store) {
