@@ -16,17 +16,20 @@ use axum::routing::get;
 #[derive(Clone)]
 pub struct WebState {
     pub chat: chat::ChatState,
-    pub admin: admin::AdminState,
+    /// The admin pages, routed only with a staff login layer to tell who is asking.
+    pub admin: Option<admin::AdminState>,
 }
 
 /// Every web page and asset, with the security headers.
 pub fn router(state: WebState) -> Router {
-    Router::new()
+    let mut pages = Router::new()
         .route("/static/pintu.css", get(|| asset("text/css; charset=utf-8", CSS)))
         .route("/static/chat.js", get(|| asset("text/javascript; charset=utf-8", CHAT_JS)))
-        .merge(chat::router(state.chat))
-        .merge(admin::router(state.admin))
-        .layer(axum::middleware::map_response(security_headers))
+        .merge(chat::router(state.chat));
+    if let Some(admin) = state.admin {
+        pages = pages.merge(admin::router(admin));
+    }
+    pages.layer(axum::middleware::map_response(security_headers))
 }
 
 const CSS: &str = include_str!("static/pintu.css");

@@ -36,10 +36,17 @@ pub struct AdminState {
     pub saving: Arc<tokio::sync::Mutex<()>>,
     /// Each admin's preview, by login (one each).
     pub previews: Arc<Mutex<HashMap<String, Preview>>>,
+    /// Who is asking.
+    pub gate: Arc<dyn StaffGate>,
 }
 
 impl AdminState {
-    pub fn new(reloader: Arc<Reloader>, desk: Desk, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        reloader: Arc<Reloader>,
+        desk: Desk,
+        metrics: Arc<Metrics>,
+        gate: Arc<dyn StaffGate>,
+    ) -> Self {
         let resume_after_secs = desk.settings.resume_after_secs;
         Self {
             reloader,
@@ -48,6 +55,7 @@ impl AdminState {
             resume_after_secs,
             saving: Arc::default(),
             previews: Arc::default(),
+            gate,
         }
     }
 }
@@ -242,7 +250,13 @@ fn editor_page(
                     problems: l
                         .problems
                         .iter()
-                        .map(|p| (p.error, format!("{}:{}: {}", p.line, p.col, p.message)))
+                        .map(|p| {
+                            let at = format!(
+                                "baris {} kolom {} · line {} col {}",
+                                p.line, p.col, p.line, p.col
+                            );
+                            (p.error, format!("{at}: {}", p.message))
+                        })
                         .collect(),
                 })
                 .collect();
@@ -958,12 +972,29 @@ async fn route_page(
 
 // ----- the edges: who is asking -----
 
+/// A staff member as the login layer vouches for them on one request.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub login: String,
+    pub role: Role,
+    /// The form token of their session: every form carries it, every post must.
+    pub csrf: String,
+    /// The client's address, for the audit log.
+    pub from: String,
+}
+
+/// How the admin pages learn who is asking. The staff login layer (sessions, their cookies
+/// and CSRF tokens) implements it; the pages only need "an authenticated admin" and "a checked
+/// form token".
+pub trait StaffGate: Send + Sync + 'static {
+    /// The staff member logged in on this request, if any.
+    fn staff(&self, request: &axum::http::request::Parts) -> Option<Staff>;
+}
+
 /// The admin a request comes from, with the form token of their session.
 pub struct Admin {
     pub login: String,
-    /// The client's address, for the audit log.
     pub from: String,
-    /// The CSRF token every form of theirs carries.
     pub csrf: String,
 }
 
@@ -977,10 +1008,14 @@ impl Admin {
 impl axum::extract::FromRequestParts<AdminState> for Admin {
     type Rejection = Response;
 
+    /// Anyone but a logged-in admin gets 404: the pages do not exist for them.
     async fn from_request_parts(
-        _parts: &mut axum::http::request::Parts,
-        _state: &AdminState,
+        parts: &mut axum::http::request::Parts,
+        state: &AdminState,
     ) -> Result<Self, Self::Rejection> {
-        Err(not_found())
+        match state.gate.staff(parts) {
+            Some(Staff { login, role: Role::Admin, csrf, from }) => Ok(Admin { login, from, csrf }),
+            _ => Err(not_found()),
+        }
     }
 }
