@@ -291,6 +291,16 @@ pub async fn serve(
 
 /// The web pages: starts the web chat channel on `core` and returns its routes.
 pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> {
+    web_router_with(core, config, None)
+}
+
+/// The web pages, with the admin pages when `staff` tells them who is asking (the staff
+/// login layer).
+pub fn web_router_with(
+    core: &Core,
+    config: &Config,
+    gate: Option<Arc<dyn crate::web::admin::StaffGate>>,
+) -> anyhow::Result<axum::Router> {
     let wiring = core.wiring();
     let chat = crate::channel::web::WebChat::start(&wiring, config.data_dir.clone());
     // The attachment links' key also derives the chat forms' tokens (under its own label), so
@@ -308,6 +318,12 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
             limiter: Arc::new(crate::web::chat::limit::Limiter::new(config.web.rate_per_minute)),
             trusted_proxies: config.web.trusted_proxies.clone().into(),
         },
+        admin: crate::web::admin::AdminState::new(
+            core.http.reloader.clone(),
+            core.http.desk.clone(),
+            core.http.metrics.clone(),
+            gate.unwrap_or_else(|| Arc::new(staff.clone())),
+        ),
         staff: staff.clone(),
         konsol: crate::web::konsol::KonsolState { http: core.http.clone(), staff },
     };

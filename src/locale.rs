@@ -9,7 +9,7 @@ use crate::model::session::Lang;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Where a message (or one of its attributes) is defined.
 #[derive(Debug, Clone)]
@@ -39,6 +39,12 @@ impl Locales {
     /// Loads `dir/id/*.ftl` and `dir/en/*.ftl`. Files with syntax errors are reported and the
     /// entries Fluent could still read are kept.
     pub fn load_dir(dir: &Path) -> (Self, Vec<Diagnostic>) {
+        Self::load_dir_with(dir, &[])
+    }
+
+    /// Like [`Locales::load_dir`], with the files named in `replaced` taking the given text
+    /// instead of what is on disk (added if missing): the admin editor's candidate.
+    pub fn load_dir_with(dir: &Path, replaced: &[(PathBuf, String)]) -> (Self, Vec<Diagnostic>) {
         let mut files = Vec::new();
         let mut diags = Vec::new();
         for lang in LANGS {
@@ -52,8 +58,16 @@ impl Locales {
                 }
             };
             paths.retain(|p| p.extension().is_some_and(|x| x == "ftl"));
+            paths.extend(
+                replaced.iter().map(|(p, _)| p.clone()).filter(|p| p.parent() == Some(&sub)),
+            );
             paths.sort();
+            paths.dedup();
             for p in paths {
+                if let Some((_, text)) = replaced.iter().find(|(r, _)| *r == p) {
+                    files.push((lang, p, text.clone()));
+                    continue;
+                }
                 match std::fs::read_to_string(&p) {
                     Ok(text) => files.push((lang, p, text)),
                     Err(e) => diags

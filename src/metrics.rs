@@ -192,6 +192,16 @@ impl Metrics {
         self.funnel.get_or_create(&labels).inc();
     }
 
+    /// One funnel counter since start (0 if it never moved): the admins' funnel page.
+    pub fn funnel_count(&self, script: &str, event: Funnel, step: &str) -> u64 {
+        let labels = FunnelLabels {
+            service: script.to_owned(),
+            event: event.label(),
+            step: step.to_owned(),
+        };
+        self.funnel.get(&labels).map_or(0, |c| c.get())
+    }
+
     /// The OpenMetrics text exposition ([`CONTENT_TYPE`]); outbox figures are read from the
     /// store now.
     pub fn render(&self, store: &dyn Store, now: Timestamp) -> String {

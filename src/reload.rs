@@ -35,18 +35,56 @@ impl Reloader {
         Self { dialogs, locales, live, store, lock: std::sync::Mutex::new(()) }
     }
 
+    pub fn dialogs_dir(&self) -> &Path {
+        &self.dialogs
+    }
+
+    pub fn locales_dir(&self) -> &Path {
+        &self.locales
+    }
+
+    /// The catalogue citizens are served now.
+    pub fn live(&self) -> Arc<Catalogue> {
+        self.live.borrow().clone()
+    }
+
+    /// The YAML of a script version citizens may have started: pinned in the store, or the
+    /// live version (a citizen may have started it in a batch not yet committed, so not yet
+    /// pinned).
+    fn earlier(&self, live: &Catalogue, id: &str, version: u32) -> Option<String> {
+        pinned_yaml(self.store.as_ref(), id, version).or_else(|| {
+            live.script(id).filter(|s| s.version == version).map(|s| s.source.to_string())
+        })
+    }
+
+    /// What the folders would load with the files in `replaced` holding the given texts, and
+    /// every problem, checked as a reload checks: nothing is written.
+    pub fn candidate(&self, replaced: &[(PathBuf, String)]) -> (Catalogue, Vec<Diagnostic>) {
+        let live = self.live();
+        let earlier = |id: &str, version: u32| self.earlier(&live, id, version);
+        Catalogue::load_replacing(&self.dialogs, &self.locales, &earlier, replaced)
+    }
+
+    /// The version number a script's edited YAML needs when its steps differ from a version
+    /// citizens may have started under the same number; `None` when its own number is fine
+    /// (or the YAML does not compile, which the candidate check reports).
+    pub fn version_needed(&self, path: &Path, yaml: &str) -> Option<u32> {
+        let (script, _) = crate::script::load::load(path, yaml);
+        let script = script?;
+        let live = self.live();
+        let earlier = |id: &str, version: u32| self.earlier(&live, id, version);
+        let (id, version) = (script.id.to_string(), script.version);
+        let scripts = std::collections::BTreeMap::from([(id.clone(), script)]);
+        let changed = !crate::script::versions::check(&scripts, &earlier).is_empty();
+        changed.then(|| crate::script::versions::next_free(&id, version, &earlier))
+    }
+
     /// Loads and checks; on success the new catalogue is live and the number of services is
     /// returned, otherwise the problems (as `path:line:col: ...`).
     pub fn reload(&self) -> Result<usize, Vec<Diagnostic>> {
         let _one = self.lock.lock();
-        let live = self.live.borrow().clone();
-        // The live version counts too: a citizen may have started it in a batch not yet
-        // committed, so not yet pinned in the store.
-        let earlier = |id: &str, version: u32| {
-            pinned_yaml(self.store.as_ref(), id, version).or_else(|| {
-                live.script(id).filter(|s| s.version == version).map(|s| s.source.to_string())
-            })
-        };
+        let live = self.live();
+        let earlier = |id: &str, version: u32| self.earlier(&live, id, version);
         let (cat, diags) = Catalogue::load_checking(&self.dialogs, &self.locales, &earlier);
         let errors: Vec<Diagnostic> =
             diags.into_iter().filter(|d| d.severity == Severity::Error).collect();

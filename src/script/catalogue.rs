@@ -41,14 +41,34 @@ impl Catalogue {
         locales_dir: &Path,
         earlier: &super::versions::Earlier,
     ) -> (Self, Vec<Diagnostic>) {
-        let (locales, mut diags) = Locales::load_dir(locales_dir);
+        Self::load_replacing(dialogs_dir, locales_dir, earlier, &[])
+    }
+
+    /// Like [`Catalogue::load_checking`], with the files named in `replaced` (dialogs or texts)
+    /// taking the given text instead of what is on disk, added if missing: what the folders
+    /// would load once an admin's edit is saved, checked before anything is written.
+    pub fn load_replacing(
+        dialogs_dir: &Path,
+        locales_dir: &Path,
+        earlier: &super::versions::Earlier,
+        replaced: &[(PathBuf, String)],
+    ) -> (Self, Vec<Diagnostic>) {
+        let (locales, mut diags) = Locales::load_dir_with(locales_dir, replaced);
         let mut sources = Vec::new();
         match std::fs::read_dir(dialogs_dir) {
             Ok(rd) => {
                 let mut paths: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
                 paths.retain(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"));
+                let new_files =
+                    replaced.iter().map(|(p, _)| p).filter(|p| p.parent() == Some(dialogs_dir));
+                paths.extend(new_files.cloned());
                 paths.sort();
+                paths.dedup();
                 for p in paths {
+                    if let Some((_, text)) = replaced.iter().find(|(r, _)| *r == p) {
+                        sources.push((p, text.clone()));
+                        continue;
+                    }
                     match std::fs::read_to_string(&p) {
                         Ok(t) => sources.push((p, t)),
                         Err(e) => diags.push(Diagnostic::error(

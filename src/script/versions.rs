@@ -60,18 +60,22 @@ fn compare(new: &Script, old: &Script, earlier: &Earlier) -> Option<Diagnostic> 
         None => return None,
     };
     let v = new.version;
-    // The next number no citizen has started yet.
-    let free = (v.saturating_add(1)..=v.saturating_add(1000))
-        .find(|n| earlier(&new.id, *n).is_none())
-        .unwrap_or(v.saturating_add(1));
+    let free = next_free(&new.id, v, earlier);
     let msg = format!(
         "{what} but version is still {v}, which citizens have started; raise `version:` to {free}"
     );
     Some(Diagnostic::error(&at, msg))
 }
 
+/// The next version number after `v` that no citizen has started yet.
+pub fn next_free(id: &str, v: u32, earlier: &Earlier) -> u32 {
+    (v.saturating_add(1)..=v.saturating_add(1000))
+        .find(|n| earlier(id, *n).is_none())
+        .unwrap_or(v.saturating_add(1))
+}
+
 /// Where `version:` is written (the top of the file if it cannot be found).
-fn version_pos(script: &Script) -> Pos {
+pub fn version_pos(script: &Script) -> Pos {
     yaml::parse(&script.path, &script.source)
         .ok()
         .and_then(|root| {

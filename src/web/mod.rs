@@ -1,10 +1,12 @@
-//! The web pages: the citizens' chat (`chat`), staff sign-in (`staff`) and the officers'
-//! console (`konsol`), with the security headers every page gets and the static assets served
-//! from the binary.
+//! The web pages: the citizens' chat (`chat`), staff sign-in (`staff`), the officers' console
+//! (`konsol`) and the admins' pages (`admin`), with the security headers every page gets and
+//! the static assets served from the binary.
 //!
-//! May use: `attachments`, `audit`, `channel`, `clock`, `commit`, `desk`, `http`, `model`,
-//! `outbox`, `script`, `store`, `users`, `validate`.
+//! May use: `attachments`, `audit`, `channel`, `clock`, `commit`, `convo`, `desk`, `diag`,
+//! `engine`, `http`, `metrics`, `model`, `outbox`, `private_fs`, `reload`, `script`, `store`,
+//! `tasks`, `users`, `validate`.
 
+pub mod admin;
 pub mod chat;
 pub mod konsol;
 pub mod staff;
@@ -20,6 +22,7 @@ pub struct WebState {
     pub chat: chat::ChatState,
     pub staff: staff::StaffState,
     pub konsol: konsol::KonsolState,
+    pub admin: admin::AdminState,
 }
 
 /// Every web page and asset, with the security headers.
@@ -30,6 +33,7 @@ pub fn router(state: WebState) -> Router {
         .merge(chat::router(state.chat))
         .merge(staff::router(state.staff.clone()))
         .merge(konsol::router(state.konsol))
+        .merge(admin::router(state.admin))
         .layer(axum::middleware::map_response(security_headers))
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests, one binary: golden transcripts through the real conversation layer, the
 //! real `pintu` binary (chat, restart, check), hostile input, and the fault suite (`faults`).
 
+mod admin;
 mod attachments;
 mod backup;
 mod binary;

@@ -414,3 +414,19 @@ async fn in_a_real_browser_an_officer_works_the_queue() {
     );
     browser.close().await;
 }
+
+/// The admin pages know who is asking from the same sign-in: an admin gets them, an officer
+/// and a visitor without a session do not.
+#[tokio::test]
+async fn admin_pages_are_for_signed_in_admins() {
+    let s = server().await;
+    let ani = signed_in(&s, "ani").await;
+    let home = ani.get("/admin").await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let page = ani.get("/admin/layanan").await.text().await.unwrap();
+    assert!(page.contains("ktp_el"), "{page}");
+    let budi = signed_in(&s, "budi").await;
+    assert_eq!(budi.get("/admin").await.status(), StatusCode::NOT_FOUND);
+    let nobody = client().get(format!("{}/admin", s.base)).send().await.unwrap();
+    assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
+}

@@ -408,7 +408,7 @@ fn is_message_id(mid: &str) -> bool {
 }
 
 /// A line as HTML: escaped, with the dialogs' `*bold*` shown bold.
-fn markup(text: &str) -> String {
+pub(super) fn markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
