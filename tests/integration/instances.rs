@@ -173,3 +173,40 @@ async fn three_instances_on_one_database_with_one_killed_under_load() {
     );
     drop(store);
 }
+
+/// Telegram polling on a shared store: one instance polls `getUpdates`; killed with `kill -9`,
+/// another takes the lease over once it has run out and answers the citizens, each message once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_takes_over_telegram_polling_when_the_leader_dies() {
+    let (_cluster, url) =
+        tokio::task::spawn_blocking(cluster::fresh_database).await.expect("a test database");
+    let platforms = Platforms::start(TgMode::Polling).await;
+    let mut env = platforms.env();
+    env.push(("PINTU_DATABASE_URL".into(), url));
+    let dir = private_tempdir();
+    let mut leader = Pintu::new(&dir.path().join("data0"), &env);
+    let mut follower = Pintu::new(&dir.path().join("data1"), &env);
+    // Started first and answering: the leader.
+    leader.start().await;
+    let before = platforms.telegram(1);
+    before.say(leader.addr(), "halo").await;
+    before.walk_wait(0, "").await;
+    follower.start().await;
+    leader.kill9().await;
+    let killed = Instant::now();
+
+    let after = platforms.telegram(2);
+    after.say(follower.addr(), "halo").await;
+    let until = killed + Duration::from_secs(60);
+    while after.received().is_empty() {
+        assert!(Instant::now() < until, "nobody polls Telegram after the leader died");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = after.received()[0].at - killed;
+    // Its whole answer, once: one poller at a time.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let greeting = before.received().len();
+    assert_eq!(after.received().len(), greeting, "the same answer as before the kill, once");
+    eprintln!("Telegram polling taken over {took:.1?} after the leader was killed");
+    follower.stop().await;
+}
