@@ -289,18 +289,9 @@ pub async fn serve(
     Ok(())
 }
 
-/// The web pages: starts the web chat channel on `core` and returns its routes.
+/// The web pages: starts the web chat channel on `core` and returns its routes (the citizens'
+/// chat, staff sign-in, the console and the admin pages).
 pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> {
-    web_router_with(core, config, None)
-}
-
-/// The web pages, with the admin pages when `staff` tells them who is asking (the staff
-/// login layer).
-pub fn web_router_with(
-    core: &Core,
-    config: &Config,
-    gate: Option<Arc<dyn crate::web::admin::StaffGate>>,
-) -> anyhow::Result<axum::Router> {
     let wiring = core.wiring();
     let chat = crate::channel::web::WebChat::start(&wiring, config.data_dir.clone());
     // The attachment links' key also derives the chat forms' tokens (under its own label), so
@@ -322,7 +313,7 @@ pub fn web_router_with(
             core.http.reloader.clone(),
             core.http.desk.clone(),
             core.http.metrics.clone(),
-            gate.unwrap_or_else(|| Arc::new(staff.clone())),
+            Arc::new(staff.clone()),
         ),
         staff: staff.clone(),
         konsol: crate::web::konsol::KonsolState { http: core.http.clone(), staff },

@@ -9,7 +9,6 @@ use pintu::app::{Core, start_core};
 use pintu::clock::SystemClock;
 use pintu::config::Config;
 use pintu::model::account::Role;
-use pintu::web::admin::{Staff, StaffGate};
 use reqwest::StatusCode;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -54,9 +53,8 @@ async fn server() -> Server {
                 .unwrap();
         core.store.commit(&batch).unwrap();
     }
-    let gate = Arc::new(CookieGate { store: core.store.clone() });
     let app = pintu::http::router(core.http.clone())
-        .merge(pintu::app::web_router_with(&core, &config, Some(gate)).expect("web pages"));
+        .merge(pintu::app::web_router(&core, &config).expect("web pages"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -64,32 +62,25 @@ async fn server() -> Server {
     Server { core, base, tree, _data: data }
 }
 
-/// Stands in for the staff login layer (sessions and their CSRF tokens, branch `konsol`), which
-/// is not merged yet: the `staff` cookie names the login, the role comes from the account in
-/// the store, and the form token is derived from the login. The admin pages see only what
-/// [`StaffGate`] gives them, so they are tested as they will run behind the real login.
-struct CookieGate {
-    store: Arc<dyn pintu::store::Store>,
-}
-
-impl StaffGate for CookieGate {
-    fn staff(&self, request: &axum::http::request::Parts) -> Option<Staff> {
-        let cookies = request.headers.get(reqwest::header::COOKIE)?.to_str().ok()?;
-        let login = cookies.split(';').find_map(|c| c.trim().strip_prefix("staff="))?;
-        let account = self.store.account(login).ok()??;
-        Some(Staff {
-            login: account.login.clone(),
-            role: account.role,
-            csrf: format!("csrf-{login}"),
-            from: "127.0.0.1".into(),
-        })
-    }
-}
-
-/// `login`'s browser without JavaScript, logged in: sends the session cookie.
+/// `login`'s browser without JavaScript, signed in at `/konsol/masuk`: sends the session
+/// cookie.
 async fn login(s: &Server, login: &str) -> StaffBrowser {
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let signed = plain
+        .post(format!("{}/konsol/masuk", s.base))
+        .form(&[("login", login), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER, "{login} signs in");
+    let cookie = signed.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    let session = cookie.split(';').next().unwrap().to_string();
     let mut h = reqwest::header::HeaderMap::new();
-    h.insert(reqwest::header::COOKIE, format!("staff={login}").parse().unwrap());
+    h.insert(reqwest::header::COOKIE, session.parse().unwrap());
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
@@ -415,7 +406,7 @@ async fn users_are_created_reset_and_disabled_with_the_password_shown_once_and_a
     assert!(!log.contains(">login<"), "other actions are filtered out");
 }
 
-/// Chromium on pintu's core and pages (in-process, behind the stand-in login): an admin visits every admin page, plants an
+/// Chromium on pintu's core and pages (in-process): an admin signs in, visits every admin page, plants an
 /// error in a dialog and sees it next to its line with the save refused, then fixes it, saves,
 /// previews. A screenshot of every page under `target/screenshots/admin_editor/`.
 #[tokio::test]
@@ -424,11 +415,13 @@ async fn in_a_real_browser_the_editor_shows_a_planted_error_at_its_line_and_refu
     let s = server().await;
     let browser = super::browser::Browser::start("admin_editor").await;
     let b = &browser.client;
-    // Logged in as ani: the session cookie the stand-in login layer reads.
-    b.goto(&format!("{}/admin", s.base)).await.unwrap();
-    let cookie =
-        fantoccini::cookies::Cookie::parse("staff=ani; Path=/; Domain=127.0.0.1; SameSite=Lax");
-    b.add_cookie(cookie.unwrap()).await.unwrap();
+    // Signed in as ani on the sign-in page.
+    b.goto(&format!("{}/konsol/masuk", s.base)).await.unwrap();
+    b.find(Css("#login")).await.unwrap().send_keys("ani").await.unwrap();
+    b.find(Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Css("form.filters")).await.unwrap();
+    browser.snap("signed in").await;
     let url = |path: &str| format!("{}{path}", s.base);
     for path in ADMIN_PAGES {
         browser.goto(&url(path)).await;
