@@ -299,7 +299,7 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
     let form_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
     let staff = crate::web::staff::StaffState {
         desk: core.http.desk.clone(),
-        trusted_proxies: config.web.trusted_proxies.clone().into(),
+        trusted_proxies: core.http.trusted_proxies.clone(),
     };
     let state = crate::web::WebState {
         chat: crate::web::chat::ChatState {
@@ -307,13 +307,13 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
             catalogue: wiring.catalogue,
             form_key: form_key.into(),
             limiter: Arc::new(crate::web::chat::limit::Limiter::new(config.web.rate_per_minute)),
-            trusted_proxies: config.web.trusted_proxies.clone().into(),
+            trusted_proxies: core.http.trusted_proxies.clone(),
         },
         admin: crate::web::admin::AdminState::new(
             core.http.reloader.clone(),
             core.http.desk.clone(),
             core.http.metrics.clone(),
-            Arc::new(staff.clone()),
+            staff.clone(),
         ),
         staff: staff.clone(),
         konsol: crate::web::konsol::KonsolState { http: core.http.clone(), staff },

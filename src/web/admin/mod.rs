@@ -24,6 +24,12 @@ use preview::Preview;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+impl axum::extract::FromRef<AdminState> for super::staff::StaffState {
+    fn from_ref(s: &AdminState) -> Self {
+        s.staff.clone()
+    }
+}
+
 /// What the admin pages share.
 #[derive(Clone)]
 pub struct AdminState {
@@ -36,8 +42,8 @@ pub struct AdminState {
     pub saving: Arc<tokio::sync::Mutex<()>>,
     /// Each admin's preview, by login (one each).
     pub previews: Arc<Mutex<HashMap<String, Preview>>>,
-    /// Who is asking.
-    pub gate: Arc<dyn StaffGate>,
+    /// Who is asking: the staff sign-in.
+    pub staff: super::staff::StaffState,
 }
 
 impl AdminState {
@@ -45,7 +51,7 @@ impl AdminState {
         reloader: Arc<Reloader>,
         desk: Desk,
         metrics: Arc<Metrics>,
-        gate: Arc<dyn StaffGate>,
+        staff: super::staff::StaffState,
     ) -> Self {
         let resume_after_secs = desk.settings.resume_after_secs;
         Self {
@@ -55,7 +61,7 @@ impl AdminState {
             resume_after_secs,
             saving: Arc::default(),
             previews: Arc::default(),
-            gate,
+            staff,
         }
     }
 }
@@ -972,43 +978,6 @@ async fn route_page(
 
 // ----- the edges: who is asking -----
 
-/// A staff member as the login layer vouches for them on one request.
-#[derive(Debug, Clone)]
-pub struct Staff {
-    pub login: String,
-    pub role: Role,
-    /// The form token of their session: every form carries it, every post must.
-    pub csrf: String,
-    /// The client's address, for the audit log.
-    pub from: String,
-}
-
-/// How the admin pages learn who is asking. The staff login layer (sessions, their cookies
-/// and CSRF tokens) implements it; the pages only need "an authenticated admin" and "a checked
-/// form token".
-pub trait StaffGate: Send + Sync + 'static {
-    /// The staff member logged in on this request, if any.
-    fn staff(&self, request: &axum::http::request::Parts) -> Option<Staff>;
-}
-
-/// The staff sign-in (`web::staff`) tells who is asking.
-impl StaffGate for super::staff::StaffState {
-    fn staff(&self, request: &axum::http::request::Parts) -> Option<Staff> {
-        let peer = request
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
-        // A store that cannot be read now signs nobody in: the page says not found.
-        let signed = self.signed_in(&request.headers, peer).ok().flatten()?;
-        Some(Staff {
-            login: signed.account.login,
-            role: signed.account.role,
-            csrf: signed.form_token,
-            from: signed.from,
-        })
-    }
-}
-
 /// The admin a request comes from, with the form token of their session.
 pub struct Admin {
     pub login: String,
@@ -1031,8 +1000,11 @@ impl axum::extract::FromRequestParts<AdminState> for Admin {
         parts: &mut axum::http::request::Parts,
         state: &AdminState,
     ) -> Result<Self, Self::Rejection> {
-        match state.gate.staff(parts) {
-            Some(Staff { login, role: Role::Admin, csrf, from }) => Ok(Admin { login, from, csrf }),
+        // No session, an officer's, or a store that cannot be read now: not found.
+        match super::staff::Staff::from_request_parts(parts, state).await {
+            Ok(staff) if staff.account.is_admin() => {
+                Ok(Admin { login: staff.account.login, from: staff.from, csrf: staff.form_token })
+            }
             _ => Err(not_found()),
         }
     }
