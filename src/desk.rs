@@ -87,13 +87,14 @@ impl Desk {
         // instances, the change is fenced on its chat's version, read before the ticket: a
         // change (or a citizen's step) committed meanwhile by another instance refuses this
         // commit, and it is made again on what that one wrote, so no change is lost.
-        let mut attempts = if self.store.shared() { FENCED_ATTEMPTS } else { 1 };
+        let mut ticket = self.store.ticket(&no)?.ok_or(DeskError::NotFound)?;
+        let shared = self.store.shared();
+        let mut attempts = if shared { FENCED_ATTEMPTS } else { 1 };
         let changed = loop {
             attempts -= 1;
-            let mut ticket = self.store.ticket(&no)?.ok_or(DeskError::NotFound)?;
-            let fence = if self.store.shared() {
+            let fence = if shared {
+                // A ticket's chat never changes: its version, then the ticket as of it.
                 let (_, version) = self.store.load_session_fenced(&ticket.chat)?;
-                // The ticket as of that version (it may have changed since the read above).
                 ticket = self.store.ticket(&no)?.ok_or(DeskError::NotFound)?;
                 vec![(ticket.chat.clone(), version)]
             } else {

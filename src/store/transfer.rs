@@ -92,6 +92,11 @@ fn seen_hours(now: Timestamp, window_secs: i64) -> impl Iterator<Item = Timestam
     (first..=last).map(|h| Timestamp(h * HOUR))
 }
 
+/// The start of the hour `at` is in.
+fn hour_start(at: Timestamp) -> Timestamp {
+    Timestamp(at.0.div_euclid(HOUR) * HOUR)
+}
+
 fn hour_of(store: &dyn Store, start: Timestamp) -> R<HashSet<u64>> {
     Ok(store.seen_between(start, start.plus_secs(HOUR))?.into_iter().collect())
 }
@@ -168,23 +173,20 @@ pub fn copy(from: &dyn Store, to: &dyn Store, now: Timestamp, window_secs: i64) 
             n.tickets += 1;
         }
     }
-    let mut pending: HashMap<u64, _> =
-        to.outbox_pending()?.into_iter().map(|e| (e.id, e)).collect();
-    pending.extend(to.outbox_dead()?.into_iter().map(|e| (e.id, e)));
+    let pending: HashMap<u64, _> = to.outbox_pending()?.into_iter().map(|e| (e.id, e)).collect();
+    let dead: HashMap<u64, _> = to.outbox_dead()?.into_iter().map(|e| (e.id, e)).collect();
     let source_pending = from.outbox_pending()?;
     let source_dead = from.outbox_dead()?;
     let kept: HashSet<u64> = source_pending.iter().chain(&source_dead).map(|e| e.id).collect();
-    for id in pending.keys().filter(|id| !kept.contains(id)) {
+    for id in pending.keys().chain(dead.keys()).filter(|id| !kept.contains(id)) {
         w.add(|b| b.outbox.push(OutboxOp::Done(*id)))?;
     }
-    let pending: HashMap<u64, _> = to.outbox_pending()?.into_iter().map(|e| (e.id, e)).collect();
     for entry in source_pending {
         if pending.get(&entry.id) != Some(&entry) {
             w.add(|b| b.outbox.push(OutboxOp::Put(entry)))?;
             n.outbox += 1;
         }
     }
-    let dead: HashMap<u64, _> = to.outbox_dead()?.into_iter().map(|e| (e.id, e)).collect();
     for entry in source_dead {
         if dead.get(&entry.id) != Some(&entry) {
             w.add(|b| b.outbox.push(OutboxOp::Dead(entry)))?;
@@ -236,7 +238,7 @@ pub fn copy(from: &dyn Store, to: &dyn Store, now: Timestamp, window_secs: i64) 
     // Markers of the old one-key-per-message layout have no time: they count from now.
     let legacy: Vec<u64> = from.seen_legacy()?.iter().map(|m| m.hash()).collect();
     if !legacy.is_empty() {
-        let held = hour_of(to, Timestamp(now.0.div_euclid(HOUR) * HOUR))?;
+        let held = hour_of(to, hour_start(now))?;
         let missing: Vec<u64> = legacy.into_iter().filter(|h| !held.contains(h)).collect();
         if !missing.is_empty() {
             w.add(|b| b.seen.push(Seen { at: now, hashes: missing }))?;
@@ -350,7 +352,7 @@ pub fn verify(from: &dyn Store, to: &dyn Store, now: Timestamp, window_secs: i64
     n.audit = events.len() as u64;
 
     let legacy: HashSet<u64> = from.seen_legacy()?.iter().map(|m| m.hash()).collect();
-    let this_hour = Timestamp(now.0.div_euclid(HOUR) * HOUR);
+    let this_hour = hour_start(now);
     for start in seen_hours(now, window_secs) {
         let mut expected = hour_of(from, start)?;
         if start == this_hour {

@@ -340,16 +340,14 @@ fn form_ticket(s: &KonsolState, staff: &Staff, no: &str, token: &str) -> Result<
 }
 
 fn not_found() -> Response {
-    let mut r = page(
+    page(
         StatusCode::NOT_FOUND,
         super::staff::notice_page(
             "Tidak ditemukan · Not found",
             "Tiket ini tidak ada, atau bukan milik OPD Anda.",
             "This ticket does not exist, or belongs to another OPD.",
         ),
-    );
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
+    )
 }
 
 struct Answer {
