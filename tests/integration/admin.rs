@@ -4,25 +4,26 @@
 //! stale form does not overwrite a newer file, and the preview leaves the store untouched. The
 //! browser test (Chromium, screenshots of every page) is at the end.
 
-use super::support::{copy_tree, private_tempdir, say_to};
-use pintu::app::{Core, start_core};
-use pintu::clock::SystemClock;
-use pintu::config::Config;
+use super::support::{copy_tree, say_to};
 use pintu::model::account::Role;
 use reqwest::StatusCode;
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 const PASSWORD: &str = "kata-sandi-panjang";
 
 /// pintu's core with the web pages on 127.0.0.1:<free port>, an admin `ani` and an officer
 /// `budi` of disdukcapil, dialogs and texts in a temp copy the editor may write.
 struct Server {
-    core: Core,
-    base: String,
+    /// The web chat tests' server: the core, the API and every web page.
+    web: super::webchat::Server,
     tree: tempfile::TempDir,
-    _data: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Server {
+    type Target = super::webchat::Server;
+    fn deref(&self) -> &Self::Target {
+        &self.web
+    }
 }
 
 impl Server {
@@ -32,18 +33,13 @@ impl Server {
 }
 
 async fn server() -> Server {
-    let data = private_tempdir();
     let tree = copy_tree();
-    let env: HashMap<String, String> = [
-        ("PINTU_DATA_DIR", data.path().display().to_string()),
-        ("PINTU_DIALOGS_DIR", tree.path().join("dialogs").display().to_string()),
-        ("PINTU_LOCALES_DIR", tree.path().join("locales").display().to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let config = Config::load_with(None, &env).expect("test config");
-    let core = start_core(&config, Arc::new(SystemClock)).expect("core starts");
+    let dialogs = tree.path().join("dialogs").display().to_string();
+    let locales = tree.path().join("locales").display().to_string();
+    let web =
+        super::webchat::server(&[("PINTU_DIALOGS_DIR", &dialogs), ("PINTU_LOCALES_DIR", &locales)])
+            .await;
+    let core = &web.core;
     let now = core.clock.now();
     for (login, role) in
         [("ani", Role::Admin), ("budi", Role::Officer { opd: "disdukcapil".into() })]
@@ -53,13 +49,7 @@ async fn server() -> Server {
                 .unwrap();
         core.store.commit(&batch).unwrap();
     }
-    let app = pintu::http::router(core.http.clone())
-        .merge(pintu::app::web_router(&core, &config).expect("web pages"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Server { core, base, tree, _data: data }
+    Server { web, tree }
 }
 
 /// `login`'s browser without JavaScript, signed in at `/konsol/masuk`: sends the session
