@@ -190,6 +190,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         tx.clone(),
         store.clone(),
     ));
+    reloader.join().context("taking the dialogs the other instances serve")?;
     let sinks = Arc::new(Sinks::default());
     let forwarder = Arc::new(Forwarder::new(
         &outbound,

@@ -84,6 +84,31 @@ pub fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// Replaces `path` with `bytes` (owner-only) so a reader sees the old file or the new one,
+/// never a part: written to a temporary name in the same folder, synced, renamed over it, and
+/// the folder synced.
+pub fn replace_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let mut nonce = [0u8; 6];
+    getrandom::fill(&mut nonce).map_err(|e| std::io::Error::other(e.to_string()))?;
+    // A dot name ending in `.tmp`: no loader reads it (they take `.yaml` and `.ftl`), and the
+    // dialog sets shared between instances leave dot files out.
+    let tmp = dir.join(format!(".{name}.{}.tmp", hex::encode(nonce)));
+    let written = (|| {
+        let mut f = create_private(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Creates (or truncates) a file readable by its owner only, to write into.
 pub fn create_private(file: &Path) -> std::io::Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();

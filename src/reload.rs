@@ -3,11 +3,26 @@
 //! Only a clean load goes live; otherwise the old version stays and the problems are logged
 //! and returned. Citizens mid-dialog finish on the version they started (pinned in the store).
 //!
-//! May use: `diag`, `script`, `store`.
+//! Several instances (a shared store): each instance serves its own folders, and the store
+//! holds the published *dialog set*, every file of both folders, by revision. A clean load of
+//! edited folders (the admin editor, a file edited by hand, SIGHUP) is published as the next
+//! revision; every instance polls the newest revision with the change check and writes a
+//! newer one into its folders, then loads it. At start, folders holding a set that was
+//! published once (an instance started from an older image, or stopped for a while) are
+//! behind and take the newest; folders holding a set never published (edited while the
+//! instance was stopped, or a new deployment) are ahead and are published, if they load
+//! cleanly: an instance refuses to start with edited folders that do not. Two edits on two
+//! instances at once: the later publish wins, and the other instance's folders follow it;
+//! every revision stays in the store by digest, the newest 20 with their files.
+//! Why not the database as the only copy: `pintu check`, the editor and admins' habits all
+//! work on folders, and an instance keeps serving its last set when the database is away.
+//!
+//! May use: `diag`, `private_fs`, `script`, `store`.
 
 use crate::diag::{Diagnostic, Severity};
 use crate::script::catalogue::Catalogue;
-use crate::store::Store;
+use crate::store::{DialogFile, DialogSet, Digest, Store};
+use sha2::{Digest as _, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -21,8 +36,25 @@ pub struct Reloader {
     live: watch::Sender<Arc<Catalogue>>,
     /// The script versions citizens started, which an edit must not change under their feet.
     store: Arc<dyn Store>,
-    /// Serialises reloads (watcher, signal and API may fire together).
-    lock: std::sync::Mutex<()>,
+    /// Serialises reloads (watcher, signal and API may fire together), and on a shared store
+    /// what the folders hold of the published sets.
+    lock: std::sync::Mutex<Published>,
+    /// Names this instance in the dialog sets it publishes.
+    instance: String,
+}
+
+/// What the folders hold of the dialog sets published in a shared store.
+#[derive(Debug, Default)]
+struct Published {
+    /// The newest revision the folders were brought in line with (published or taken).
+    revision: Option<u64>,
+    /// The digest of what the folders held when last published or taken.
+    digest: Option<Digest>,
+    /// A clean load not yet published (the store was away): published on the next check.
+    unpublished: bool,
+    /// A newer set was only partly written into the folders: they are neither this
+    /// instance's edit nor a published set, so nothing is published until it is written.
+    torn: bool,
 }
 
 impl Reloader {
@@ -32,7 +64,11 @@ impl Reloader {
         live: watch::Sender<Arc<Catalogue>>,
         store: Arc<dyn Store>,
     ) -> Self {
-        Self { dialogs, locales, live, store, lock: std::sync::Mutex::new(()) }
+        let instance = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "?".into());
+        let instance = format!("{instance} pid {}", std::process::id());
+        Self { dialogs, locales, live, store, lock: Default::default(), instance }
     }
 
     pub fn dialogs_dir(&self) -> &Path {
@@ -79,10 +115,21 @@ impl Reloader {
         changed.then(|| crate::script::versions::next_free(&id, version, &earlier))
     }
 
-    /// Loads and checks; on success the new catalogue is live and the number of services is
-    /// returned, otherwise the problems (as `path:line:col: ...`).
+    /// Loads and checks; on success the new catalogue is live (and on a shared store, published
+    /// to the other instances) and the number of services is returned, otherwise the problems
+    /// (as `path:line:col: ...`).
     pub fn reload(&self) -> Result<usize, Vec<Diagnostic>> {
-        let _one = self.lock.lock();
+        let mut published = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let n = self.load()?;
+        if self.store.shared() && !published.torn {
+            published.unpublished = true;
+            self.publish(&mut published);
+        }
+        Ok(n)
+    }
+
+    /// Loads and checks the folders; the caller holds the lock.
+    fn load(&self) -> Result<usize, Vec<Diagnostic>> {
         let live = self.live();
         let earlier = |id: &str, version: u32| self.earlier(&live, id, version);
         let (cat, diags) = Catalogue::load_checking(&self.dialogs, &self.locales, &earlier);
@@ -104,9 +151,128 @@ impl Reloader {
         Ok(n)
     }
 
+    /// Publishes what the folders hold as the newest dialog set, unless it already is. A store
+    /// that is away leaves it marked unpublished, for the next check.
+    fn publish(&self, published: &mut Published) {
+        let published_now =
+            read_set(&self.dialogs, &self.locales).map_err(|e| e.to_string()).and_then(|files| {
+                let digest = digest(&files);
+                if published.digest == Some(digest) {
+                    return Ok(None);
+                }
+                let revision = self
+                    .store
+                    .publish_dialogs(&digest, &files, &self.instance)
+                    .map_err(|e| e.to_string())?;
+                Ok(Some((revision, digest)))
+            });
+        match published_now {
+            Ok(None) => published.unpublished = false,
+            Ok(Some((revision, digest))) => {
+                tracing::info!(revision, "dialogs published to the other instances");
+                *published = Published {
+                    revision: Some(revision),
+                    digest: Some(digest),
+                    ..Published::default()
+                };
+            }
+            Err(error) => {
+                tracing::error!(%error, "dialogs not published yet; trying again shortly")
+            }
+        }
+    }
+
+    /// On a shared store, at start (after the first load, before serving): brings the folders
+    /// in line with the published dialogs (see the module docs). Blocking.
+    pub fn join(&self) -> anyhow::Result<()> {
+        if !self.store.shared() {
+            return Ok(());
+        }
+        let files = read_set(&self.dialogs, &self.locales)?;
+        let digest = digest(&files);
+        let head = self.store.dialogs_head()?;
+        let behind = match head {
+            Some((_, newest)) if newest == digest => false,
+            // Half written when the instance stopped: not an edit, whatever it holds.
+            Some(_) if self.dialogs.join(TAKING).exists() => true,
+            Some(_) => self.store.dialogs_known(&digest)?,
+            None => false,
+        };
+        if behind {
+            tracing::info!("the dialog folders hold an older published set: taking the newest");
+            return self.follow().map(|_| ()).map_err(|e| anyhow::anyhow!(e));
+        }
+        if let Some((revision, newest)) = head.filter(|(_, newest)| *newest == digest) {
+            let _ = std::fs::remove_file(self.dialogs.join(TAKING));
+            *self.lock.lock().unwrap_or_else(|e| e.into_inner()) = Published {
+                revision: Some(revision),
+                digest: Some(newest),
+                ..Published::default()
+            };
+            return Ok(());
+        }
+        // Edited folders, or the first instance: published if they load cleanly.
+        self.reload().map(|_| ()).map_err(|errors| {
+            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!(
+                "the dialog folders differ from the dialogs the other instances serve and have \
+                 errors, so they are neither served nor published (fix them, or empty the \
+                 folders to take the published ones):\n{}",
+                list.join("\n")
+            )
+        })
+    }
+
+    /// On a shared store: publishes a clean load that could not be published yet, then takes
+    /// a newer published set into the folders and loads it. Returns whether the folders
+    /// changed. Blocking.
+    pub fn follow(&self) -> Result<bool, String> {
+        let mut published = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if published.unpublished {
+            self.publish(&mut published);
+            if published.unpublished {
+                // The folders were edited here: a newer set must not overwrite them first.
+                return Ok(false);
+            }
+        }
+        let Some((revision, digest)) = self.store.dialogs_head().map_err(|e| e.to_string())? else {
+            return Ok(false);
+        };
+        if published.revision == Some(revision) {
+            return Ok(false);
+        }
+        if published.digest == Some(digest) {
+            published.revision = Some(revision);
+            return Ok(false);
+        }
+        let Some(set) = self.store.dialogs_latest().map_err(|e| e.to_string())? else {
+            return Ok(false);
+        };
+        if let Err(e) = write_set(&self.dialogs, &self.locales, &set) {
+            published.torn = true;
+            return Err(format!(
+                "dialogs revision {} not written to the folders: {e}",
+                set.revision
+            ));
+        }
+        *published = Published {
+            revision: Some(set.revision),
+            digest: Some(set.digest),
+            unpublished: false,
+            torn: false,
+        };
+        tracing::info!(revision = set.revision, "dialogs taken from another instance");
+        // A set another instance loaded cleanly loads here too (same checks, same pinned
+        // versions); if not, the previous catalogue stays live and the errors are logged.
+        let _ = self.load();
+        Ok(true)
+    }
+
     /// Watches the folders (every `every`) and SIGHUP until `shutdown`.
     pub async fn watch(self: Arc<Self>, every: Duration, shutdown: CancellationToken) {
         let mut seen = fingerprint(&[&self.dialogs, &self.locales]);
+        // The last failure to check the published dialogs, logged once until it changes.
+        let mut failing: Option<String> = None;
         #[cfg(unix)]
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
         loop {
@@ -134,6 +300,24 @@ impl Reloader {
                         let me = self.clone();
                         let _ = tokio::task::spawn_blocking(move || me.reload()).await;
                     }
+                    // After the local check, so an edit here is published before a newer
+                    // set could be written over it.
+                    if self.store.shared() {
+                        let me = self.clone();
+                        match tokio::task::spawn_blocking(move || me.follow()).await {
+                            Ok(Ok(changed)) => {
+                                if changed {
+                                    seen = fingerprint(&[&self.dialogs, &self.locales]);
+                                }
+                                failing = None;
+                            }
+                            Ok(Err(error)) if failing.as_ref() != Some(&error) => {
+                                tracing::warn!(%error, "published dialogs not checked");
+                                failing = Some(error);
+                            }
+                            _ => {}
+                        }
+                    }
                 }
             }
         }
@@ -150,6 +334,115 @@ pub fn pinned_yaml(store: &dyn Store, id: &str, version: u32) -> Option<String> 
         }
     }
 }
+
+/// The two folders' files as a dialog set: every regular file but dot files (the editor's
+/// temporary files), by path (`dialogs/…`, `locales/…`).
+fn read_set(dialogs: &Path, locales: &Path) -> std::io::Result<Vec<DialogFile>> {
+    let mut files = Vec::new();
+    for (root, prefix) in [(dialogs, "dialogs"), (locales, "locales")] {
+        for rel in files_under(root)? {
+            let bytes = std::fs::read(root.join(&rel))?;
+            files.push((format!("{prefix}/{rel}"), bytes));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The paths (`/`-separated, relative) of the regular files under `root` but dot files; none
+/// when `root` does not exist.
+fn files_under(root: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut todo = vec![String::new()];
+    while let Some(rel) = todo.pop() {
+        let entries = match std::fs::read_dir(root.join(&rel)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && rel.is_empty() => continue,
+            entries => entries?,
+        };
+        for entry in entries {
+            let entry = entry?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                todo.push(path);
+            } else if kind.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A digest of a dialog set's paths and bytes (in path order), which tells sets apart.
+fn digest(files: &[DialogFile]) -> Digest {
+    let mut hash = Sha256::new();
+    for (path, bytes) in files {
+        hash.update((path.len() as u64).to_le_bytes());
+        hash.update(path.as_bytes());
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    }
+    hash.finalize().into()
+}
+
+/// Writes a published set into the folders: files that differ are replaced atomically, files
+/// the set lacks are removed. Paths that could lead out of the folders are refused before
+/// anything is written.
+fn write_set(dialogs: &Path, locales: &Path, set: &DialogSet) -> std::io::Result<()> {
+    let target = |path: &str| -> Option<PathBuf> {
+        let (prefix, rel) = path.split_once('/')?;
+        let root = match prefix {
+            "dialogs" => dialogs,
+            "locales" => locales,
+            _ => return None,
+        };
+        let plain = |part: &str| {
+            !part.is_empty()
+                && !part.starts_with('.')
+                && part.chars().all(|c| c.is_alphanumeric() || "._-".contains(c))
+        };
+        rel.split('/').all(plain).then(|| root.join(rel))
+    };
+    let mut wanted = std::collections::HashSet::new();
+    let mut writes = Vec::new();
+    for (path, bytes) in &set.files {
+        let file = target(path).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("unsafe path {path:?}"))
+        })?;
+        wanted.insert(file.clone());
+        writes.push((file, bytes));
+    }
+    // Marks the folders as being written until done: a crash in between leaves them half old,
+    // half new, which must not pass for an edit at the next start (see `join`).
+    std::fs::create_dir_all(dialogs)?;
+    crate::private_fs::write_private(&dialogs.join(TAKING), b"")?;
+    for (file, bytes) in writes {
+        if std::fs::read(&file).ok().as_deref() == Some(bytes.as_slice()) {
+            continue;
+        }
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::private_fs::replace_private(&file, bytes)?;
+    }
+    for root in [dialogs, locales] {
+        for rel in files_under(root)? {
+            let file = root.join(&rel);
+            if !wanted.contains(&file) {
+                std::fs::remove_file(&file)?;
+            }
+        }
+    }
+    std::fs::remove_file(dialogs.join(TAKING))?;
+    std::fs::File::open(dialogs)?.sync_all()
+}
+
+/// A dot file in the dialogs folder while a published set is being written into the folders.
+const TAKING: &str = ".taking-published-dialogs";
 
 /// Names, sizes and modification times of the files in the folders (and their subfolders).
 fn fingerprint(dirs: &[&Path]) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
@@ -168,4 +461,163 @@ fn fingerprint(dirs: &[&Path]) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::postgres::PgStore;
+    use crate::store::postgres::cluster::fresh_database;
+
+    /// One instance's folders (copies of the repository's) and its reloader on `url`.
+    struct Instance {
+        dir: tempfile::TempDir,
+        reloader: Reloader,
+    }
+
+    impl Instance {
+        fn on(url: &str) -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            for name in ["dialogs", "locales"] {
+                copy_tree(
+                    &Path::new(env!("CARGO_MANIFEST_DIR")).join(name),
+                    &dir.path().join(name),
+                );
+            }
+            Self::with_folders(url, dir)
+        }
+
+        fn with_folders(url: &str, dir: tempfile::TempDir) -> Self {
+            let store: Arc<dyn Store> = Arc::new(PgStore::open(url).unwrap());
+            let (dialogs, locales) = (dir.path().join("dialogs"), dir.path().join("locales"));
+            let (first, _) = Catalogue::load(&dialogs, &locales);
+            let (live, _) = watch::channel(Arc::new(first));
+            Self { reloader: Reloader::new(dialogs, locales, live, store), dir }
+        }
+
+        fn file(&self, rel: &str) -> PathBuf {
+            self.dir.path().join(rel)
+        }
+
+        fn edit(&self, rel: &str, edit: impl FnOnce(String) -> String) {
+            let text = std::fs::read_to_string(self.file(rel)).unwrap();
+            std::fs::write(self.file(rel), edit(text)).unwrap();
+        }
+
+        fn ktp_source(&self) -> String {
+            self.reloader.live().script("ktp_el").unwrap().source.to_string()
+        }
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_tree(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn an_edit_on_one_instance_reaches_the_others_and_so_does_a_removal() {
+        let (_cluster, url) = fresh_database();
+        let (a, b) = (Instance::on(&url), Instance::on(&url));
+        a.reloader.join().unwrap();
+        b.reloader.join().unwrap();
+        assert_eq!(
+            a.reloader.store.dialogs_head().unwrap().unwrap().0,
+            1,
+            "one set, published once"
+        );
+        assert!(!b.reloader.follow().unwrap(), "nothing newer");
+
+        a.edit("dialogs/ktp_el.yaml", |t| format!("# diubah di instance A\n{t}"));
+        a.edit("locales/id/ktp_el.ftl", |t| format!("{t}\n# Catatan dari instance A\n"));
+        std::fs::write(a.file("dialogs/CATATAN.md"), "Hapus nanti\n").unwrap();
+        a.reloader.reload().unwrap();
+        assert!(b.reloader.follow().unwrap(), "B takes A's edit");
+        assert!(b.ktp_source().starts_with("# diubah di instance A"), "live on B");
+        for rel in ["dialogs/ktp_el.yaml", "locales/id/ktp_el.ftl", "dialogs/CATATAN.md"] {
+            assert_eq!(std::fs::read(b.file(rel)).unwrap(), std::fs::read(a.file(rel)).unwrap());
+        }
+        assert!(!b.reloader.follow().unwrap(), "taken once");
+        // B's reload of what it took publishes nothing new.
+        b.reloader.reload().unwrap();
+        assert_eq!(b.reloader.store.dialogs_head().unwrap().unwrap().0, 2);
+
+        std::fs::remove_file(a.file("dialogs/CATATAN.md")).unwrap();
+        a.reloader.reload().unwrap();
+        assert!(b.reloader.follow().unwrap());
+        assert!(!b.file("dialogs/CATATAN.md").exists(), "a removed file goes on B too");
+        assert!(!a.reloader.follow().unwrap(), "A publishes and does not take its own set back");
+    }
+
+    #[test]
+    fn folders_behind_take_the_newest_and_edited_folders_are_published_if_clean() {
+        let (_cluster, url) = fresh_database();
+        let a = Instance::on(&url);
+        a.reloader.join().unwrap();
+        a.edit("dialogs/ktp_el.yaml", |t| format!("# revisi 2\n{t}"));
+        a.reloader.reload().unwrap();
+
+        // Started from the original files (published as revision 1): behind, so it takes 2.
+        let late = Instance::on(&url);
+        late.reloader.join().unwrap();
+        assert!(late.ktp_source().starts_with("# revisi 2"));
+
+        // Edited while stopped (a set never published): published, and A follows it.
+        let edited = Instance::on(&url);
+        edited.edit("dialogs/ktp_el.yaml", |t| format!("# revisi 3\n{t}"));
+        edited.reloader.join().unwrap();
+        assert!(edited.ktp_source().starts_with("# revisi 3"));
+        assert!(a.reloader.follow().unwrap());
+        assert!(a.ktp_source().starts_with("# revisi 3"));
+
+        // Edited with an error: refused at start, with the error's place; nothing published.
+        let broken = Instance::on(&url);
+        broken.edit("dialogs/ktp_el.yaml", |t| t.replacen("steps:", "stepz:", 1));
+        let error = format!("{:#}", broken.reloader.join().unwrap_err());
+        assert!(error.contains("ktp_el.yaml:"), "{error}");
+        assert!(edited.reloader.store.dialogs_head().unwrap().unwrap().0 == 3);
+    }
+
+    #[test]
+    fn folders_half_written_when_the_instance_stopped_take_the_newest() {
+        let (_cluster, url) = fresh_database();
+        let a = Instance::on(&url);
+        a.reloader.join().unwrap();
+        a.edit("dialogs/ktp_el.yaml", |t| format!("# revisi 2\n{t}"));
+        a.reloader.reload().unwrap();
+
+        // A crash while writing revision 2 over a clean, never-published edit of another file.
+        let b = Instance::on(&url);
+        b.edit("locales/id/ktp_el.ftl", |t| format!("{t}\n# setengah ditulis\n"));
+        std::fs::write(b.file(&format!("dialogs/{TAKING}")), "").unwrap();
+        b.reloader.join().unwrap();
+        assert!(b.ktp_source().starts_with("# revisi 2"));
+        assert_eq!(
+            std::fs::read(b.file("locales/id/ktp_el.ftl")).unwrap(),
+            std::fs::read(a.file("locales/id/ktp_el.ftl")).unwrap()
+        );
+        assert!(!b.file(&format!("dialogs/{TAKING}")).exists());
+        assert_eq!(a.reloader.store.dialogs_head().unwrap().unwrap().0, 2, "nothing published");
+    }
+
+    #[test]
+    fn a_set_with_a_path_out_of_the_folders_is_refused_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dialogs, locales) = (dir.path().join("dialogs"), dir.path().join("locales"));
+        for bad in ["dialogs/../etc/passwd", "other/a.yaml", "locales/.hidden", "dialogs/a//b"] {
+            let set = DialogSet {
+                revision: 1,
+                digest: [0; 32],
+                files: vec![("dialogs/a.yaml".into(), b"a".to_vec()), (bad.into(), b"x".to_vec())],
+            };
+            assert!(write_set(&dialogs, &locales, &set).is_err(), "{bad}");
+            assert!(!dialogs.join("a.yaml").exists(), "nothing written for {bad}");
+        }
+    }
 }

@@ -166,6 +166,22 @@ impl Batch {
     }
 }
 
+/// A SHA-256 digest.
+pub type Digest = [u8; 32];
+
+/// One file of a dialog set: its path under the folders (`dialogs/…` or `locales/…`) and
+/// its bytes.
+pub type DialogFile = (String, Vec<u8>);
+
+/// A published set of dialog and text files: on a shared store, what every instance serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialogSet {
+    pub revision: u64,
+    pub digest: Digest,
+    /// By path.
+    pub files: Vec<DialogFile>,
+}
+
 /// The storage seam. Synchronous on purpose: sled blocks, so callers use the committer thread
 /// or `spawn_blocking`.
 pub trait Store: Send + Sync + 'static {
@@ -248,6 +264,28 @@ pub trait Store: Send + Sync + 'static {
     fn claim_outbox(&self, id: u64, secs: u32) -> R<Claim> {
         let _ = (id, secs);
         Ok(Claim::Taken)
+    }
+    /// On a shared store: the newest published dialog set's revision and digest, polled by
+    /// every instance (see `reload`). `None` when none was published, and on a store of one
+    /// process, whose folders are the only copy.
+    fn dialogs_head(&self) -> R<Option<(u64, Digest)>> {
+        Ok(None)
+    }
+    /// The newest published dialog set with its files.
+    fn dialogs_latest(&self) -> R<Option<DialogSet>> {
+        Ok(None)
+    }
+    /// Whether a dialog set with this digest was ever published: folders holding it are
+    /// behind the newest, not edited.
+    fn dialogs_known(&self, digest: &Digest) -> R<bool> {
+        let _ = digest;
+        Ok(false)
+    }
+    /// Publishes `files` as the newest dialog set, unless the newest already has this digest;
+    /// returns its revision. `by` names the publishing instance, for the operators.
+    fn publish_dialogs(&self, digest: &Digest, files: &[DialogFile], by: &str) -> R<u64> {
+        let _ = (digest, files, by);
+        Err(StoreError::Io("this store shares no dialogs".into()))
     }
     /// Every stored record as (key, value) in key order, for backups. Consistent when no
     /// commit runs meanwhile (the committer calls it between commits).

@@ -57,7 +57,9 @@
 //! runs out; the idempotency key makes the repeat harmless at the agency.
 
 use super::seal::{KeyRef, Keyring, SealKey};
-use super::{Batch, Claim, R, ReplyOp, SessionVisit, Store, StoreError, codec};
+use super::{
+    Batch, Claim, DialogFile, DialogSet, Digest, R, ReplyOp, SessionVisit, Store, StoreError, codec,
+};
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
 use crate::model::TicketNo;
@@ -143,6 +145,19 @@ fn on_plain_thread<T: Send>(op: impl FnOnce() -> R<T> + Send) -> R<T> {
             .join()
             .unwrap_or_else(|_| Err(StoreError::Io("a PostgreSQL call panicked".into())))
     })
+}
+
+/// Serialises dialog publishes across instances (any fixed number, distinct from the
+/// migrations' lock).
+const DIALOGS_LOCK: i64 = 0x7069_6e74_7500_0002;
+
+/// How many of the newest dialog revisions keep their files (for an operator to look back).
+const DIALOG_REVISIONS_KEPT: i64 = 20;
+
+/// Column `i` of `row` as a digest.
+fn digest_of(row: &Row, i: usize) -> R<Digest> {
+    let bytes: &[u8] = row.get(i);
+    bytes.try_into().map_err(|_| StoreError::Io("a dialog digest is not 32 bytes".into()))
 }
 
 /// `url` with its password replaced, for logs and errors.
@@ -566,6 +581,108 @@ impl Store for PgStore {
             };
             tx.commit().map_err(db_error("commit claim"))?;
             Ok(claim)
+        })
+    }
+
+    fn dialogs_head(&self) -> R<Option<(u64, Digest)>> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt(
+                    "SELECT revision, digest FROM dialog_sets ORDER BY revision DESC LIMIT 1",
+                    &[],
+                )
+                .map_err(db_error("read dialog revision"))?;
+            row.map(|r| Ok((r.get::<_, i64>(0) as u64, digest_of(&r, 1)?))).transpose()
+        })
+    }
+
+    fn dialogs_latest(&self) -> R<Option<DialogSet>> {
+        on_plain_thread(|| {
+            let mut client = self.reader()?;
+            // One snapshot, so the files are those of the revision read.
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(db_error("begin dialog read"))?;
+            let Some(head) = tx
+                .query_opt(
+                    "SELECT revision, digest FROM dialog_sets ORDER BY revision DESC LIMIT 1",
+                    &[],
+                )
+                .map_err(db_error("read dialog revision"))?
+            else {
+                return Ok(None);
+            };
+            let revision: i64 = head.get(0);
+            let files = tx
+                .query(
+                    "SELECT path, content FROM dialog_files WHERE revision = $1 ORDER BY path",
+                    &[&revision],
+                )
+                .map_err(db_error("read dialog files"))?
+                .iter()
+                .map(|r| (r.get::<_, String>(0), r.get::<_, Vec<u8>>(1)))
+                .collect();
+            tx.commit().map_err(db_error("end dialog read"))?;
+            Ok(Some(DialogSet { revision: revision as u64, digest: digest_of(&head, 1)?, files }))
+        })
+    }
+
+    fn dialogs_known(&self, digest: &Digest) -> R<bool> {
+        on_plain_thread(|| {
+            let row = self
+                .reader()?
+                .query_opt("SELECT 1 FROM dialog_sets WHERE digest = $1 LIMIT 1", &[&&digest[..]])
+                .map_err(db_error("look up dialog digest"))?;
+            Ok(row.is_some())
+        })
+    }
+
+    fn publish_dialogs(&self, digest: &Digest, files: &[DialogFile], by: &str) -> R<u64> {
+        on_plain_thread(|| {
+            let mut client = self.reader()?;
+            let mut tx = client.transaction().map_err(db_error("begin dialog publish"))?;
+            // One publisher at a time, so two instances publishing the same edit make one
+            // revision, not two.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DIALOGS_LOCK])
+                .map_err(db_error("lock dialog sets"))?;
+            let head = tx
+                .query_opt(
+                    "SELECT revision, digest FROM dialog_sets ORDER BY revision DESC LIMIT 1",
+                    &[],
+                )
+                .map_err(db_error("read dialog revision"))?;
+            if let Some(head) = head
+                && digest_of(&head, 1)? == *digest
+            {
+                return Ok(head.get::<_, i64>(0) as u64);
+            }
+            let revision: i64 = tx
+                .query_one(
+                    "INSERT INTO dialog_sets (digest, published_by) VALUES ($1, $2) \
+                     RETURNING revision",
+                    &[&&digest[..], &by],
+                )
+                .map_err(db_error("publish dialogs"))?
+                .get(0);
+            for (path, content) in files {
+                tx.execute(
+                    "INSERT INTO dialog_files (revision, path, content) VALUES ($1, $2, $3)",
+                    &[&revision, path, content],
+                )
+                .map_err(db_error("publish dialog file"))?;
+            }
+            // Older revisions keep their digests (see the migration), not their files.
+            tx.execute(
+                "DELETE FROM dialog_files WHERE revision <= $1",
+                &[&(revision - DIALOG_REVISIONS_KEPT)],
+            )
+            .map_err(db_error("prune dialog files"))?;
+            tx.commit().map_err(db_error("commit dialog publish"))?;
+            Ok(revision as u64)
         })
     }
 

@@ -8,7 +8,7 @@ use super::fake_agency::FakeAgency;
 use super::faults::ledger::{exactly_once, tickets_in, wait_for_messages};
 use super::faults::platform::{Citizen, Platforms, TgMode};
 use super::faults::{REPORT, expected};
-use super::support::private_tempdir;
+use super::support::{copy_tree, private_tempdir};
 use crate::process::Pintu;
 use pintu::store::{PgStore, Store};
 use std::collections::HashMap;
@@ -209,4 +209,60 @@ async fn another_instance_takes_over_telegram_polling_when_the_leader_dies() {
     assert_eq!(after.received().len(), greeting, "the same answer as before the kill, once");
     eprintln!("Telegram polling taken over {took:.1?} after the leader was killed");
     follower.stop().await;
+}
+
+/// A text edited on one instance's folders reaches a citizen talking to another instance,
+/// without a restart, and a third instance started later from the original folders serves it
+/// too (issue #17: a dialog reload reaches every instance).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialog_edit_on_one_instance_reaches_the_others() {
+    let (_cluster, url) =
+        tokio::task::spawn_blocking(cluster::fresh_database).await.expect("a test database");
+    let platforms = Platforms::start(TgMode::Webhook).await;
+    let dir = private_tempdir();
+    let instance = |i: usize| {
+        let folders = copy_tree();
+        let mut env = platforms.env();
+        env.push(("PINTU_DATABASE_URL".into(), url.clone()));
+        env.push((
+            "PINTU_DIALOGS_DIR".into(),
+            folders.path().join("dialogs").display().to_string(),
+        ));
+        env.push((
+            "PINTU_LOCALES_DIR".into(),
+            folders.path().join("locales").display().to_string(),
+        ));
+        (Pintu::new(&dir.path().join(format!("data{i}")), &env), folders)
+    };
+    let (mut a, a_folders) = instance(0);
+    let (mut b, _b_folders) = instance(1);
+    a.start().await;
+    b.start().await;
+    const OLD: &str = "SKCK dan SIM merupakan kewenangan Kepolisian.";
+    const NEW: &str = "SKCK dan SIM diurus oleh Kepolisian, bukan kami.";
+    let citizen = platforms.whatsapp(1);
+    citizen.walk(b.addr(), &[("mau bikin skck", OLD)]).await;
+
+    let menu = a_folders.path().join("locales/id/menu.ftl");
+    let text = std::fs::read_to_string(&menu).unwrap();
+    std::fs::write(&menu, text.replace(OLD, NEW)).unwrap();
+    // A notices the edit and publishes it; B takes it on its next check (each every 2 s).
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let before = citizen.received().len();
+        citizen.walk(b.addr(), &[("mau bikin skck", "SKCK")]).await;
+        if citizen.received()[before..].iter().any(|r| r.text.contains(NEW)) {
+            break;
+        }
+        assert!(Instant::now() < until, "the edit never reached the other instance");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Started later from the original folders: behind, so it serves the edit from the start.
+    let (mut c, _c_folders) = instance(2);
+    c.start().await;
+    let late = platforms.whatsapp(2);
+    late.walk(c.addr(), &[("mau bikin skck", NEW)]).await;
+    for pintu in [&mut a, &mut b, &mut c] {
+        pintu.stop().await;
+    }
 }

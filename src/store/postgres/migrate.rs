@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("migrations/0002_accounts.sql")),
     (3, include_str!("migrations/0003_instances.sql")),
     (4, include_str!("migrations/0004_staff_sessions.sql")),
+    (5, include_str!("migrations/0005_dialog_sets.sql")),
 ];
 
 /// Any fixed number; shared by every pintu instance on the database.

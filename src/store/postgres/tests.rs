@@ -4,7 +4,7 @@
 use super::cluster::{Cluster, fresh_database};
 use super::{PgStore, migrate, redacted};
 use crate::store::suite::{self, store_suite};
-use crate::store::{Batch, Claim, Store, StoreError};
+use crate::store::{Batch, Claim, DialogSet, Store, StoreError};
 use std::sync::Arc;
 
 /// A store on a fresh database; the guard keeps the cluster running and knows the URL.
@@ -31,7 +31,7 @@ fn migrations_run_once_and_opening_again_applies_none() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
     suite::assert_sample_batch(&again);
 }
 
@@ -234,4 +234,48 @@ fn a_lease_is_held_by_one_instance_and_taken_over_once_it_runs_out() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(b.hold_lease("telegram-poll", "b", 30).unwrap());
     assert!(!a.hold_lease("telegram-poll", "a", 30).unwrap());
+}
+
+#[test]
+fn dialog_sets_are_published_once_per_digest_and_keep_their_history() {
+    let (store, _guard) = fresh();
+    assert_eq!(store.dialogs_head().unwrap(), None);
+    assert_eq!(store.dialogs_latest().unwrap(), None);
+    let files = |text: &str| {
+        vec![
+            ("dialogs/ktp.yaml".to_string(), text.as_bytes().to_vec()),
+            ("locales/id/ktp.ftl".to_string(), b"judul = KTP".to_vec()),
+        ]
+    };
+    let (first, second) = ([1u8; 32], [2u8; 32]);
+    let one = store.publish_dialogs(&first, &files("v1"), "a").unwrap();
+    // The same digest again (another instance starting with the same folders): no new revision.
+    assert_eq!(store.publish_dialogs(&first, &files("v1"), "b").unwrap(), one);
+    let two = store.publish_dialogs(&second, &files("v2"), "b").unwrap();
+    assert!(two > one);
+    assert_eq!(store.dialogs_head().unwrap(), Some((two, second)));
+    let latest = store.dialogs_latest().unwrap().unwrap();
+    assert_eq!(latest, DialogSet { revision: two, digest: second, files: files("v2") });
+    assert!(store.dialogs_known(&first).unwrap());
+    assert!(!store.dialogs_known(&[3u8; 32]).unwrap());
+    // Going back to an earlier set publishes it again as the newest.
+    let three = store.publish_dialogs(&first, &files("v1"), "a").unwrap();
+    assert_eq!(store.dialogs_head().unwrap(), Some((three, first)));
+}
+
+#[test]
+fn old_dialog_revisions_keep_their_digest_but_not_their_files() {
+    let (store, (_cluster, url)) = fresh();
+    for i in 0..25u8 {
+        store.publish_dialogs(&[i; 32], &[("dialogs/a.yaml".into(), vec![i])], "a").unwrap();
+    }
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let with_files: i64 =
+        client.query_one("SELECT count(DISTINCT revision) FROM dialog_files", &[]).unwrap().get(0);
+    assert_eq!(with_files, 20);
+    assert!(store.dialogs_known(&[0; 32]).unwrap());
+    assert_eq!(
+        store.dialogs_latest().unwrap().unwrap().files,
+        vec![("dialogs/a.yaml".into(), vec![24])]
+    );
 }

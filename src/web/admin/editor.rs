@@ -6,7 +6,6 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::reload::Reloader;
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The three texts of one service, in the order the editor shows them.
@@ -186,29 +185,6 @@ fn with_version(yaml: &str, to: u32) -> Option<(u32, String)> {
         out.push_str(line);
     }
     from.map(|f| (f, out))
-}
-
-/// Replaces `path` with `text` atomically: a temporary file beside it (owner-only), flushed to
-/// disk, renamed over it, and the folder synced, so a crash leaves the old file or the new one,
-/// never half of one.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let mut nonce = [0u8; 6];
-    getrandom::fill(&mut nonce).map_err(|e| std::io::Error::other(e.to_string()))?;
-    // A dot name ending in `.tmp`: neither loader reads it (they take `.yaml` and `.ftl`).
-    let tmp = dir.join(format!(".{name}.{}.tmp", hex::encode(nonce)));
-    let written = (|| {
-        let mut f = crate::private_fs::create_private(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 /// The lines of `text` around each of `lines` (1-based), numbered, with the problems under

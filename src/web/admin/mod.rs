@@ -384,7 +384,8 @@ async fn save(
     // texts are only warnings), not a dialog whose texts are missing.
     for f in [Field::TextsEn, Field::TextsId, Field::Dialog] {
         if changed.contains(&f)
-            && let Err(e) = editor::write_atomically(files.path(f), &texts[f as usize])
+            && let Err(e) =
+                crate::private_fs::replace_private(files.path(f), texts[f as usize].as_bytes())
         {
             tracing::error!(file = %files.path(f).display(), error = %e, "dialog edit not written");
             return busy();
