@@ -85,29 +85,23 @@ pub fn scan_all(tickets: &[Ticket], now: Now, rules: &Rules) -> Scan {
                 }));
             }
         }
-        if t.status == Status::PerluPerbaikan {
-            let since = t.history.last().map_or(t.created, |c| c.at);
-            if now.at.0 - since.0 > CORRECTION_DAYS * 86_400 {
-                let ctx = ChangeCtx {
-                    now,
-                    calendar: rules.calendar,
-                    sla_days: 0,
-                    push_id: new_entry_id(),
-                };
-                if let Ok((closed, push)) = change_status(
-                    &t2,
-                    Status::Dibatalkan,
-                    Some("tidak ada perbaikan dalam 14 hari"),
-                    Actor::System,
-                    &ctx,
-                ) {
-                    t2 = closed;
-                    ops.push(push);
-                }
+        if t.status == Status::PerluPerbaikan
+            && now.at.0 - t.last_change().0 > CORRECTION_DAYS * 86_400
+        {
+            let ctx =
+                ChangeCtx { now, calendar: rules.calendar, sla_days: 0, push_id: new_entry_id() };
+            if let Ok((closed, push)) = change_status(
+                &t2,
+                Status::Dibatalkan,
+                Some("tidak ada perbaikan dalam 14 hari"),
+                Actor::System,
+                &ctx,
+            ) {
+                t2 = closed;
+                ops.push(push);
             }
         }
-        let closed_at = t.history.last().map_or(t.created, |c| c.at);
-        let expired = t.status.is_terminal() && now.at.0 - closed_at.0 > rules.retention_secs;
+        let expired = t.status.is_terminal() && now.at.0 - t.last_change().0 > rules.retention_secs;
         if expired && !t2.is_erased() {
             // The retention schedule: keep number, service, dates and statuses only.
             let files = t2.erase_personal();
@@ -195,7 +189,10 @@ impl FollowUp {
 
     pub async fn run(self, shutdown: CancellationToken) {
         loop {
-            match self.store.tickets().map(|tickets| self.scan(&tickets)) {
+            // Only the tickets the scan can change: open ones, and closed ones due for
+            // retention (an index on a shared store; every ticket is not read each time).
+            let closed_before = self.clock.now().plus_secs(-self.retention_secs);
+            match self.store.tickets_to_follow(closed_before).map(|tickets| self.scan(&tickets)) {
                 Ok(scan) if self.store.shared() => {
                     // Other instances change tickets too: each one changed here is scanned
                     // again on its own, fenced on its chat (see `desk.rs`); one changed
@@ -281,6 +278,40 @@ mod tests {
                 retention_secs: 365 * 86_400,
             },
         )
+    }
+
+    /// The store hands the scan only [`crate::store::to_follow`]'s tickets: the scan of those
+    /// changes exactly what a scan of every ticket changes.
+    #[test]
+    fn the_tickets_to_follow_are_all_the_scan_changes() {
+        let day = date!(2026 - 11 - 26);
+        let now = at(day).at;
+        let mut all = Vec::new();
+        for (i, status) in Status::ALL.into_iter().enumerate() {
+            for (j, days_ago) in [1, 20, 400].into_iter().enumerate() {
+                for erased in [false, true] {
+                    for due in [date!(2026 - 11 - 20), date!(2026 - 12 - 20)] {
+                        let mut t = ticket(status, due);
+                        t.no =
+                            TicketNo::from_random([(i * 30 + j * 10) as u8 + u8::from(erased); 16]);
+                        t.history[0].at = now.plus_secs(-days_ago * 86_400);
+                        if erased {
+                            t.erase_personal();
+                        }
+                        all.push(t);
+                    }
+                }
+            }
+        }
+        let closed_before = now.plus_secs(-365 * 86_400);
+        let to_follow: Vec<Ticket> =
+            all.iter().filter(|t| crate::store::to_follow(t, closed_before)).cloned().collect();
+        assert!(to_follow.len() < all.len());
+        let (whole, part) = (scan_on(&all, day, true), scan_on(&to_follow, day, true));
+        assert!(!whole.tickets.is_empty());
+        assert_eq!(whole.tickets, part.tickets);
+        assert_eq!(whole.outbox.len(), part.outbox.len());
+        assert_eq!(whole.audit.len(), part.audit.len());
     }
 
     #[test]

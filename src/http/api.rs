@@ -11,10 +11,10 @@ use crate::config::Scope;
 use crate::desk::DeskError;
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::ticket::{Actor, Ticket};
-use crate::model::{SlaClock, Status, TicketNo};
+use crate::model::{Status, TicketNo};
 use crate::outbox::forward;
 use crate::outbox::worker::script_for;
-use crate::store::Batch;
+use crate::store::{Batch, TicketFilter, TicketOrder};
 use crate::ticket::change::ChangeError;
 use axum::Router;
 use axum::body::Bytes;
@@ -84,12 +84,6 @@ fn now(state: &AppState) -> Now {
     Now::new(state.desk.clock.now(), state.desk.offset)
 }
 
-/// Overdue: its clock runs and the expected date (revised if announced) has passed.
-fn overdue(ticket: &Ticket, today: i32) -> bool {
-    let due = ticket.followup.revised_due.or(ticket.due);
-    ticket.status.clock() == SlaClock::Runs && due.is_some_and(|d| d < today)
-}
-
 fn load(state: &AppState, no: &str) -> Result<Ticket, ApiError> {
     let prefixes: Vec<String> =
         state.desk.catalogue.borrow().ticket_prefixes().iter().map(|p| p.to_string()).collect();
@@ -135,7 +129,7 @@ fn ticket_json(state: &AppState, t: &Ticket) -> Value {
         m.remove("version");
         m.remove("type");
         m.insert("history".into(), Value::Array(history));
-        m.insert("overdue".into(), Value::Bool(overdue(t, now.today().to_julian_day())));
+        m.insert("overdue".into(), Value::Bool(t.overdue_on(now.today().to_julian_day())));
         let date = |jd: i32| time::Date::from_julian_day(jd).map(|d| d.to_string()).ok();
         m.insert("revised_due".into(), json!(t.followup.revised_due.and_then(date)));
     }
@@ -183,15 +177,16 @@ async fn list(
     };
     let today = now(&state).today().to_julian_day();
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let tickets: Vec<Value> = state
-        .desk
-        .store
-        .tickets()?
+    let filter = TicketFilter {
+        opd,
+        statuses: status.into_iter().collect(),
+        overdue: q.overdue.map(|want| (today, want)),
+        ..TicketFilter::default()
+    };
+    let page = state.desk.store.tickets_matching(&filter, TicketOrder::Number, 0, limit)?;
+    let tickets: Vec<Value> = page
+        .tickets
         .into_iter()
-        .filter(|t| opd.as_ref().is_none_or(|o| *o == t.opd))
-        .filter(|t| status.is_none_or(|s| s == t.status))
-        .filter(|t| q.overdue.is_none_or(|want| overdue(t, today) == want))
-        .take(limit)
         .map(|t| {
             let date = |jd: i32| time::Date::from_julian_day(jd).map(|d| d.to_string()).ok();
             json!({
@@ -200,7 +195,7 @@ async fn list(
                 "opd": t.opd,
                 "status": t.status.code(),
                 "due": t.due.and_then(date),
-                "overdue": overdue(&t, today),
+                "overdue": t.overdue_on(today),
             })
         })
         .collect();

@@ -84,6 +84,22 @@ impl Ticket {
     pub fn is_erased(&self) -> bool {
         self.chat.id == ERASED
     }
+
+    /// When the status last changed (created, if never): for a closed ticket, when it closed.
+    pub fn last_change(&self) -> Timestamp {
+        self.history.last().map_or(self.created, |c| c.at)
+    }
+
+    /// The expected completion date now (Julian day): the revised one after an overdue notice.
+    pub fn current_due(&self) -> Option<i32> {
+        self.followup.revised_due.or(self.due)
+    }
+
+    /// Whether the ticket is overdue on `day` (Julian): its SLA clock runs and it is past due.
+    pub fn overdue_on(&self, day: i32) -> bool {
+        self.status.clock() == super::status::SlaClock::Runs
+            && self.current_due().is_some_and(|d| d < day)
+    }
 }
 
 /// The chat id of tickets whose personal data was erased.

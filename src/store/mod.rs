@@ -26,6 +26,7 @@ use crate::model::account::{Account, SessionOp, StaffSession};
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
+use crate::model::status::{SlaClock, Status};
 use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey, MessageId};
 
@@ -166,6 +167,63 @@ impl Batch {
     }
 }
 
+/// Which tickets a listing wants (the officers' queue, the ticket API): every condition set
+/// must hold. A store with indexes answers from them (PostgreSQL); the default reads every
+/// ticket and keeps the matching ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFilter {
+    pub opd: Option<String>,
+    /// Any of these statuses; empty: any status.
+    pub statuses: Vec<Status>,
+    pub script: Option<String>,
+    /// Created at or after.
+    pub created_from: Option<Timestamp>,
+    /// Created before.
+    pub created_before: Option<Timestamp>,
+    /// Part of the ticket number (upper case), e.g. its last digits.
+    pub number_contains: Option<String>,
+    /// (day, want): overdue on that day (Julian) or, when `want` is false, not overdue: see
+    /// [`Ticket::overdue_on`].
+    pub overdue: Option<(i32, bool)>,
+}
+
+impl TicketFilter {
+    pub fn matches(&self, t: &Ticket) -> bool {
+        self.opd.as_ref().is_none_or(|o| *o == t.opd)
+            && (self.statuses.is_empty() || self.statuses.contains(&t.status))
+            && self.script.as_ref().is_none_or(|s| *s == t.script)
+            && self.created_from.is_none_or(|at| t.created >= at)
+            && self.created_before.is_none_or(|at| t.created < at)
+            && self.number_contains.as_ref().is_none_or(|n| t.no.to_string().contains(n.as_str()))
+            && self.overdue.is_none_or(|(day, want)| t.overdue_on(day) == want)
+    }
+}
+
+/// The order of a ticket listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketOrder {
+    /// By number (the API).
+    Number,
+    /// Newest first, then by number (the officers' queue).
+    NewestFirst,
+}
+
+/// One page of a listing and how many tickets match in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketPage {
+    pub tickets: Vec<Ticket>,
+    pub total: usize,
+}
+
+/// Whether the follow-up scan has something to do with `t` (see `sla::scan_all`): its SLA
+/// clock runs, it waits for a correction, or it was closed before `closed_before` and its
+/// personal data are still there (retention).
+pub fn to_follow(t: &Ticket, closed_before: Timestamp) -> bool {
+    t.status.clock() == SlaClock::Runs
+        || t.status == Status::PerluPerbaikan
+        || (t.status.is_terminal() && !t.is_erased() && t.last_change() < closed_before)
+}
+
 /// A SHA-256 digest.
 pub type Digest = [u8; 32];
 
@@ -200,6 +258,29 @@ pub trait Store: Send + Sync + 'static {
     fn ticket(&self, no: &TicketNo) -> R<Option<Ticket>>;
     /// The chat's tickets, oldest first.
     fn tickets_of(&self, chat: &ChatKey) -> R<Vec<Ticket>>;
+    /// The tickets `filter` matches in `order`: `limit` of them after the first `skip`, and
+    /// how many match in all.
+    fn tickets_matching(
+        &self,
+        filter: &TicketFilter,
+        order: TicketOrder,
+        skip: usize,
+        limit: usize,
+    ) -> R<TicketPage> {
+        let mut tickets = self.tickets()?;
+        tickets.retain(|t| filter.matches(t));
+        if order == TicketOrder::NewestFirst {
+            tickets.sort_by(|a, b| b.created.cmp(&a.created).then(a.no.cmp(&b.no)));
+        }
+        let total = tickets.len();
+        Ok(TicketPage { tickets: tickets.into_iter().skip(skip).take(limit).collect(), total })
+    }
+    /// The tickets the follow-up scan has something to do with ([`to_follow`]), by number.
+    fn tickets_to_follow(&self, closed_before: Timestamp) -> R<Vec<Ticket>> {
+        let mut tickets = self.tickets()?;
+        tickets.retain(|t| to_follow(t, closed_before));
+        Ok(tickets)
+    }
     fn script_source(&self, id: &str, version: u32) -> R<Option<String>>;
     /// Every stored script version as (id, version), in that order (moving a store).
     fn scripts(&self) -> R<Vec<(String, u32)>>;

@@ -58,7 +58,8 @@
 
 use super::seal::{KeyRef, Keyring, SealKey};
 use super::{
-    Batch, Claim, DialogFile, DialogSet, Digest, R, ReplyOp, SessionVisit, Store, StoreError, codec,
+    Batch, Claim, DialogFile, DialogSet, Digest, R, ReplyOp, SessionVisit, Store, StoreError,
+    TicketFilter, TicketOrder, TicketPage, codec,
 };
 use crate::audit::AuditEvent;
 use crate::clock::Timestamp;
@@ -67,9 +68,11 @@ use crate::model::account::{Account, SessionOp, StaffSession};
 use crate::model::outbox::{OutboxEntry, OutboxOp};
 use crate::model::reply::Outgoing;
 use crate::model::session::Session;
+use crate::model::status::{SlaClock, Status};
 use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey};
-use postgres::{Client, Row, Transaction};
+use postgres::types::ToSql;
+use postgres::{Client, GenericClient, Row, Transaction};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -107,6 +110,10 @@ impl PgStore {
         on_plain_thread(|| {
             let mut writer = connect(url)?;
             migrate::run(&mut writer)?;
+            let indexed = Self::index_tickets(&mut writer)?;
+            if indexed > 0 {
+                tracing::info!(tickets = indexed, "tickets indexed for listings");
+            }
             let reader = connect(url)?;
             let clients = Clients { reader: Mutex::new(reader), writer: Mutex::new(writer) };
             Ok(Self { clients: Some(clients) })
@@ -354,6 +361,58 @@ impl Store for PgStore {
             self.read_tickets(
                 "WHERE t.chat = $1 ORDER BY t.chat_order",
                 &[&codec::session_key(chat)],
+            )
+        })
+    }
+
+    fn tickets_matching(
+        &self,
+        filter: &TicketFilter,
+        order: TicketOrder,
+        skip: usize,
+        limit: usize,
+    ) -> R<TicketPage> {
+        let (conditions, params) = ticket_conditions(filter);
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+        let order = match order {
+            TicketOrder::Number => "t.key",
+            TicketOrder::NewestFirst => "t.created DESC, t.key",
+        };
+        let clamp = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let page = format!(
+            "WHERE {conditions} ORDER BY {order} OFFSET {} LIMIT {}",
+            clamp(skip),
+            clamp(limit)
+        );
+        on_plain_thread(|| {
+            let mut client = self.reader()?;
+            // One snapshot, so the count is of the tickets paged through.
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(db_error("begin ticket listing"))?;
+            let total: i64 = tx
+                .query_one(&format!("SELECT count(*) FROM tickets t WHERE {conditions}"), &params)
+                .map_err(db_error("count tickets"))?
+                .get(0);
+            let tickets = query_tickets(&mut tx, &page, &params)?;
+            tx.commit().map_err(db_error("end ticket listing"))?;
+            Ok(TicketPage { tickets, total: total as usize })
+        })
+    }
+
+    fn tickets_to_follow(&self, closed_before: Timestamp) -> R<Vec<Ticket>> {
+        let waiting: Vec<&str> =
+            running_codes().into_iter().chain([Status::PerluPerbaikan.code()]).collect();
+        let closed: Vec<&str> =
+            Status::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.code()).collect();
+        on_plain_thread(|| {
+            self.read_tickets(
+                "WHERE t.status = ANY($1) \
+                 OR (NOT t.erased AND t.status = ANY($2) AND t.last_change < $3) ORDER BY t.key",
+                &[&waiting, &closed, &closed_before.0],
             )
         })
     }
@@ -741,17 +800,26 @@ impl Store for PgStore {
 }
 
 impl PgStore {
-    fn read_tickets(
-        &self,
-        filter: &str,
-        params: &[&(dyn postgres::types::ToSql + Sync)],
-    ) -> R<Vec<Ticket>> {
-        let sql = format!(
-            "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
-             LEFT JOIN seal_keys k ON k.slot = t.key_slot {filter}"
-        );
-        let rows = self.reader()?.query(&sql, params).map_err(db_error("read tickets"))?;
-        rows.iter().map(|row| codec::open_ticket(&bytes(row, 0)?, &row_key(row, 1)?)).collect()
+    fn read_tickets(&self, filter: &str, params: &[&(dyn ToSql + Sync)]) -> R<Vec<Ticket>> {
+        query_tickets(&mut *self.reader()?, filter, params)
+    }
+
+    /// Fills in the listing columns of tickets written before migration 6 (see there), a
+    /// thousand at a time.
+    fn index_tickets(client: &mut Client) -> R<u64> {
+        let mut indexed = 0;
+        loop {
+            let tickets = query_tickets(client, "WHERE t.status IS NULL LIMIT 1000", &[])?;
+            if tickets.is_empty() {
+                return Ok(indexed);
+            }
+            let mut tx = client.transaction().map_err(db_error("begin ticket index"))?;
+            for ticket in &tickets {
+                index_ticket(&mut tx, &codec::ticket_key(&ticket.no), ticket)?;
+            }
+            tx.commit().map_err(db_error("commit ticket index"))?;
+            indexed += tickets.len() as u64;
+        }
     }
 
     fn read_replies(
@@ -884,9 +952,95 @@ fn write_tickets(tx: &mut Transaction<'_>, tickets: &[Ticket]) -> R<bool> {
             ],
         )
         .map_err(db_error("write ticket"))?;
+        index_ticket(tx, &key, ticket)?;
     }
     destroy_keys(tx, &doomed)?;
     Ok(!doomed.is_empty())
+}
+
+/// Writes what listings filter and sort `ticket` by into its row (see migration 6).
+fn index_ticket(client: &mut impl GenericClient, key: &[u8], ticket: &Ticket) -> R<()> {
+    client
+        .execute(
+            "UPDATE tickets SET number = $2, opd = $3, script = $4, status = $5, created = $6, \
+             due = $7, last_change = $8, erased = $9 WHERE key = $1",
+            &[
+                &key,
+                &ticket.no.to_string(),
+                &ticket.opd,
+                &ticket.script,
+                &ticket.status.code(),
+                &ticket.created.0,
+                &ticket.current_due(),
+                &ticket.last_change().0,
+                &ticket.is_erased(),
+            ],
+        )
+        .map_err(db_error("index ticket"))?;
+    Ok(())
+}
+
+/// The tickets `filter` (SQL after `FROM tickets t LEFT JOIN seal_keys k`) selects, opened.
+fn query_tickets(
+    client: &mut impl GenericClient,
+    filter: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> R<Vec<Ticket>> {
+    let sql = format!(
+        "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
+         LEFT JOIN seal_keys k ON k.slot = t.key_slot {filter}"
+    );
+    let rows = client.query(&sql, params).map_err(db_error("read tickets"))?;
+    rows.iter().map(|row| codec::open_ticket(&bytes(row, 0)?, &row_key(row, 1)?)).collect()
+}
+
+/// A [`TicketFilter`] as SQL conditions on `tickets t` (`TRUE` when it has none) and their
+/// parameters.
+fn ticket_conditions(filter: &TicketFilter) -> (String, Vec<Box<dyn ToSql + Sync>>) {
+    let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+    // Adds a parameter; returns its placeholder.
+    let mut param = |value: Box<dyn ToSql + Sync>| {
+        params.push(value);
+        format!("${}", params.len())
+    };
+    let mut conditions: Vec<String> = Vec::new();
+    if let Some(opd) = &filter.opd {
+        conditions.push(format!("t.opd = {}", param(Box::new(opd.clone()))));
+    }
+    if !filter.statuses.is_empty() {
+        let codes: Vec<&str> = filter.statuses.iter().map(|s| s.code()).collect();
+        conditions.push(format!("t.status = ANY({})", param(Box::new(codes))));
+    }
+    if let Some(script) = &filter.script {
+        conditions.push(format!("t.script = {}", param(Box::new(script.clone()))));
+    }
+    if let Some(at) = filter.created_from {
+        conditions.push(format!("t.created >= {}", param(Box::new(at.0))));
+    }
+    if let Some(at) = filter.created_before {
+        conditions.push(format!("t.created < {}", param(Box::new(at.0))));
+    }
+    if let Some(part) = &filter.number_contains {
+        conditions.push(format!("strpos(t.number, {}) > 0", param(Box::new(part.clone()))));
+    }
+    if let Some((day, want)) = filter.overdue {
+        // As `Ticket::overdue_on`; a ticket without a due date is not overdue.
+        let overdue = format!(
+            "COALESCE(t.status = ANY({}) AND t.due < {}, false)",
+            param(Box::new(running_codes())),
+            param(Box::new(day))
+        );
+        conditions.push(if want { overdue } else { format!("NOT {overdue}") });
+    }
+    if conditions.is_empty() {
+        conditions.push("TRUE".into());
+    }
+    (conditions.join(" AND "), params)
+}
+
+/// The codes of the statuses whose SLA clock runs.
+fn running_codes() -> Vec<&'static str> {
+    Status::ALL.iter().filter(|s| s.clock() == SlaClock::Runs).map(|s| s.code()).collect()
 }
 
 /// The id of a chat's row in `chat_versions`: FNV-1a of its key, so the table holds no phone

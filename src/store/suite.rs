@@ -16,7 +16,7 @@ pub use self::outbox::{
     several_outbox_ops_on_one_id_in_one_batch,
 };
 
-use super::{Batch, Store};
+use super::{Batch, Store, TicketFilter, TicketOrder};
 use crate::clock::Timestamp;
 use crate::model::account::{Account, Role};
 use crate::model::outbox::{Job, OutboxEntry, OutboxOp, PushEvent};
@@ -52,7 +52,8 @@ macro_rules! store_suite {
             several_outbox_ops_on_one_id_in_one_batch, outbox_ops_commit_with_the_ticket,
             pending_replies_in_order_per_channel, pending_replies_of_one_chat,
             seen_markers_expire_by_the_hour, audit_log_newest_first,
-            sessions_are_listed_with_their_chats, accounts_by_login, staff_sessions_by_token);
+            sessions_are_listed_with_their_chats, accounts_by_login, staff_sessions_by_token,
+            ticket_listings_filter_order_and_page, tickets_to_follow_are_those_the_scan_needs);
     };
     ($fresh:expr, reopen: $reopen:expr $(,)?) => {
         $crate::store::suite::store_suite!($fresh);
@@ -603,4 +604,98 @@ pub fn staff_sessions_by_token(store: &impl Store) {
     commit(store, Batch { staff_sessions: ops, ..Batch::default() });
     assert_eq!(store.staff_session(&[2; 32]).unwrap(), None);
     assert_eq!(store.staff_session(&[3; 32]).unwrap(), Some(session("siti", 3)));
+}
+
+/// Forty tickets over two OPDs, three services, every status, two weeks of creation times and
+/// due dates, some erased, all committed, then some changed (so listings see updates).
+fn varied_tickets(store: &impl Store) -> Vec<Ticket> {
+    let mut all = Vec::new();
+    for n in 0..40u8 {
+        let i = usize::from(n);
+        let mut t = ticket_at(
+            n + 1,
+            &chat(&format!("70{n:02}")),
+            1_772_000_000 + i64::from(n % 14) * 86_400,
+        );
+        t.opd = ["disdukcapil", "dpmptsp"][i % 2].into();
+        t.script = ["ktp_el", "akta_kelahiran", "izin_usaha_mikro"][i % 3].into();
+        t.status = Status::ALL[i % Status::ALL.len()];
+        t.history.last_mut().unwrap().at = Timestamp(1_772_000_000 + i64::from(n) * 40_000);
+        t.due = (n % 5 != 0).then_some(2_461_100 + i32::from(n % 7));
+        t.followup.revised_due = (n % 6 == 0).then_some(2_461_110);
+        if n % 9 == 0 {
+            t.erase_personal();
+        }
+        all.push(t);
+    }
+    commit(store, tickets(&all.iter().collect::<Vec<_>>()));
+    for t in all.iter_mut().step_by(4) {
+        t.status = Status::Diproses;
+        t.history.push(change(1_772_900_000, Status::Diproses, Actor::System, None));
+    }
+    commit(store, tickets(&all.iter().step_by(4).collect::<Vec<_>>()));
+    all.sort_by_key(|t| t.no);
+    assert_eq!(store.tickets().unwrap(), all);
+    all
+}
+
+pub fn ticket_listings_filter_order_and_page(store: &impl Store) {
+    let all = varied_tickets(store);
+    let part = all[5].no.to_string()[4..8].to_string();
+    let filters = [
+        TicketFilter::default(),
+        TicketFilter { opd: Some("dpmptsp".into()), ..TicketFilter::default() },
+        TicketFilter {
+            opd: Some("disdukcapil".into()),
+            statuses: vec![Status::Diproses, Status::Diterima],
+            ..TicketFilter::default()
+        },
+        TicketFilter { script: Some("akta_kelahiran".into()), ..TicketFilter::default() },
+        TicketFilter {
+            created_from: Some(Timestamp(1_772_000_000 + 3 * 86_400)),
+            created_before: Some(Timestamp(1_772_000_000 + 9 * 86_400)),
+            ..TicketFilter::default()
+        },
+        TicketFilter { number_contains: Some(part), ..TicketFilter::default() },
+        TicketFilter { overdue: Some((2_461_104, true)), ..TicketFilter::default() },
+        TicketFilter {
+            opd: Some("dpmptsp".into()),
+            overdue: Some((2_461_104, false)),
+            ..TicketFilter::default()
+        },
+        TicketFilter { opd: Some("nobody".into()), ..TicketFilter::default() },
+    ];
+    for filter in &filters {
+        let by_number: Vec<Ticket> = all.iter().filter(|t| filter.matches(t)).cloned().collect();
+        let mut newest = by_number.clone();
+        newest.sort_by(|a, b| b.created.cmp(&a.created).then(a.no.cmp(&b.no)));
+        for (order, expected) in
+            [(TicketOrder::Number, &by_number), (TicketOrder::NewestFirst, &newest)]
+        {
+            for (skip, limit) in [(0, usize::MAX), (0, 3), (2, 5), (expected.len(), 10), (100, 1)] {
+                let page = store.tickets_matching(filter, order, skip, limit).unwrap();
+                let want: Vec<TicketNo> =
+                    expected.iter().skip(skip).take(limit).map(|t| t.no).collect();
+                let got: Vec<TicketNo> = page.tickets.iter().map(|t| t.no).collect();
+                assert_eq!(page.total, expected.len(), "{filter:?}");
+                assert_eq!(got, want, "{filter:?} {order:?} {skip} {limit}");
+            }
+        }
+    }
+    let whole = store.tickets_matching(&filters[0], TicketOrder::Number, 0, usize::MAX).unwrap();
+    assert_eq!(whole.tickets, all, "tickets listed whole, as stored");
+    // The filters are not all empty-handed or all-matching: the comparison above means something.
+    let sizes: Vec<usize> =
+        filters.iter().map(|f| all.iter().filter(|t| f.matches(t)).count()).collect();
+    assert!(sizes[1..8].iter().all(|n| *n > 0 && *n < all.len()), "{sizes:?}");
+}
+
+pub fn tickets_to_follow_are_those_the_scan_needs(store: &impl Store) {
+    let all = varied_tickets(store);
+    for cutoff in [1_772_000_000, 1_772_400_000, 1_772_800_000, 1_773_000_000] {
+        let expected: Vec<Ticket> =
+            all.iter().filter(|t| super::to_follow(t, Timestamp(cutoff))).cloned().collect();
+        assert!(!expected.is_empty() && expected.len() < all.len());
+        assert_eq!(store.tickets_to_follow(Timestamp(cutoff)).unwrap(), expected, "{cutoff}");
+    }
 }

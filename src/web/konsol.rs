@@ -11,12 +11,13 @@
 
 use super::staff::{Staff, forbidden, page, unavailable};
 use crate::audit::AuditEvent;
+use crate::clock::Timestamp;
 use crate::desk::DeskError;
 use crate::http::AppState;
 use crate::model::ticket::{Actor, Ticket};
 use crate::model::{ActorKind, SlaClock, Status, TicketNo};
 use crate::script::StepKind;
-use crate::store::Batch;
+use crate::store::{self, Batch, TicketFilter, TicketOrder};
 use askama::Template;
 use axum::Router;
 use axum::extract::{FromRef, Path, Query, State};
@@ -104,17 +105,13 @@ fn days_left(s: &KonsolState, t: &Ticket, today: Date) -> Option<i64> {
     if t.status.clock() != SlaClock::Runs {
         return None;
     }
-    let due = Date::from_julian_day(t.followup.revised_due.or(t.due)?).ok()?;
+    let due = Date::from_julian_day(t.current_due()?).ok()?;
     let calendar = &s.http.desk.settings.calendar;
     Some(if due >= today {
         i64::from(calendar.working_days_between(today, due))
     } else {
         -i64::from(calendar.working_days_between(due, today))
     })
-}
-
-fn local_date(s: &KonsolState, at: crate::clock::Timestamp) -> Date {
-    crate::clock::Now::new(at, s.http.desk.offset).today()
 }
 
 fn local_time(s: &KonsolState, at: crate::clock::Timestamp) -> String {
@@ -163,28 +160,38 @@ impl IntoResponse for Refusal {
     }
 }
 
-fn selected(s: &KonsolState, staff: &Staff, f: &Filter) -> Result<Vec<Ticket>, Refusal> {
-    let today = now(s).today();
-    let date =
-        |d: &str| Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok();
-    let (from, until) = (date(&f.dari), date(&f.sampai));
-    let status = Status::parse(&f.status);
-    let wanted_no = f.cari.trim().to_uppercase();
+/// The tickets the filters select, newest first: `limit` of them after the first `skip`, and
+/// how many in all.
+fn selected(
+    s: &KonsolState,
+    staff: &Staff,
+    f: &Filter,
+    skip: usize,
+    limit: usize,
+) -> Result<store::TicketPage, Refusal> {
+    let offset = s.http.desk.offset;
+    // A local day's first second.
+    let day_start = |d: &str| {
+        let day = Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+        Some(Timestamp(day.midnight().assume_offset(offset).unix_timestamp()))
+    };
     let opd =
         scope(staff).map(str::to_owned).or_else(|| Some(f.opd.clone()).filter(|o| !o.is_empty()));
-    let store = s.http.desk.store.clone();
-    let mut tickets = store.tickets().map_err(|_| Refusal::Unavailable)?;
-    tickets.retain(|t| {
-        opd.as_ref().is_none_or(|o| *o == t.opd)
-            && status.is_none_or(|st| st == t.status)
-            && (f.layanan.is_empty() || f.layanan == t.script)
-            && (f.terlambat.is_empty() || days_left(s, t, today).is_some_and(|d| d < 0))
-            && from.is_none_or(|d| local_date(s, t.created) >= d)
-            && until.is_none_or(|d| local_date(s, t.created) <= d)
-            && (wanted_no.is_empty() || t.no.to_string().contains(&wanted_no))
-    });
-    tickets.sort_by(|a, b| b.created.cmp(&a.created).then(a.no.cmp(&b.no)));
-    Ok(tickets)
+    let cari = f.cari.trim().to_uppercase();
+    let filter = TicketFilter {
+        opd,
+        statuses: Status::parse(&f.status).into_iter().collect(),
+        script: Some(f.layanan.clone()).filter(|l| !l.is_empty()),
+        created_from: day_start(&f.dari),
+        created_before: day_start(&f.sampai).map(|t| t.plus_secs(86_400)),
+        number_contains: Some(cari).filter(|c| !c.is_empty()),
+        overdue: (!f.terlambat.is_empty()).then(|| (now(s).today().to_julian_day(), true)),
+    };
+    s.http
+        .desk
+        .store
+        .tickets_matching(&filter, TicketOrder::NewestFirst, skip, limit)
+        .map_err(|_| Refusal::Unavailable)
 }
 
 struct Row {
@@ -216,27 +223,28 @@ struct QueuePage<'a> {
 }
 
 async fn queue(State(s): State<KonsolState>, staff: Staff, Query(f): Query<Filter>) -> Response {
-    let tickets = match selected(&s, &staff, &f) {
+    let page_no = f.halaman.max(1);
+    let mut found = selected(&s, &staff, &f, (page_no - 1) * PAGE, PAGE);
+    let pages = found.as_ref().map_or(1, |p| p.total.div_ceil(PAGE).max(1));
+    if page_no > pages {
+        // Past the last page (the queue shrank since the link was made): the last page.
+        found = selected(&s, &staff, &f, (pages - 1) * PAGE, PAGE);
+    }
+    let store::TicketPage { tickets, total } = match found {
         Ok(t) => t,
         Err(r) => return r.into_response(),
     };
+    let page_no = page_no.min(pages);
     let today = now(&s).today();
-    let total = tickets.len();
-    let pages = total.div_ceil(PAGE).max(1);
-    let page_no = f.halaman.clamp(1, pages);
     let rows = tickets
         .iter()
-        .skip((page_no - 1) * PAGE)
-        .take(PAGE)
         .map(|t| Row {
             no: t.no.to_string(),
             service: service_title(&s, &t.script),
             status: status_label(&s, t.status),
             created: local_time(&s, t.created),
             due: t
-                .followup
-                .revised_due
-                .or(t.due)
+                .current_due()
                 .and_then(|d| Date::from_julian_day(d).ok())
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
@@ -274,14 +282,14 @@ async fn queue(State(s): State<KonsolState>, staff: Staff, Query(f): Query<Filte
 /// The queue as CSV (the same filters, every page): numbers, services, statuses and dates,
 /// no answers. Audited, as it leaves pintu.
 async fn csv(State(s): State<KonsolState>, staff: Staff, Query(f): Query<Filter>) -> Response {
-    let tickets = match selected(&s, &staff, &f) {
-        Ok(t) => t,
+    let tickets = match selected(&s, &staff, &f, 0, usize::MAX) {
+        Ok(found) => found.tickets,
         Err(r) => return r.into_response(),
     };
     let today = now(&s).today();
     let mut out = String::from("nomor,layanan,opd,status,masuk,tenggat,sisa_hari_kerja\r\n");
     for t in &tickets {
-        let due = t.followup.revised_due.or(t.due).and_then(|d| Date::from_julian_day(d).ok());
+        let due = t.current_due().and_then(|d| Date::from_julian_day(d).ok());
         let left = days_left(&s, t, today).map(|d| d.to_string()).unwrap_or_default();
         out.push_str(&format!(
             "{},{},{},{},{},{},{}\r\n",
@@ -471,9 +479,7 @@ fn render_ticket(
         status: status_label(s, t.status),
         created: local_time(s, t.created),
         due: t
-            .followup
-            .revised_due
-            .or(t.due)
+            .current_due()
             .and_then(|d| Date::from_julian_day(d).ok())
             .map(|d| d.to_string())
             .unwrap_or_default(),

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("migrations/0003_instances.sql")),
     (4, include_str!("migrations/0004_staff_sessions.sql")),
     (5, include_str!("migrations/0005_dialog_sets.sql")),
+    (6, include_str!("migrations/0006_ticket_index.sql")),
 ];
 
 /// Any fixed number; shared by every pintu instance on the database.

@@ -4,7 +4,7 @@
 use super::cluster::{Cluster, fresh_database};
 use super::{PgStore, migrate, redacted};
 use crate::store::suite::{self, store_suite};
-use crate::store::{Batch, Claim, DialogSet, Store, StoreError};
+use crate::store::{Batch, Claim, DialogSet, Store, StoreError, TicketFilter, TicketOrder};
 use std::sync::Arc;
 
 /// A store on a fresh database; the guard keeps the cluster running and knows the URL.
@@ -31,7 +31,7 @@ fn migrations_run_once_and_opening_again_applies_none() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6]);
     suite::assert_sample_batch(&again);
 }
 
@@ -278,4 +278,31 @@ fn old_dialog_revisions_keep_their_digest_but_not_their_files() {
         store.dialogs_latest().unwrap().unwrap().files,
         vec![("dialogs/a.yaml".into(), vec![24])]
     );
+}
+
+#[test]
+fn tickets_written_before_the_listing_columns_are_indexed_at_open() {
+    let (store, (_cluster, url)) = fresh();
+    let (a, b) = (suite::chat("1"), suite::chat("2"));
+    let mut other = suite::ticket_at(2, &b, 2_000);
+    other.opd = "dpmptsp".into();
+    let batch =
+        Batch { tickets: vec![suite::ticket_at(1, &a, 1_000), other.clone()], ..Batch::default() };
+    store.commit(&batch).unwrap();
+    drop(store);
+    // As a database migrated from version 5 holds them.
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "UPDATE tickets SET number = NULL, opd = NULL, script = NULL, status = NULL, \
+             created = NULL, due = NULL, last_change = NULL, erased = NULL",
+        )
+        .unwrap();
+    let store = PgStore::open(&url).unwrap();
+    let filter = TicketFilter { opd: Some("dpmptsp".into()), ..TicketFilter::default() };
+    let page = store.tickets_matching(&filter, TicketOrder::NewestFirst, 0, 10).unwrap();
+    assert_eq!(page.tickets, vec![other]);
+    let unindexed: i64 =
+        client.query_one("SELECT count(*) FROM tickets WHERE status IS NULL", &[]).unwrap().get(0);
+    assert_eq!(unindexed, 0);
 }
