@@ -8,8 +8,11 @@
 //! wake costs a look at the lanes' queue heads, never a scan of the stored backlog.
 //!
 //! On a store shared by several instances (`Store::shared`), entries committed by the others
-//! never reach this committer's feed, so the worker also reads the stored backlog every
-//! [`RESCAN_SECS`]; and it claims each entry before attempting it (`Store::claim_outbox`), so
+//! never reach this committer's feed, so the worker also reads, every [`RESCAN_SECS`], the
+//! entries written since its last look (`Store::outbox_written_since`, from a little before it:
+//! a write that started earlier may have committed later; and the whole backlog every
+//! [`FULL_RESCAN`], for a write slower than that); and it claims each entry before attempting
+//! it (`Store::claim_outbox`), so
 //! one instance at a time delivers it. A claim outlives any attempt ([`CLAIM_SECS`]); if its
 //! instance dies, the entry is another's once it runs out, and is delivered again under the
 //! same idempotency key.
@@ -28,7 +31,7 @@ use crate::store::{Batch, Claim, Store};
 use crate::tasks::Tasks;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
 
 /// Everything the worker needs.
@@ -50,8 +53,14 @@ const MAX_WAIT_SECS: i64 = 5;
 /// How long an entry whose result could not be committed waits before it is tried again.
 const UNRECORDED_RETRY_SECS: i64 = 5;
 
-/// How often a worker on a shared store reads the backlog for entries other instances added.
+/// How often a worker on a shared store reads the entries other instances wrote.
 const RESCAN_SECS: i64 = 2;
+/// How far before its last look a worker reads again: a commit that started before the look
+/// and ended after it carries its start time.
+const RESCAN_OVERLAP: Duration = Duration::from_secs(30);
+/// How often a worker on a shared store reads the whole backlog again, for a commit slower
+/// than [`RESCAN_OVERLAP`].
+const FULL_RESCAN: Duration = Duration::from_secs(300);
 /// How long a claim on an entry lasts: longer than any attempt (agency timeouts are seconds).
 const CLAIM_SECS: u32 = 30;
 
@@ -186,13 +195,19 @@ impl Outbox {
         let mut changes = me.committer.outbox_changes();
         let mut queue = Queue::default();
         let shared = me.store.shared();
-        let mut scanned = std::time::Instant::now();
-        me.scan(&mut queue);
+        let (mut scanned, mut scanned_all) = (Instant::now(), Instant::now());
+        let mut looked = me.scan(&mut queue, None);
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
         loop {
             if shared && scanned.elapsed() >= Duration::from_secs(RESCAN_SECS.unsigned_abs()) {
-                me.scan(&mut queue);
-                scanned = std::time::Instant::now();
+                let since = if scanned_all.elapsed() >= FULL_RESCAN {
+                    scanned_all = Instant::now();
+                    None
+                } else {
+                    looked.and_then(|at| at.checked_sub(RESCAN_OVERLAP))
+                };
+                looked = me.scan(&mut queue, since).or(looked);
+                scanned = Instant::now();
             }
             // Changes first: an attempt's result is reported before the attempt finishes.
             while let Ok(ops) = changes.try_recv() {
@@ -245,11 +260,12 @@ impl Outbox {
         }
     }
 
-    /// Takes in the stored backlog: at start, and on a shared store every [`RESCAN_SECS`] for
-    /// what other instances added (entries held already keep their place).
-    fn scan(&self, queue: &mut Queue) {
-        match self.store.outbox_pending() {
-            Ok(entries) => {
+    /// Takes in the stored backlog written since `since` (`None`: all of it): at start, and on a
+    /// shared store every [`RESCAN_SECS`] for what other instances added (entries held already
+    /// keep their place). Returns the store's clock at the look, when it has one.
+    fn scan(&self, queue: &mut Queue, since: Option<SystemTime>) -> Option<SystemTime> {
+        match self.store.outbox_written_since(since) {
+            Ok((entries, looked)) => {
                 let new: Vec<OutboxEntry> =
                     entries.into_iter().filter(|e| !queue.held.contains_key(&e.id)).collect();
                 if !new.is_empty() {
@@ -258,8 +274,12 @@ impl Outbox {
                 for e in new {
                     self.admit(queue, OutboxOp::Put(e));
                 }
+                looked
             }
-            Err(e) => tracing::error!(error = %e, "reading the outbox failed"),
+            Err(e) => {
+                tracing::error!(error = %e, "reading the outbox failed");
+                None
+            }
         }
     }
 

@@ -29,6 +29,7 @@ use crate::model::session::Session;
 use crate::model::status::{SlaClock, Status};
 use crate::model::ticket::Ticket;
 use crate::model::{Channel, ChatKey, MessageId};
+use std::time::SystemTime;
 
 pub use self::memory::MemoryStore;
 pub use self::postgres::PgStore;
@@ -289,6 +290,16 @@ pub trait Store: Send + Sync + 'static {
     /// All pending entries, earliest due first (the outbox worker loads them once at start;
     /// metrics, admin listing).
     fn outbox_pending(&self) -> R<Vec<OutboxEntry>>;
+    /// On a shared store: the pending entries written at or after `since` (`None`: all), and
+    /// the store's own clock when they were read, for the next call (so the instances' clocks
+    /// never matter). A store of one process has no other writer: all of them, and no clock.
+    fn outbox_written_since(
+        &self,
+        since: Option<SystemTime>,
+    ) -> R<(Vec<OutboxEntry>, Option<SystemTime>)> {
+        let _ = since;
+        Ok((self.outbox_pending()?, None))
+    }
     /// The dead-letter list, oldest first.
     fn outbox_dead(&self) -> R<Vec<OutboxEntry>>;
     /// The newest `max` audit events, newest first.

@@ -76,6 +76,7 @@ use postgres::{Client, GenericClient, Row, Transaction};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 mod migrate;
@@ -457,6 +458,31 @@ impl Store for PgStore {
                 .query("SELECT value FROM outbox_pending ORDER BY due_order", &[])
                 .map_err(db_error("read outbox"))?;
             rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect()
+        })
+    }
+
+    fn outbox_written_since(
+        &self,
+        since: Option<SystemTime>,
+    ) -> R<(Vec<OutboxEntry>, Option<SystemTime>)> {
+        on_plain_thread(|| {
+            let mut client = self.reader()?;
+            // The clock first: an entry written after it is read now or next time.
+            let clock: SystemTime = client
+                .query_one("SELECT now()", &[])
+                .map_err(db_error("read the database clock"))?
+                .get(0);
+            let rows = match since {
+                Some(since) => client.query(
+                    "SELECT value FROM outbox_pending WHERE written_at >= $1 ORDER BY due_order",
+                    &[&since],
+                ),
+                None => client.query("SELECT value FROM outbox_pending ORDER BY due_order", &[]),
+            }
+            .map_err(db_error("read outbox"))?;
+            let entries =
+                rows.iter().map(|row| codec::decode_outbox(&bytes(row, 0)?)).collect::<R<_>>()?;
+            Ok((entries, Some(clock)))
         })
     }
 

@@ -4,7 +4,7 @@
 //! end with every message answered once, one ticket per citizen and one forward per ticket.
 
 use super::cluster;
-use super::fake_agency::FakeAgency;
+use super::fake_agency::{FakeAgency, Mode};
 use super::faults::ledger::{exactly_once, tickets_in, wait_for_messages};
 use super::faults::platform::{Citizen, Platforms, TgMode};
 use super::faults::{REPORT, expected};
@@ -265,4 +265,35 @@ async fn a_dialog_edit_on_one_instance_reaches_the_others() {
     for pintu in [&mut a, &mut b, &mut c] {
         pintu.stop().await;
     }
+}
+
+/// A forward committed by one instance is delivered by another: the others read the outbox
+/// entries written since their last look, so one written after they started reaches them
+/// without waiting for the occasional full read, and its instance stopping loses nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forward_one_instance_wrote_is_delivered_by_another() {
+    let (_cluster, url) =
+        tokio::task::spawn_blocking(cluster::fresh_database).await.expect("a test database");
+    let platforms = Platforms::start(TgMode::Webhook).await;
+    let agency = FakeAgency::start(AGENCY_SECRET).await;
+    agency.set_mode(Mode::Status(503));
+    let mut env = platforms.env();
+    env.push(("PINTU_DATABASE_URL".into(), url));
+    env.push(("PINTU_TARGET_DISKOMINFO_URL".into(), agency.url()));
+    env.push(("PINTU_TARGET_DISKOMINFO_SECRET".into(), AGENCY_SECRET.into()));
+    env.push(("PINTU_RETRY_BASE".into(), "1s".into()));
+    env.push(("PINTU_RETRY_MAX".into(), "2s".into()));
+    let dir = private_tempdir();
+    let mut writer = Pintu::new(&dir.path().join("data0"), &env);
+    let mut other = Pintu::new(&dir.path().join("data1"), &env);
+    writer.start().await;
+    other.start().await;
+    // The ticket and its forward are written by `writer` only, after `other` started.
+    let citizen = platforms.whatsapp(1);
+    citizen.walk(writer.addr(), REPORT).await;
+    agency.wait_requests(1, Duration::from_secs(30)).await;
+    writer.stop().await;
+    agency.set_mode(Mode::Ok);
+    agency.wait_accepted(1, Duration::from_secs(30)).await;
+    other.stop().await;
 }

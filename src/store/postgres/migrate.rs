@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("migrations/0004_staff_sessions.sql")),
     (5, include_str!("migrations/0005_dialog_sets.sql")),
     (6, include_str!("migrations/0006_ticket_index.sql")),
+    (7, include_str!("migrations/0007_outbox_written.sql")),
 ];
 
 /// Any fixed number; shared by every pintu instance on the database.

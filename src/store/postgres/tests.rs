@@ -31,7 +31,7 @@ fn migrations_run_once_and_opening_again_applies_none() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7]);
     suite::assert_sample_batch(&again);
 }
 
@@ -305,4 +305,33 @@ fn tickets_written_before_the_listing_columns_are_indexed_at_open() {
     let unindexed: i64 =
         client.query_one("SELECT count(*) FROM tickets WHERE status IS NULL", &[]).unwrap().get(0);
     assert_eq!(unindexed, 0);
+}
+
+#[test]
+fn outbox_entries_are_read_by_when_they_were_written() {
+    let (store, _guard) = fresh();
+    let entries = suite::sample_outbox();
+    let put = |e: &crate::model::outbox::OutboxEntry| Batch {
+        outbox: vec![crate::model::outbox::OutboxOp::Put(e.clone())],
+        ..Batch::default()
+    };
+    let ids = |read: &[crate::model::outbox::OutboxEntry]| {
+        let mut ids: Vec<u64> = read.iter().map(|e| e.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    store.commit(&put(&entries[0])).unwrap();
+    store.commit(&put(&entries[1])).unwrap();
+    let (all, looked) = store.outbox_written_since(None).unwrap();
+    assert_eq!(ids(&all), ids(&entries[..2]));
+    let looked = looked.expect("the database's clock");
+    // Written after the look: a new entry, and the first one rescheduled.
+    store.commit(&put(&entries[2])).unwrap();
+    let rescheduled = crate::model::outbox::OutboxEntry { attempts: 1, ..entries[0].clone() };
+    store.commit(&put(&rescheduled)).unwrap();
+    let (since, _) = store.outbox_written_since(Some(looked)).unwrap();
+    assert_eq!(ids(&since), ids(&[entries[2].clone(), rescheduled.clone()]));
+    assert!(since.contains(&rescheduled), "as written last");
+    let earlier = looked - std::time::Duration::from_secs(30);
+    assert_eq!(store.outbox_written_since(Some(earlier)).unwrap().0.len(), 3);
 }
