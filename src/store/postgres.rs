@@ -155,6 +155,20 @@ fn on_plain_thread<T: Send>(op: impl FnOnce() -> R<T> + Send) -> R<T> {
     })
 }
 
+/// A read-only transaction that sees one snapshot of the database throughout.
+fn snapshot(client: &mut Client) -> R<Transaction<'_>> {
+    client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(db_error("begin a snapshot read"))
+}
+
+/// The newest published dialog set's revision and digest.
+const DIALOGS_HEAD: &str =
+    "SELECT revision, digest FROM dialog_sets ORDER BY revision DESC LIMIT 1";
+
 /// Serialises dialog publishes across instances (any fixed number, distinct from the
 /// migrations' lock).
 const DIALOGS_LOCK: i64 = 0x7069_6e74_7500_0002;
@@ -388,12 +402,7 @@ impl Store for PgStore {
         on_plain_thread(|| {
             let mut client = self.reader()?;
             // One snapshot, so the count is of the tickets paged through.
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .map_err(db_error("begin ticket listing"))?;
+            let mut tx = snapshot(&mut client)?;
             let total: i64 = tx
                 .query_one(&format!("SELECT count(*) FROM tickets t WHERE {conditions}"), &params)
                 .map_err(db_error("count tickets"))?
@@ -673,10 +682,7 @@ impl Store for PgStore {
         on_plain_thread(|| {
             let row = self
                 .reader()?
-                .query_opt(
-                    "SELECT revision, digest FROM dialog_sets ORDER BY revision DESC LIMIT 1",
-                    &[],
-                )
+                .query_opt(DIALOGS_HEAD, &[])
                 .map_err(db_error("read dialog revision"))?;
             row.map(|r| Ok((r.get::<_, i64>(0) as u64, digest_of(&r, 1)?))).transpose()
         })
@@ -686,18 +692,9 @@ impl Store for PgStore {
         on_plain_thread(|| {
             let mut client = self.reader()?;
             // One snapshot, so the files are those of the revision read.
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .map_err(db_error("begin dialog read"))?;
-            let Some(head) = tx
-                .query_opt(
-                    "SELECT revision, digest FROM dialog_sets ORDER BY revision DESC LIMIT 1",
-                    &[],
-                )
-                .map_err(db_error("read dialog revision"))?
+            let mut tx = snapshot(&mut client)?;
+            let Some(head) =
+                tx.query_opt(DIALOGS_HEAD, &[]).map_err(db_error("read dialog revision"))?
             else {
                 return Ok(None);
             };
@@ -734,12 +731,7 @@ impl Store for PgStore {
             // revision, not two.
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DIALOGS_LOCK])
                 .map_err(db_error("lock dialog sets"))?;
-            let head = tx
-                .query_opt(
-                    "SELECT revision, digest FROM dialog_sets ORDER BY revision DESC LIMIT 1",
-                    &[],
-                )
-                .map_err(db_error("read dialog revision"))?;
+            let head = tx.query_opt(DIALOGS_HEAD, &[]).map_err(db_error("read dialog revision"))?;
             if let Some(head) = head
                 && digest_of(&head, 1)? == *digest
             {
