@@ -156,6 +156,9 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         .with_context(|| format!("making {} owner-only", config.data_dir.display()))?;
     let committer = Committer::start(store.clone());
     let tasks = Tasks::new();
+    let taken =
+        crate::reload::take_published(&config.dialogs_dir, &config.locales_dir, store.as_ref())
+            .context("taking the dialogs the other instances serve")?;
     let (tx, rx) = watch::channel(load_catalogue(config, store.as_ref())?);
     let settings = Arc::new(settings(config)?);
     let metrics = Arc::new(crate::metrics::Metrics::default());
@@ -190,7 +193,7 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         tx.clone(),
         store.clone(),
     ));
-    reloader.join().context("taking the dialogs the other instances serve")?;
+    reloader.join(taken).context("publishing the dialogs to the other instances")?;
     let sinks = Arc::new(Sinks::default());
     let forwarder = Arc::new(Forwarder::new(
         &outbound,

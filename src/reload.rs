@@ -8,8 +8,8 @@
 //! edited folders (the admin editor, a file edited by hand, SIGHUP) is published as the next
 //! revision; every instance polls the newest revision with the change check and writes a
 //! newer one into its folders, then loads it. At start, folders holding a set that was
-//! published once (an instance started from an older image, or stopped for a while) are
-//! behind and take the newest; folders holding a set never published (edited while the
+//! published once (an instance started from an older image, or stopped for a while), or
+//! empty, are behind and take the newest; folders holding a set never published (edited while the
 //! instance was stopped, or a new deployment) are ahead and are published, if they load
 //! cleanly: an instance refuses to start with edited folders that do not. Two edits on two
 //! instances at once: the later publish wins, and the other instance's folders follow it;
@@ -182,31 +182,17 @@ impl Reloader {
         }
     }
 
-    /// On a shared store, at start (after the first load, before serving): brings the folders
-    /// in line with the published dialogs (see the module docs). Blocking.
-    pub fn join(&self) -> anyhow::Result<()> {
+    /// On a shared store, at start (after the first load, [`take_published`] before it):
+    /// notes what the folders hold of the published sets, or publishes folders edited since
+    /// (see the module docs), refusing ones with errors. Blocking.
+    pub fn join(&self, taken: Option<(u64, Digest)>) -> anyhow::Result<()> {
         if !self.store.shared() {
             return Ok(());
         }
-        let files = read_set(&self.dialogs, &self.locales)?;
-        let digest = digest(&files);
-        let head = self.store.dialogs_head()?;
-        let behind = match head {
-            Some((_, newest)) if newest == digest => false,
-            // Half written when the instance stopped: not an edit, whatever it holds.
-            Some(_) if self.dialogs.join(TAKING).exists() => true,
-            Some(_) => self.store.dialogs_known(&digest)?,
-            None => false,
-        };
-        if behind {
-            tracing::info!("the dialog folders hold an older published set: taking the newest");
-            return self.follow().map(|_| ()).map_err(|e| anyhow::anyhow!(e));
-        }
-        if let Some((revision, newest)) = head.filter(|(_, newest)| *newest == digest) {
-            let _ = std::fs::remove_file(self.dialogs.join(TAKING));
+        if let Some((revision, digest)) = taken {
             *self.lock.lock().unwrap_or_else(|e| e.into_inner()) = Published {
                 revision: Some(revision),
-                digest: Some(newest),
+                digest: Some(digest),
                 ..Published::default()
             };
             return Ok(());
@@ -322,6 +308,38 @@ impl Reloader {
             }
         }
     }
+}
+
+/// On a shared store, at start before the first load: folders behind the published dialogs
+/// (holding a set published earlier, empty, or half written when the instance stopped) take
+/// the newest set. Returns the published set the folders now hold; `None` when they hold
+/// none (edited, or nothing published yet: see [`Reloader::join`]).
+pub fn take_published(
+    dialogs: &Path,
+    locales: &Path,
+    store: &dyn Store,
+) -> anyhow::Result<Option<(u64, Digest)>> {
+    if !store.shared() {
+        return Ok(None);
+    }
+    let Some((revision, newest)) = store.dialogs_head()? else { return Ok(None) };
+    let files = read_set(dialogs, locales)?;
+    if digest(&files) == newest {
+        let _ = std::fs::remove_file(dialogs.join(TAKING));
+        return Ok(Some((revision, newest)));
+    }
+    // Half written when the instance stopped: not an edit, whatever it holds. Empty: a new
+    // instance, or folders emptied to take the published set.
+    let behind = dialogs.join(TAKING).exists()
+        || files.is_empty()
+        || store.dialogs_known(&digest(&files))?;
+    if !behind {
+        return Ok(None);
+    }
+    let Some(set) = store.dialogs_latest()? else { return Ok(None) };
+    write_set(dialogs, locales, &set)?;
+    tracing::info!(revision = set.revision, "the dialog folders were behind: took the newest");
+    Ok(Some((set.revision, set.digest)))
 }
 
 /// The YAML of a script version as citizens started it, from the store's pinned record.
@@ -469,10 +487,11 @@ mod tests {
     use crate::store::postgres::PgStore;
     use crate::store::postgres::cluster::fresh_database;
 
-    /// One instance's folders (copies of the repository's) and its reloader on `url`.
+    /// One instance's folders (copies of the repository's) and, once started, its reloader.
     struct Instance {
         dir: tempfile::TempDir,
-        reloader: Reloader,
+        url: String,
+        reloader: Option<Reloader>,
     }
 
     impl Instance {
@@ -484,15 +503,23 @@ mod tests {
                     &dir.path().join(name),
                 );
             }
-            Self::with_folders(url, dir)
+            Self { dir, url: url.into(), reloader: None }
         }
 
-        fn with_folders(url: &str, dir: tempfile::TempDir) -> Self {
-            let store: Arc<dyn Store> = Arc::new(PgStore::open(url).unwrap());
-            let (dialogs, locales) = (dir.path().join("dialogs"), dir.path().join("locales"));
+        /// Starts as `start_core` does: folders behind take the newest, then the first load,
+        /// then the edited folders are published.
+        fn start(&mut self) -> anyhow::Result<()> {
+            let store: Arc<dyn Store> = Arc::new(PgStore::open(&self.url).unwrap());
+            let (dialogs, locales) = (self.file("dialogs"), self.file("locales"));
+            let taken = take_published(&dialogs, &locales, store.as_ref())?;
             let (first, _) = Catalogue::load(&dialogs, &locales);
             let (live, _) = watch::channel(Arc::new(first));
-            Self { reloader: Reloader::new(dialogs, locales, live, store), dir }
+            let reloader = self.reloader.insert(Reloader::new(dialogs, locales, live, store));
+            reloader.join(taken)
+        }
+
+        fn r(&self) -> &Reloader {
+            self.reloader.as_ref().expect("started")
         }
 
         fn file(&self, rel: &str) -> PathBuf {
@@ -505,7 +532,7 @@ mod tests {
         }
 
         fn ktp_source(&self) -> String {
-            self.reloader.live().script("ktp_el").unwrap().source.to_string()
+            self.r().live().script("ktp_el").unwrap().source.to_string()
         }
     }
 
@@ -524,86 +551,91 @@ mod tests {
     #[test]
     fn an_edit_on_one_instance_reaches_the_others_and_so_does_a_removal() {
         let (_cluster, url) = fresh_database();
-        let (a, b) = (Instance::on(&url), Instance::on(&url));
-        a.reloader.join().unwrap();
-        b.reloader.join().unwrap();
-        assert_eq!(
-            a.reloader.store.dialogs_head().unwrap().unwrap().0,
-            1,
-            "one set, published once"
-        );
-        assert!(!b.reloader.follow().unwrap(), "nothing newer");
+        let (mut a, mut b) = (Instance::on(&url), Instance::on(&url));
+        a.start().unwrap();
+        b.start().unwrap();
+        assert_eq!(a.r().store.dialogs_head().unwrap().unwrap().0, 1, "one set, published once");
+        assert!(!b.r().follow().unwrap(), "nothing newer");
 
         a.edit("dialogs/ktp_el.yaml", |t| format!("# diubah di instance A\n{t}"));
         a.edit("locales/id/ktp_el.ftl", |t| format!("{t}\n# Catatan dari instance A\n"));
         std::fs::write(a.file("dialogs/CATATAN.md"), "Hapus nanti\n").unwrap();
-        a.reloader.reload().unwrap();
-        assert!(b.reloader.follow().unwrap(), "B takes A's edit");
+        a.r().reload().unwrap();
+        assert!(b.r().follow().unwrap(), "B takes A's edit");
         assert!(b.ktp_source().starts_with("# diubah di instance A"), "live on B");
         for rel in ["dialogs/ktp_el.yaml", "locales/id/ktp_el.ftl", "dialogs/CATATAN.md"] {
             assert_eq!(std::fs::read(b.file(rel)).unwrap(), std::fs::read(a.file(rel)).unwrap());
         }
-        assert!(!b.reloader.follow().unwrap(), "taken once");
+        assert!(!b.r().follow().unwrap(), "taken once");
         // B's reload of what it took publishes nothing new.
-        b.reloader.reload().unwrap();
-        assert_eq!(b.reloader.store.dialogs_head().unwrap().unwrap().0, 2);
+        b.r().reload().unwrap();
+        assert_eq!(b.r().store.dialogs_head().unwrap().unwrap().0, 2);
 
         std::fs::remove_file(a.file("dialogs/CATATAN.md")).unwrap();
-        a.reloader.reload().unwrap();
-        assert!(b.reloader.follow().unwrap());
+        a.r().reload().unwrap();
+        assert!(b.r().follow().unwrap());
         assert!(!b.file("dialogs/CATATAN.md").exists(), "a removed file goes on B too");
-        assert!(!a.reloader.follow().unwrap(), "A publishes and does not take its own set back");
+        assert!(!a.r().follow().unwrap(), "A publishes and does not take its own set back");
     }
 
     #[test]
     fn folders_behind_take_the_newest_and_edited_folders_are_published_if_clean() {
         let (_cluster, url) = fresh_database();
-        let a = Instance::on(&url);
-        a.reloader.join().unwrap();
+        let mut a = Instance::on(&url);
+        a.start().unwrap();
         a.edit("dialogs/ktp_el.yaml", |t| format!("# revisi 2\n{t}"));
-        a.reloader.reload().unwrap();
+        a.r().reload().unwrap();
 
         // Started from the original files (published as revision 1): behind, so it takes 2.
-        let late = Instance::on(&url);
-        late.reloader.join().unwrap();
+        let mut late = Instance::on(&url);
+        late.start().unwrap();
         assert!(late.ktp_source().starts_with("# revisi 2"));
 
         // Edited while stopped (a set never published): published, and A follows it.
-        let edited = Instance::on(&url);
+        let mut edited = Instance::on(&url);
         edited.edit("dialogs/ktp_el.yaml", |t| format!("# revisi 3\n{t}"));
-        edited.reloader.join().unwrap();
+        edited.start().unwrap();
         assert!(edited.ktp_source().starts_with("# revisi 3"));
-        assert!(a.reloader.follow().unwrap());
+        assert!(a.r().follow().unwrap());
         assert!(a.ktp_source().starts_with("# revisi 3"));
 
+        // Empty folders (a new instance): they take the newest.
+        let mut empty = Instance::on(&url);
+        for name in ["dialogs", "locales"] {
+            std::fs::remove_dir_all(empty.file(name)).unwrap();
+            std::fs::create_dir(empty.file(name)).unwrap();
+        }
+        empty.start().unwrap();
+        assert!(empty.ktp_source().starts_with("# revisi 3"));
+
         // Edited with an error: refused at start, with the error's place; nothing published.
-        let broken = Instance::on(&url);
+        let mut broken = Instance::on(&url);
         broken.edit("dialogs/ktp_el.yaml", |t| t.replacen("steps:", "stepz:", 1));
-        let error = format!("{:#}", broken.reloader.join().unwrap_err());
+        let error = format!("{:#}", broken.start().unwrap_err());
         assert!(error.contains("ktp_el.yaml:"), "{error}");
-        assert!(edited.reloader.store.dialogs_head().unwrap().unwrap().0 == 3);
+        assert!(edited.r().store.dialogs_head().unwrap().unwrap().0 == 3);
     }
 
     #[test]
     fn folders_half_written_when_the_instance_stopped_take_the_newest() {
         let (_cluster, url) = fresh_database();
-        let a = Instance::on(&url);
-        a.reloader.join().unwrap();
+        let mut a = Instance::on(&url);
+        a.start().unwrap();
         a.edit("dialogs/ktp_el.yaml", |t| format!("# revisi 2\n{t}"));
-        a.reloader.reload().unwrap();
+        a.r().reload().unwrap();
 
         // A crash while writing revision 2 over a clean, never-published edit of another file.
-        let b = Instance::on(&url);
+        let mut b = Instance::on(&url);
         b.edit("locales/id/ktp_el.ftl", |t| format!("{t}\n# setengah ditulis\n"));
         std::fs::write(b.file(&format!("dialogs/{TAKING}")), "").unwrap();
-        b.reloader.join().unwrap();
+        b.start().unwrap();
         assert!(b.ktp_source().starts_with("# revisi 2"));
         assert_eq!(
             std::fs::read(b.file("locales/id/ktp_el.ftl")).unwrap(),
             std::fs::read(a.file("locales/id/ktp_el.ftl")).unwrap()
         );
         assert!(!b.file(&format!("dialogs/{TAKING}")).exists());
-        assert_eq!(a.reloader.store.dialogs_head().unwrap().unwrap().0, 2, "nothing published");
+        assert_eq!(a.r().store.dialogs_head().unwrap().unwrap().0, 2, "nothing published");
     }
 
     #[test]
