@@ -15,8 +15,14 @@
 //!   dialogue (Telegram), both this binary started again (`benches/baseline`).
 //! * Forwarding: N tickets with their outbox entries written into the store before start; pintu
 //!   delivers them to a loopback receiver answering 200; tickets/s from first to last.
+//! * Several instances (issue #17): the WhatsApp case again with 1, 2 and 3 `pintu serve` on
+//!   one PostgreSQL database (a throw-away cluster, `src/store/postgres/cluster.rs`), the
+//!   webhook POSTs spread over them in turn as a load balancer would; CPU per message then
+//!   counts every instance and every PostgreSQL process. Skipped when PostgreSQL is not
+//!   installed.
 //!
-//! pintu runs under `taskset -c 0`, this harness under core 1 (printed if pinning failed). The
+//! pintu runs under `taskset -c 0`, this harness under core 1 (printed if pinning failed);
+//! with PostgreSQL, every instance and the database's processes share core 0. The
 //! API round trip is simulated by sleeping before answering (getUpdates and sendMessage, or
 //! sendMessage only where the table says so). CPU per message is pintu's utime+stime from
 //! /proc/<pid>/stat over the measured window; peak RSS its VmHWM at the end of the run.
@@ -27,6 +33,8 @@
 //! `$PINTU_BIN`.
 
 mod baseline;
+#[path = "../src/store/postgres/cluster.rs"]
+mod cluster;
 mod common;
 
 use axum::Router;
@@ -491,8 +499,9 @@ fn sign(body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Takes queued messages and POSTs each to pintu's webhook (concurrently), measuring the ack.
-async fn poster(s: S, url: String) {
+/// Takes queued messages and POSTs each to pintu's webhook (concurrently), measuring the ack;
+/// with several instances, to each in turn (a load balancer's round robin).
+async fn poster(s: S, urls: Vec<String>) {
     let client =
         reqwest::Client::builder().no_proxy().pool_max_idle_per_host(4096).build().expect("client");
     let mut n: u64 = 0;
@@ -514,7 +523,7 @@ async fn poster(s: S, url: String) {
         let body = wa_body(c, n, &text);
         let sig = sign(body.as_bytes());
         let client = client.clone();
-        let url = url.clone();
+        let url = urls[n as usize % urls.len()].clone();
         let s2 = s.clone();
         tokio::spawn(async move {
             let t = Instant::now();
@@ -730,6 +739,84 @@ fn ticks_per_sec() -> f64 {
         .unwrap_or(100.0)
 }
 
+/// The PostgreSQL server's process (the first line of its `postmaster.pid`).
+fn postmaster_pid(cluster: &cluster::Cluster) -> u32 {
+    let file = cluster.data_dir().join("postmaster.pid");
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    text.lines()
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no server process in {}", file.display()))
+}
+
+/// `pid`'s `/proc/<pid>/stat` fields after the command name (state is the first).
+fn stat_fields(pid: &str) -> Vec<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = s.rsplit(')').next().unwrap_or("");
+    rest.split_whitespace().skip(1).map(|f| f.parse().unwrap_or(0)).collect()
+}
+
+/// The CPU ticks of the PostgreSQL server: its own, its children's that ended (cutime,
+/// cstime) and those of every child still running (backends, writer, checkpointer).
+fn postgres_cpu_ticks(postmaster: u32) -> u64 {
+    let field = |f: &[u64], i: usize| f.get(i).copied().unwrap_or(0);
+    let own = stat_fields(&postmaster.to_string());
+    // After the state: ppid is field 0, utime 10, stime 11, cutime 12, cstime 13.
+    let mut ticks = (10..14).map(|i| field(&own, i)).sum::<u64>();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let f = stat_fields(&name);
+        if field(&f, 0) == u64::from(postmaster) {
+            ticks += field(&f, 10) + field(&f, 11);
+        }
+    }
+    ticks
+}
+
+/// Pins the PostgreSQL server and its processes to core 0, where pintu runs (the children
+/// forked later inherit it from the server).
+fn pin_to_core_0(postmaster: u32) {
+    if !taskset_ok() {
+        return;
+    }
+    let mut pids = vec![postmaster.to_string()];
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.bytes().all(|b| b.is_ascii_digit())
+            && stat_fields(&name).first() == Some(&u64::from(postmaster))
+        {
+            pids.push(name);
+        }
+    }
+    for pid in pids {
+        let _ = Command::new("taskset")
+            .args(["-acp", "0", &pid])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// Whether PostgreSQL's `initdb` is installed (Debian's place, or on `PATH`), which the cases
+/// on PostgreSQL need.
+fn postgres_installed() -> bool {
+    let debian = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|v| v.path().join("bin/initdb").exists());
+    debian
+        || Command::new("initdb")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
 async fn serve(router: Router) -> u16 {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = l.local_addr().expect("addr").port();
@@ -798,7 +885,7 @@ async fn calibrate(chan: Chan) -> Expect {
     if chan == Chan::WhatsApp {
         tokio::spawn(poster(
             s.clone(),
-            format!("http://127.0.0.1:{}/whatsapp/webhook", pintu.http),
+            vec![format!("http://127.0.0.1:{}/whatsapp/webhook", pintu.http)],
         ));
     }
     // Dates to try at the date step: besok, then the next days.
@@ -905,6 +992,8 @@ struct Case {
     poll_delay: Duration,
     send_delay: Duration,
     measure: Duration,
+    /// `Some(n)`: n instances on one PostgreSQL database; `None`: one on sled.
+    instances_on_postgres: Option<usize>,
 }
 
 struct Row {
@@ -916,6 +1005,8 @@ struct Row {
     cpu_us: f64,
     rss_mb: f64,
     harness_cpu: f64,
+    /// Of `cpu_us`, what the database's processes took.
+    db_cpu_us: f64,
     acks_per_s: f64,
     ack_p99_ms: f64,
     messages: u64,
@@ -945,19 +1036,36 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         env.push(("TELEGRAM_WEBHOOK_URL", "https://pintu.bench.invalid".into()));
         env.push(("TELEGRAM_WEBHOOK_SECRET", TG_WEBHOOK_SECRET.into()));
     }
-    let mut pintu = start_pintu(case.bot, Some(&expect), &env, |_| {});
-    wait_http(pintu.http, &mut pintu).await;
-    if case.webhook {
-        tokio::spawn(tg_poster(
-            s.clone(),
-            format!("http://127.0.0.1:{}/telegram/webhook", pintu.http),
-        ));
+    // With PostgreSQL: a fresh database, kept (and its cluster running) until the case ends.
+    let database = match case.instances_on_postgres {
+        Some(_) => {
+            let (cluster, url) =
+                tokio::task::spawn_blocking(cluster::fresh_database).await.expect("a database");
+            env.push(("PINTU_DATABASE_URL", url));
+            let postmaster = postmaster_pid(&cluster);
+            pin_to_core_0(postmaster);
+            Some((cluster, postmaster))
+        }
+        None => None,
+    };
+    let mut pintus = Vec::new();
+    for _ in 0..case.instances_on_postgres.unwrap_or(1) {
+        let mut pintu = start_pintu(case.bot, Some(&expect), &env, |_| {});
+        wait_http(pintu.http, &mut pintu).await;
+        pintus.push(pintu);
+    }
+    // The database's processes forked for the instances' connections, on core 0 as well.
+    if let Some((_, postmaster)) = &database {
+        pin_to_core_0(*postmaster);
+    }
+    let url = |path: &str| -> Vec<String> {
+        pintus.iter().map(|p| format!("http://127.0.0.1:{}{path}", p.http)).collect()
+    };
+    if case.webhook && case.chan == Chan::Telegram {
+        tokio::spawn(tg_poster(s.clone(), url("/telegram/webhook").remove(0)));
     }
     if case.chan == Chan::WhatsApp {
-        tokio::spawn(poster(
-            s.clone(),
-            format!("http://127.0.0.1:{}/whatsapp/webhook", pintu.http),
-        ));
+        tokio::spawn(poster(s.clone(), url("/whatsapp/webhook")));
     }
     // Every citizen writes its first message at once.
     {
@@ -976,12 +1084,15 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         if (all && t0.elapsed() >= warm_min) || t0.elapsed() > Duration::from_secs(60) {
             break;
         }
-        if !pintu.alive() {
+        if !pintus.iter_mut().all(Pintu::alive) {
             panic!("pintu died during warm-up");
         }
     }
     let tps = ticks_per_sec();
-    let (cpu0, self0) = (pintu.cpu_ticks(), self_cpu_ticks());
+    let db_ticks =
+        || database.as_ref().map_or(0, |(_, postmaster)| postgres_cpu_ticks(*postmaster));
+    let cpu_ticks = |pintus: &[Pintu]| pintus.iter().map(Pintu::cpu_ticks).sum::<u64>();
+    let (cpu0, db0, self0) = (cpu_ticks(&pintus), db_ticks(), self_cpu_ticks());
     let start = Instant::now();
     s.world.lock().expect("w").stats.measuring = true;
     // Profiling (BENCHMARKS.md): E2E_PERF=FILE records pintu with perf over the window.
@@ -989,7 +1100,7 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         Command::new("perf")
             .args(["record", "-F", "299", "--call-graph", "dwarf,16384", "-o"])
             .arg(out)
-            .args(["-p", &pintu.pid.to_string(), "--", "sleep"])
+            .args(["-p", &pintus[0].pid.to_string(), "--", "sleep"])
             .arg(case.measure.as_secs().to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -1005,8 +1116,8 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         w.stopping = true;
         (std::mem::take(&mut w.stats), start.elapsed())
     };
-    let (cpu1, self1) = (pintu.cpu_ticks(), self_cpu_ticks());
-    let rss = pintu.hwm_kb();
+    let (cpu1, db1, self1) = (cpu_ticks(&pintus), db_ticks(), self_cpu_ticks());
+    let rss = pintus.iter().map(Pintu::hwm_kb).max().unwrap_or(0);
     // Drain: outstanding messages finish (their replies are still checked).
     let t = Instant::now();
     while s.world.lock().expect("w").outstanding > 0 && t.elapsed() < Duration::from_secs(20) {
@@ -1028,10 +1139,12 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         }
         (w.outstanding, w.stats.error_count, w.tickets.len(), w.stats.errors.clone())
     };
-    let log = pintu.stop();
+    let log: String = pintus.into_iter().map(Pintu::stop).collect();
+    drop(database);
     let mut stats = stats;
     let secs = window.as_secs_f64();
-    let cpu_s = (cpu1 - cpu0) as f64 / tps;
+    let db_s = (db1 - db0) as f64 / tps;
+    let cpu_s = (cpu1 - cpu0) as f64 / tps + db_s;
     let errors = stats.error_count + late_errors + outstanding as u64;
     if errors > 0 {
         eprintln!(
@@ -1056,6 +1169,7 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         cpu_us: if stats.completed > 0 { cpu_s * 1e6 / stats.completed as f64 } else { f64::NAN },
         rss_mb: rss as f64 / 1024.0,
         harness_cpu: (self1 - self0) as f64 / tps / secs * 100.0,
+        db_cpu_us: if stats.completed > 0 { db_s * 1e6 / stats.completed as f64 } else { f64::NAN },
         acks_per_s: stats.acks as f64 / secs,
         ack_p99_ms: pct(&mut stats.ack_us, 0.99),
         messages: stats.completed,
@@ -1225,6 +1339,7 @@ async fn async_main(quick: bool) {
         poll_delay: ms(poll),
         send_delay: ms(send),
         measure,
+        instances_on_postgres: None,
     };
     let wa_case = |bot: Bot, users| Case {
         label: format!("{}WhatsApp webhook, 0 ms API", bot.label()),
@@ -1235,6 +1350,17 @@ async fn async_main(quick: bool) {
         poll_delay: ms(0),
         send_delay: ms(0),
         measure,
+        instances_on_postgres: None,
+    };
+    // Issue #17: the same WhatsApp case on PostgreSQL, with `n` instances.
+    let on_postgres = postgres_installed();
+    if !on_postgres {
+        println!("e2e: PostgreSQL cases skipped: initdb not found (apt-get install postgresql)");
+    }
+    let wa_pg_case = |n: usize, users| Case {
+        label: format!("WhatsApp webhook, 0 ms API, PostgreSQL, {n} instance(s)"),
+        instances_on_postgres: Some(n),
+        ..wa_case(Bot::Pintu, users)
     };
     let (pintu, hand, teloxide) = (Bot::Pintu, Bot::HandWritten, Bot::Teloxide);
     if quick {
@@ -1245,6 +1371,9 @@ async fn async_main(quick: bool) {
         cases.push(tg_case(pintu, "Telegram webhook, 50 ms API", 5, 50, 50));
         cases.push(wa_case(pintu, 5));
         cases.push(wa_case(hand, 5));
+        if on_postgres {
+            cases.push(wa_pg_case(2, 5));
+        }
     } else {
         cases.push(tg_case(pintu, "Telegram, flush per message (U=1 closed loop)", 1, 0, 0));
         for u in [200, 2_000, 20_000] {
@@ -1274,6 +1403,18 @@ async fn async_main(quick: bool) {
         for bot in [pintu, hand] {
             cases.push(wa_case(bot, 2_000));
         }
+        // Issue #17, side by side: sled, then 1, 2 and 3 instances on one database, at a
+        // latency-bound load and at the saturating one.
+        for u in [60, 2_000] {
+            if u != 2_000 {
+                cases.push(wa_case(pintu, u));
+            }
+            if on_postgres {
+                for n in 1..=3 {
+                    cases.push(wa_pg_case(n, u));
+                }
+            }
+        }
     }
     // E2E_ONLY="Telegram, 0 ms API:2000" runs only the cases whose label contains the text
     // (and whose U is the number after the colon), and no forwarding.
@@ -1302,8 +1443,14 @@ async fn async_main(quick: bool) {
             row.harness_cpu,
             if case.chan == Chan::WhatsApp {
                 format!(
-                    ", {:.0} POSTs/s acked 200, ack p99 {:.1} ms",
-                    row.acks_per_s, row.ack_p99_ms
+                    ", {:.0} POSTs/s acked 200, ack p99 {:.1} ms{}",
+                    row.acks_per_s,
+                    row.ack_p99_ms,
+                    if case.instances_on_postgres.is_some() {
+                        format!(", of the CPU {:.1} µs/msg PostgreSQL's", row.db_cpu_us)
+                    } else {
+                        String::new()
+                    }
                 )
             } else {
                 String::new()
