@@ -185,7 +185,11 @@ pub fn start_core(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Core
         convo_config,
     )
     .context("reading the dedupe markers")?;
-    let links_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
+    let links_key = crate::attachments::link_key(
+        &config.data_dir,
+        config.files_secret.as_ref(),
+        store.as_ref(),
+    )?;
     let links = FileLinks::new(&links_key, config.data_dir.clone());
     let reloader = Arc::new(crate::reload::Reloader::new(
         config.dialogs_dir.clone(),
@@ -300,7 +304,11 @@ pub fn web_router(core: &Core, config: &Config) -> anyhow::Result<axum::Router> 
     let chat = crate::channel::web::WebChat::start(&wiring, config.data_dir.clone());
     // The attachment links' key also derives the chat forms' tokens (under its own label), so
     // pages open across a restart keep working.
-    let form_key = crate::attachments::link_key(&config.data_dir, config.files_secret.as_ref())?;
+    let form_key = crate::attachments::link_key(
+        &config.data_dir,
+        config.files_secret.as_ref(),
+        core.store.as_ref(),
+    )?;
     let staff = crate::web::staff::StaffState {
         desk: core.http.desk.clone(),
         trusted_proxies: core.http.trusted_proxies.clone(),
@@ -661,6 +669,11 @@ pub fn migrate(config: &Config, to: Option<String>) -> anyhow::Result<String> {
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default();
     let done = format!("{shown}\nmoved at {at}\n{checked}\n");
+    // Links to attachments already sent were signed with the folder's key: the instances on
+    // the database share that one (unless one of them made another first).
+    if let Some(key) = crate::attachments::folder_key(dir)? {
+        to.shared_secret(crate::attachments::SHARED_KEY, &key)?;
+    }
     crate::private_fs::write_private(&moved, done.as_bytes())?;
     std::fs::remove_file(&marker)?;
     Ok(format!(

@@ -114,18 +114,51 @@ pub fn write(upload: &Upload) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// The key that signs attachment links: `PINTU_FILES_SECRET` when set, else a random key made
-/// once and kept owner-only in the data folder, so links already given to agencies keep
-/// working after a restart.
-pub fn link_key(data_dir: &Path, explicit: Option<&Secret<String>>) -> anyhow::Result<Vec<u8>> {
+/// The key that signs attachment links: `PINTU_FILES_SECRET` when set; else on a shared store
+/// the one every instance shares (`Store::shared_secret`, made by the first instance, which
+/// offers its data folder's key if it has one, so links sent before a move to the database
+/// keep working); else a random key made once and kept owner-only in the data folder, so
+/// links already given to agencies keep working after a restart.
+pub fn link_key(
+    data_dir: &Path,
+    explicit: Option<&Secret<String>>,
+    store: &dyn Store,
+) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = explicit {
         return Ok(secret.expose().as_bytes().to_vec());
     }
-    let file = data_dir.join("files-secret");
+    if store.shared() {
+        let offer = match folder_key(data_dir)? {
+            Some(key) => key,
+            None => fresh_key()?,
+        };
+        if let Some(key) = store.shared_secret(SHARED_KEY, &offer)? {
+            return Ok(key);
+        }
+    }
+    if let Some(key) = folder_key(data_dir)? {
+        return Ok(key);
+    }
+    let key = fresh_key()?;
+    let file = data_dir.join(KEY_FILE);
+    crate::private_fs::write_private(&file, format!("{}\n", hex::encode(&key)).as_bytes())
+        .with_context(|| format!("writing {}", file.display()))?;
+    Ok(key)
+}
+
+/// The name of the link key among a shared store's secrets.
+pub const SHARED_KEY: &str = "files";
+
+/// The file in the data folder that holds the link key of a store of one process.
+const KEY_FILE: &str = "files-secret";
+
+/// The link key kept in the data folder, if there is one.
+pub fn folder_key(data_dir: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    let file = data_dir.join(KEY_FILE);
     match std::fs::read_to_string(&file) {
         Ok(text) => {
             let key = hex::decode(text.trim()).ok().filter(|k| k.len() == 32);
-            key.with_context(|| {
+            key.map(Some).with_context(|| {
                 format!(
                     "{} is damaged (it should hold 64 hex digits); delete it to make a new one \
                      (file links already sent stop working) or set PINTU_FILES_SECRET",
@@ -133,15 +166,15 @@ pub fn link_key(data_dir: &Path, explicit: Option<&Secret<String>>) -> anyhow::R
                 )
             })
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut key = vec![0u8; 32];
-            getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-            crate::private_fs::write_private(&file, format!("{}\n", hex::encode(&key)).as_bytes())
-                .with_context(|| format!("writing {}", file.display()))?;
-            Ok(key)
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("reading {}", file.display())),
     }
+}
+
+fn fresh_key() -> anyhow::Result<Vec<u8>> {
+    let mut key = vec![0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(key)
 }
 
 /// The attachment paths the store refers to: every session's, then every ticket's. In this
@@ -329,16 +362,36 @@ mod tests {
     fn the_link_key_is_made_once_and_kept_owner_only() {
         use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
-        let first = link_key(tmp.path(), None).unwrap();
+        let store = crate::store::MemoryStore::default();
+        let first = link_key(tmp.path(), None, &store).unwrap();
         assert_eq!(first.len(), 32);
         let file = tmp.path().join("files-secret");
         assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(link_key(tmp.path(), None).unwrap(), first, "the same key after a restart");
+        assert_eq!(
+            link_key(tmp.path(), None, &store).unwrap(),
+            first,
+            "the same key after a restart"
+        );
         let explicit = Secret::new("dari-lingkungan".to_string());
-        assert_eq!(link_key(tmp.path(), Some(&explicit)).unwrap(), b"dari-lingkungan");
+        assert_eq!(link_key(tmp.path(), Some(&explicit), &store).unwrap(), b"dari-lingkungan");
         std::fs::write(&file, "rusak").unwrap();
-        let err = format!("{:#}", link_key(tmp.path(), None).unwrap_err());
+        let err = format!("{:#}", link_key(tmp.path(), None, &store).unwrap_err());
         assert!(err.contains("damaged") && err.contains("PINTU_FILES_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn instances_on_one_database_share_the_link_key_and_a_moved_folder_keeps_its_own() {
+        let (_cluster, url) = crate::store::postgres::cluster::fresh_database();
+        // A kabupaten's folder that served on sled, then moved to the database.
+        let moved = tempfile::tempdir().unwrap();
+        let on_sled = link_key(moved.path(), None, &crate::store::MemoryStore::default()).unwrap();
+        let store = crate::store::PgStore::open(&url).unwrap();
+        assert_eq!(link_key(moved.path(), None, &store).unwrap(), on_sled, "links sent still work");
+        // A new instance on the same database: the same key, nothing in its folder.
+        let other = tempfile::tempdir().unwrap();
+        let second = crate::store::PgStore::open(&url).unwrap();
+        assert_eq!(link_key(other.path(), None, &second).unwrap(), on_sled);
+        assert!(!other.path().join(KEY_FILE).exists());
     }
 
     #[test]

@@ -379,6 +379,13 @@ pub trait Store: Send + Sync + 'static {
         let _ = (digest, files, by);
         Err(StoreError::Io("this store shares no dialogs".into()))
     }
+    /// On a shared store: the secret named `name`, made once by the process that asks first
+    /// (it offers `fresh`) and the same for every process after it. `None` on a store of one
+    /// process, whose secrets stay in its data folder.
+    fn shared_secret(&self, name: &str, fresh: &[u8]) -> R<Option<Vec<u8>>> {
+        let _ = (name, fresh);
+        Ok(None)
+    }
     /// Every stored record as (key, value) in key order, for backups. Consistent when no
     /// commit runs meanwhile (the committer calls it between commits).
     fn export(&self, visit: &mut Visit) -> R<u64> {

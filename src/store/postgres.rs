@@ -470,6 +470,22 @@ impl Store for PgStore {
         })
     }
 
+    fn shared_secret(&self, name: &str, fresh: &[u8]) -> R<Option<Vec<u8>>> {
+        on_plain_thread(|| {
+            let mut client = self.reader()?;
+            client
+                .execute(
+                    "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[&name, &fresh],
+                )
+                .map_err(db_error("offer a secret"))?;
+            let row = client
+                .query_one("SELECT value FROM secrets WHERE name = $1", &[&name])
+                .map_err(db_error("read a secret"))?;
+            Ok(Some(row.get(0)))
+        })
+    }
+
     fn outbox_written_since(
         &self,
         since: Option<SystemTime>,

@@ -9,6 +9,7 @@ use super::faults::ledger::{exactly_once, tickets_in, wait_for_messages};
 use super::faults::platform::{Citizen, Platforms, TgMode};
 use super::faults::{REPORT, expected};
 use super::support::{copy_tree, private_tempdir};
+use super::webchat::Citizen as WebCitizen;
 use crate::process::Pintu;
 use pintu::store::{PgStore, Store};
 use std::collections::HashMap;
@@ -296,4 +297,28 @@ async fn a_forward_one_instance_wrote_is_delivered_by_another() {
     agency.set_mode(Mode::Ok);
     agency.wait_accepted(1, Duration::from_secs(30)).await;
     other.stop().await;
+}
+
+/// A citizen's web chat page opened through one instance keeps working through another: the
+/// key that signs its cookie and form comes from the database, the same on every instance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_chat_page_works_across_instances() {
+    let (_cluster, url) =
+        tokio::task::spawn_blocking(cluster::fresh_database).await.expect("a test database");
+    let env = vec![("PINTU_DATABASE_URL".to_string(), url)];
+    let dir = private_tempdir();
+    let mut a = Pintu::new(&dir.path().join("data0"), &env);
+    let mut b = Pintu::new(&dir.path().join("data1"), &env);
+    a.start().await;
+    b.start().await;
+    let mut citizen = WebCitizen::new(&a.url(""));
+    citizen.open().await;
+    citizen.move_to(&b.url(""));
+    let page = citizen.say("mau bikin skck").await;
+    assert!(page.contains("Kepolisian"), "{page}");
+    citizen.move_to(&a.url(""));
+    let page = citizen.say("menu").await;
+    assert!(page.contains("KTP"), "{page}");
+    a.stop().await;
+    b.stop().await;
 }

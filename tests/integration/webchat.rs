@@ -76,6 +76,12 @@ impl Citizen {
         }
     }
 
+    /// Goes on with the same cookie and form on another server (another instance behind a
+    /// load balancer).
+    pub(super) fn move_to(&mut self, base: &str) {
+        self.base = base.to_string();
+    }
+
     async fn get(&mut self, path: &str) -> reqwest::Response {
         let mut request = self.http.get(format!("{}{path}", self.base));
         if let Some(c) = &self.cookie {
@@ -110,7 +116,7 @@ impl Citizen {
     }
 
     /// Types `text` into the page's box, sends it, follows the redirect: the page's text.
-    async fn say(&mut self, text: &str) -> String {
+    pub(super) async fn say(&mut self, text: &str) -> String {
         let fields = [
             ("token", self.token.clone()),
             ("mid", self.mid.clone()),

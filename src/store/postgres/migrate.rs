@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (5, include_str!("migrations/0005_dialog_sets.sql")),
     (6, include_str!("migrations/0006_ticket_index.sql")),
     (7, include_str!("migrations/0007_outbox_written.sql")),
+    (8, include_str!("migrations/0008_secrets.sql")),
 ];
 
 /// Any fixed number; shared by every pintu instance on the database.

@@ -31,7 +31,7 @@ fn migrations_run_once_and_opening_again_applies_none() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8]);
     suite::assert_sample_batch(&again);
 }
 
@@ -334,4 +334,13 @@ fn outbox_entries_are_read_by_when_they_were_written() {
     assert!(since.contains(&rescheduled), "as written last");
     let earlier = looked - std::time::Duration::from_secs(30);
     assert_eq!(store.outbox_written_since(Some(earlier)).unwrap().0.len(), 3);
+}
+
+#[test]
+fn a_shared_secret_is_the_first_one_offered() {
+    let (a, (_cluster, url)) = fresh();
+    let b = PgStore::open(&url).unwrap();
+    assert_eq!(a.shared_secret("files", b"first").unwrap(), Some(b"first".to_vec()));
+    assert_eq!(b.shared_secret("files", b"second").unwrap(), Some(b"first".to_vec()));
+    assert_eq!(b.shared_secret("other", b"second").unwrap(), Some(b"second".to_vec()));
 }
