@@ -31,8 +31,8 @@
 //!
 //! Several instances: any number of pintu processes may share the database ([`Store::shared`]
 //! is true). Per chat, steps are serialised optimistically rather than by owning chats: each
-//! chat has a step version (`chat_versions`); a step reads it before the session
-//! ([`Store::load_session_fenced`]) and its commit moves it on only if it is still the version
+//! chat has a step version (`chat_versions`); a step reads it with the session, in one
+//! statement ([`Store::load_session_fenced`]), and its commit moves it on only if it is still the version
 //! read, in the same transaction as the step's writes, or the whole commit fails with
 //! [`StoreError::Conflict`] and no reply is sent (the platform redelivers). Why not leases on
 //! hash partitions with an inbox for messages that reach a non-owner: that needs a lease
@@ -44,9 +44,12 @@
 //! session read (and a dedupe lookup, `seen_once`) per message instead of the shard's cache,
 //! and, on a conflict, the failure of the whole group commit it rode in.
 //!
-//! Reading the version before the session and the dedupe marker after it is what makes a
+//! Reading the version (with the session) before the dedupe marker is what makes a
 //! redelivery safe: a step committed before the version read is seen by the marker lookup; one
 //! committed after it makes this commit fail.
+//!
+//! Statements of the commit path and of the reads made for each message are prepared once per
+//! connection ([`Conn`]): run as SQL text, each would cost a round trip to prepare it first.
 //!
 //! Pending replies carry a claim too (`claimed_until`, [`super::REPLY_CLAIM_SECS`] from their
 //! commit): the committing instance sends them at once; if it dies first, another instance
@@ -88,8 +91,138 @@ pub struct PgStore {
 }
 
 struct Clients {
-    reader: Mutex<Client>,
-    writer: Mutex<Client>,
+    reader: Mutex<Conn>,
+    writer: Mutex<Conn>,
+}
+
+/// A connection and the statements prepared on it. Running SQL text costs a round trip to
+/// prepare it before the one that runs it, every time; the commit path and the reads made for
+/// each message run their statements prepared once per connection instead (fixed SQL only, so
+/// the cache stays as small as the code).
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, postgres::Statement>,
+}
+
+impl Conn {
+    fn new(client: Client) -> Self {
+        Self { client, statements: HashMap::new() }
+    }
+
+    /// A transaction whose fixed statements are prepared once per connection.
+    fn transaction(&mut self) -> Result<Tx<'_>, postgres::Error> {
+        Ok(Tx { tx: self.client.transaction()?, statements: &mut self.statements })
+    }
+
+    fn prepared(&mut self, sql: &'static str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    /// `query_opt` of a fixed statement, prepared once.
+    fn query_opt_prepared(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.client.query_opt(&statement, params)
+    }
+
+    /// `query_one` of a fixed statement, prepared once.
+    fn query_one_prepared(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.client.query_one(&statement, params)
+    }
+
+    /// `query` of a fixed statement, prepared once.
+    fn query_prepared(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.client.query(&statement, params)
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+/// A transaction of a [`Conn`]: `execute` and the queries take fixed SQL and prepare each
+/// statement once per connection.
+struct Tx<'a> {
+    tx: Transaction<'a>,
+    statements: &'a mut HashMap<&'static str, postgres::Statement>,
+}
+
+impl Tx<'_> {
+    fn prepared(&mut self, sql: &'static str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.execute(&statement, params)
+    }
+
+    fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query(&statement, params)
+    }
+
+    fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query_one(&statement, params)
+    }
+
+    fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query_opt(&statement, params)
+    }
+
+    fn commit(self) -> Result<(), postgres::Error> {
+        self.tx.commit()
+    }
 }
 
 /// Closing a client blocks on its runtime too, so it is done where that is allowed.
@@ -116,7 +249,10 @@ impl PgStore {
                 tracing::info!(tickets = indexed, "tickets indexed for listings");
             }
             let reader = connect(url)?;
-            let clients = Clients { reader: Mutex::new(reader), writer: Mutex::new(writer) };
+            let clients = Clients {
+                reader: Mutex::new(Conn::new(reader)),
+                writer: Mutex::new(Conn::new(writer)),
+            };
             Ok(Self { clients: Some(clients) })
         })
     }
@@ -125,14 +261,14 @@ impl PgStore {
         self.clients.as_ref().ok_or_else(|| StoreError::Io("the store is closed".into()))
     }
 
-    fn reader(&self) -> R<MutexGuard<'_, Client>> {
+    fn reader(&self) -> R<MutexGuard<'_, Conn>> {
         self.clients()?
             .reader
             .lock()
             .map_err(|_| StoreError::Io("database reader lock poisoned".into()))
     }
 
-    fn writer(&self) -> R<MutexGuard<'_, Client>> {
+    fn writer(&self) -> R<MutexGuard<'_, Conn>> {
         self.clients()?
             .writer
             .lock()
@@ -267,7 +403,7 @@ fn bytes(row: &Row, i: usize) -> R<Vec<u8>> {
 }
 
 /// A new key, stored in `seal_keys` by the transaction that will use it.
-fn new_key(tx: &mut Transaction<'_>) -> R<SealKey> {
+fn new_key(tx: &mut Tx<'_>) -> R<SealKey> {
     let mut random = Zeroizing::new([0u8; 40]);
     getrandom::fill(&mut random[..])
         .map_err(|e| StoreError::Io(format!("no randomness for a key: {e}")))?;
@@ -290,7 +426,7 @@ fn slot_param(key: Option<&SealKey>) -> Option<i32> {
 }
 
 /// The keys of `slots`, destroyed with the transaction.
-fn destroy_keys(tx: &mut Transaction<'_>, slots: &[i32]) -> R<()> {
+fn destroy_keys(tx: &mut Tx<'_>, slots: &[i32]) -> R<()> {
     if !slots.is_empty() {
         tx.execute("DELETE FROM seal_keys WHERE slot = ANY($1)", &[&slots])
             .map_err(db_error("destroy keys"))?;
@@ -303,11 +439,7 @@ impl Store for PgStore {
         on_plain_thread(|| {
             let row = self
                 .reader()?
-                .query_opt(
-                    "SELECT s.value, k.slot, k.id, k.secret FROM sessions s \
-                     LEFT JOIN seal_keys k ON k.slot = s.key_slot WHERE s.key = $1",
-                    &[&codec::session_key(chat)],
-                )
+                .query_opt_prepared(SESSION_FOR_WRITE, &[&codec::session_key(chat)])
                 .map_err(db_error("load session"))?;
             let Some(row) = row else { return Ok(None) };
             codec::open_session(&bytes(&row, 0)?, &row_key(&row, 1)?)
@@ -361,11 +493,7 @@ impl Store for PgStore {
         on_plain_thread(|| {
             let row = self
                 .reader()?
-                .query_opt(
-                    "SELECT t.value, k.slot, k.id, k.secret FROM tickets t \
-                     LEFT JOIN seal_keys k ON k.slot = t.key_slot WHERE t.key = $1",
-                    &[&codec::ticket_key(no)],
-                )
+                .query_opt_prepared(TICKET_FOR_WRITE, &[&codec::ticket_key(no)])
                 .map_err(db_error("read ticket"))?;
             row.map(|row| codec::open_ticket(&bytes(&row, 0)?, &row_key(&row, 1)?)).transpose()
         })
@@ -567,12 +695,12 @@ impl Store for PgStore {
     }
 
     fn pending_replies(&self, channel: Channel) -> R<Vec<(ChatKey, u64, Outgoing)>> {
-        on_plain_thread(|| self.read_replies("WHERE r.channel = $1", &channel.code()))
+        on_plain_thread(|| self.read_replies(REPLIES_OF_CHANNEL, &channel.code()))
     }
 
     fn chat_pending_replies(&self, chat: &ChatKey) -> R<Vec<(u64, Outgoing)>> {
         on_plain_thread(|| {
-            let found = self.read_replies("WHERE r.chat = $1", &codec::session_key(chat))?;
+            let found = self.read_replies(REPLIES_OF_CHAT, &codec::session_key(chat))?;
             Ok(found.into_iter().map(|(_, seq, out)| (seq, out)).collect())
         })
     }
@@ -599,21 +727,34 @@ impl Store for PgStore {
     }
 
     fn load_session_fenced(&self, chat: &ChatKey) -> R<(Option<Session>, u64)> {
-        let row = on_plain_thread(|| {
-            self.reader()?
-                .query_opt("SELECT version FROM chat_versions WHERE chat = $1", &[&fence_id(chat)])
-                .map_err(db_error("read chat version"))
-        })?;
-        let version = row.map_or(0, |row| row.get::<_, i64>(0) as u64);
-        // Read after the version: a step committed in between only makes the commit fail.
-        Ok((self.load_session(chat)?, version))
+        on_plain_thread(|| {
+            // One statement, so the version and the session are of one snapshot: a commit
+            // moves both at once (the fence is in the step's transaction).
+            let row = self
+                .reader()?
+                .query_one_prepared(
+                    "SELECT v.version, s.value, k.slot, k.id, k.secret FROM (SELECT 1) one \
+                     LEFT JOIN chat_versions v ON v.chat = $1 \
+                     LEFT JOIN sessions s ON s.key = $2 \
+                     LEFT JOIN seal_keys k ON k.slot = s.key_slot",
+                    &[&fence_id(chat), &codec::session_key(chat)],
+                )
+                .map_err(db_error("load session"))?;
+            let version = row.get::<_, Option<i64>>(0).map_or(0, |v| v as u64);
+            let value: Option<Vec<u8>> = row.get(1);
+            let session = match value {
+                Some(value) => codec::open_session(&value, &row_key(&row, 2)?)?,
+                None => None,
+            };
+            Ok((session, version))
+        })
     }
 
     fn stepped(&self, hash: u64) -> R<bool> {
         on_plain_thread(|| {
             let row = self
                 .reader()?
-                .query_opt("SELECT 1 FROM seen_once WHERE hash = $1", &[&(hash as i64)])
+                .query_opt_prepared("SELECT 1 FROM seen_once WHERE hash = $1", &[&(hash as i64)])
                 .map_err(db_error("read seen marker"))?;
             Ok(row.is_some())
         })
@@ -637,7 +778,7 @@ impl Store for PgStore {
             if keys.is_empty() {
                 return Ok(Vec::new());
             }
-            self.read_replies("WHERE r.key = ANY($1)", &keys)
+            self.read_replies(REPLIES_WITH_KEYS, &keys)
         })
     }
 
@@ -835,7 +976,7 @@ impl Store for PgStore {
 
 impl PgStore {
     fn read_tickets(&self, filter: &str, params: &[&(dyn ToSql + Sync)]) -> R<Vec<Ticket>> {
-        query_tickets(&mut *self.reader()?, filter, params)
+        query_tickets(&mut self.reader()?.client, filter, params)
     }
 
     /// Fills in the listing columns of tickets written before migration 6 (see there), a
@@ -858,14 +999,11 @@ impl PgStore {
 
     fn read_replies(
         &self,
-        filter: &str,
+        sql: &'static str,
         param: &(dyn postgres::types::ToSql + Sync),
     ) -> R<Vec<(ChatKey, u64, Outgoing)>> {
-        let sql = format!(
-            "SELECT r.value, k.slot, k.id, k.secret FROM replies r \
-             LEFT JOIN seal_keys k ON k.slot = r.key_slot {filter} ORDER BY r.key"
-        );
-        let rows = self.reader()?.query(&sql, &[param]).map_err(db_error("read replies"))?;
+        let rows =
+            self.reader()?.query_prepared(sql, &[param]).map_err(db_error("read replies"))?;
         let mut out = Vec::new();
         for row in rows {
             // `None`: its key is gone, which a pending reply's never is while its row exists.
@@ -878,10 +1016,18 @@ impl PgStore {
 }
 
 /// The stored row's key (slot and id) of a sealed record, read in the transaction.
-fn stored_key(tx: &mut Transaction<'_>, sql: &str, key: &[u8]) -> R<Option<(Vec<u8>, RowKey)>> {
+fn stored_key(tx: &mut Tx<'_>, sql: &'static str, key: &[u8]) -> R<Option<(Vec<u8>, RowKey)>> {
     let row = tx.query_opt(sql, &[&key]).map_err(db_error("read for write"))?;
     row.map(|row| Ok((bytes(&row, 0)?, row_key(&row, 1)?))).transpose()
 }
+
+/// Pending replies, opened with their keys, in key order: of a channel, of a chat, by keys.
+const REPLIES_OF_CHANNEL: &str = "SELECT r.value, k.slot, k.id, k.secret FROM replies r \
+     LEFT JOIN seal_keys k ON k.slot = r.key_slot WHERE r.channel = $1 ORDER BY r.key";
+const REPLIES_OF_CHAT: &str = "SELECT r.value, k.slot, k.id, k.secret FROM replies r \
+     LEFT JOIN seal_keys k ON k.slot = r.key_slot WHERE r.chat = $1 ORDER BY r.key";
+const REPLIES_WITH_KEYS: &str = "SELECT r.value, k.slot, k.id, k.secret FROM replies r \
+     LEFT JOIN seal_keys k ON k.slot = r.key_slot WHERE r.key = ANY($1) ORDER BY r.key";
 
 const SESSION_FOR_WRITE: &str = "SELECT s.value, k.slot, k.id, k.secret FROM sessions s \
      LEFT JOIN seal_keys k ON k.slot = s.key_slot WHERE s.key = $1";
@@ -891,7 +1037,7 @@ const TICKET_FOR_WRITE: &str = "SELECT t.value, k.slot, k.id, k.secret FROM tick
 /// Writes the sessions, sealed, as `sled/records.rs` does: a chat whose session the batch
 /// deletes (erasure, expiry) loses its key, even if a later write starts a new session.
 /// Returns whether a key was destroyed.
-fn write_sessions(tx: &mut Transaction<'_>, ops: &[(ChatKey, Option<Session>)]) -> R<bool> {
+fn write_sessions(tx: &mut Tx<'_>, ops: &[(ChatKey, Option<Session>)]) -> R<bool> {
     let mut last: Vec<(&ChatKey, bool, Option<&Session>)> = Vec::new();
     for (chat, session) in ops {
         match last.iter_mut().find(|(c, _, _)| *c == chat) {
@@ -946,7 +1092,7 @@ fn live(ring: &RowKey, r: KeyRef) -> R<Option<SealKey>> {
 
 /// Writes the tickets: a ticket keeps its key while it holds personal data; the write that
 /// erases it (or leaves nothing personal) destroys the key. Returns whether one was destroyed.
-fn write_tickets(tx: &mut Transaction<'_>, tickets: &[Ticket]) -> R<bool> {
+fn write_tickets(tx: &mut Tx<'_>, tickets: &[Ticket]) -> R<bool> {
     // The key each ticket is left under by the writes so far.
     let mut under: HashMap<TicketNo, Option<SealKey>> = HashMap::new();
     let mut doomed = Vec::new();
@@ -972,27 +1118,40 @@ fn write_tickets(tx: &mut Transaction<'_>, tickets: &[Ticket]) -> R<bool> {
         } else if let Some(old) = current.take() {
             doomed.push(old.slot as i32);
         }
+        // With the listing columns of migration 6 (see `index_ticket`).
         tx.execute(
-            "INSERT INTO tickets (key, chat, chat_order, key_slot, value) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET chat = EXCLUDED.chat, \
+            "INSERT INTO tickets (key, chat, chat_order, key_slot, value, number, opd, script, \
+             status, created, due, last_change, erased) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (key) DO UPDATE SET chat = EXCLUDED.chat, \
              chat_order = EXCLUDED.chat_order, key_slot = EXCLUDED.key_slot, \
-             value = EXCLUDED.value",
+             value = EXCLUDED.value, number = EXCLUDED.number, opd = EXCLUDED.opd, \
+             script = EXCLUDED.script, status = EXCLUDED.status, created = EXCLUDED.created, \
+             due = EXCLUDED.due, last_change = EXCLUDED.last_change, erased = EXCLUDED.erased",
             &[
                 &key,
                 &codec::session_key(&ticket.chat),
                 &codec::index_key(ticket),
                 &slot_param(current.as_ref()),
                 &codec::seal_ticket(ticket, current.as_ref())?,
+                &ticket.no.to_string(),
+                &ticket.opd,
+                &ticket.script,
+                &ticket.status.code(),
+                &ticket.created.0,
+                &ticket.current_due(),
+                &ticket.last_change().0,
+                &ticket.is_erased(),
             ],
         )
         .map_err(db_error("write ticket"))?;
-        index_ticket(tx, &key, ticket)?;
     }
     destroy_keys(tx, &doomed)?;
     Ok(!doomed.is_empty())
 }
 
-/// Writes what listings filter and sort `ticket` by into its row (see migration 6).
+/// Writes what listings filter and sort `ticket` by into its row (migration 6), for a row
+/// written before it; `write_tickets` writes them with every ticket.
 fn index_ticket(client: &mut impl GenericClient, key: &[u8], ticket: &Ticket) -> R<()> {
     client
         .execute(
@@ -1089,7 +1248,7 @@ fn fence_id(chat: &ChatKey) -> i64 {
 /// Moves each fenced chat one version on, or fails the commit if another process did first.
 /// The row lock taken here holds a concurrent commit of the same chat until this one ends,
 /// which then finds the version moved and fails.
-fn write_fences(tx: &mut Transaction<'_>, fences: &[(ChatKey, u64)]) -> R<()> {
+fn write_fences(tx: &mut Tx<'_>, fences: &[(ChatKey, u64)]) -> R<()> {
     let mut done: Vec<&ChatKey> = Vec::new();
     for (chat, version) in fences {
         if done.contains(&chat) {
@@ -1119,7 +1278,7 @@ fn write_fences(tx: &mut Transaction<'_>, fences: &[(ChatKey, u64)]) -> R<()> {
 /// Dedupe markers: one row per hour per commit; expiry drops whole hours. Each hash also gets
 /// a row of its own in `seen_once`, which any instance can look up; a hash already there means
 /// the message was stepped twice, and the commit is refused.
-fn write_seen(tx: &mut Transaction<'_>, batch: &Batch) -> R<()> {
+fn write_seen(tx: &mut Tx<'_>, batch: &Batch) -> R<()> {
     for (hour, hashes) in &batch.seen_by_hour() {
         tx.execute(
             "INSERT INTO seen (hour, hashes) VALUES ($1, $2)",
@@ -1151,7 +1310,7 @@ fn write_seen(tx: &mut Transaction<'_>, batch: &Batch) -> R<()> {
 
 /// Pending replies are sealed under one key per commit (one one-reply group per row); a key
 /// is destroyed once no row sealed under it is left.
-fn write_replies(tx: &mut Transaction<'_>, ops: &[ReplyOp]) -> R<()> {
+fn write_replies(tx: &mut Tx<'_>, ops: &[ReplyOp]) -> R<()> {
     let mut key: Option<SealKey> = None;
     let mut touched: Vec<i32> = Vec::new();
     for op in ops {
@@ -1197,7 +1356,7 @@ fn write_replies(tx: &mut Transaction<'_>, ops: &[ReplyOp]) -> R<()> {
 
 /// Outbox ops in order, with the same meaning as on sled: `Put` (re)schedules an entry,
 /// `Done` forgets it, `Dead` moves it to the dead letters.
-fn write_outbox(tx: &mut Transaction<'_>, ops: &[OutboxOp]) -> R<()> {
+fn write_outbox(tx: &mut Tx<'_>, ops: &[OutboxOp]) -> R<()> {
     for op in ops {
         let id = match op {
             OutboxOp::Put(entry) | OutboxOp::Dead(entry) => entry.id,
@@ -1230,7 +1389,7 @@ fn write_outbox(tx: &mut Transaction<'_>, ops: &[OutboxOp]) -> R<()> {
     Ok(())
 }
 
-fn write_staff_sessions(tx: &mut Transaction, ops: &[SessionOp]) -> R<()> {
+fn write_staff_sessions(tx: &mut Tx<'_>, ops: &[SessionOp]) -> R<()> {
     for op in ops {
         match op {
             SessionOp::Put(hash, session) => tx.execute(
