@@ -1311,37 +1311,57 @@ fn write_seen(tx: &mut Tx<'_>, batch: &Batch) -> R<()> {
 /// Pending replies are sealed under one key per commit (one one-reply group per row); a key
 /// is destroyed once no row sealed under it is left.
 fn write_replies(tx: &mut Tx<'_>, ops: &[ReplyOp]) -> R<()> {
-    let mut key: Option<SealKey> = None;
-    let mut touched: Vec<i32> = Vec::new();
+    if ops.is_empty() {
+        return Ok(());
+    }
+    // The last op on each reply decides (a reply written and marked sent in one batch is
+    // gone); one DELETE and one INSERT for the whole batch, not two statements a reply.
+    let mut last: HashMap<Vec<u8>, &ReplyOp> = HashMap::new();
     for op in ops {
         let (chat, seq) = match op {
             ReplyOp::Pending { chat, seq, .. } | ReplyOp::Sent { chat, seq } => (chat, *seq),
         };
-        let row_key = codec::reply_key(chat, seq);
-        let gone = tx
-            .query("DELETE FROM replies WHERE key = $1 RETURNING key_slot", &[&row_key])
-            .map_err(db_error("replace reply"))?;
-        touched.extend(gone.iter().map(|row| row.get::<_, i32>(0)));
-        if let ReplyOp::Pending { out, .. } = op {
-            let seal = match &key {
-                Some(k) => k.clone(),
-                None => key.insert(new_key(tx)?).clone(),
-            };
-            let group = vec![(chat.clone(), seq, out.clone())];
-            tx.execute(
-                "INSERT INTO replies (key, channel, chat, key_slot, value, claimed_until) \
-                 VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))",
-                &[
-                    &row_key,
-                    &chat.channel.code(),
-                    &codec::session_key(chat),
-                    &(seal.slot as i32),
-                    &codec::seal_reply_group(&group, &seal)?,
-                    &f64::from(super::REPLY_CLAIM_SECS),
-                ],
-            )
-            .map_err(db_error("write reply"))?;
+        last.insert(codec::reply_key(chat, seq), op);
+    }
+    let keys: Vec<&[u8]> = last.keys().map(Vec::as_slice).collect();
+    let touched: Vec<i32> = tx
+        .query("DELETE FROM replies WHERE key = ANY($1) RETURNING key_slot", &[&keys])
+        .map_err(db_error("replace replies"))?
+        .iter()
+        .map(|row| row.get::<_, i32>(0))
+        .collect();
+    let pending: Vec<(&Vec<u8>, &ChatKey, u64, &Outgoing)> = last
+        .iter()
+        .filter_map(|(key, op)| match op {
+            ReplyOp::Pending { chat, seq, out } => Some((key, chat, *seq, out)),
+            ReplyOp::Sent { .. } => None,
+        })
+        .collect();
+    if !pending.is_empty() {
+        // One key seals every reply of the commit.
+        let seal = new_key(tx)?;
+        let mut rows = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (key, chat, seq, out) in pending {
+            rows.0.push(key.as_slice());
+            rows.1.push(chat.channel.code());
+            rows.2.push(codec::session_key(chat));
+            rows.3.push(codec::seal_reply_group(&vec![(chat.clone(), seq, out.clone())], &seal)?);
         }
+        tx.execute(
+            "INSERT INTO replies (key, channel, chat, key_slot, value, claimed_until) \
+             SELECT r.key, r.channel, r.chat, $5, r.value, now() + make_interval(secs => $6) \
+             FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::bytea[]) \
+             AS r(key, channel, chat, value)",
+            &[
+                &rows.0,
+                &rows.1,
+                &rows.2,
+                &rows.3,
+                &(seal.slot as i32),
+                &f64::from(super::REPLY_CLAIM_SECS),
+            ],
+        )
+        .map_err(db_error("write replies"))?;
     }
     if !touched.is_empty() {
         tx.execute(
