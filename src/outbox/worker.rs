@@ -11,11 +11,10 @@
 //! never reach this committer's feed, so the worker also reads, every [`RESCAN_SECS`], the
 //! entries written since its last look (`Store::outbox_written_since`, from a little before it:
 //! a write that started earlier may have committed later; and the whole backlog every
-//! [`FULL_RESCAN`], for a write slower than that); and it claims each entry before attempting
-//! it (`Store::claim_outbox`), so
-//! one instance at a time delivers it. A claim outlives any attempt ([`CLAIM_SECS`]); if its
-//! instance dies, the entry is another's once it runs out, and is delivered again under the
-//! same idempotency key.
+//! [`FULL_RESCAN`], for a write slower than that). It claims each entry before attempting it
+//! (`Store::claim_outbox`), so one instance at a time delivers it. A claim outlives any attempt
+//! ([`CLAIM_SECS`]); if its instance dies, the entry is another's once it runs out, and is
+//! delivered again under the same idempotency key.
 
 use super::forward::{self, Forwarder};
 use super::push::Sinks;
