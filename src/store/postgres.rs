@@ -404,21 +404,46 @@ fn bytes(row: &Row, i: usize) -> R<Vec<u8>> {
 
 /// A new key, stored in `seal_keys` by the transaction that will use it.
 fn new_key(tx: &mut Tx<'_>) -> R<SealKey> {
-    let mut random = Zeroizing::new([0u8; 40]);
-    getrandom::fill(&mut random[..])
-        .map_err(|e| StoreError::Io(format!("no randomness for a key: {e}")))?;
-    // A zero id would read as an empty slot elsewhere; 1 in 2^64, but then take another.
-    let id = u64::from_be_bytes(random[..8].try_into().unwrap_or_default()).max(1);
-    let mut secret = Zeroizing::new([0u8; 32]);
-    secret.copy_from_slice(&random[8..]);
-    let row = tx
-        .query_one(
-            "INSERT INTO seal_keys (id, secret) VALUES ($1, $2) RETURNING slot",
-            &[&(id as i64), &&secret[..]],
+    new_keys(tx, 1)?.pop().ok_or_else(|| StoreError::Io("a new key went missing".into()))
+}
+
+/// `n` new sealing keys, made in one statement.
+fn new_keys(tx: &mut Tx<'_>, n: usize) -> R<Vec<SealKey>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let mut keys: Vec<SealKey> = Vec::with_capacity(n);
+    while keys.len() < n {
+        let mut random = Zeroizing::new([0u8; 40]);
+        getrandom::fill(&mut random[..])
+            .map_err(|e| StoreError::Io(format!("no randomness for a key: {e}")))?;
+        // A zero id would read as an empty slot elsewhere; 1 in 2^64, but then take another.
+        // Ids tell the new keys' slots apart below, so each is taken once.
+        let id = u64::from_be_bytes(random[..8].try_into().unwrap_or_default()).max(1);
+        if keys.iter().any(|k| k.id == id) {
+            continue;
+        }
+        let mut secret = Zeroizing::new([0u8; 32]);
+        secret.copy_from_slice(&random[8..]);
+        keys.push(SealKey { slot: 0, id, secret });
+    }
+    let ids: Vec<i64> = keys.iter().map(|k| k.id as i64).collect();
+    let secrets: Vec<&[u8]> = keys.iter().map(|k| &k.secret[..]).collect();
+    let rows = tx
+        .query(
+            "INSERT INTO seal_keys (id, secret) SELECT * FROM unnest($1::bigint[], $2::bytea[]) \
+             RETURNING id, slot",
+            &[&ids, &secrets],
         )
-        .map_err(db_error("new key"))?;
-    let slot: i32 = row.get(0);
-    Ok(SealKey { slot: slot as u32, id, secret })
+        .map_err(db_error("new keys"))?;
+    let slots: HashMap<i64, i32> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    for key in &mut keys {
+        let slot = slots
+            .get(&(key.id as i64))
+            .ok_or_else(|| StoreError::Io("a new key has no slot".into()))?;
+        key.slot = *slot as u32;
+    }
+    Ok(keys)
 }
 
 fn slot_param(key: Option<&SealKey>) -> Option<i32> {
@@ -1048,10 +1073,28 @@ fn write_sessions(tx: &mut Tx<'_>, ops: &[(ChatKey, Option<Session>)]) -> R<bool
             None => last.push((chat, session.is_none(), session.as_ref())),
         }
     }
+    if last.is_empty() {
+        return Ok(false);
+    }
+    // A few statements for the whole batch, not three a session: the stored sessions' keys
+    // in one read, the new keys in one insert, the sessions in one insert and one delete.
+    let keys: Vec<Vec<u8>> = last.iter().map(|(chat, _, _)| codec::session_key(chat)).collect();
+    let mut stored: HashMap<Vec<u8>, (Vec<u8>, RowKey)> = HashMap::new();
+    for row in tx
+        .query(
+            "SELECT s.key, s.value, k.slot, k.id, k.secret FROM sessions s \
+             LEFT JOIN seal_keys k ON k.slot = s.key_slot WHERE s.key = ANY($1)",
+            &[&keys],
+        )
+        .map_err(db_error("read for write"))?
+    {
+        stored.insert(bytes(&row, 0)?, (bytes(&row, 1)?, row_key(&row, 2)?));
+    }
     let mut doomed = Vec::new();
-    for (chat, deleted, session) in last {
-        let key = codec::session_key(chat);
-        let stored = stored_key(tx, SESSION_FOR_WRITE, &key)?;
+    let mut writes: Vec<(&Vec<u8>, &Session, Option<SealKey>)> = Vec::new();
+    let mut deletes: Vec<&[u8]> = Vec::new();
+    for ((_, deleted, session), key) in last.into_iter().zip(&keys) {
+        let stored = stored.remove(key);
         let stored_slot = stored.as_ref().and_then(|(value, _)| codec::session_key_ref(value));
         let kept = match (stored, stored_slot) {
             (Some(_), Some(old)) if deleted => {
@@ -1062,24 +1105,33 @@ fn write_sessions(tx: &mut Tx<'_>, ops: &[(ChatKey, Option<Session>)]) -> R<bool
             _ => None,
         };
         match session {
-            Some(s) => {
-                let seal = match kept {
-                    Some(k) => k,
-                    None => new_key(tx)?,
-                };
-                tx.execute(
-                    "INSERT INTO sessions (key, key_slot, value) VALUES ($1, $2, $3) \
-                     ON CONFLICT (key) DO UPDATE SET key_slot = EXCLUDED.key_slot, \
-                     value = EXCLUDED.value",
-                    &[&key, &(seal.slot as i32), &codec::seal_session(s, &seal)?],
-                )
-                .map_err(db_error("write session"))?;
-            }
-            None => {
-                tx.execute("DELETE FROM sessions WHERE key = $1", &[&key])
-                    .map_err(db_error("delete session"))?;
-            }
+            Some(s) => writes.push((key, s, kept)),
+            None => deletes.push(key),
         }
+    }
+    let mut fresh = new_keys(tx, writes.iter().filter(|w| w.2.is_none()).count())?.into_iter();
+    let mut rows = (Vec::new(), Vec::new(), Vec::new());
+    for (key, session, kept) in writes {
+        let seal = match kept {
+            Some(k) => k,
+            None => fresh.next().ok_or_else(|| StoreError::Io("a new key went missing".into()))?,
+        };
+        rows.0.push(key.as_slice());
+        rows.1.push(seal.slot as i32);
+        rows.2.push(codec::seal_session(session, &seal)?);
+    }
+    if !deletes.is_empty() {
+        tx.execute("DELETE FROM sessions WHERE key = ANY($1)", &[&deletes])
+            .map_err(db_error("delete sessions"))?;
+    }
+    if !rows.0.is_empty() {
+        tx.execute(
+            "INSERT INTO sessions (key, key_slot, value) \
+             SELECT * FROM unnest($1::bytea[], $2::integer[], $3::bytea[]) \
+             ON CONFLICT (key) DO UPDATE SET key_slot = EXCLUDED.key_slot, value = EXCLUDED.value",
+            &[&rows.0, &rows.1, &rows.2],
+        )
+        .map_err(db_error("write sessions"))?;
     }
     destroy_keys(tx, &doomed)?;
     Ok(!doomed.is_empty())

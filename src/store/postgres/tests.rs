@@ -344,3 +344,36 @@ fn a_shared_secret_is_the_first_one_offered() {
     assert_eq!(b.shared_secret("files", b"second").unwrap(), Some(b"first".to_vec()));
     assert_eq!(b.shared_secret("other", b"second").unwrap(), Some(b"second".to_vec()));
 }
+
+#[test]
+fn a_batch_of_sessions_keeps_live_keys_and_replaces_an_erased_ones() {
+    let (store, (_cluster, url)) = fresh();
+    let (a, b, c) = (suite::chat("a"), suite::chat("b"), suite::chat("c"));
+    let session = suite::sample_session();
+    let put = |chats: &[&crate::model::ChatKey]| Batch {
+        sessions: chats.iter().map(|c| ((*c).clone(), Some(session.clone()))).collect(),
+        ..Batch::default()
+    };
+    store.commit(&put(&[&b, &c])).unwrap();
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let slot = |client: &mut postgres::Client, chat: &crate::model::ChatKey| -> i32 {
+        let key = crate::store::codec::session_key(chat);
+        client.query_one("SELECT key_slot FROM sessions WHERE key = $1", &[&key]).unwrap().get(0)
+    };
+    let (b_slot, c_slot) = (slot(&mut client, &b), slot(&mut client, &c));
+    // One batch: a new session, an update, and an erasure followed by a new start.
+    let mut batch = put(&[&a, &b]);
+    batch.sessions.push((c.clone(), None));
+    batch.sessions.push((c.clone(), Some(session.clone())));
+    store.commit(&batch).unwrap();
+    assert_eq!(slot(&mut client, &b), b_slot, "an update keeps its key");
+    assert_ne!(slot(&mut client, &c), c_slot, "a session erased in the batch gets a new key");
+    let gone: i64 = client
+        .query_one("SELECT count(*) FROM seal_keys WHERE slot = $1", &[&c_slot])
+        .unwrap()
+        .get(0);
+    assert_eq!(gone, 0, "the erased session's key is destroyed");
+    for chat in [&a, &b, &c] {
+        assert_eq!(store.load_session(chat).unwrap(), Some(session.clone()));
+    }
+}
