@@ -115,12 +115,7 @@ impl Conn {
     }
 
     fn prepared(&mut self, sql: &'static str) -> Result<postgres::Statement, postgres::Error> {
-        if let Some(statement) = self.statements.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self.client.prepare(sql)?;
-        self.statements.insert(sql, statement.clone());
-        Ok(statement)
+        prepared_once(&mut self.client, &mut self.statements, sql)
     }
 
     /// `query_opt` of a fixed statement, prepared once.
@@ -167,6 +162,21 @@ impl std::ops::DerefMut for Conn {
     }
 }
 
+/// `sql` prepared on `client`, whose connection's statements are `statements`: prepared the
+/// first time, then taken from there.
+fn prepared_once(
+    client: &mut impl GenericClient,
+    statements: &mut HashMap<&'static str, postgres::Statement>,
+    sql: &'static str,
+) -> Result<postgres::Statement, postgres::Error> {
+    if let Some(statement) = statements.get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = client.prepare(sql)?;
+    statements.insert(sql, statement.clone());
+    Ok(statement)
+}
+
 /// A transaction of a [`Conn`]: `execute` and the queries take fixed SQL and prepare each
 /// statement once per connection.
 struct Tx<'a> {
@@ -176,12 +186,7 @@ struct Tx<'a> {
 
 impl Tx<'_> {
     fn prepared(&mut self, sql: &'static str) -> Result<postgres::Statement, postgres::Error> {
-        if let Some(statement) = self.statements.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self.tx.prepare(sql)?;
-        self.statements.insert(sql, statement.clone());
-        Ok(statement)
+        prepared_once(&mut self.tx, self.statements, sql)
     }
 
     fn execute(
