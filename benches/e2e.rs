@@ -1417,12 +1417,17 @@ async fn async_main(quick: bool) {
         }
     }
     // E2E_ONLY="Telegram, 0 ms API:2000" runs only the cases whose label contains the text
-    // (and whose U is the number after the colon), and no forwarding.
+    // (and whose U is the number after the colon), and no forwarding; "=label:U" only the case
+    // with exactly that label.
     let only = std::env::var("E2E_ONLY").ok();
     if let Some(o) = &only {
         let (text, u) =
             o.split_once(':').map_or((o.as_str(), None), |(t, u)| (t, u.parse::<usize>().ok()));
-        cases.retain(|c| c.label.contains(text) && u.is_none_or(|u| u == c.users));
+        let matches = |label: &str| match text.strip_prefix('=') {
+            Some(exact) => label == exact,
+            None => label.contains(text),
+        };
+        cases.retain(|c| matches(&c.label) && u.is_none_or(|u| u == c.users));
     }
     let mut rows = Vec::new();
     for case in &cases {
