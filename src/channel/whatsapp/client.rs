@@ -13,7 +13,7 @@ use crate::engine::status::PUSH_OVERDUE;
 use crate::http::Health;
 use crate::model::reply::{Arg, Msg, Outgoing, Piece};
 use crate::script::catalogue::Catalogue;
-use crate::telemetry::Secret;
+use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -36,9 +36,11 @@ pub enum MediaError {
 /// The Graph API client of one business number.
 pub struct Graph {
     http: reqwest::Client,
-    token: Secret<String>,
     base: String,
-    phone_id: String,
+    /// `{base}/{phone_number_id}/messages`, parsed once: every reply is POSTed there.
+    messages_url: reqwest::Url,
+    /// `Bearer <token>`, marked sensitive (never shown in `Debug` output).
+    authorization: reqwest::header::HeaderValue,
     template: Option<(String, String)>,
     catalogue: watch::Receiver<Arc<Catalogue>>,
     /// Sessions' last touch, for chats not heard from since the start.
@@ -74,11 +76,18 @@ impl Graph {
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .build()?;
+        let messages_url =
+            reqwest::Url::parse(&format!("{}/{}/messages", wa.api_url, wa.phone_number_id))
+                .map_err(|e| anyhow::anyhow!("WHATSAPP_API_URL is not a URL: {e}"))?;
+        let mut authorization =
+            reqwest::header::HeaderValue::try_from(format!("Bearer {}", wa.token.expose()))
+                .map_err(|_| anyhow::anyhow!("WHATSAPP_TOKEN holds characters a header cannot"))?;
+        authorization.set_sensitive(true);
         Ok(Self {
             http,
-            token: wa.token.clone(),
             base: wa.api_url.clone(),
-            phone_id: wa.phone_number_id.clone(),
+            messages_url,
+            authorization,
             template: wa.template.clone(),
             catalogue,
             convo,
@@ -110,10 +119,20 @@ impl Graph {
         *next = (*next).max(Instant::now() + d);
     }
 
-    async fn post(&self, body: &serde_json::Value) -> Attempt {
+    /// POSTs one JSON body to the number's `/messages`.
+    async fn post_messages(&self, json: Bytes) -> reqwest::Result<reqwest::Response> {
+        self.http
+            .post(self.messages_url.clone())
+            .header(reqwest::header::AUTHORIZATION, self.authorization.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json)
+            .send()
+            .await
+    }
+
+    async fn post(&self, json: Bytes) -> Attempt {
         self.slot().await;
-        let url = format!("{}/{}/messages", self.base, self.phone_id);
-        let resp = self.http.post(&url).bearer_auth(self.token.expose()).json(body).send().await;
+        let resp = self.post_messages(json).await;
         let resp = match resp {
             Ok(r) => r,
             Err(_) => return Attempt::Retry(Duration::from_secs(2)),
@@ -152,9 +171,10 @@ impl Graph {
     }
 
     /// Sends one body, retrying temporary failures a few times.
-    async fn send_body(&self, body: &serde_json::Value) -> Attempt {
+    async fn send_body(&self, body: &map::Outbound) -> Attempt {
+        let json = Bytes::from(body.to_json());
         for _ in 0..5 {
-            match self.post(body).await {
+            match self.post(json.clone()).await {
                 Attempt::Retry(d) => tokio::time::sleep(d).await,
                 other => return other,
             }
@@ -242,20 +262,14 @@ impl Graph {
 
     /// Marks a citizen's message read (the blue ticks: we are on it). Best effort.
     pub async fn mark_read(&self, wamid: &str) {
-        let url = format!("{}/{}/messages", self.base, self.phone_id);
-        let _ = self
-            .http
-            .post(&url)
-            .bearer_auth(self.token.expose())
-            .json(&map::mark_read(wamid))
-            .send()
-            .await;
+        let _ = self.post_messages(map::mark_read(wamid).into()).await;
     }
 
     /// A GET with the bearer token that fails on non-2xx answers. Only for the Graph API and
     /// the media URLs it hands out.
     async fn get(&self, url: &str) -> Result<reqwest::Response, reqwest::Error> {
-        self.http.get(url).bearer_auth(self.token.expose()).send().await?.error_for_status()
+        let auth = self.authorization.clone();
+        self.http.get(url).header(reqwest::header::AUTHORIZATION, auth).send().await?.error_for_status()
     }
 
     /// The two-step media download: metadata, then the bytes (same bearer), checksum checked.

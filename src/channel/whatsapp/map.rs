@@ -2,9 +2,12 @@
 //! notification body says, and the JSON bodies that carry a rendered reply. No I/O here, so
 //! every rule is testable against recorded webhook bodies.
 //!
-//! Notifications are read from a `serde_json::Value` rather than derived structs: one field of
-//! an unexpected type (Meta has changed types before, e.g. numbers as strings) must cost at most
-//! that one message, never the whole delivery.
+//! Notifications are read from a JSON tree rather than derived structs: one field of an
+//! unexpected type (Meta has changed types before, e.g. numbers as strings) must cost at most
+//! that one message, never the whole delivery. The tree is `serde_json_borrow`'s, which borrows
+//! its strings from the body and keeps objects as vectors: every webhook is read this way, and
+//! `serde_json::Value` would allocate each key, string and map node. (Of a key given twice,
+//! the first counts, where `serde_json::Value` keeps the last; Meta sends each key once.)
 //!
 //! Texts go out as plain text: pintu's `*bold*` marks are WhatsApp's own bold syntax.
 //! Limits are counted in UTF-16 code units, which is never less than the character count Meta
@@ -15,7 +18,7 @@ use crate::channel::{Channel, ChatKey};
 use crate::model::input::AttachmentKind;
 use crate::model::reply::Hint;
 use hmac::{Hmac, Mac};
-use serde_json::{Map, Value, json};
+use serde_json_borrow::Value as Json;
 use sha2::Sha256;
 
 /// Longest text message body.
@@ -124,7 +127,7 @@ pub enum Content {
 /// wamid twice, even within one body) are all returned: deduplication is the caller's, on the
 /// wamid, because redeliveries span bodies anyway.
 pub fn events(body: &[u8], phone_number_id: &str) -> Result<Vec<Event>, String> {
-    let root: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+    let root: Json = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
     let Some(root) = root.as_object() else {
         return Err("not a JSON object".to_owned());
     };
@@ -133,21 +136,21 @@ pub fn events(body: &[u8], phone_number_id: &str) -> Result<Vec<Event>, String> 
     {
         return Err(format!("not a WhatsApp Business notification: object {object}"));
     }
-    let Some(entries) = root.get("entry").and_then(Value::as_array) else {
+    let Some(entries) = root.get("entry").and_then(Json::as_array) else {
         return Err("no entry array".to_owned());
     };
     let mut out = Vec::new();
     for entry in entries {
-        for change in array(entry.get("changes")) {
+        for change in array(field(entry, "changes")) {
             // Other fields (template status, account updates...) share the subscription but
             // carry different shapes; none of them is a citizen's message.
-            if change.get("field").and_then(Value::as_str).is_some_and(|f| f != "messages") {
+            if field(change, "field").and_then(Json::as_str).is_some_and(|f| f != "messages") {
                 continue;
             }
-            let Some(value) = change.get("value") else { continue };
+            let Some(value) = field(change, "value") else { continue };
             // One app may serve several numbers; another number's traffic is not ours to
             // answer (and a missing number cannot be shown to be ours).
-            if value.pointer("/metadata/phone_number_id").and_then(Value::as_str)
+            if field(value, "metadata").and_then(|m| text_of(m, "phone_number_id"))
                 != Some(phone_number_id)
             {
                 continue;
@@ -158,48 +161,54 @@ pub fn events(body: &[u8], phone_number_id: &str) -> Result<Vec<Event>, String> 
     Ok(out)
 }
 
-fn array(v: Option<&Value>) -> &[Value] {
-    v.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+/// A member of an object: `None` when absent or when `v` is no object; a JSON `null` member
+/// is `Some(Null)`.
+fn field<'v, 'a>(v: &'v Json<'a>, key: &str) -> Option<&'v Json<'a>> {
+    v.as_object()?.get(key)
 }
 
-fn text_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+fn array<'v, 'a>(v: Option<&'v Json<'a>>) -> &'v [Json<'a>] {
+    v.and_then(Json::as_array).unwrap_or_default()
+}
+
+fn text_of<'v>(v: &'v Json<'_>, key: &str) -> Option<&'v str> {
+    field(v, key).and_then(Json::as_str)
 }
 
 /// A non-blank string field, owned.
-fn owned(v: &Value, key: &str) -> Option<String> {
+fn owned(v: &Json<'_>, key: &str) -> Option<String> {
     text_of(v, key).filter(|s| !s.trim().is_empty()).map(str::to_owned)
 }
 
 /// Meta sends Unix seconds as a string; a number is accepted too. Unreadable → 0: the event
 /// itself still matters more than its time (the caller has its own clock).
-fn timestamp(v: Option<&Value>) -> i64 {
+fn timestamp(v: Option<&Json<'_>>) -> i64 {
     match v {
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+        Some(Json::Str(s)) => s.trim().parse().unwrap_or(0),
+        Some(Json::Number(n)) => n.as_i64().unwrap_or(0),
         _ => 0,
     }
 }
 
 /// The `code`s of an `errors[]` array (numbers, or digit strings to be lenient).
-fn codes(v: Option<&Value>) -> Vec<u32> {
+fn codes(v: Option<&Json<'_>>) -> Vec<u32> {
     array(v)
         .iter()
-        .filter_map(|e| match e.get("code")? {
-            Value::Number(n) => n.as_u64().and_then(|c| u32::try_from(c).ok()),
-            Value::String(s) => s.trim().parse().ok(),
+        .filter_map(|e| match field(e, "code")? {
+            Json::Number(n) => n.as_u64().and_then(|c| u32::try_from(c).ok()),
+            Json::Str(s) => s.trim().parse().ok(),
             _ => None,
         })
         .collect()
 }
 
-fn value_events(value: &Value, out: &mut Vec<Event>) {
-    let contacts = array(value.get("contacts"));
-    out.extend(array(value.get("messages")).iter().filter_map(|m| message(m, contacts)));
-    out.extend(array(value.get("statuses")).iter().filter_map(status));
-    let errors = array(value.get("errors"));
+fn value_events(value: &Json<'_>, out: &mut Vec<Event>) {
+    let contacts = array(field(value, "contacts"));
+    out.extend(array(field(value, "messages")).iter().filter_map(|m| message(m, contacts)));
+    out.extend(array(field(value, "statuses")).iter().filter_map(status));
+    let errors = array(field(value, "errors"));
     if !errors.is_empty() {
-        out.push(Event::Error { codes: codes(value.get("errors")) });
+        out.push(Event::Error { codes: codes(field(value, "errors")) });
     }
 }
 
@@ -208,12 +217,12 @@ fn no_plus(s: &str) -> String {
     s.trim().trim_start_matches('+').to_owned()
 }
 
-fn message(m: &Value, contacts: &[Value]) -> Option<Event> {
+fn message(m: &Json<'_>, contacts: &[Json<'_>]) -> Option<Event> {
     // Without its wamid a message can be neither deduplicated nor marked read; Meta always
     // sends one.
     let wamid = owned(m, "id")?;
     // Group messages (Groups API) get no citizen dialog, as on Telegram.
-    if m.get("group_id").is_some() {
+    if field(m, "group_id").is_some() {
         return None;
     }
     let from = owned(m, "from").map(|f| no_plus(&f));
@@ -240,21 +249,21 @@ fn message(m: &Value, contacts: &[Value]) -> Option<Event> {
         .or(from.clone())
         .or(from_user_id)
         .or_else(|| contact.and_then(|c| owned(c, "user_id")))?;
-    let profile_name = contact.and_then(|c| c.get("profile")).and_then(|p| owned(p, "name"));
+    let profile_name = contact.and_then(|c| field(c, "profile")).and_then(|p| owned(p, "name"));
     let sender = [Some(id.as_str()), from.as_deref()];
     Some(Event::Message {
         chat: ChatKey::new(Channel::WhatsApp, id.clone()),
         wamid,
-        timestamp: timestamp(m.get("timestamp")),
+        timestamp: timestamp(field(m, "timestamp")),
         content: content(m, &sender),
         profile_name,
     })
 }
 
 /// `sender` holds the ids the citizen is known by here (for a contact card's `own`).
-fn content(m: &Value, sender: &[Option<&str>]) -> Content {
+fn content(m: &Json<'_>, sender: &[Option<&str>]) -> Content {
     let kind = text_of(m, "type").unwrap_or_default();
-    let part = m.get(kind).unwrap_or(&Value::Null);
+    let part = m.get(kind);
     let found = match kind {
         "text" => text_of(part, "body").map(|b| Content::Text(b.to_owned())),
         "interactive" => interactive(part),
@@ -272,10 +281,10 @@ fn content(m: &Value, sender: &[Option<&str>]) -> Content {
     found.unwrap_or(Content::Unsupported)
 }
 
-fn interactive(part: &Value) -> Option<Content> {
+fn interactive(part: &Json<'_>) -> Option<Content> {
     // Flow answers (`nfm_reply`) and the like are not choices pintu offered.
     let reply = match text_of(part, "type")? {
-        t @ ("button_reply" | "list_reply") => part.get(t)?,
+        t @ ("button_reply" | "list_reply") => field(part, t)?,
         _ => return None,
     };
     choice(owned(reply, "id"), owned(reply, "title"))
@@ -292,29 +301,29 @@ fn choice(id: Option<String>, title: Option<String>) -> Option<Content> {
     }
 }
 
-fn coordinate(v: Option<&Value>) -> Option<f64> {
+fn coordinate(v: Option<&Json<'_>>) -> Option<f64> {
     match v? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
+        Json::Number(n) => n.as_f64(),
+        Json::Str(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
 /// Both a current location and a named place (its name and address are dropped: the
 /// coordinates are what the step asks for).
-fn location(part: &Value) -> Option<Content> {
-    let lat = coordinate(part.get("latitude"))?;
-    let lon = coordinate(part.get("longitude"))?;
+fn location(part: &Json<'_>) -> Option<Content> {
+    let lat = coordinate(field(part, "latitude"))?;
+    let lon = coordinate(field(part, "longitude"))?;
     Some(Content::Location { lat, lon })
 }
 
 /// The first card with a phone. Its phone is the sender's own when one of the card's wa_ids
 /// is the sender; otherwise the one WhatsApp knows (has a wa_id), else the first.
-fn contact_card(part: &Value, sender: &[Option<&str>]) -> Option<Content> {
+fn contact_card(part: &Json<'_>, sender: &[Option<&str>]) -> Option<Content> {
     let cards = part.as_array()?;
     cards.iter().find_map(|card| {
-        let phones = array(card.get("phones"));
-        let wa_id = |p: &Value| owned(p, "wa_id").map(|w| no_plus(&w));
+        let phones = array(field(card, "phones"));
+        let wa_id = |p: &Json<'_>| owned(p, "wa_id").map(|w| no_plus(&w));
         let own_phone = phones
             .iter()
             .find(|p| wa_id(p).is_some_and(|w| sender.iter().flatten().any(|s| *s == w)));
@@ -329,7 +338,7 @@ fn contact_card(part: &Value, sender: &[Option<&str>]) -> Option<Content> {
 }
 
 /// The caption is dropped: pintu asks one thing at a time.
-fn media(part: &Value, kind: AttachmentKind) -> Option<Content> {
+fn media(part: &Json<'_>, kind: AttachmentKind) -> Option<Content> {
     Some(Content::Media {
         media_id: owned(part, "id")?,
         kind,
@@ -343,7 +352,7 @@ fn media(part: &Value, kind: AttachmentKind) -> Option<Content> {
     })
 }
 
-fn status(s: &Value) -> Option<Event> {
+fn status(s: &Json<'_>) -> Option<Event> {
     Some(Event::Status {
         wamid: owned(s, "id")?,
         recipient: owned(s, "recipient_id")
@@ -351,36 +360,150 @@ fn status(s: &Value) -> Option<Event> {
             .or_else(|| owned(s, "recipient_user_id"))
             .unwrap_or_default(),
         status: owned(s, "status").unwrap_or_default(),
-        timestamp: timestamp(s.get("timestamp")),
-        errors: codes(s.get("errors")),
+        timestamp: timestamp(field(s, "timestamp")),
+        errors: codes(field(s, "errors")),
     })
 }
 
-/// The addressing fields every outbound message body starts with. A wa_id (digits) goes in
-/// `to`; a business-scoped user id (`ID.1502576394655843`) goes in `recipient`, the field
-/// Meta added for users known only by it.
-fn envelope(to: &str) -> Map<String, Value> {
-    let to = to.trim();
-    let mut m = Map::new();
-    m.insert("messaging_product".into(), "whatsapp".into());
-    m.insert("recipient_type".into(), "individual".into());
-    let digits = to.trim_start_matches('+');
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        m.insert("to".into(), digits.into());
-    } else {
-        m.insert("recipient".into(), to.into());
+/// One body POSTed to `/{phone_number_id}/messages`, serialised straight from these types:
+/// this runs for every reply, and a `serde_json::Value` tree would cost an allocation per node.
+#[derive(Debug, serde::Serialize)]
+pub struct Outbound {
+    messaging_product: &'static str,
+    recipient_type: &'static str,
+    /// A wa_id (digits) goes in `to`; a business-scoped user id (`ID.1502576394655843`) in
+    /// `recipient`, the field Meta added for users known only by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient: Option<String>,
+    #[serde(flatten)]
+    kind: Kind,
+}
+
+/// The `type` of a message and the part named after it.
+#[derive(Debug, serde::Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Kind {
+    Text { text: TextPart },
+    Interactive { interactive: Interactive },
+    Template { template: Template },
+}
+
+#[derive(Debug, serde::Serialize)]
+struct TextPart {
+    preview_url: bool,
+    body: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(tag = "type")]
+enum Interactive {
+    #[serde(rename = "button")]
+    Buttons { body: BodyText, action: ButtonsAction },
+    #[serde(rename = "list")]
+    List { body: BodyText, action: ListAction },
+    #[serde(rename = "location_request_message")]
+    Location { body: BodyText, action: Named },
+}
+
+#[derive(Debug, serde::Serialize)]
+struct BodyText {
+    text: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct ButtonsAction {
+    buttons: Vec<Button>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Button {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    reply: IdTitle,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct IdTitle {
+    id: String,
+    title: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct ListAction {
+    button: String,
+    sections: [Section; 1],
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Section {
+    title: String,
+    rows: Vec<Row>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Row {
+    id: String,
+    title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Named {
+    name: &'static str,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Template {
+    name: String,
+    language: Language,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    components: Vec<Component>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Language {
+    code: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Component {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    parameters: Vec<TextParameter>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct TextParameter {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: String,
+}
+
+impl Outbound {
+    fn new(to: &str, kind: Kind) -> Self {
+        let to = to.trim();
+        let digits = to.trim_start_matches('+');
+        let (to, recipient) = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            (Some(digits.to_owned()), None)
+        } else {
+            (None, Some(to.to_owned()))
+        };
+        Self { messaging_product: "whatsapp", recipient_type: "individual", to, recipient, kind }
     }
-    m
+
+    /// The JSON bytes to POST.
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serialising these types cannot fail: string keys only, no maps, no floats.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
 }
 
-fn with(mut m: Map<String, Value>, kind: &str, key: &str, part: Value) -> Value {
-    m.insert("type".into(), kind.into());
-    m.insert(key.into(), part);
-    Value::Object(m)
-}
-
-fn text_message(to: &str, body: &str) -> Value {
-    with(envelope(to), "text", "text", json!({ "preview_url": false, "body": body }))
+fn text_message(to: &str, body: &str) -> Outbound {
+    Outbound::new(to, Kind::Text { text: TextPart { preview_url: false, body: body.to_owned() } })
 }
 
 /// The one-tap part of a reply.
@@ -398,45 +521,43 @@ impl Action {
         }
     }
 
-    fn message(&self, to: &str, body: &str) -> Value {
+    fn message(self, to: &str, body: String) -> Outbound {
+        let body = BodyText { text: body };
         let interactive = match self {
-            Action::Buttons(titles) => {
-                let buttons: Vec<Value> = titles
-                    .iter()
-                    .enumerate()
-                    .map(|(i, title)| {
-                        json!({ "type": "reply", "reply": { "id": choice_id(i), "title": title } })
-                    })
-                    .collect();
-                json!({ "type": "button", "body": { "text": body }, "action": { "buttons": buttons } })
-            }
+            Action::Buttons(titles) => Interactive::Buttons {
+                body,
+                action: ButtonsAction {
+                    buttons: titles
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, title)| Button {
+                            kind: "reply",
+                            reply: IdTitle { id: choice_id(i), title },
+                        })
+                        .collect(),
+                },
+            },
             Action::List { button, rows } => {
-                let rows: Vec<Value> = rows
-                    .iter()
+                let rows = rows
+                    .into_iter()
                     .enumerate()
-                    .map(|(i, (title, description))| {
-                        let mut row = json!({ "id": choice_id(i), "title": title });
-                        if let (Some(d), Some(obj)) = (description, row.as_object_mut()) {
-                            obj.insert("description".into(), d.as_str().into());
-                        }
-                        row
-                    })
+                    .map(|(i, (title, description))| Row { id: choice_id(i), title, description })
                     .collect();
                 // A single section may go untitled, but a title costs nothing and spares a
                 // 400 should Meta ever insist.
-                json!({
-                    "type": "list",
-                    "body": { "text": body },
-                    "action": { "button": button, "sections": [{ "title": button, "rows": rows }] }
-                })
+                Interactive::List {
+                    body,
+                    action: ListAction {
+                        sections: [Section { title: button.clone(), rows }],
+                        button,
+                    },
+                }
             }
-            Action::Location => json!({
-                "type": "location_request_message",
-                "body": { "text": body },
-                "action": { "name": "send_location" }
-            }),
+            Action::Location => {
+                Interactive::Location { body, action: Named { name: "send_location" } }
+            }
         };
-        with(envelope(to), "interactive", "interactive", interactive)
+        Outbound::new(to, Kind::Interactive { interactive })
     }
 
     /// A body for an interactive message whose reply text is empty (Meta requires one).
@@ -478,7 +599,7 @@ pub fn outbound(
     choices: &[String],
     hint: Hint,
     list_button: &str,
-) -> Vec<Value> {
+) -> Vec<Outbound> {
     let mut pieces = split(text, TEXT_LIMIT);
     let Some(action) = action(choices, hint, list_button) else {
         return pieces.iter().map(|p| text_message(to, p)).collect();
@@ -496,8 +617,8 @@ pub fn outbound(
         None => String::new(),
     };
     let body = if body.trim().is_empty() { action.fallback_body(choices) } else { body };
-    let mut out: Vec<Value> = pieces.iter().map(|p| text_message(to, p)).collect();
-    out.push(action.message(to, &body));
+    let mut out: Vec<Outbound> = pieces.iter().map(|p| text_message(to, p)).collect();
+    out.push(action.message(to, body));
     out
 }
 
@@ -588,27 +709,43 @@ fn template_param(p: &str) -> String {
 
 /// A template message (outside the 24-hour window): name, language code, body parameters in
 /// order. Parameters are flattened to one line; none → no components.
-pub fn template(to: &str, name: &str, lang: &str, params: &[String]) -> Value {
-    let mut t = json!({ "name": name, "language": { "code": lang } });
-    if !params.is_empty() {
-        let parameters: Vec<Value> =
-            params.iter().map(|p| json!({ "type": "text", "text": template_param(p) })).collect();
-        if let Some(obj) = t.as_object_mut() {
-            obj.insert("components".into(), json!([{ "type": "body", "parameters": parameters }]));
-        }
-    }
-    with(envelope(to), "template", "template", t)
+pub fn template(to: &str, name: &str, lang: &str, params: &[String]) -> Outbound {
+    let components = if params.is_empty() {
+        Vec::new()
+    } else {
+        let parameters = params
+            .iter()
+            .map(|p| TextParameter { kind: "text", text: template_param(p) })
+            .collect();
+        vec![Component { kind: "body", parameters }]
+    };
+    let template =
+        Template { name: name.to_owned(), language: Language { code: lang.to_owned() }, components };
+    Outbound::new(to, Kind::Template { template })
 }
 
 /// Mark-read (with typing indicator): the citizen sees the ticks turn blue and "typing…" until
 /// the reply (at most 25 s).
-pub fn mark_read(message_id: &str) -> Value {
-    json!({
-        "messaging_product": "whatsapp",
-        "status": "read",
-        "message_id": message_id,
-        "typing_indicator": { "type": "text" }
-    })
+pub fn mark_read(message_id: &str) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Typing {
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct MarkRead<'a> {
+        messaging_product: &'static str,
+        status: &'static str,
+        message_id: &'a str,
+        typing_indicator: Typing,
+    }
+    let body = MarkRead {
+        messaging_product: "whatsapp",
+        status: "read",
+        message_id,
+        typing_indicator: Typing { kind: "text" },
+    };
+    serde_json::to_vec(&body).unwrap_or_default()
 }
 
 /// `c:<i>` → i (1-based option number), for turning a tap into the engine's numbered answer.
@@ -624,11 +761,11 @@ pub fn choice_from_id(id: &str) -> Option<usize> {
 /// Graph error body → (code, message) for retry decisions. The code is what counts (one code
 /// may come with HTTP 400 or 429); `error_subcode` is ignored.
 pub fn graph_error(body: &[u8]) -> Option<(u32, String)> {
-    let v: Value = serde_json::from_slice(body).ok()?;
-    let e = v.get("error")?;
-    let code = match e.get("code")? {
-        Value::Number(n) => u32::try_from(n.as_u64()?).ok()?,
-        Value::String(s) => s.trim().parse().ok()?,
+    let v: Json = serde_json::from_slice(body).ok()?;
+    let e = field(&v, "error")?;
+    let code = match field(e, "code")? {
+        Json::Number(n) => u32::try_from(n.as_u64()?).ok()?,
+        Json::Str(s) => s.trim().parse().ok()?,
         _ => return None,
     };
     Some((code, text_of(e, "message").unwrap_or_default().to_owned()))
@@ -676,6 +813,7 @@ fn split_tail(piece: &str, limit: usize) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     const PNID: &str = "109283746501234";
 
@@ -1240,8 +1378,17 @@ mod tests {
         }
     }
 
+    /// What goes over the wire, as JSON to look into.
+    fn sent(body: &Outbound) -> Value {
+        serde_json::from_slice(&body.to_json()).unwrap()
+    }
+
+    fn sent_all(bodies: Vec<Outbound>) -> Vec<Value> {
+        bodies.iter().map(sent).collect()
+    }
+
     fn out(text: &str, choices: &[String], hint: Hint) -> Vec<Value> {
-        let bodies = outbound(SITI, text, choices, hint, "Pilih layanan");
+        let bodies = sent_all(outbound(SITI, text, choices, hint, "Pilih layanan"));
         bodies.iter().for_each(check_limits);
         bodies
     }
@@ -1331,7 +1478,7 @@ mod tests {
             "KK",
         ];
         let bodies =
-            outbound(SITI, "Pilih:", &labels(&long), Hint::None, "Daftar layanan desa kami");
+            sent_all(outbound(SITI, "Pilih:", &labels(&long), Hint::None, "Daftar layanan desa kami"));
         bodies.iter().for_each(check_limits);
         let action = &bodies[0]["interactive"]["action"];
         assert_eq!(action["button"], "Daftar layanan desa…");
@@ -1352,7 +1499,7 @@ mod tests {
             10
         );
         // An empty list button label still gets a label.
-        let bodies = outbound(SITI, "Pilih:", &ten, Hint::None, " ");
+        let bodies = sent_all(outbound(SITI, "Pilih:", &ten, Hint::None, " "));
         assert_eq!(bodies[0]["interactive"]["action"]["button"], "Menu");
     }
 
@@ -1466,11 +1613,11 @@ mod tests {
 
     #[test]
     fn business_scoped_recipient() {
-        let bodies = outbound("ID.1502576394655843", "Halo", &[], Hint::None, "Pilih");
+        let bodies = sent_all(outbound("ID.1502576394655843", "Halo", &[], Hint::None, "Pilih"));
         assert_eq!(bodies[0]["recipient"], "ID.1502576394655843");
         assert!(bodies[0].get("to").is_none());
         check_limits(&bodies[0]);
-        let bodies = outbound("+62812345678", "Halo", &[], Hint::None, "Pilih");
+        let bodies = sent_all(outbound("+62812345678", "Halo", &[], Hint::None, "Pilih"));
         assert_eq!(bodies[0]["to"], SITI);
     }
 
@@ -1478,7 +1625,7 @@ mod tests {
     fn template_body() {
         let params = labels(&["Budi", "KTP-2026-000123", "Selesai\n\tdiambil     besok", " "]);
         assert_eq!(
-            template(AGUS, "status_permohonan", "id", &params),
+            sent(&template(AGUS, "status_permohonan", "id", &params)),
             json!({
                 "messaging_product": "whatsapp", "recipient_type": "individual",
                 "to": AGUS, "type": "template",
@@ -1491,14 +1638,14 @@ mod tests {
                     ] }] }
             })
         );
-        let t = template(AGUS, "halo", "id", &[]);
+        let t = sent(&template(AGUS, "halo", "id", &[]));
         assert!(t["template"].get("components").is_none());
     }
 
     #[test]
     fn mark_read_body() {
         assert_eq!(
-            mark_read("wamid.X"),
+            serde_json::from_slice::<Value>(&mark_read("wamid.X")).unwrap(),
             json!({ "messaging_product": "whatsapp", "status": "read", "message_id": "wamid.X",
                     "typing_indicator": { "type": "text" } })
         );
