@@ -1328,7 +1328,13 @@ async fn async_main(quick: bool) {
     let tg = Arc::new(calibrate(Chan::Telegram).await);
     let wa = Arc::new(calibrate(Chan::WhatsApp).await);
     let ms = Duration::from_millis;
-    let measure = if quick { ms(1000) } else { ms(10_000) };
+    // E2E_SECS=60 measures each case for a minute (memory over time, soak runs).
+    let secs = std::env::var("E2E_SECS").ok().and_then(|s| s.parse::<u64>().ok());
+    let measure = match secs {
+        Some(s) => Duration::from_secs(s),
+        None if quick => ms(1000),
+        None => ms(10_000),
+    };
     let mut cases = Vec::new();
     let tg_case = |bot: Bot, label: &str, users, poll, send| Case {
         label: format!("{}{label}", bot.label()),
@@ -1421,8 +1427,11 @@ async fn async_main(quick: bool) {
     // with exactly that label.
     let only = std::env::var("E2E_ONLY").ok();
     if let Some(o) = &only {
-        let (text, u) =
-            o.split_once(':').map_or((o.as_str(), None), |(t, u)| (t, u.parse::<usize>().ok()));
+        // The U is after the last colon, if a number is there (labels may hold colons).
+        let (text, u) = match o.rsplit_once(':') {
+            Some((t, u)) if u.parse::<usize>().is_ok() => (t, u.parse::<usize>().ok()),
+            _ => (o.as_str(), None),
+        };
         let matches = |label: &str| match text.strip_prefix('=') {
             Some(exact) => label == exact,
             None => label.contains(text),

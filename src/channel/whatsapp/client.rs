@@ -269,7 +269,12 @@ impl Graph {
     /// the media URLs it hands out.
     async fn get(&self, url: &str) -> Result<reqwest::Response, reqwest::Error> {
         let auth = self.authorization.clone();
-        self.http.get(url).header(reqwest::header::AUTHORIZATION, auth).send().await?.error_for_status()
+        self.http
+            .get(url)
+            .header(reqwest::header::AUTHORIZATION, auth)
+            .send()
+            .await?
+            .error_for_status()
     }
 
     /// The two-step media download: metadata, then the bytes (same bearer), checksum checked.

@@ -486,8 +486,7 @@ impl Outbound {
     fn new(to: &str, kind: Kind) -> Self {
         let to = to.trim();
         let digits = to.trim_start_matches('+');
-        let (to, recipient) = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-        {
+        let (to, recipient) = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             (Some(digits.to_owned()), None)
         } else {
             (None, Some(to.to_owned()))
@@ -719,8 +718,11 @@ pub fn template(to: &str, name: &str, lang: &str, params: &[String]) -> Outbound
             .collect();
         vec![Component { kind: "body", parameters }]
     };
-    let template =
-        Template { name: name.to_owned(), language: Language { code: lang.to_owned() }, components };
+    let template = Template {
+        name: name.to_owned(),
+        language: Language { code: lang.to_owned() },
+        components,
+    };
     Outbound::new(to, Kind::Template { template })
 }
 
@@ -1477,8 +1479,13 @@ mod tests {
             "Surat pengantar SKCK dari kelurahan dan kecamatan setempat untuk melamar pekerjaan di kota",
             "KK",
         ];
-        let bodies =
-            sent_all(outbound(SITI, "Pilih:", &labels(&long), Hint::None, "Daftar layanan desa kami"));
+        let bodies = sent_all(outbound(
+            SITI,
+            "Pilih:",
+            &labels(&long),
+            Hint::None,
+            "Daftar layanan desa kami",
+        ));
         bodies.iter().for_each(check_limits);
         let action = &bodies[0]["interactive"]["action"];
         assert_eq!(action["button"], "Daftar layanan desa…");

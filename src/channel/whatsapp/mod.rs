@@ -28,7 +28,8 @@ use tokio::sync::oneshot;
 /// Meta's webhook bodies reach 3 MB; axum's default limit is 2 MB.
 const BODY_LIMIT: usize = 4 << 20;
 
-#[derive(Clone)]
+/// The webhook's state, shared (`Arc`) by every request: cloning it per request would copy its
+/// strings.
 struct Hook {
     convo: Convo,
     graph: Arc<Graph>,
@@ -73,12 +74,12 @@ pub fn start(core: &Wiring<'_>, config: &Config, wa: &WhatsAppConfig) -> anyhow:
     Ok(Router::new()
         .route("/whatsapp/webhook", get(verify).post(receive))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(hook))
+        .with_state(Arc::new(hook)))
 }
 
 /// Meta's subscription handshake: echo the challenge if the verify token matches.
 async fn verify(
-    State(h): State<Hook>,
+    State(h): State<Arc<Hook>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> (StatusCode, String) {
     let mode_ok = q.get("hub.mode").is_some_and(|m| m == "subscribe");
@@ -90,7 +91,7 @@ async fn verify(
     }
 }
 
-async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn receive(State(h): State<Arc<Hook>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let sig = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     if !map::signature_ok(h.app_secret.expose().as_bytes(), sig, &body) {
         return StatusCode::UNAUTHORIZED;
@@ -105,13 +106,13 @@ async fn receive(State(h): State<Hook>, headers: HeaderMap, body: Bytes) -> Stat
     };
     // Its own task: Meta hanging up must not cancel the work between a commit and the queueing
     // of its replies, or they would wait for a restart (the redelivery is only a duplicate).
-    h.tasks.clone().spawn(h.handle(events)).await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    h.tasks.spawn(h.clone().handle(events)).await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl Hook {
     /// Steps every message of one webhook body and queues each committed message's replies,
     /// also when another one failed (Meta redelivers the whole body; those are duplicates then).
-    async fn handle(self, events: Vec<Event>) -> StatusCode {
+    async fn handle(self: Arc<Self>, events: Vec<Event>) -> StatusCode {
         let mut answer = StatusCode::OK;
         let mut waiting: Vec<(ChatKey, String, Replies)> = Vec::new();
         for event in events {
