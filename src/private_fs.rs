@@ -184,3 +184,18 @@ mod tests {
         assert_eq!(std::fs::read(&backup).unwrap(), b"new");
     }
 }
+
+/// Copies a folder tree as it is at this moment (tests: what a `kill -9` would leave, or a
+/// folder of dialogs to edit).
+#[cfg(test)]
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -498,7 +498,7 @@ mod tests {
         fn on(url: &str) -> Self {
             let dir = tempfile::tempdir().unwrap();
             for name in ["dialogs", "locales"] {
-                copy_tree(
+                crate::private_fs::copy_tree(
                     &Path::new(env!("CARGO_MANIFEST_DIR")).join(name),
                     &dir.path().join(name),
                 );
@@ -533,18 +533,6 @@ mod tests {
 
         fn ktp_source(&self) -> String {
             self.r().live().script("ktp_el").unwrap().source.to_string()
-        }
-    }
-
-    fn copy_tree(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap().flatten() {
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_tree(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
         }
     }
 

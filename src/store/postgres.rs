@@ -1175,7 +1175,8 @@ fn write_tickets(tx: &mut Tx<'_>, tickets: &[Ticket]) -> R<bool> {
         } else if let Some(old) = current.take() {
             doomed.push(old.slot as i32);
         }
-        // With the listing columns of migration 6 (see `index_ticket`).
+        // With the listing columns of migration 6.
+        let listing = Listing::of(ticket);
         tx.execute(
             "INSERT INTO tickets (key, chat, chat_order, key_slot, value, number, opd, script, \
              status, created, due, last_change, erased) \
@@ -1186,20 +1187,15 @@ fn write_tickets(tx: &mut Tx<'_>, tickets: &[Ticket]) -> R<bool> {
              script = EXCLUDED.script, status = EXCLUDED.status, created = EXCLUDED.created, \
              due = EXCLUDED.due, last_change = EXCLUDED.last_change, erased = EXCLUDED.erased",
             &[
-                &key,
+                &key as &(dyn ToSql + Sync),
                 &codec::session_key(&ticket.chat),
                 &codec::index_key(ticket),
                 &slot_param(current.as_ref()),
                 &codec::seal_ticket(ticket, current.as_ref())?,
-                &ticket.no.to_string(),
-                &ticket.opd,
-                &ticket.script,
-                &ticket.status.code(),
-                &ticket.created.0,
-                &ticket.current_due(),
-                &ticket.last_change().0,
-                &ticket.is_erased(),
-            ],
+            ]
+            .into_iter()
+            .chain(listing.params())
+            .collect::<Vec<_>>(),
         )
         .map_err(db_error("write ticket"))?;
     }
@@ -1207,24 +1203,54 @@ fn write_tickets(tx: &mut Tx<'_>, tickets: &[Ticket]) -> R<bool> {
     Ok(!doomed.is_empty())
 }
 
-/// Writes what listings filter and sort `ticket` by into its row (migration 6), for a row
-/// written before it; `write_tickets` writes them with every ticket.
+/// What listings filter and sort a ticket by: the columns of migration 6, in the order
+/// `number, opd, script, status, created, due, last_change, erased`.
+struct Listing<'t> {
+    ticket: &'t Ticket,
+    number: String,
+    status: &'static str,
+    due: Option<i32>,
+    last_change: i64,
+    erased: bool,
+}
+
+impl<'t> Listing<'t> {
+    fn of(ticket: &'t Ticket) -> Self {
+        Self {
+            ticket,
+            number: ticket.no.to_string(),
+            status: ticket.status.code(),
+            due: ticket.current_due(),
+            last_change: ticket.last_change().0,
+            erased: ticket.is_erased(),
+        }
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 8] {
+        [
+            &self.number,
+            &self.ticket.opd,
+            &self.ticket.script,
+            &self.status,
+            &self.ticket.created.0,
+            &self.due,
+            &self.last_change,
+            &self.erased,
+        ]
+    }
+}
+
+/// Writes the listing columns into a ticket's row written before migration 6;
+/// `write_tickets` writes them with every ticket.
 fn index_ticket(client: &mut impl GenericClient, key: &[u8], ticket: &Ticket) -> R<()> {
+    let listing = Listing::of(ticket);
+    let params: Vec<&(dyn ToSql + Sync)> =
+        std::iter::once(&key as &(dyn ToSql + Sync)).chain(listing.params()).collect();
     client
         .execute(
             "UPDATE tickets SET number = $2, opd = $3, script = $4, status = $5, created = $6, \
              due = $7, last_change = $8, erased = $9 WHERE key = $1",
-            &[
-                &key,
-                &ticket.no.to_string(),
-                &ticket.opd,
-                &ticket.script,
-                &ticket.status.code(),
-                &ticket.created.0,
-                &ticket.current_due(),
-                &ticket.last_change().0,
-                &ticket.is_erased(),
-            ],
+            &params,
         )
         .map_err(db_error("index ticket"))?;
     Ok(())

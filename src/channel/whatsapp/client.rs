@@ -16,9 +16,10 @@ use crate::script::catalogue::Catalogue;
 use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, watch};
+use tokio::sync::watch;
 
 /// Largest media pintu accepts (WhatsApp allows up to 100 MB; documents for a service are small).
 const MAX_MEDIA: u64 = 16 * 1024 * 1024;
@@ -48,7 +49,8 @@ pub struct Graph {
     last_inbound: LastInbound,
     clock: Arc<dyn Clock>,
     health: Arc<Health>,
-    /// Throughput limit of the number: the earliest instant the next send may start.
+    /// Throughput limit of the number: the earliest instant the next send may start. A plain
+    /// mutex: it is held for a comparison, never across an await.
     next_slot: Mutex<Instant>,
     interval: Duration,
 }
@@ -102,7 +104,8 @@ impl Graph {
     /// Waits for the number's next free slot (per-number throughput limit).
     async fn slot(&self) {
         let wait = {
-            let mut next = self.next_slot.lock().await;
+            // Held only for plain arithmetic: a poisoned lock still holds a valid instant.
+            let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let at = (*next).max(now);
             *next = at + self.interval;
@@ -114,8 +117,8 @@ impl Graph {
     }
 
     /// Pushes the whole number back (130429: the number's throughput was exceeded).
-    async fn pause(&self, d: Duration) {
-        let mut next = self.next_slot.lock().await;
+    fn pause(&self, d: Duration) {
+        let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
         *next = (*next).max(Instant::now() + d);
     }
 
@@ -147,7 +150,7 @@ impl Graph {
         match code {
             Some(131047) => Attempt::NeedsTemplate,
             Some(130429) | Some(4) | Some(80007) => {
-                self.pause(Duration::from_secs(2)).await;
+                self.pause(Duration::from_secs(2));
                 Attempt::Retry(Duration::from_secs(1))
             }
             // Pair rate limit: only this citizen waits (their own chat task sleeps).

@@ -39,22 +39,9 @@ fn files_right_after_commit_hold_the_batch() {
     let (store, dir) = fresh();
     store.commit(&suite::sample_batch()).unwrap();
     let copy = tempfile::tempdir().unwrap();
-    copy_dir(dir.path(), copy.path());
+    crate::private_fs::copy_tree(dir.path(), copy.path());
     suite::assert_sample_batch(&SledStore::open(copy.path(), CACHE).unwrap());
     drop(store);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// What sled 0.34 puts in the data dir, i.e. what `Files` must cover (`snap.*` files appear
