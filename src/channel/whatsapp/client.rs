@@ -202,16 +202,16 @@ impl Graph {
         if !self.window_open(chat) {
             return self.send_template(chat, out).await;
         }
-        let (text, choices, list_button) = {
+        let bodies = {
             let cat = self.catalogue.borrow();
             let l = &cat.locales;
-            (
-                l.render(out.lang, &out.reply),
-                l.choice_labels(out.lang, &out.reply),
-                l.text(out.lang, &Msg::new("button-list")),
-            )
+            let text = l.render(out.lang, &out.reply);
+            let choices = l.choice_labels(out.lang, &out.reply);
+            // The list button's label is rendered only for a reply that becomes a list.
+            let list_button = || l.text(out.lang, &Msg::new("button-list"));
+            map::outbound(&chat.id, &text, &choices, out.reply.hint, list_button)
         };
-        for body in map::outbound(&chat.id, &text, &choices, out.reply.hint, &list_button) {
+        for body in bodies {
             match self.send_body(&body).await {
                 Attempt::Ok => {}
                 Attempt::NeedsTemplate => return self.send_template(chat, out).await,
@@ -323,7 +323,6 @@ impl Deliver for Arc<Graph> {
         chat: &ChatKey,
         out: &Outgoing,
     ) -> impl std::future::Future<Output = Sent> + Send {
-        let (me, chat, out) = (self.clone(), chat.clone(), out.clone());
-        async move { me.send(&chat, &out).await }
+        self.send(chat, out)
     }
 }

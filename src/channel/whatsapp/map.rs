@@ -584,7 +584,7 @@ fn choice_id(index: usize) -> String {
 /// `text` is the full plain text (numbered option lines included); `choices` the numbered
 /// option labels (id `c:<i>`, 1-based): ≤ 3 choices whose titles fit 20 → reply buttons;
 /// ≤ 10 choices → a list (row titles cut to 24, the full label as description ≤ 72 when the
-/// title was cut; button `list_button`, cut to 20); more → numbered text only. Without choices,
+/// title was cut; button `list_button()`, cut to 20); more → numbered text only. Without choices,
 /// `Hint::Location` → a location request. Choices win over a hint, as on Telegram.
 ///
 /// Text over 4096 is split on line boundaries. The interactive part rides on the last piece;
@@ -597,7 +597,7 @@ pub fn outbound(
     text: &str,
     choices: &[String],
     hint: Hint,
-    list_button: &str,
+    list_button: impl FnOnce() -> String,
 ) -> Vec<Outbound> {
     let mut pieces = split(text, TEXT_LIMIT);
     let Some(action) = action(choices, hint, list_button) else {
@@ -621,7 +621,7 @@ pub fn outbound(
     out
 }
 
-fn action(choices: &[String], hint: Hint, list_button: &str) -> Option<Action> {
+fn action(choices: &[String], hint: Hint, list_button: impl FnOnce() -> String) -> Option<Action> {
     if choices.is_empty() {
         return (hint == Hint::Location).then_some(Action::Location);
     }
@@ -643,7 +643,7 @@ fn action(choices: &[String], hint: Hint, list_button: &str) -> Option<Action> {
                 (title, description)
             })
             .collect();
-        let button = match cut(list_button, LIST_BUTTON_LIMIT) {
+        let button = match cut(&list_button(), LIST_BUTTON_LIMIT) {
             b if b.trim().is_empty() => "Menu".to_owned(),
             b => b,
         };
@@ -1390,7 +1390,7 @@ mod tests {
     }
 
     fn out(text: &str, choices: &[String], hint: Hint) -> Vec<Value> {
-        let bodies = sent_all(outbound(SITI, text, choices, hint, "Pilih layanan"));
+        let bodies = sent_all(outbound(SITI, text, choices, hint, || "Pilih layanan".to_owned()));
         bodies.iter().for_each(check_limits);
         bodies
     }
@@ -1479,13 +1479,9 @@ mod tests {
             "Surat pengantar SKCK dari kelurahan dan kecamatan setempat untuk melamar pekerjaan di kota",
             "KK",
         ];
-        let bodies = sent_all(outbound(
-            SITI,
-            "Pilih:",
-            &labels(&long),
-            Hint::None,
-            "Daftar layanan desa kami",
-        ));
+        let bodies = sent_all(outbound(SITI, "Pilih:", &labels(&long), Hint::None, || {
+            "Daftar layanan desa kami".to_owned()
+        }));
         bodies.iter().for_each(check_limits);
         let action = &bodies[0]["interactive"]["action"];
         assert_eq!(action["button"], "Daftar layanan desa…");
@@ -1506,7 +1502,7 @@ mod tests {
             10
         );
         // An empty list button label still gets a label.
-        let bodies = sent_all(outbound(SITI, "Pilih:", &ten, Hint::None, " "));
+        let bodies = sent_all(outbound(SITI, "Pilih:", &ten, Hint::None, || " ".to_owned()));
         assert_eq!(bodies[0]["interactive"]["action"]["button"], "Menu");
     }
 
@@ -1620,11 +1616,14 @@ mod tests {
 
     #[test]
     fn business_scoped_recipient() {
-        let bodies = sent_all(outbound("ID.1502576394655843", "Halo", &[], Hint::None, "Pilih"));
+        let bodies = sent_all(outbound("ID.1502576394655843", "Halo", &[], Hint::None, || {
+            "Pilih".to_owned()
+        }));
         assert_eq!(bodies[0]["recipient"], "ID.1502576394655843");
         assert!(bodies[0].get("to").is_none());
         check_limits(&bodies[0]);
-        let bodies = sent_all(outbound("+62812345678", "Halo", &[], Hint::None, "Pilih"));
+        let bodies =
+            sent_all(outbound("+62812345678", "Halo", &[], Hint::None, || "Pilih".to_owned()));
         assert_eq!(bodies[0]["to"], SITI);
     }
 
