@@ -198,7 +198,8 @@ mod tests {
             set.insert(&batch);
             model.extend(batch.iter().copied());
             if round % 7 == 6 {
-                let gone: Vec<u64> = model.iter().copied().filter(|h| h.is_multiple_of(3)).collect();
+                let gone: Vec<u64> =
+                    model.iter().copied().filter(|h| h.is_multiple_of(3)).collect();
                 set.forget(&gone);
                 for h in &gone {
                     model.remove(h);
