@@ -83,8 +83,7 @@ fn main() -> ExitCode {
 /// of its own: pintu's tokio workers, committer and sled's threads then each keep freed memory
 /// the others cannot reuse. One arena per core took the resident memory of `serve` at
 /// U = 20,000 from 69–73 MB to 62–63 MB (BENCHMARKS.md, issue #15), CPU per message within the
-/// runs' spread.
-/// `MALLOC_ARENA_MAX` in the environment still decides, as glibc documents.
+/// runs' spread. `MALLOC_ARENA_MAX` in the environment still decides, as glibc documents.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 fn one_malloc_arena_per_core() {

@@ -3,8 +3,9 @@
 //! store read.
 //!
 //! Every stepped message is kept as its 64-bit hash ([`MessageId::hash`]): in memory, in one set
-//! for all chats (a sorted vector, 8 bytes a message, see [`Hashes`]); on disk, as markers committed with the step itself (one record per commit and
-//! hour, see `store::codec`), from which the set is rebuilt exactly after a restart or a crash.
+//! for all chats (8 bytes a message, see [`Hashes`]); on disk, as markers committed with the
+//! step itself (one record per commit and hour, see `store::codec`), from which the set is
+//! rebuilt exactly after a restart or a crash.
 //! Markers are not part of the session, so erasing a chat's data keeps them: a hash of a
 //! platform id says nothing about the citizen. [`Pruner`] drops the hours older than the window,
 //! from the store (through the committer) and then from the set.
