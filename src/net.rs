@@ -8,6 +8,17 @@
 
 use crate::config::Network;
 use anyhow::Context;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Hosts never reached through a proxy, whatever `NO_PROXY` says: pintu's own API and the
 /// fakes tests bind on loopback.
@@ -17,7 +28,11 @@ const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
 #[derive(Clone, Default)]
 pub struct Outbound {
     proxies: Vec<reqwest::Proxy>,
+    /// The URL schemes a proxy is configured for ("https", "http").
+    proxied_schemes: Vec<&'static str>,
     roots: Vec<reqwest::Certificate>,
+    /// The same extra roots, for the rustls configuration of an [`Endpoint`].
+    root_ders: Vec<CertificateDer<'static>>,
 }
 
 impl Outbound {
@@ -29,22 +44,30 @@ impl Outbound {
             None => LOOPBACK.to_string(),
         };
         let mut proxies = Vec::new();
-        let schemes = [(&network.https_proxy, "HTTPS_PROXY"), (&network.http_proxy, "HTTP_PROXY")];
-        for (url, name) in schemes {
+        let mut proxied_schemes = Vec::new();
+        let schemes = [(&network.https_proxy, "https"), (&network.http_proxy, "http")];
+        for (url, scheme) in schemes {
             let Some(url) = url else { continue };
-            let proxy = if name == "HTTPS_PROXY" {
+            let name = if scheme == "https" { "HTTPS_PROXY" } else { "HTTP_PROXY" };
+            let proxy = if scheme == "https" {
                 reqwest::Proxy::https(url.as_str())
             } else {
                 reqwest::Proxy::http(url.as_str())
             };
             let proxy = proxy.with_context(|| format!("{name}: `{url}` is not a proxy URL"))?;
             proxies.push(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)));
+            proxied_schemes.push(scheme);
         }
-        let roots = match &network.ca_file {
+        let root_ders = match &network.ca_file {
             Some(path) => read_roots(path)?,
             None => Vec::new(),
         };
-        Ok(Self { proxies, roots })
+        let roots = root_ders
+            .iter()
+            .map(|der| reqwest::Certificate::from_der(der))
+            .collect::<Result<_, _>>()
+            .context("PINTU_CA_FILE")?;
+        Ok(Self { proxies, proxied_schemes, roots, root_ders })
     }
 
     /// A client builder that goes out this way; callers add their timeouts.
@@ -64,13 +87,157 @@ impl Outbound {
         }
         builder
     }
+
+    /// The one URL a channel POSTs each reply to (WhatsApp's `/messages`), going out this way.
+    /// A URL that does not parse is an error here, once, rather than at every send.
+    pub fn endpoint(&self, url: &str, timeouts: Timeouts) -> anyhow::Result<Endpoint> {
+        let parsed = reqwest::Url::parse(url)?;
+        let route = if self.proxied_schemes.contains(&parsed.scheme()) {
+            let client =
+                self.builder().connect_timeout(timeouts.connect).timeout(timeouts.total).build()?;
+            Route::Proxied { client, url: parsed }
+        } else {
+            Route::Direct { client: self.direct_client(timeouts.connect)?, uri: url.parse()? }
+        };
+        Ok(Endpoint { route, timeout: timeouts.total })
+    }
+
+    /// hyper's pooled HTTP/1.1 client over rustls, set up as reqwest sets up its own: the
+    /// built-in and the extra roots, `TCP_NODELAY`, idle connections kept 90 s.
+    fn direct_client(&self, connect: Duration) -> anyhow::Result<DirectClient> {
+        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        for der in &self.root_ders {
+            roots.add(der.clone()).context("PINTU_CA_FILE")?;
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(connect));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        Ok(Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(connector))
+    }
+}
+
+/// How long an [`Endpoint`] waits: for a connection, and for the whole answer.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub total: Duration,
+}
+
+type DirectClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// A URL POSTed to for every message sent, so the cost of each request counts (BENCHMARKS.md,
+/// #15: reqwest's layers were ~5 % of pintu's CPU per WhatsApp message). Without a proxy the
+/// request goes through hyper's pooled client directly: no redirect following, retry policy,
+/// URL re-parsing or timer per request, none of which a JSON POST to one API needs. Through
+/// a proxy it goes through reqwest, which speaks to proxies.
+pub struct Endpoint {
+    route: Route,
+    timeout: Duration,
+}
+
+enum Route {
+    Direct { client: DirectClient, uri: Uri },
+    Proxied { client: reqwest::Client, url: reqwest::Url },
+}
+
+/// What an endpoint answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    /// At most [`MAX_ANSWER`] bytes: an API's answer to a POST is a small JSON object.
+    pub body: Bytes,
+}
+
+/// The largest answer body read from an [`Endpoint`].
+pub const MAX_ANSWER: usize = 256 * 1024;
+
+/// Why a POST got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl Endpoint {
+    /// POSTs `body` with `headers` and reads the whole answer, within the total timeout.
+    pub async fn post(&self, headers: &HeaderMap, body: Bytes) -> Result<Answer, PostError> {
+        let exchange = async {
+            match &self.route {
+                Route::Direct { client, uri } => {
+                    let mut request = axum::http::Request::new(Full::new(body));
+                    *request.method_mut() = axum::http::Method::POST;
+                    *request.uri_mut() = uri.clone();
+                    *request.headers_mut() = headers.clone();
+                    let response = client.request(request).await.map_err(failed)?;
+                    let status = response.status();
+                    let body = Limited::new(response.into_body(), MAX_ANSWER)
+                        .collect()
+                        .await
+                        .map_err(|e| PostError::Failed(e.to_string()))?
+                        .to_bytes();
+                    Ok(Answer { status, body })
+                }
+                Route::Proxied { client, url } => {
+                    let mut response = client
+                        .post(url.clone())
+                        .headers(headers.clone())
+                        .body(body)
+                        .send()
+                        .await
+                        .map_err(failed)?;
+                    let mut read = Vec::new();
+                    while let Some(chunk) = response.chunk().await.map_err(failed)? {
+                        if read.len() + chunk.len() > MAX_ANSWER {
+                            return Err(PostError::Failed("length limit exceeded".into()));
+                        }
+                        read.extend_from_slice(&chunk);
+                    }
+                    Ok(Answer { status: response.status(), body: read.into() })
+                }
+            }
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .unwrap_or(Err(PostError::Timeout(self.timeout)))
+    }
+}
+
+/// An error's whole chain on one line: hyper's and reqwest's top-level messages alone ("client
+/// error (Connect)") do not say what went wrong.
+fn failed(e: impl std::error::Error) -> PostError {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    PostError::Failed(text)
 }
 
 /// The certificates of a PEM file, each checked by building a client that trusts it.
-fn read_roots(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+fn read_roots(path: &std::path::Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
     let pem = std::fs::read(path)
         .with_context(|| format!("PINTU_CA_FILE: cannot read {}", path.display()))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
         .with_context(|| format!("PINTU_CA_FILE: {} is not a PEM file", path.display()))?;
     anyhow::ensure!(
         !certs.is_empty(),
@@ -78,10 +245,12 @@ fn read_roots(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate
          -----BEGIN CERTIFICATE-----)",
         path.display()
     );
-    for (n, cert) in certs.iter().enumerate() {
-        reqwest::Client::builder().add_root_certificate(cert.clone()).build().with_context(
-            || format!("PINTU_CA_FILE: certificate {} in {} is not valid", n + 1, path.display()),
-        )?;
+    for (n, der) in certs.iter().enumerate() {
+        let not_valid =
+            || format!("PINTU_CA_FILE: certificate {} in {} is not valid", n + 1, path.display());
+        let cert = reqwest::Certificate::from_der(der).with_context(not_valid)?;
+        reqwest::Client::builder().add_root_certificate(cert).build().with_context(not_valid)?;
+        rustls::RootCertStore::empty().add(der.clone()).with_context(not_valid)?;
     }
     Ok(certs)
 }
@@ -119,7 +288,7 @@ mod tests {
     }
 
     /// A one-line HTTP server on loopback: answers `body` to everything and records each
-    /// request line (a proxy sees `GET http://host/…` or `CONNECT host:443`).
+    /// request's head and body as read (a proxy sees `GET http://host/…` or `CONNECT host:443`).
     async fn server(body: &'static str) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -131,7 +300,7 @@ mod tests {
                 let mut buf = vec![0u8; 4096];
                 let n = conn.read(&mut buf).await.unwrap_or(0);
                 let head = String::from_utf8_lossy(&buf[..n]).into_owned();
-                log.lock().unwrap().push(head.lines().next().unwrap_or("").to_string());
+                log.lock().unwrap().push(head);
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
@@ -178,7 +347,7 @@ mod tests {
         assert_eq!(get(&client, &format!("http://localhost:{port}/t")).await, "direct");
         // HTTPS asks the proxy for a tunnel (this fake refuses it, so the request fails).
         get(&client, "https://graph.facebook.com/v25.0/me").await;
-        let seen = through.lock().unwrap().clone();
+        let seen = first_lines(&through);
         assert_eq!(
             seen,
             [
@@ -190,6 +359,135 @@ mod tests {
         let plain = Outbound::default().builder().resolve("dinsos.example.go.id", at).build();
         let url = format!("http://dinsos.example.go.id:{port}/t");
         assert_eq!(get(&plain.unwrap(), &url).await, "direct");
+    }
+
+    fn first_lines(seen: &std::sync::Mutex<Vec<String>>) -> Vec<String> {
+        let seen = seen.lock().unwrap();
+        seen.iter().map(|head| head.lines().next().unwrap_or("").to_string()).collect()
+    }
+
+    const TIMEOUTS: Timeouts =
+        Timeouts { connect: Duration::from_secs(5), total: Duration::from_secs(20) };
+
+    fn json_headers() -> HeaderMap {
+        HeaderMap::from_iter([
+            (axum::http::header::AUTHORIZATION, axum::http::HeaderValue::from_static("Bearer t")),
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            ),
+        ])
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_posts_directly_with_its_headers_and_reads_the_answer() {
+        let (at, seen) = server(r#"{"ok":true}"#).await;
+        let endpoint = Outbound::default().endpoint(&format!("http://{at}/v1/m"), TIMEOUTS);
+        let answer = endpoint.unwrap().post(&json_headers(), Bytes::from("{\"a\":1}")).await;
+        let answer = answer.unwrap();
+        assert_eq!((answer.status, &answer.body[..]), (StatusCode::OK, &br#"{"ok":true}"#[..]));
+        let request = seen.lock().unwrap()[0].to_ascii_lowercase();
+        assert!(request.starts_with("post /v1/m http/1.1\r\n"), "{request}");
+        for line in
+            ["authorization: bearer t", "content-type: application/json", "\r\n\r\n{\"a\":1}"]
+        {
+            assert!(request.contains(line), "{line} in {request}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_goes_through_the_proxy_configured_for_its_scheme() {
+        let (proxy, through) = server("via proxy").await;
+        let net = Network { http_proxy: Some(format!("http://{proxy}")), ..Network::default() };
+        let out = Outbound::new(&net).unwrap();
+        let endpoint = out.endpoint("http://graph.example.com/v1/m", TIMEOUTS).unwrap();
+        let answer = endpoint.post(&json_headers(), Bytes::from("{}")).await.unwrap();
+        assert_eq!(&answer.body[..], b"via proxy");
+        assert_eq!(first_lines(&through), ["POST http://graph.example.com/v1/m HTTP/1.1"]);
+        // A proxy for HTTPS only leaves plain HTTP direct (as `builder` does).
+        let net = Network { https_proxy: Some(format!("http://{proxy}")), ..Network::default() };
+        let (direct, _) = server("direct").await;
+        let endpoint =
+            Outbound::new(&net).unwrap().endpoint(&format!("http://{direct}/m"), TIMEOUTS);
+        let answer = endpoint.unwrap().post(&json_headers(), Bytes::from("{}")).await.unwrap();
+        assert_eq!(&answer.body[..], b"direct");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_that_does_not_answer_times_out() {
+        // Accepts and reads, never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let at = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((conn, _)) = listener.accept().await {
+                held.push(conn);
+            }
+        });
+        let timeouts = Timeouts { total: Duration::from_secs(3), ..TIMEOUTS };
+        let endpoint = Outbound::default().endpoint(&format!("http://{at}/m"), timeouts).unwrap();
+        let err = endpoint.post(&json_headers(), Bytes::from("{}")).await.unwrap_err();
+        assert!(matches!(err, PostError::Timeout(d) if d == Duration::from_secs(3)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_limit_is_refused() {
+        let huge: &'static str = Box::leak("x".repeat(MAX_ANSWER + 1).into_boxed_str());
+        let (at, _) = server(huge).await;
+        let endpoint = Outbound::default().endpoint(&format!("http://{at}/m"), TIMEOUTS).unwrap();
+        let err = endpoint.post(&json_headers(), Bytes::from("{}")).await.unwrap_err();
+        assert!(matches!(err, PostError::Failed(_)), "{err}");
+    }
+
+    /// An HTTPS server on loopback with the fixture certificate for `127.0.0.1`: answers `body`.
+    async fn tls_server(body: &'static str) -> std::net::SocketAddr {
+        use rustls::pki_types::PrivateKeyDer;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let certs = CertificateDer::pem_file_iter(fixture("tls/localhost.pem")).unwrap();
+        let key = PrivateKeyDer::from_pem_file(fixture("tls/localhost-key.pem")).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs.collect::<Result<_, _>>().unwrap(), key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let at = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let Ok(mut tls) = acceptor.accept(conn).await else { continue };
+                let _ = tls.read(&mut [0u8; 4096]).await;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(reply.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            }
+        });
+        at
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_speaks_tls_trusting_the_extra_roots_only_when_given() {
+        let at = tls_server("over tls").await;
+        let url = format!("https://{at}/v1/m");
+        let net = Network { ca_file: Some(fixture("tls/test-ca.pem")), ..Network::default() };
+        let endpoint = Outbound::new(&net).unwrap().endpoint(&url, TIMEOUTS).unwrap();
+        let answer = endpoint.post(&json_headers(), Bytes::from("{}")).await.unwrap();
+        assert_eq!((answer.status, &answer.body[..]), (StatusCode::OK, &b"over tls"[..]));
+        // The built-in roots alone do not trust the test CA.
+        let endpoint = Outbound::default().endpoint(&url, TIMEOUTS).unwrap();
+        let err = endpoint.post(&json_headers(), Bytes::from("{}")).await.unwrap_err();
+        assert!(matches!(&err, PostError::Failed(e) if e.contains("UnknownIssuer")), "{err}");
+    }
+
+    #[test]
+    fn an_endpoint_url_that_does_not_parse_is_refused_at_once() {
+        let err = Outbound::default().endpoint("graph.facebook.com/v1", TIMEOUTS).err().unwrap();
+        assert!(err.to_string().contains("relative URL"), "{err}");
     }
 
     #[test]

@@ -12,8 +12,10 @@ use crate::convo::Convo;
 use crate::engine::status::PUSH_OVERDUE;
 use crate::http::Health;
 use crate::model::reply::{Arg, Msg, Outgoing, Piece};
+use crate::net::{Answer, Endpoint, PostError, Timeouts};
 use crate::script::catalogue::Catalogue;
 use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -36,12 +38,15 @@ pub enum MediaError {
 
 /// The Graph API client of one business number.
 pub struct Graph {
+    /// For the media downloads.
     http: reqwest::Client,
     base: String,
-    /// `{base}/{phone_number_id}/messages`, parsed once: every reply is POSTed there.
-    messages_url: reqwest::Url,
+    /// `{base}/{phone_number_id}/messages`: every reply is POSTed there.
+    messages: Endpoint,
     /// `Bearer <token>`, marked sensitive (never shown in `Debug` output).
-    authorization: reqwest::header::HeaderValue,
+    authorization: HeaderValue,
+    /// The headers of a POST to `messages`: the bearer and the JSON content type.
+    post_headers: HeaderMap,
     template: Option<(String, String)>,
     catalogue: watch::Receiver<Arc<Catalogue>>,
     /// Sessions' last touch, for chats not heard from since the start.
@@ -73,23 +78,25 @@ impl Graph {
         clock: Arc<dyn Clock>,
         health: Arc<Health>,
     ) -> anyhow::Result<Self> {
-        let http = outbound
-            .builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20))
-            .build()?;
-        let messages_url =
-            reqwest::Url::parse(&format!("{}/{}/messages", wa.api_url, wa.phone_number_id))
-                .map_err(|e| anyhow::anyhow!("WHATSAPP_API_URL is not a URL: {e}"))?;
-        let mut authorization =
-            reqwest::header::HeaderValue::try_from(format!("Bearer {}", wa.token.expose()))
-                .map_err(|_| anyhow::anyhow!("WHATSAPP_TOKEN holds characters a header cannot"))?;
+        let timeouts = Timeouts { connect: Duration::from_secs(5), total: Duration::from_secs(20) };
+        let http =
+            outbound.builder().connect_timeout(timeouts.connect).timeout(timeouts.total).build()?;
+        let messages = outbound
+            .endpoint(&format!("{}/{}/messages", wa.api_url, wa.phone_number_id), timeouts)
+            .map_err(|e| anyhow::anyhow!("WHATSAPP_API_URL: {e:#}"))?;
+        let mut authorization = HeaderValue::try_from(format!("Bearer {}", wa.token.expose()))
+            .map_err(|_| anyhow::anyhow!("WHATSAPP_TOKEN holds characters a header cannot"))?;
         authorization.set_sensitive(true);
+        let post_headers = HeaderMap::from_iter([
+            (header::AUTHORIZATION, authorization.clone()),
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+        ]);
         Ok(Self {
             http,
             base: wa.api_url.clone(),
-            messages_url,
+            messages,
             authorization,
+            post_headers,
             template: wa.template.clone(),
             catalogue,
             convo,
@@ -123,25 +130,19 @@ impl Graph {
     }
 
     /// POSTs one JSON body to the number's `/messages`.
-    async fn post_messages(&self, json: Bytes) -> reqwest::Result<reqwest::Response> {
-        self.http
-            .post(self.messages_url.clone())
-            .header(reqwest::header::AUTHORIZATION, self.authorization.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(json)
-            .send()
-            .await
+    async fn post_messages(&self, json: Bytes) -> Result<Answer, PostError> {
+        self.messages.post(&self.post_headers, json).await
     }
 
     async fn post(&self, json: Bytes) -> Attempt {
         self.slot().await;
-        let resp = self.post_messages(json).await;
-        let resp = match resp {
-            Ok(r) => r,
-            Err(_) => return Attempt::Retry(Duration::from_secs(2)),
+        let Answer { status, body: bytes } = match self.post_messages(json).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::debug!(error = %e, "no answer from the Graph API");
+                return Attempt::Retry(Duration::from_secs(2));
+            }
         };
-        let status = resp.status();
-        let bytes = resp.bytes().await.unwrap_or_default();
         if status.is_success() {
             self.health.whatsapp_token_invalid.store(false, Ordering::SeqCst);
             return Attempt::Ok;
@@ -272,12 +273,7 @@ impl Graph {
     /// the media URLs it hands out.
     async fn get(&self, url: &str) -> Result<reqwest::Response, reqwest::Error> {
         let auth = self.authorization.clone();
-        self.http
-            .get(url)
-            .header(reqwest::header::AUTHORIZATION, auth)
-            .send()
-            .await?
-            .error_for_status()
+        self.http.get(url).header(header::AUTHORIZATION, auth).send().await?.error_for_status()
     }
 
     /// The two-step media download: metadata, then the bytes (same bearer), checksum checked.
