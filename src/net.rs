@@ -88,7 +88,7 @@ impl Outbound {
         builder
     }
 
-    /// The one URL a channel POSTs each reply to (WhatsApp's `/messages`), going out this way.
+    /// The one URL a channel POSTs each reply to, going out this way.
     /// A URL that does not parse is an error here, once, rather than at every send.
     pub fn endpoint(&self, url: &str, timeouts: Timeouts) -> anyhow::Result<Endpoint> {
         let parsed = reqwest::Url::parse(url)?;
@@ -140,11 +140,12 @@ pub struct Timeouts {
 
 type DirectClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
-/// A URL POSTed to for every message sent, so the cost of each request counts (BENCHMARKS.md,
-/// #15: reqwest's layers were ~5 % of pintu's CPU per WhatsApp message). Without a proxy the
-/// request goes through hyper's pooled client directly: no redirect following, retry policy,
-/// URL re-parsing or timer per request, none of which a JSON POST to one API needs. Through
-/// a proxy it goes through reqwest, which speaks to proxies.
+/// A URL POSTed to for every message sent (WhatsApp's `/messages`, Telegram's `sendMessage`),
+/// so the cost of each request counts (BENCHMARKS.md, #15: reqwest's layers were ~5 % of
+/// pintu's CPU per WhatsApp message). Without a proxy the request goes through hyper's pooled
+/// client directly: no redirect following, retry policy, URL re-parsing or timer per request,
+/// none of which a JSON POST to one API needs. Through a proxy it goes through reqwest, which
+/// speaks to proxies. Its errors never show the URL, which may hold a secret.
 pub struct Endpoint {
     route: Route,
     timeout: Duration,
@@ -201,9 +202,12 @@ impl Endpoint {
                         .body(body)
                         .send()
                         .await
-                        .map_err(failed)?;
+                        // The URL may hold a secret (Telegram's token).
+                        .map_err(|e| failed(e.without_url()))?;
                     let mut read = Vec::new();
-                    while let Some(chunk) = response.chunk().await.map_err(failed)? {
+                    while let Some(chunk) =
+                        response.chunk().await.map_err(|e| failed(e.without_url()))?
+                    {
                         if read.len() + chunk.len() > MAX_ANSWER {
                             return Err(PostError::Failed("length limit exceeded".into()));
                         }
@@ -482,6 +486,22 @@ mod tests {
         let endpoint = Outbound::default().endpoint(&url, TIMEOUTS).unwrap();
         let err = endpoint.post(&json_headers(), Bytes::from("{}")).await.unwrap_err();
         assert!(matches!(&err, PostError::Failed(e) if e.contains("UnknownIssuer")), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_error_never_shows_the_url_and_its_secret() {
+        // A port nothing listens on: bound, then closed.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let proxied =
+            Network { http_proxy: Some(format!("http://{closed}")), ..Network::default() };
+        for (network, host) in [(Network::default(), closed.to_string()), (proxied, "t.me".into())]
+        {
+            let url = format!("http://{host}/bot123:SECRET/SendMessage");
+            let endpoint = Outbound::new(&network).unwrap().endpoint(&url, TIMEOUTS).unwrap();
+            let err = endpoint.post(&json_headers(), Bytes::from("{}")).await.unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, PostError::Failed(_)) && !text.contains("SECRET"), "{text}");
+        }
     }
 
     #[test]

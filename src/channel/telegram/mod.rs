@@ -48,12 +48,13 @@ pub async fn start(
         Err(e) => tracing::warn!(error = %e, "Telegram getMe failed; the channel keeps trying"),
     }
     let sender = send::start(
-        bot.clone(),
+        &bot,
+        core.outbound,
         core.convo.clone(),
         core.catalogue.clone(),
         tg.throttle,
         core.tasks.clone(),
-    );
+    )?;
     // Replies committed before a crash or restart but never confirmed as sent go out first.
     let pending = core.convo.pending_replies(Channel::Telegram)?;
     if !pending.is_empty() {

@@ -6,17 +6,19 @@
 //!
 //! `sendMessage` is pintu's hottest call, so it does not go through teloxide's generic request
 //! path, which parses the request URL every time and the whole `Message` Telegram echoes back
-//! (an untagged enum, buffered and tried variant by variant). Only `ok`, `description` and
-//! `parameters` are read here; errors still become teloxide's `RequestError`s, so the handling
-//! below is the same.
+//! (an untagged enum, buffered and tried variant by variant), nor through reqwest's layers
+//! (`net::Endpoint`). Only `ok`, `description` and `parameters` are read here; errors still
+//! become teloxide's `RequestError`s, so the handling below is the same.
 
 use super::{api, map};
 use crate::channel::ChatKey;
 use crate::channel::ordered::{Deliver, Ordered, Sent};
 use crate::convo::Convo;
 use crate::model::reply::{Hint, Msg, Outgoing};
+use crate::net::{Endpoint, Outbound, Timeouts};
 use crate::script::catalogue::Catalogue;
 use crate::tasks::Tasks;
+use axum::http::{HeaderMap, HeaderValue, header};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,9 +30,9 @@ use tokio::time::Instant;
 
 /// The Bot API's `sendMessage`, and nothing else.
 struct SendMessage {
-    http: reqwest::Client,
-    /// Holds the token: see [`api::method_url`].
-    url: reqwest::Url,
+    /// Its URL holds the token (see [`api::method_url`]); `Endpoint`'s errors never show it.
+    endpoint: Endpoint,
+    headers: HeaderMap,
 }
 
 #[derive(serde::Serialize)]
@@ -61,8 +63,12 @@ impl Answer {
 }
 
 impl SendMessage {
-    fn new(bot: &Bot) -> Self {
-        Self { http: bot.client().clone(), url: api::method_url(bot, "SendMessage") }
+    fn new(bot: &Bot, outbound: &Outbound) -> anyhow::Result<Self> {
+        // teloxide's client settings (`default_reqwest_settings`).
+        let timeouts = Timeouts { connect: Duration::from_secs(5), total: Duration::from_secs(17) };
+        let endpoint = outbound.endpoint(api::method_url(bot, "SendMessage").as_str(), timeouts)?;
+        let json = HeaderValue::from_static("application/json");
+        Ok(Self { endpoint, headers: HeaderMap::from_iter([(header::CONTENT_TYPE, json)]) })
     }
 
     async fn send(
@@ -73,19 +79,12 @@ impl SendMessage {
     ) -> Result<(), RequestError> {
         let body = serde_json::to_vec(&Payload { chat_id, text, reply_markup })
             .map_err(|e| RequestError::InvalidJson { source: Arc::new(e), raw: "".into() })?;
-        let response = self
-            .http
-            .post(self.url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await?;
-        let raw = response.bytes().await?;
-        let answer: Answer =
-            serde_json::from_slice(&raw).map_err(|e| RequestError::InvalidJson {
-                source: Arc::new(e),
-                raw: String::from_utf8_lossy(&raw[..raw.len().min(200)]).into(),
-            })?;
+        let raw = match self.endpoint.post(&self.headers, body.into()).await {
+            Ok(answer) => answer.body,
+            // Retried with backoff, like teloxide's network errors.
+            Err(e) => return Err(RequestError::Io(Arc::new(std::io::Error::other(e)))),
+        };
+        let answer: Answer = serde_json::from_slice(&raw).map_err(|e| api::invalid(e, &raw))?;
         answer.into_result()
     }
 }
@@ -145,20 +144,21 @@ pub(crate) struct TelegramOut {
 pub(crate) type Sender = Ordered<TelegramOut>;
 
 pub(crate) fn start(
-    bot: Bot,
+    bot: &Bot,
+    outbound: &Outbound,
     convo: Convo,
     catalogue: watch::Receiver<Arc<Catalogue>>,
     throttle: bool,
     tasks: Tasks,
-) -> Sender {
+) -> anyhow::Result<Sender> {
     let out = TelegramOut {
-        api: SendMessage::new(&bot),
+        api: SendMessage::new(bot, outbound)?,
         pace: throttle.then(Pace::telegram),
         catalogue,
         keyboards: Mutex::default(),
         tasks: tasks.clone(),
     };
-    Ordered::new(out, convo, tasks)
+    Ok(Ordered::new(out, convo, tasks))
 }
 
 impl Deliver for TelegramOut {
