@@ -180,6 +180,9 @@ async fn verification_and_forged_webhooks() {
     // Malformed JSON with a good signature: acknowledged, logged.
     let junk = b"{not json";
     assert_eq!(wa.post_raw(junk, Some(&fake_graph::sign(SECRET, junk))).await, 200);
+    // Over 4 MB (Meta's bodies reach 3): refused before the signature is even computed.
+    let huge = vec![b' '; (4 << 20) + 1];
+    assert_eq!(wa.post_raw(&huge, Some(&fake_graph::sign(SECRET, &huge))).await, 413);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
