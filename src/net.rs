@@ -141,11 +141,12 @@ pub struct Timeouts {
 type DirectClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// A URL POSTed to for every message sent (WhatsApp's `/messages`, Telegram's `sendMessage`),
-/// so the cost of each request counts (BENCHMARKS.md, #15: reqwest's layers were ~5 % of
+/// so the cost of each request counts (BENCHMARKS.md, #15: reqwest's own layers were 8–9 % of
 /// pintu's CPU per WhatsApp message). Without a proxy the request goes through hyper's pooled
-/// client directly: no redirect following, retry policy, URL re-parsing or timer per request,
-/// none of which a JSON POST to one API needs. Through a proxy it goes through reqwest, which
-/// speaks to proxies. Its errors never show the URL, which may hold a secret.
+/// client directly: no redirect following, retry policy or URL re-parsing per request, none of
+/// which a JSON POST to one API needs; one timer bounds the whole exchange. Through a proxy it
+/// goes through reqwest, which speaks to proxies. Its errors never show the URL, which may hold
+/// a secret.
 pub struct Endpoint {
     route: Route,
     timeout: Duration,
