@@ -45,28 +45,22 @@ impl Outbound {
         };
         let mut proxies = Vec::new();
         let mut proxied_schemes = Vec::new();
-        let schemes = [(&network.https_proxy, "https"), (&network.http_proxy, "http")];
-        for (url, scheme) in schemes {
+        type ForScheme = fn(&str) -> reqwest::Result<reqwest::Proxy>;
+        let schemes: [(_, _, _, ForScheme); 2] = [
+            (&network.https_proxy, "https", "HTTPS_PROXY", |url| reqwest::Proxy::https(url)),
+            (&network.http_proxy, "http", "HTTP_PROXY", |url| reqwest::Proxy::http(url)),
+        ];
+        for (url, scheme, name, for_scheme) in schemes {
             let Some(url) = url else { continue };
-            let name = if scheme == "https" { "HTTPS_PROXY" } else { "HTTP_PROXY" };
-            let proxy = if scheme == "https" {
-                reqwest::Proxy::https(url.as_str())
-            } else {
-                reqwest::Proxy::http(url.as_str())
-            };
-            let proxy = proxy.with_context(|| format!("{name}: `{url}` is not a proxy URL"))?;
+            let proxy =
+                for_scheme(url).with_context(|| format!("{name}: `{url}` is not a proxy URL"))?;
             proxies.push(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)));
             proxied_schemes.push(scheme);
         }
-        let root_ders = match &network.ca_file {
+        let (root_ders, roots) = match &network.ca_file {
             Some(path) => read_roots(path)?,
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
-        let roots = root_ders
-            .iter()
-            .map(|der| reqwest::Certificate::from_der(der))
-            .collect::<Result<_, _>>()
-            .context("PINTU_CA_FILE")?;
         Ok(Self { proxies, proxied_schemes, roots, root_ders })
     }
 
@@ -237,8 +231,11 @@ fn failed(e: impl std::error::Error) -> PostError {
     PostError::Failed(text)
 }
 
-/// The certificates of a PEM file, each checked by building a client that trusts it.
-fn read_roots(path: &std::path::Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+/// The certificates of a PEM file, each checked by building a client that trusts it, for
+/// rustls and for reqwest.
+fn read_roots(
+    path: &std::path::Path,
+) -> anyhow::Result<(Vec<CertificateDer<'static>>, Vec<reqwest::Certificate>)> {
     let pem = std::fs::read(path)
         .with_context(|| format!("PINTU_CA_FILE: cannot read {}", path.display()))?;
     let certs = CertificateDer::pem_slice_iter(&pem)
@@ -250,14 +247,19 @@ fn read_roots(path: &std::path::Path) -> anyhow::Result<Vec<CertificateDer<'stat
          -----BEGIN CERTIFICATE-----)",
         path.display()
     );
+    let mut for_reqwest = Vec::with_capacity(certs.len());
     for (n, der) in certs.iter().enumerate() {
         let not_valid =
             || format!("PINTU_CA_FILE: certificate {} in {} is not valid", n + 1, path.display());
         let cert = reqwest::Certificate::from_der(der).with_context(not_valid)?;
-        reqwest::Client::builder().add_root_certificate(cert).build().with_context(not_valid)?;
+        reqwest::Client::builder()
+            .add_root_certificate(cert.clone())
+            .build()
+            .with_context(not_valid)?;
         rustls::RootCertStore::empty().add(der.clone()).with_context(not_valid)?;
+        for_reqwest.push(cert);
     }
-    Ok(certs)
+    Ok((certs, for_reqwest))
 }
 
 #[cfg(test)]
