@@ -64,9 +64,7 @@ pub enum Opened {
 
 /// Appends `plain` sealed under `key` to `out`; `kind` is the record kind it belongs to.
 pub fn seal(key: &SealKey, kind: u8, plain: &[u8], out: &mut Vec<u8>) -> R<()> {
-    let mut nonce = [0u8; 12];
-    getrandom::fill(&mut nonce)
-        .map_err(|e| StoreError::Io(format!("no randomness for a nonce: {e}")))?;
+    let nonce = fresh_nonce()?;
     let start = out.len();
     out.extend_from_slice(&key.slot.to_be_bytes());
     out.extend_from_slice(&key.id.to_be_bytes());
@@ -82,6 +80,34 @@ pub fn seal(key: &SealKey, kind: u8, plain: &[u8], out: &mut Vec<u8>) -> R<()> {
         })?;
     out.extend_from_slice(tag.as_slice());
     Ok(())
+}
+
+/// Nonces drawn from the OS per draw of this many: one `getrandom` call per sealed record was
+/// 0.7 % of pintu's CPU per Telegram message (BENCHMARKS.md, #15).
+const NONCES_PER_DRAW: usize = 64;
+
+/// A nonce the OS's generator made. Nonces are public and only need to be unique, so handing
+/// out the bytes of one larger draw in turn is as good as a draw each; each byte is used once.
+fn fresh_nonce() -> R<[u8; 12]> {
+    struct Pool {
+        bytes: [u8; 12 * NONCES_PER_DRAW],
+        used: usize,
+    }
+    thread_local! {
+        static POOL: std::cell::RefCell<Pool> =
+            const { std::cell::RefCell::new(Pool { bytes: [0; 12 * NONCES_PER_DRAW], used: NONCES_PER_DRAW }) };
+    }
+    POOL.with_borrow_mut(|pool| {
+        if pool.used == NONCES_PER_DRAW {
+            getrandom::fill(&mut pool.bytes)
+                .map_err(|e| StoreError::Io(format!("no randomness for a nonce: {e}")))?;
+            pool.used = 0;
+        }
+        let mut nonce = [0u8; 12];
+        nonce.copy_from_slice(&pool.bytes[12 * pool.used..12 * (pool.used + 1)]);
+        pool.used += 1;
+        Ok(nonce)
+    })
 }
 
 /// The key a blob was sealed with.
@@ -154,6 +180,14 @@ mod tests {
             Opened::Plain(p) => Some(p.to_vec()),
             Opened::Shredded => None,
         }
+    }
+
+    #[test]
+    fn nonces_never_repeat_across_draws() {
+        let nonces: std::collections::HashSet<[u8; 12]> =
+            (0..5 * NONCES_PER_DRAW + 3).map(|_| fresh_nonce().unwrap()).collect();
+        assert_eq!(nonces.len(), 5 * NONCES_PER_DRAW + 3);
+        assert!(!nonces.contains(&[0; 12]), "a nonce handed out before its draw");
     }
 
     #[test]
