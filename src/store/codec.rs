@@ -233,6 +233,16 @@ pub fn decode_reply(bytes: &[u8]) -> R<Outgoing> {
 /// A commit's pending replies, all in one record.
 pub type ReplyGroup = Vec<(ChatKey, u64, Outgoing)>;
 
+/// A reply group to be written, borrowing its replies from the batch (the same bytes as a
+/// [`ReplyGroup`]): copying every reply of a commit only to encode it was ~1 % of pintu's CPU
+/// per Telegram message (BENCHMARKS.md, #15).
+pub type ReplyGroupRefs<'a> = [(&'a ChatKey, u64, &'a Outgoing)];
+
+/// Borrows an owned group for writing.
+pub fn reply_group_refs(group: &ReplyGroup) -> Vec<(&ChatKey, u64, &Outgoing)> {
+    group.iter().map(|(chat, seq, out)| (chat, *seq, out)).collect()
+}
+
 pub fn encode_reply_group(group: &ReplyGroup) -> R<Vec<u8>> {
     encode(REPLY_GROUP_V1, group, "reply group")
 }
@@ -720,7 +730,7 @@ fn push_chat(key: &mut Vec<u8>, chat: &ChatKey) {
     key.extend_from_slice(chat.id.as_bytes());
 }
 
-fn encode<T: Serialize>(format: u8, value: &T, what: &str) -> R<Vec<u8>> {
+fn encode<T: Serialize + ?Sized>(format: u8, value: &T, what: &str) -> R<Vec<u8>> {
     // Writing after the format byte in place avoids copying the record once more.
     let mut out = Vec::with_capacity(256);
     out.push(format);

@@ -13,8 +13,8 @@
 //! hold plain records, re-sealed under fresh keys on restore.
 
 use super::{
-    REPLY_GROUP, REPLY_GROUP_V1, REPLY_GROUP_V2, ReplyGroup, SESSION, SESSION_V1, SESSION_V2,
-    SESSION_V3, TICKET, TICKET_V1, TICKET_V2, TICKET_V3, decode, decode_reply_group,
+    REPLY_GROUP, REPLY_GROUP_V1, REPLY_GROUP_V2, ReplyGroup, ReplyGroupRefs, SESSION, SESSION_V1,
+    SESSION_V2, SESSION_V3, TICKET, TICKET_V1, TICKET_V2, TICKET_V3, decode, decode_reply_group,
     decode_session, decode_ticket, encode, encode_reply_group, encode_session, encode_ticket,
     unknown_format,
 };
@@ -139,7 +139,7 @@ fn split_ticket(body: &[u8]) -> R<(Ticket, &[u8])> {
 }
 
 /// A reply group sealed under `key`.
-pub fn seal_reply_group(group: &ReplyGroup, key: &SealKey) -> R<Vec<u8>> {
+pub fn seal_reply_group(group: &ReplyGroupRefs, key: &SealKey) -> R<Vec<u8>> {
     let body = zeroize::Zeroizing::new(encode(REPLY_GROUP_V1, group, "reply group")?);
     let mut out = Vec::with_capacity(body.len() + 48);
     out.push(REPLY_GROUP_V2);
@@ -194,6 +194,9 @@ pub fn plain_record<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::reply::{Msg, Outgoing, Reply};
+    use crate::model::session::Lang;
+    use crate::model::{Channel, ChatKey};
     use crate::store::seal::Ring;
     use crate::store::suite::{sample_session, sample_ticket};
     use std::collections::HashMap;
@@ -244,8 +247,15 @@ mod tests {
     #[test]
     fn sealed_reply_group_round_trips() {
         let (key, keys) = ring();
-        let group: ReplyGroup = Vec::new();
-        let bytes = seal_reply_group(&group, &key).unwrap();
+        let chat = ChatKey::new(Channel::Telegram, "42");
+        let out = Outgoing {
+            lang: Lang::Id,
+            reply: Reply::msg(Msg::literal("NIK 3201011708900001".to_string())),
+        };
+        let bytes = seal_reply_group(&[(&chat, 7, &out), (&chat, 8, &out)], &key).unwrap();
+        // Written from borrowed replies, read back as an owned group.
+        let group: ReplyGroup = vec![(chat.clone(), 7, out.clone()), (chat, 8, out)];
+        assert!(!contains(&bytes, "3201011708900001"));
         assert_eq!(reply_group_key_ref(&bytes), Some(key.key_ref()));
         assert_eq!(open_reply_group(&bytes, &keys).unwrap(), Some(group));
         assert_eq!(open_reply_group(&bytes, &Ring(HashMap::new())).unwrap(), None);

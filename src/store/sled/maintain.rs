@@ -191,13 +191,13 @@ impl Database {
             } else if codec::is_reply_group_key(&k) && codec::is_plain_reply_group(&v) {
                 let key = self.keys.take(Purpose::Reply)?;
                 let group = codec::decode_reply_group(&v)?;
-                writes.insert(k, codec::seal_reply_group(&group, &key)?);
+                writes.insert(k, codec::seal_reply_group(&codec::reply_group_refs(&group), &key)?);
             } else if let Some((chat, seq)) = codec::parse_reply_key(&k) {
                 let key = self.keys.take(Purpose::Reply)?;
-                let group = vec![(chat, seq, codec::decode_reply(&v)?)];
+                let out = codec::decode_reply(&v)?;
                 writes.insert(
                     &codec::reply_group_key(seq)[..],
-                    codec::seal_reply_group(&group, &key)?,
+                    codec::seal_reply_group(&[(&chat, seq, &out)], &key)?,
                 );
                 writes.remove(k);
             } else {

@@ -18,7 +18,7 @@
 use super::sled_error;
 use crate::model::reply::Outgoing;
 use crate::model::{Channel, ChatKey};
-use crate::store::codec::{self, ReplyGroup};
+use crate::store::codec;
 use crate::store::keys::{KeyFile, Purpose};
 use crate::store::seal::{KeyRef, Keyring};
 use crate::store::{R, ReplyOp, StoreError};
@@ -138,10 +138,10 @@ impl Groups {
         writes: &mut sled::Batch,
     ) -> R<Change> {
         let mut change = Change::default();
-        let mut new: ReplyGroup = Vec::new();
+        let mut new: Vec<(&ChatKey, u64, &Outgoing)> = Vec::new();
         for op in ops {
             match op {
-                ReplyOp::Pending { chat, seq, out } => new.push((chat.clone(), *seq, out.clone())),
+                ReplyOp::Pending { chat, seq, out } => new.push((chat, *seq, out)),
                 ReplyOp::Sent { chat, seq } => {
                     if let Some(pos) = new.iter().position(|(_, s, _)| s == seq) {
                         new.remove(pos);
