@@ -4,7 +4,9 @@
 //!    flushes and fdatasyncs before returning. Each "message" writes what a real step writes:
 //!    the session, one pending reply (the reply text is a `Reply` with a message key, as pintu
 //!    stores it; a commit's replies share one record) and its dedupe hash (a commit's hashes
-//!    share one record too). Batch size 1 is the flush-per-message cost.
+//!    share one record too). Batch size 1 is the flush-per-message cost. Beside it, as the
+//!    baseline, the same commits appended to a plain log (the records sealed the same way, one
+//!    `write` and one fdatasync per commit): the floor a log-structured store could reach.
 //! 2. Bytes on disk per session and per ticket: 100,000 of each (separate stores), divided
 //!    (sled's `size_on_disk` and the directory's allocated blocks).
 //! 3. Start-up: 1,000,000 sessions and 1,000,000 tickets (with their chat index keys) generated
@@ -145,14 +147,23 @@ fn dir_bytes(dir: &Path) -> u64 {
 }
 
 fn commit_curve(base: &Path, session: &Session, quick: bool) {
-    println!(
-        "store: group-commit curve (each message = session + one pending reply + its dedupe hash; flush + fdatasync per commit)"
+    let store = SledStore::open(&base.join("curve"), CACHE).expect("open");
+    curve(
+        "group-commit curve (each message = session + one pending reply + its dedupe hash; flush + fdatasync per commit)",
+        session,
+        quick,
+        |batch| store.commit(batch).expect("commit"),
     );
+}
+
+/// Times `commit` on batches of 1, 10, 100 and 500 messages (see [`message_writes`]), the
+/// chats cycling through 20,000.
+fn curve(title: &str, session: &Session, quick: bool, mut commit: impl FnMut(&Batch)) {
+    println!("store: {title}");
     println!(
         "store: {:>6} {:>8} {:>12} {:>12} {:>14}",
         "batch", "commits", "µs/commit", "µs/message", "messages/s"
     );
-    let store = SledStore::open(&base.join("curve"), CACHE).expect("open");
     let mut seq = 0u64;
     for (size, commits) in [(1u64, 300u64), (10, 300), (100, 100), (500, 40)] {
         let commits = if quick { 3 } else { commits };
@@ -164,7 +175,7 @@ fn commit_curve(base: &Path, session: &Session, quick: bool) {
                 message_writes(&mut batch, (c * size + k) % 20_000, session, seq);
             }
             let t = Instant::now();
-            store.commit(&batch).expect("commit");
+            commit(&batch);
             if c >= 3 {
                 times.push(t.elapsed());
             }
@@ -182,6 +193,71 @@ fn commit_curve(base: &Path, session: &Session, quick: bool) {
             median.as_secs_f64() * 1e6,
         );
     }
+}
+
+/// The same commits as [`commit_curve`] appended to a plain log: the floor a log-structured
+/// store could reach (BENCHMARKS.md, L1), side by side with sled. Each commit seals the same
+/// records as `SledStore` does (each session under its chat's key, the replies as one group
+/// under a fresh key, the dedupe hashes in the clear), appends them length-prefixed to one
+/// file with one `write`, then `fdatasync`; a map keeps each chat's key and latest offset.
+/// Left out, which a real one needs: writing new keys to the key file (sled's row pays one
+/// sync per 64 new chats), compaction of dead records, and recovery at open.
+fn log_curve(base: &Path, session: &Session, quick: bool) {
+    use pintu::store::codec;
+    use pintu::store::seal::SealKey;
+    use std::collections::HashMap;
+    use std::io::Write;
+
+    fn append(buf: &mut Vec<u8>, key: &[u8], value: &[u8]) {
+        for part in [key, value] {
+            buf.extend_from_slice(&(part.len() as u32).to_le_bytes());
+            buf.extend_from_slice(part);
+        }
+    }
+    let mut file = std::fs::File::create(base.join("log")).expect("create log");
+    let mut next_id = 0u64;
+    let mut fresh_key = || {
+        next_id += 1;
+        let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut secret[..]).expect("randomness");
+        SealKey { slot: next_id as u32, id: next_id, secret }
+    };
+    // Each chat's key and the offset of its latest session.
+    let mut chats: HashMap<ChatKey, (SealKey, u64)> = HashMap::new();
+    let mut offset = 0u64;
+    let mut buf = Vec::new();
+    curve(
+        "baseline, append-only log (the same records sealed; one write + fdatasync per commit)",
+        session,
+        quick,
+        |batch| {
+            buf.clear();
+            for (chat, session) in &batch.sessions {
+                let session = session.as_ref().expect("the curve only writes sessions");
+                let at = offset + buf.len() as u64;
+                let (key, latest) = chats.entry(chat.clone()).or_insert_with(|| (fresh_key(), 0));
+                *latest = at;
+                let sealed = codec::seal_session(session, key).expect("seal");
+                append(&mut buf, &codec::session_key(chat), &sealed);
+            }
+            let replies: Vec<_> = batch
+                .replies
+                .iter()
+                .filter_map(|op| match op {
+                    ReplyOp::Pending { chat, seq, out } => Some((chat, *seq, out)),
+                    ReplyOp::Sent { .. } => None,
+                })
+                .collect();
+            let group = codec::seal_reply_group(&replies, &fresh_key()).expect("seal");
+            append(&mut buf, &codec::reply_group_key(replies[0].1), &group);
+            let hashes: Vec<u8> =
+                batch.seen.iter().flat_map(|s| &s.hashes).flat_map(|h| h.to_be_bytes()).collect();
+            append(&mut buf, b"M", &hashes);
+            file.write_all(&buf).expect("append");
+            file.sync_data().expect("fdatasync");
+            offset += buf.len() as u64;
+        },
+    );
 }
 
 fn bytes_per_record(base: &Path, session: &Session, answers: &[(String, Value)], quick: bool) {
@@ -389,6 +465,7 @@ fn main() {
     );
     let (session, answers) = samples();
     commit_curve(tmp.path(), &session, quick);
+    log_curve(tmp.path(), &session, quick);
     bytes_per_record(tmp.path(), &session, &answers, quick);
     big_store(tmp.path(), &session, &answers, quick);
     erasure_under_load(&tmp.path().join("big"), &session, &answers, quick);
