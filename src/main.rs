@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
     // Before any thread starts: arenas are made as threads first allocate.
-    tune_malloc();
+    one_malloc_arena_per_core();
     // Before anything is written: every file pintu creates holds or may hold personal data.
     pintu::private_fs::owner_only_umask();
     let cli = Cli::parse();
@@ -79,45 +79,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// Two of glibc's allocator defaults cost pintu resident memory, CPU per message within the
-/// runs' spread (BENCHMARKS.md, issue #15):
-/// - glibc gives a process up to eight malloc arenas per core and lets each thread settle in
-///   one of its own: pintu's tokio workers, committer and sled's threads then each keep freed
-///   memory the others cannot reuse. One arena per core took `serve` at U = 20,000 from 69–73
-///   MB to 62–63 MB.
-/// - glibc serves blocks of 128 kB and more with `mmap`, returned to the system when freed, but
-///   raises that threshold (up to 32 MB) each time such a block is freed. Tables that grow by
-///   doubling (the shard's session cache, the dedupe set, sled's buffers) then come from the
-///   heap, and what they free stays resident. A fixed threshold keeps them mapped: at
-///   U = 20,000, 62.2–64.0 MB in six runs (median 62.8) instead of 62.6–66.8 (64.7).
-///
-/// `MALLOC_ARENA_MAX` and `MALLOC_MMAP_THRESHOLD_` in the environment still decide, as glibc
-/// documents.
+/// glibc gives a process up to eight malloc arenas per core and lets each thread settle in one
+/// of its own: pintu's tokio workers, committer and sled's threads then each keep freed memory
+/// the others cannot reuse. One arena per core took the resident memory of `serve` at
+/// U = 20,000 from 69–73 MB to 62–63 MB (BENCHMARKS.md, issue #15), CPU per message within the
+/// runs' spread. `MALLOC_ARENA_MAX` in the environment still decides, as glibc documents.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
-fn tune_malloc() {
-    /// glibc's own starting threshold, kept instead of raised.
-    const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
+fn one_malloc_arena_per_core() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
+        return;
+    }
     // Counts only the cores this process may run on (affinity, cgroup quota).
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
-    for (variable, param, value) in [
-        ("MALLOC_ARENA_MAX", libc::M_ARENA_MAX, arenas),
-        ("MALLOC_MMAP_THRESHOLD_", libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD),
-    ] {
-        if std::env::var_os(variable).is_none() {
-            // SAFETY: mallopt only sets a tunable of glibc's allocator, takes no pointers and
-            // is safe to call at any time; a refused value (it returns 0) leaves glibc's
-            // default in place.
-            unsafe {
-                libc::mallopt(param, value);
-            }
-        }
+    // SAFETY: mallopt only sets a tunable of glibc's allocator, takes no pointers and is safe
+    // to call at any time; a refused value (it returns 0) leaves glibc's default in place.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, arenas);
     }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_malloc() {}
+fn one_malloc_arena_per_core() {}
 
 fn run<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(f)
