@@ -1428,7 +1428,7 @@ fn write_replies(tx: &mut Tx<'_>, ops: &[ReplyOp]) -> R<()> {
             rows.0.push(key.as_slice());
             rows.1.push(chat.channel.code());
             rows.2.push(codec::session_key(chat));
-            rows.3.push(codec::seal_reply_group(&[(&chat, seq, &out)], &seal)?);
+            rows.3.push(codec::seal_reply_group(&[(chat, seq, out)], &seal)?);
         }
         tx.execute(
             "INSERT INTO replies (key, channel, chat, key_slot, value, claimed_until) \
