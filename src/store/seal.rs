@@ -94,8 +94,11 @@ fn fresh_nonce() -> R<[u8; 12]> {
         used: usize,
     }
     thread_local! {
-        static POOL: std::cell::RefCell<Pool> =
-            const { std::cell::RefCell::new(Pool { bytes: [0; 12 * NONCES_PER_DRAW], used: NONCES_PER_DRAW }) };
+        // Starts used up, so the first nonce draws.
+        static POOL: std::cell::RefCell<Pool> = const {
+            let bytes = [0; 12 * NONCES_PER_DRAW];
+            std::cell::RefCell::new(Pool { bytes, used: NONCES_PER_DRAW })
+        };
     }
     POOL.with_borrow_mut(|pool| {
         if pool.used == NONCES_PER_DRAW {
