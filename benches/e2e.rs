@@ -451,16 +451,40 @@ async fn graph_api(State(s): State<S>, body: Bytes) -> Response {
     if !s.send_delay.is_zero() {
         tokio::time::sleep(s.send_delay).await;
     }
-    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    if v["status"] == "read" {
+    // Typed, so the fake's own parsing stays small beside the bot it measures.
+    #[derive(serde::Deserialize)]
+    struct Post {
+        status: Option<String>,
+        #[serde(default)]
+        to: String,
+        text: Option<Body>,
+        interactive: Option<Interactive>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Body {
+        body: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Interactive {
+        body: Option<InteractiveText>,
+    }
+    #[derive(serde::Deserialize)]
+    struct InteractiveText {
+        text: String,
+    }
+    let Ok(post) = serde_json::from_slice::<Post>(&body) else {
+        s.world.lock().expect("w").error("unreadable Graph API POST".into());
+        return (StatusCode::BAD_REQUEST, "bad").into_response();
+    };
+    if post.status.as_deref() == Some("read") {
         return ([("content-type", "application/json")], r#"{"success":true}"#).into_response();
     }
-    let to = v["to"].as_str().unwrap_or("").to_string();
-    let text = v["text"]["body"]
-        .as_str()
-        .or_else(|| v["interactive"]["body"]["text"].as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| v.to_string());
+    let to = post.to;
+    let text = match (post.text, post.interactive) {
+        (Some(t), _) => t.body,
+        (None, Some(Interactive { body: Some(b) })) => b.text,
+        _ => String::from_utf8_lossy(&body).into_owned(),
+    };
     {
         let mut w = s.world.lock().expect("w");
         w.send_calls += 1;
@@ -478,19 +502,26 @@ async fn graph_api(State(s): State<S>, body: Bytes) -> Response {
         .into_response()
 }
 
+/// A webhook as Meta sends it for one text message. Written with `format!` rather than
+/// through a `serde_json::Value`: the harness builds one per message, and its cost counts
+/// against the bots it measures (its core was saturated by the hand-written bot).
 fn wa_body(c: usize, n: u64, text: &str) -> String {
     let from = WA_BASE + c as u64;
-    serde_json::json!({
-        "object": "whatsapp_business_account",
-        "entry": [{ "id": "115975384729104", "changes": [{ "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": "62218350123", "phone_number_id": WA_PHONE_ID },
-            "contacts": [{ "profile": { "name": "Warga" }, "wa_id": from.to_string() }],
-            "messages": [{ "from": from.to_string(), "id": format!("wamid.bench{n}"),
-                "timestamp": unix_now().to_string(), "type": "text", "text": { "body": text } }]
-        }}]}]
-    })
-    .to_string()
+    let text = serde_json::to_string(text).expect("a string serialises");
+    format!(
+        concat!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"115975384729104","changes":[{{"field":"messages","value":{{"#,
+            r#""messaging_product":"whatsapp","metadata":{{"display_phone_number":"62218350123","phone_number_id":"{phone}"}},"#,
+            r#""contacts":[{{"profile":{{"name":"Warga"}},"wa_id":"{from}"}}],"#,
+            r#""messages":[{{"from":"{from}","id":"wamid.bench{n}","timestamp":"{at}","type":"text","text":{{"body":{text}}}}}]"#,
+            r#"}}}}]}}]}}"#
+        ),
+        phone = WA_PHONE_ID,
+        from = from,
+        n = n,
+        at = unix_now(),
+        text = text,
+    )
 }
 
 fn sign(body: &[u8]) -> String {
@@ -500,10 +531,18 @@ fn sign(body: &[u8]) -> String {
 }
 
 /// Takes queued messages and POSTs each to pintu's webhook (concurrently), measuring the ack;
-/// with several instances, to each in turn (a load balancer's round robin).
+/// with several instances, to each in turn (a load balancer's round robin). Through hyper's
+/// pooled client rather than reqwest: reqwest's own layers per request were 8–9 % of a
+/// client's CPU (BENCHMARKS.md, #15), and here they counted against the bots measured.
 async fn poster(s: S, urls: Vec<String>) {
-    let client =
-        reqwest::Client::builder().no_proxy().pool_max_idle_per_host(4096).build().expect("client");
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::client::legacy::connect::HttpConnector;
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let client: Client<_, Full<Bytes>> =
+        Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
+    let urls: Vec<Uri> = urls.iter().map(|u| u.parse().expect("webhook URL")).collect();
     let mut n: u64 = 0;
     loop {
         let next = {
@@ -521,28 +560,32 @@ async fn poster(s: S, urls: Vec<String>) {
         };
         n += 1;
         let body = wa_body(c, n, &text);
-        let sig = sign(body.as_bytes());
+        let request = axum::http::Request::post(urls[n as usize % urls.len()].clone())
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", sign(body.as_bytes()))
+            .body(Full::new(Bytes::from(body)))
+            .expect("request");
         let client = client.clone();
-        let url = urls[n as usize % urls.len()].clone();
         let s2 = s.clone();
         tokio::spawn(async move {
             let t = Instant::now();
-            let r = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", sig)
-                .body(body)
-                .send()
-                .await;
+            // The answer is read to its end, so the connection goes back to the pool.
+            let r = match client.request(request).await {
+                Ok(r) => {
+                    let status = r.status();
+                    r.into_body().collect().await.map(|_| status).map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            };
             let mut w = s2.world.lock().expect("w");
             match r {
-                Ok(r) if r.status() == 200 => {
+                Ok(StatusCode::OK) => {
                     if w.stats.measuring {
                         w.stats.acks += 1;
                         w.stats.ack_us.push(t.elapsed().as_micros() as u32);
                     }
                 }
-                Ok(r) => w.error(format!("webhook answered {}", r.status())),
+                Ok(status) => w.error(format!("webhook answered {status}")),
                 Err(e) => w.error(format!("webhook POST failed: {e}")),
             }
         });
