@@ -388,12 +388,9 @@ async fn in_a_real_browser_an_officer_works_the_queue() {
         .await
         .unwrap();
     browser.snap("status chosen").await;
-    b.find(Css("form[action$='/status'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // Waits for the page the status change leads to: reading `main` at once could find the
+    // old page's, gone stale by the time its text is read (a flaky failure in CI).
+    submit("form[action$='/status'] button[type=submit]".into()).await;
     let page = text().await;
     assert!(
         page.contains("Berkas lengkap, sedang dicetak") && page.contains("konsol:rina"),
