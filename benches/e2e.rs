@@ -25,7 +25,10 @@
 //! with PostgreSQL, every instance and the database's processes share core 0. The
 //! API round trip is simulated by sleeping before answering (getUpdates and sendMessage, or
 //! sendMessage only where the table says so). CPU per message is pintu's utime+stime from
-//! /proc/<pid>/stat over the measured window; peak RSS its VmHWM at the end of the run.
+//! /proc/<pid>/stat over the measured window; peak RSS its VmHWM at the end of the run. The
+//! store grows with what is written, so a faster build fills the same window with more: RSS is
+//! also read when the window's [`RSS_AT_MSGS`]th message is answered, to compare builds at the
+//! same amount written.
 //!
 //! `cargo bench --bench e2e -- --bench` runs everything (about 5 minutes). Without `--bench`
 //! (as `cargo test --all-targets` runs it) it is a smoke run: U = 5 for a second per case.
@@ -57,6 +60,8 @@ const TG_WEBHOOK_SECRET: &str = "bench-webhook-secret";
 /// Telegram's most parallel webhook deliveries (`max_connections` ≤ 100).
 const TG_WEBHOOK_CONNECTIONS: usize = 100;
 const CHAT_BASE: i64 = 700_000_000;
+/// Messages answered in the window when the comparable RSS is read (module docs).
+const RSS_AT_MSGS: u64 = 100_000;
 const WA_BASE: u64 = 6_281_100_000_000;
 const WA_PHONE_ID: &str = "109283746501234";
 const WA_SECRET: &str = "bench-app-secret";
@@ -742,6 +747,9 @@ impl Pintu {
     fn hwm_kb(&self) -> u64 {
         status_kb(&self.pid.to_string(), "VmHWM:")
     }
+    fn rss_kb(&self) -> u64 {
+        status_kb(&self.pid.to_string(), "VmRSS:")
+    }
     fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
@@ -1047,6 +1055,8 @@ struct Row {
     p99_ms: f64,
     cpu_us: f64,
     rss_mb: f64,
+    /// VmRSS when the window's [`RSS_AT_MSGS`]th message was answered, if it was.
+    rss_at_msgs_mb: Option<f64>,
     harness_cpu: f64,
     /// Of `cpu_us`, what the database's processes took.
     db_cpu_us: f64,
@@ -1055,6 +1065,11 @@ struct Row {
     messages: u64,
     errors: u64,
     tickets: usize,
+}
+
+/// "61.2 MB", or "not reached" when the window answered fewer messages.
+fn rss_text(mb: Option<f64>) -> String {
+    mb.map_or_else(|| "not reached".to_string(), |mb| format!("{mb:.1} MB"))
 }
 
 fn pct(v: &mut [u32], p: f64) -> f64 {
@@ -1149,7 +1164,13 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
             .stderr(Stdio::null())
             .spawn()
     });
-    tokio::time::sleep(case.measure).await;
+    let mut rss_at_msgs = None;
+    while let Some(left) = case.measure.checked_sub(start.elapsed()).filter(|d| !d.is_zero()) {
+        tokio::time::sleep(left.min(Duration::from_millis(50))).await;
+        if rss_at_msgs.is_none() && s.world.lock().expect("w").stats.completed >= RSS_AT_MSGS {
+            rss_at_msgs = pintus.iter().map(Pintu::rss_kb).max();
+        }
+    }
     if let Some(Ok(mut p)) = perf {
         let _ = p.wait();
     }
@@ -1211,6 +1232,7 @@ async fn run_case(case: &Case, expect: Arc<Expect>, quick: bool) -> Row {
         p99_ms: pct(&mut stats.latencies_us, 0.99),
         cpu_us: if stats.completed > 0 { cpu_s * 1e6 / stats.completed as f64 } else { f64::NAN },
         rss_mb: rss as f64 / 1024.0,
+        rss_at_msgs_mb: rss_at_msgs.map(|kb| kb as f64 / 1024.0),
         harness_cpu: (self1 - self0) as f64 / tps / secs * 100.0,
         db_cpu_us: if stats.completed > 0 { db_s * 1e6 / stats.completed as f64 } else { f64::NAN },
         acks_per_s: stats.acks as f64 / secs,
@@ -1486,7 +1508,7 @@ async fn async_main(quick: bool) {
         let expect = if case.chan == Chan::Telegram { tg.clone() } else { wa.clone() };
         let row = run_case(case, expect, quick).await;
         println!(
-            "e2e: {:<48} U={:<6} {:>8.0} msgs/s  p50 {:>7.1} ms  p99 {:>7.1} ms  {:>6.1} µs CPU/msg  peak RSS {:>5.1} MB  ({} msgs, {} tickets, {} errors, harness CPU {:.0}%){}",
+            "e2e: {:<48} U={:<6} {:>8.0} msgs/s  p50 {:>7.1} ms  p99 {:>7.1} ms  {:>6.1} µs CPU/msg  peak RSS {:>5.1} MB, at {}k msgs {}  ({} msgs, {} tickets, {} errors, harness CPU {:.0}%){}",
             row.label,
             row.users,
             row.msgs_per_s,
@@ -1494,6 +1516,8 @@ async fn async_main(quick: bool) {
             row.p99_ms,
             row.cpu_us,
             row.rss_mb,
+            RSS_AT_MSGS / 1000,
+            rss_text(row.rss_at_msgs_mb),
             row.messages,
             row.tickets,
             row.errors,
@@ -1531,12 +1555,13 @@ async fn async_main(quick: bool) {
     }
     // The table for BENCHMARKS.md.
     println!(
-        "\n| run | U | msgs/s | p50 ms | p99 ms | CPU µs/msg | peak RSS MB | msgs checked | errors | harness CPU |"
+        "\n| run | U | msgs/s | p50 ms | p99 ms | CPU µs/msg | peak RSS MB | RSS at {}k msgs | msgs checked | errors | harness CPU |",
+        RSS_AT_MSGS / 1000
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
-            "| {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {:.0}% |",
+            "| {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {:.0}% |",
             r.label,
             r.users,
             r.msgs_per_s,
@@ -1544,6 +1569,7 @@ async fn async_main(quick: bool) {
             r.p99_ms,
             r.cpu_us,
             r.rss_mb,
+            rss_text(r.rss_at_msgs_mb),
             r.messages,
             r.errors,
             r.harness_cpu
@@ -1552,13 +1578,13 @@ async fn async_main(quick: bool) {
     for r in rows.iter().filter(|r| r.label.contains("WhatsApp")) {
         let who = if r.label.starts_with("WhatsApp") { "pintu (durable)" } else { &r.label };
         println!(
-            "| WhatsApp signed POSTs acked 200, {who} | {} | {:.0} POSTs/s | | ack p99 {:.1} | | | | | |",
+            "| WhatsApp signed POSTs acked 200, {who} | {} | {:.0} POSTs/s | | ack p99 {:.1} | | | | | | |",
             r.users, r.acks_per_s, r.ack_p99_ms
         );
     }
     for (label, rate, got, cpu) in &fwd {
         println!(
-            "| forwarding, {label} | | {rate:.0} tickets/s | | | {cpu:.0} /ticket | | {got} | | |"
+            "| forwarding, {label} | | {rate:.0} tickets/s | | | {cpu:.0} /ticket | | | {got} | | |"
         );
     }
     let errors: u64 = rows.iter().map(|r| r.errors).sum();
