@@ -97,6 +97,8 @@ pub(crate) async fn run(
             && write_uploads(uploads).await
             && (batch.is_empty() || committer.commit(batch).await);
         shared.config.metrics.round(ok);
+        // The round's chats left the cache when stepped (`step_one`): after a failed commit
+        // they stay out, and are read from the store again.
         if ok {
             shared.dedupe.insert(&seen);
             if state.sessions.len() + sessions.len() > shared.config.cache_per_shard {
@@ -107,10 +109,6 @@ pub(crate) async fn run(
                 state.sessions.extend(sessions);
             }
             state.stored.extend(scripts);
-        } else {
-            for chat in sessions.keys() {
-                state.sessions.remove(chat);
-            }
         }
         for (done, out) in waiting {
             let _ = done.send(if ok { Ok(out) } else { Err(ConvoError::Store) });
@@ -128,8 +126,15 @@ fn step_one(
     input: crate::model::input::Input,
 ) -> Result<Vec<Queued>, StoreError> {
     let metrics = &shared.config.metrics;
-    let session = match round.sessions.get(chat).or_else(|| state.sessions.get(chat)) {
+    // The cached copy is taken, not cloned: the round's result replaces it once committed, and
+    // a chat that returns early or whose commit fails is only read from the store next time.
+    // The round's own copy must stay: it is what this round will commit.
+    let cached = match round.sessions.get(chat) {
         Some(s) => Some(s.clone()),
+        None => state.sessions.remove(chat),
+    };
+    let session = match cached {
+        Some(s) => Some(s),
         None if state.fenced => {
             let (session, version) = shared.store.load_session_fenced(chat)?;
             round.fences.entry(chat.clone()).or_insert(version);

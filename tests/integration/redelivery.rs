@@ -2,10 +2,12 @@
 //! for the whole redelivery window (after many newer messages, after `hapus data saya`, after a
 //! restart), and a redelivery hands back the replies its first delivery left unsent.
 
-use super::support::{Harness, shipped_catalogue, thursday};
+use super::support::{Harness, private_tempdir, shipped_catalogue, thursday};
 use pintu::convo::{ConvoError, Inbound, Queued};
 use pintu::model::input::Input;
 use pintu::model::{Channel, ChatKey, MessageId};
+use pintu::store::{MemoryStore, Store};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 fn chat() -> ChatKey {
@@ -89,4 +91,34 @@ async fn a_message_is_stepped_once_for_the_whole_window() {
     h.restart();
     assert!(!deliver(&h, wamid(2), "halo").await.is_empty());
     assert!(deliver(&h, wamid(1), "halo").await.is_empty(), "marked again when stepped again");
+}
+
+/// A message whose commit fails is answered with an error and delivered again by the platform;
+/// the retry is stepped from what was committed, not from the failed step's session (which
+/// the shard must not keep), so it gets the replies an undisturbed chat gets.
+#[tokio::test]
+async fn a_message_whose_commit_failed_is_stepped_again_from_the_committed_session() {
+    let store = Arc::new(MemoryStore::new());
+    let h = Harness::over(store.clone(), private_tempdir(), shipped_catalogue(), thursday(9, 0));
+    let render = |replies: &[Queued]| -> Vec<String> {
+        replies.iter().map(|q| h.catalogue.locales.render(q.out.lang, &q.out.reply)).collect()
+    };
+    let control = ChatKey::new(Channel::WhatsApp, "6281200000001");
+    let mut expected = Vec::new();
+    for (n, text) in ["halo", "ktp", "1"].into_iter().enumerate() {
+        let id = MessageId(format!("wa:wamid.C{n}"));
+        let replies = h.convo.handle(control.clone(), Some(id), Input::Text(text.into())).await;
+        expected.push(render(&replies.expect("committed")));
+    }
+    let ask = |n: u32, text: &str| h.convo.handle(chat(), Some(wamid(n)), Input::Text(text.into()));
+    assert_eq!(render(&ask(1, "halo").await.expect("committed")), expected[0]);
+    store.fail_commits(true);
+    assert!(matches!(ask(2, "ktp").await, Err(ConvoError::Store)));
+    store.fail_commits(false);
+    // The platform delivers it again, then the citizen goes on.
+    assert_eq!(render(&ask(2, "ktp").await.expect("committed")), expected[1]);
+    assert_eq!(render(&ask(3, "1").await.expect("committed")), expected[2]);
+    let session = store.load_session(&chat()).unwrap().expect("a session");
+    let undisturbed = store.load_session(&control).unwrap().expect("a session");
+    assert_eq!(session.flow, undisturbed.flow);
 }

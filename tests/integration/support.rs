@@ -49,9 +49,19 @@ pub struct Harness {
 impl Harness {
     pub fn new(catalogue: Arc<Catalogue>, now: Now) -> Self {
         let dir = private_tempdir();
-        let clock = Arc::new(ManualClock::new(now.at));
         let store: Arc<dyn Store> =
             Arc::new(SledStore::open(&dir.path().join("db"), 8 << 20).unwrap());
+        Self::over(store, dir, catalogue, now)
+    }
+
+    /// The same over a store the test made (one whose commits it can make fail).
+    pub fn over(
+        store: Arc<dyn Store>,
+        dir: tempfile::TempDir,
+        catalogue: Arc<Catalogue>,
+        now: Now,
+    ) -> Self {
+        let clock = Arc::new(ManualClock::new(now.at));
         let (catalogue_tx, rx) = watch::channel(catalogue.clone());
         let convo = start(&store, rx, &clock);
         Self { dir, clock, catalogue, catalogue_tx, store, convo }
