@@ -129,11 +129,7 @@ fn step_one(
     // The cached copy is taken, not cloned: the round's result replaces it once committed, and
     // a chat that returns early or whose commit fails is only read from the store next time.
     // The round's own copy must stay: it is what this round will commit.
-    let cached = match round.sessions.get(chat) {
-        Some(s) => Some(s.clone()),
-        None => state.sessions.remove(chat),
-    };
-    let session = match cached {
+    let session = match round.sessions.get(chat).cloned().or_else(|| state.sessions.remove(chat)) {
         Some(s) => Some(s),
         None if state.fenced => {
             let (session, version) = shared.store.load_session_fenced(chat)?;
