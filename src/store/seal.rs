@@ -1,6 +1,7 @@
-//! Crypto-shredding's cipher side: personal data is stored sealed (ChaCha20-Poly1305) under a
-//! key of its own, so erasing it means destroying the key, not finding and rewriting every old
-//! copy of the bytes (sled keeps overwritten values in its log until it reuses the space).
+//! Crypto-shredding's cipher side: personal data is stored sealed (ChaCha20-Poly1305, RFC 8439)
+//! under a key of its own, so erasing it means destroying the key, not finding and rewriting
+//! every old copy of the bytes (sled keeps overwritten values in its log until it reuses the
+//! space).
 //!
 //! A sealed blob is `slot (4, big-endian) · key id (8) · nonce (12) · ciphertext · tag (16)`.
 //! The slot says where the key lives in the key file (`keys.rs`); the key id, random and
@@ -9,11 +10,15 @@
 //! kind of record. Nonces are random: a key seals one session, ticket or reply group, a few
 //! thousand times at most, far from the 2^32 messages where random 96-bit nonces get risky.
 //!
+//! The cipher is ring's (BoringSSL's assembly), which rustls already brings: RustCrypto's
+//! `chacha20poly1305` 0.11, used before, left its AVX2 intrinsics out of line, and sealing a
+//! session took 4 % of pintu's CPU per Telegram message (BENCHMARKS.md, #15). Same algorithm,
+//! same bytes: blobs sealed by either open with the other (see the tests).
+//!
 //! This module does no I/O: it is handed keys through [`Keyring`].
 
 use super::{R, StoreError};
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
 /// Bytes of the blob's header: slot, key id, nonce.
@@ -72,13 +77,18 @@ pub fn seal(key: &SealKey, kind: u8, plain: &[u8], out: &mut Vec<u8>) -> R<()> {
     let aad = aad(kind, key.key_ref());
     let body = out.len();
     out.extend_from_slice(plain);
-    let tag = cipher(key)
-        .encrypt_inout_detached(&Nonce::from(nonce), &aad, out[body..].as_mut().into())
+    let sealer = cipher(key).inspect_err(|_| out.truncate(start))?;
+    let tag = sealer
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut out[body..],
+        )
         .map_err(|_| {
             out.truncate(start);
             StoreError::Corrupt("a record too large to seal".into())
         })?;
-    out.extend_from_slice(tag.as_slice());
+    out.extend_from_slice(tag.as_ref());
     Ok(())
 }
 
@@ -132,22 +142,27 @@ pub fn open(kind: u8, blob: &[u8], keys: &dyn Keyring) -> R<Opened> {
         return Ok(Opened::Shredded);
     };
     let nonce: [u8; 12] = blob[12..HEADER].try_into().map_err(|_| damaged())?;
-    let (body, tag) = blob[HEADER..].split_at(blob.len() - HEADER - TAG);
-    let tag: [u8; TAG] = tag.try_into().map_err(|_| damaged())?;
-    let mut plain = Zeroizing::new(body.to_vec());
-    cipher(&key)
-        .decrypt_inout_detached(
-            &Nonce::from(nonce),
-            &aad(kind, wanted),
-            plain.as_mut_slice().into(),
-            &Tag::from(tag),
+    // Ciphertext and tag, opened in place: what is left is the plaintext.
+    let mut plain = Zeroizing::new(blob[HEADER..].to_vec());
+    let len = cipher(&key)?
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad(kind, wanted)),
+            &mut plain,
         )
-        .map_err(|_| damaged())?;
+        .map_err(|_| damaged())?
+        .len();
+    plain.truncate(len);
     Ok(Opened::Plain(plain))
 }
 
-fn cipher(key: &SealKey) -> ChaCha20Poly1305 {
-    ChaCha20Poly1305::new(&Key::from(*key.secret))
+/// The key as ring's cipher. ring does not wipe it on drop; it lives on this call's stack only,
+/// while the secret's own copy (`SealKey`) is wiped when dropped.
+fn cipher(key: &SealKey) -> R<LessSafeKey> {
+    // Only a key of the wrong length is refused, and a secret is always 32 bytes.
+    let unbound = UnboundKey::new(&CHACHA20_POLY1305, &key.secret[..])
+        .map_err(|_| StoreError::Corrupt("a sealing key ring refuses".into()))?;
+    Ok(LessSafeKey::new(unbound))
 }
 
 fn aad(kind: u8, key: KeyRef) -> [u8; 13] {
@@ -183,6 +198,50 @@ mod tests {
             Opened::Plain(p) => Some(p.to_vec()),
             Opened::Shredded => None,
         }
+    }
+
+    /// A blob sealed by RustCrypto's `chacha20poly1305` 0.11, which sealed every record before
+    /// ring did: stores written then open as they are.
+    #[test]
+    fn blobs_sealed_by_the_cipher_before_still_open() {
+        let k = SealKey {
+            slot: 7,
+            id: 0x0123_4567_89ab_cdef,
+            secret: Zeroizing::new(core::array::from_fn(|i| i as u8)),
+        };
+        let blob = hex::decode(
+            "000000070123456789abcdefc670fc68674aec40be3ab33e64690a245256647f05ed31afb86f2079037638\
+             89212d8ea00016bca9eb38bf4e8f590b1ee8a4b6f0ee738b5b824e56b69426",
+        )
+        .unwrap();
+        let ring = Ring([(7, k)].into());
+        let plain = opened(open(b'S', &blob, &ring)).unwrap();
+        assert_eq!(plain, b"NIK 3201011708900001, Budi Santoso");
+    }
+
+    /// RFC 8439, section 2.8.2: ring's cipher is the standard one, byte for byte.
+    #[test]
+    fn the_cipher_matches_rfc_8439() {
+        let k = SealKey {
+            slot: 0,
+            id: 1,
+            secret: Zeroizing::new(core::array::from_fn(|i| 0x80 + i as u8)),
+        };
+        let plain = b"Ladies and Gentlemen of the class of '99: If I could offer you only one tip \
+                      for the future, sunscreen would be it.";
+        let nonce = [0x07, 0, 0, 0, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47];
+        let aad = hex::decode("50515253c0c1c2c3c4c5c6c7").unwrap();
+        let mut data = plain.to_vec();
+        let tag = cipher(&k)
+            .unwrap()
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&aad),
+                &mut data,
+            )
+            .unwrap();
+        assert_eq!(hex::encode(&data[..16]), "d31a8d34648e60db7b86afbc53ef7ec2");
+        assert_eq!(hex::encode(tag.as_ref()), "1ae10b594f09e26a7e902ecbd0600691");
     }
 
     #[test]
