@@ -20,6 +20,12 @@
 //!
 //! The free list is derived at open from the empty slots. A crash can leave pooled keys that
 //! nothing used: they seal nothing and cost 48 bytes each (reply ones are swept as above).
+//!
+//! Keys read lately are kept in memory ([`Recent`]): every commit reseals the sessions it
+//! writes under their keys, and a read of the file for each was ~2 % of pintu's CPU per
+//! message (BENCHMARKS.md, #15). Keys handed out are not: most seal a ticket or a reply group,
+//! read again seldom or once. The file stays the truth: every write to a slot goes
+//! through this type and replaces or drops the slot's copy in memory.
 
 use super::seal::{KeyRef, Keyring, SealKey};
 use super::{R, StoreError};
@@ -52,6 +58,36 @@ pub enum Purpose {
 pub struct KeyFile {
     file: File,
     state: Mutex<State>,
+    recent: Mutex<Recent>,
+}
+
+/// How many keys [`Recent`] holds at most: 56 bytes a place, 448 kB in all. More than the
+/// chats a shard's session cache holds; with more chats writing, the file is read for some.
+const RECENT: usize = 8192;
+
+/// Keys in memory, by slot: a fixed table where slot `n` can only sit at `n % RECENT`, so a
+/// newer slot there replaces the older (slots are dense, so they spread evenly). Fixed, never
+/// resized: a key leaves memory only by being dropped in place, and a dropped key is wiped
+/// (`Zeroizing`), where a growing map would leave copies in the blocks it freed.
+struct Recent(Vec<Option<SealKey>>);
+
+impl Recent {
+    fn get(&self, slot: u32) -> Option<&SealKey> {
+        self.0[slot as usize % RECENT].as_ref().filter(|k| k.slot == slot)
+    }
+
+    fn put(&mut self, key: SealKey) {
+        let at = key.slot as usize % RECENT;
+        self.0[at] = Some(key);
+    }
+
+    /// Drops the slot's key if held (the slot is being overwritten).
+    fn forget(&mut self, slot: u32) {
+        let at = slot as usize % RECENT;
+        if self.0[at].as_ref().is_some_and(|k| k.slot == slot) {
+            self.0[at] = None;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -113,11 +149,16 @@ impl KeyFile {
         }
         // Lowest slots first, so the file stays compact.
         state.free.reverse();
-        Ok(Self { file, state: Mutex::new(state) })
+        let recent = Recent(std::iter::repeat_with(|| None).take(RECENT).collect());
+        Ok(Self { file, state: Mutex::new(state), recent: Mutex::new(recent) })
     }
 
     fn state(&self) -> R<MutexGuard<'_, State>> {
         self.state.lock().map_err(|_| StoreError::Io("key file lock poisoned".into()))
+    }
+
+    fn recent(&self) -> R<MutexGuard<'_, Recent>> {
+        self.recent.lock().map_err(|_| StoreError::Io("key cache lock poisoned".into()))
     }
 
     /// Makes sure the next `n` [`take`](Self::take)s of `purpose` need no sync of their own:
@@ -174,6 +215,13 @@ impl KeyFile {
             fresh.push(SealKey { slot, id, secret });
         }
         self.write_run(&run)?;
+        // Free slots were forgotten when destroyed, and new ones were never held; but what is
+        // in memory must never outlive what the slot holds.
+        let mut recent = self.recent()?;
+        for key in &fresh {
+            recent.forget(key.slot);
+        }
+        drop(recent);
         self.sync()?;
         Ok(fresh)
     }
@@ -196,6 +244,9 @@ impl KeyFile {
         for key in keys {
             if Keyring::key(self, key.slot)?.is_some_and(|k| k.id == key.id) {
                 self.file.write_all_at(&[0u8; SLOT], offset(key.slot)).map_err(write_error)?;
+                // After the write: a read racing it then either put the old key in memory
+                // before this forgets it, or read the zeros (`key` holds the lock across both).
+                self.recent()?.forget(key.slot);
                 state.free.push(key.slot);
             }
         }
@@ -229,6 +280,12 @@ impl KeyFile {
 
 impl Keyring for KeyFile {
     fn key(&self, slot: u32) -> R<Option<SealKey>> {
+        // Held across the read and the put, so a slot overwritten meanwhile is forgotten after
+        // the put, never before it (see `destroy`).
+        let mut recent = self.recent()?;
+        if let Some(key) = recent.get(slot) {
+            return Ok(Some(key.clone()));
+        }
         let mut bytes = Zeroizing::new([0u8; SLOT]);
         match self.file.read_exact_at(&mut bytes[..], offset(slot)) {
             Ok(()) => {}
@@ -242,7 +299,9 @@ impl Keyring for KeyFile {
         }
         let mut secret = Zeroizing::new([0u8; 32]);
         secret.copy_from_slice(&bytes[16..]);
-        Ok(Some(SealKey { slot, id, secret }))
+        let key = SealKey { slot, id, secret };
+        recent.put(key.clone());
+        Ok(Some(key))
     }
 }
 
@@ -294,5 +353,31 @@ mod tests {
         assert!(KeyFile::open(&path).unwrap().all_sealed().unwrap());
         std::fs::write(&path, b"not a key file at all").unwrap();
         assert!(KeyFile::open(&path).is_err());
+    }
+
+    #[test]
+    fn keys_held_in_memory_follow_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = KeyFile::open(&dir.path().join("keys")).unwrap();
+        let a = file.take(Purpose::Record).unwrap();
+        assert!(file.recent().unwrap().get(a.slot).is_none(), "handed out, not yet read");
+        assert_eq!(*file.key(a.slot).unwrap().unwrap().secret, *a.secret);
+        assert!(file.recent().unwrap().get(a.slot).is_some());
+        // Another slot at the same place in memory takes it; the key is read again.
+        let far = SealKey { slot: a.slot + RECENT as u32, ..a.clone() };
+        file.recent().unwrap().put(far);
+        assert!(file.recent().unwrap().get(a.slot).is_none());
+        assert_eq!(*file.key(a.slot).unwrap().unwrap().secret, *a.secret);
+        file.destroy(&[a.key_ref()], false).unwrap();
+        assert!(file.key(a.slot).unwrap().is_none(), "a destroyed key is still in memory");
+        // The slot is reused for a new key (once the keys written ahead are used up): that one
+        // is found, not the old one.
+        let b = (0..2 * POOL)
+            .map(|_| file.take(Purpose::Record).unwrap())
+            .find(|k| k.slot == a.slot)
+            .expect("the destroyed slot is reused");
+        let found = file.key(b.slot).unwrap().unwrap();
+        assert_eq!((found.id, *found.secret), (b.id, *b.secret));
+        assert_eq!(file.recent().unwrap().0.len(), RECENT, "the table never grows");
     }
 }
