@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The platform a chat lives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -38,15 +39,17 @@ impl Channel {
 }
 
 /// One conversation: a channel plus that platform's chat id (a Telegram chat id, a WhatsApp
-/// contact id, a terminal `--user`).
+/// contact id, a terminal `--user`). The id is shared, not copied: a message's chat is cloned
+/// some eight times on its way (queues, the batch, the reply), and a copy each time was as many
+/// allocations (BENCHMARKS.md, #15). Stored and sent as a plain string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ChatKey {
     pub channel: Channel,
-    pub id: String,
+    pub id: Arc<str>,
 }
 
 impl ChatKey {
-    pub fn new(channel: Channel, id: impl Into<String>) -> Self {
+    pub fn new(channel: Channel, id: impl Into<Arc<str>>) -> Self {
         Self { channel, id: id.into() }
     }
 

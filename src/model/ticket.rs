@@ -82,7 +82,7 @@ impl Ticket {
 
     /// Was the personal data already erased?
     pub fn is_erased(&self) -> bool {
-        self.chat.id == ERASED
+        &*self.chat.id == ERASED
     }
 
     /// When the status last changed (created, if never): for a closed ticket, when it closed.

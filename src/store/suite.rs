@@ -519,7 +519,7 @@ pub fn pending_replies_in_order_per_channel(store: &impl Store) {
         .iter()
         .map(|(c, s, o)| {
             let crate::model::reply::Piece::Msg(m) = &o.reply.body[0] else { panic!() };
-            (c.id.clone(), *s, m.key.clone())
+            (c.id.to_string(), *s, m.key.clone())
         })
         .collect();
     let mut by_chat: Vec<(String, u64, String)> = keys.clone();

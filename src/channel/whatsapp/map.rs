@@ -1212,7 +1212,7 @@ mod tests {
         let chats: Vec<_> = got
             .iter()
             .map(|e| match e {
-                Event::Message { chat, timestamp, .. } => (chat.id.as_str(), *timestamp),
+                Event::Message { chat, timestamp, .. } => (&*chat.id, *timestamp),
                 _ => unreachable!(),
             })
             .collect();
