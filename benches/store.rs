@@ -127,7 +127,7 @@ fn message_writes(batch: &mut Batch, i: u64, session: &Session, seq: u64) {
         Some(seen) => seen.hashes.push(hash),
         None => batch.seen.push(Seen { at: now().at, hashes: vec![hash] }),
     }
-    batch.sessions.push((c.clone(), Some(session.clone())));
+    batch.sessions.push((c.clone(), Some(session.clone().into())));
     let reply =
         Reply::msg(Msg::new("invalid-text-pattern").arg("contoh", String::from("budi@gmail.com")));
     batch.replies.push(ReplyOp::Pending {
@@ -272,7 +272,7 @@ fn bytes_per_record(base: &Path, session: &Session, answers: &[(String, Value)],
             let mut batch = Batch::default();
             for k in i..(i + 10_000).min(n) {
                 if kind == "session" {
-                    batch.sessions.push((chat(k), Some(session.clone())));
+                    batch.sessions.push((chat(k), Some(session.clone().into())));
                 } else {
                     batch.tickets.push(ticket(k, answers));
                 }
@@ -306,7 +306,7 @@ fn big_store(base: &Path, session: &Session, answers: &[(String, Value)], quick:
         while i < n {
             let mut batch = Batch::default();
             for k in i..(i + 10_000).min(n) {
-                batch.sessions.push((chat(k), Some(session.clone())));
+                batch.sessions.push((chat(k), Some(session.clone().into())));
                 batch.tickets.push(ticket(k, answers));
             }
             store.commit(&batch).expect("commit");

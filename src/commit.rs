@@ -214,13 +214,16 @@ fn run(
 fn commit(
     store: &dyn Store,
     outbox_feed: &Feed,
-    merged: Batch,
+    mut merged: Batch,
     waiters: Vec<oneshot::Sender<bool>>,
 ) -> Result<(), (StoreError, Vec<oneshot::Sender<bool>>)> {
     if let Err(e) = store.commit(&merged) {
         tracing::error!(error = %e, "commit failed; the messages will be redelivered");
         return Err((e, waiters));
     }
+    // Before the waiters hear: the shards take these sessions back into their caches, and a
+    // session shared with nothing is taken without a copy.
+    drop(std::mem::take(&mut merged.sessions));
     if !merged.outbox.is_empty()
         && let Ok(mut feed) = outbox_feed.lock()
     {

@@ -27,7 +27,8 @@ struct ShardState {
     /// The store is shared with other instances (`Store::shared`): sessions are read fenced in
     /// every round and never cached, since another instance may step the chat meanwhile.
     fenced: bool,
-    sessions: HashMap<ChatKey, Session>,
+    /// Committed sessions, shared with nothing once their commit is done (see `run`).
+    sessions: HashMap<ChatKey, Arc<Session>>,
     /// Old script versions that sessions are still pinned to, compiled from the store.
     pinned: HashMap<(String, u32), Pinned>,
     /// Script versions known to be stored already.
@@ -86,6 +87,10 @@ pub(crate) async fn run(
             state.sessions.remove(chat);
             batch.sessions.push((chat.clone(), None));
         }
+        // Shared with the batch, not copied into it: the committer drops the batch's sessions
+        // before it answers, so the chat's next step takes its session back without a copy.
+        let sessions: Vec<(ChatKey, Arc<Session>)> =
+            sessions.into_iter().map(|(c, s)| (c, Arc::new(s))).collect();
         batch.sessions.extend(sessions.iter().map(|(c, s)| (c.clone(), Some(s.clone()))));
         let scripts: Vec<(String, u32)> =
             batch.scripts.iter().map(|(i, v, _)| (i.clone(), *v)).collect();
@@ -129,7 +134,8 @@ fn step_one(
     // The cached copy is taken, not cloned: the round's result replaces it once committed, and
     // a chat that returns early or whose commit fails is only read from the store next time.
     // The round's own copy must stay: it is what this round will commit.
-    let session = match round.sessions.get(chat).cloned().or_else(|| state.sessions.remove(chat)) {
+    let cached = || state.sessions.remove(chat).map(Arc::unwrap_or_clone);
+    let session = match round.sessions.get(chat).cloned().or_else(cached) {
         Some(s) => Some(s),
         None if state.fenced => {
             let (session, version) = shared.store.load_session_fenced(chat)?;

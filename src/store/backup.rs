@@ -393,7 +393,7 @@ mod tests {
         };
         let mut batch = sample_batch();
         if let Some((_, Some(session))) = batch.sessions.first_mut() {
-            let flow = session.flow.as_mut().unwrap();
+            let flow = std::sync::Arc::make_mut(session).flow.as_mut().unwrap();
             for (step, path) in [(40, "files/aa11.jpg"), (41, "files/dd44.jpg")] {
                 flow.answers.push(Answer { step, value: file_ref(path) });
             }

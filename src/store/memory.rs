@@ -196,7 +196,7 @@ impl Store for MemoryStore {
         let mut maps = self.maps()?;
         for (chat, session) in &batch.sessions {
             match session {
-                Some(s) => maps.sessions.insert(chat.clone(), s.clone()),
+                Some(s) => maps.sessions.insert(chat.clone(), Session::clone(s)),
                 None => maps.sessions.remove(chat),
             };
         }

@@ -59,8 +59,9 @@ pub type Visit<'a> = dyn FnMut(&[u8], &[u8]) -> R<()> + 'a;
 /// All writes of one or more steps, applied all-or-nothing.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Batch {
-    /// `None` deletes the chat's session.
-    pub sessions: Vec<(ChatKey, Option<Session>)>,
+    /// `None` deletes the chat's session. Shared with the shard's cache, which takes the
+    /// session back without a copy once the commit has dropped this (`convo::shard`).
+    pub sessions: Vec<(ChatKey, Option<std::sync::Arc<Session>>)>,
     /// Inserted or replaced by number.
     pub tickets: Vec<Ticket>,
     /// Dedupe markers: hashes of the platform messages these steps consumed, with when (see

@@ -1067,15 +1067,15 @@ const TICKET_FOR_WRITE: &str = "SELECT t.value, k.slot, k.id, k.secret FROM tick
 /// Writes the sessions, sealed, as `sled/records.rs` does: a chat whose session the batch
 /// deletes (erasure, expiry) loses its key, even if a later write starts a new session.
 /// Returns whether a key was destroyed.
-fn write_sessions(tx: &mut Tx<'_>, ops: &[(ChatKey, Option<Session>)]) -> R<bool> {
+fn write_sessions(tx: &mut Tx<'_>, ops: &[(ChatKey, Option<Arc<Session>>)]) -> R<bool> {
     let mut last: Vec<(&ChatKey, bool, Option<&Session>)> = Vec::new();
     for (chat, session) in ops {
         match last.iter_mut().find(|(c, _, _)| *c == chat) {
             Some(entry) => {
                 entry.1 |= session.is_none();
-                entry.2 = session.as_ref();
+                entry.2 = session.as_deref();
             }
-            None => last.push((chat, session.is_none(), session.as_ref())),
+            None => last.push((chat, session.is_none(), session.as_deref())),
         }
     }
     if last.is_empty() {

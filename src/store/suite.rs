@@ -191,7 +191,7 @@ pub fn sample_batch() -> Batch {
     let ticket = sample_ticket();
     let [pending, dead, ..] = <[OutboxEntry; 4]>::try_from(sample_outbox()).expect("4 samples");
     Batch {
-        sessions: vec![(ticket.chat.clone(), Some(sample_session()))],
+        sessions: vec![(ticket.chat.clone(), Some(sample_session().into()))],
         tickets: vec![ticket],
         seen: vec![super::Seen { at: Timestamp(1_772_411_000), hashes: vec![SAMPLE_SEEN] }],
         // Nothing is that old: it only proves an expiry can ride along.
@@ -259,7 +259,7 @@ fn commit(store: &impl Store, batch: Batch) {
 }
 
 fn sessions(writes: &[(&ChatKey, Option<&Session>)]) -> Batch {
-    let sessions = writes.iter().map(|(c, s)| ((*c).clone(), s.cloned())).collect();
+    let sessions = writes.iter().map(|(c, s)| ((*c).clone(), s.cloned().map(Into::into))).collect();
     Batch { sessions, ..Batch::default() }
 }
 

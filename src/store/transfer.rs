@@ -163,7 +163,7 @@ pub fn copy(from: &dyn Store, to: &dyn Store, now: Timestamp, window_secs: i64) 
     }
     for (chat, session) in sessions {
         if to.load_session(&chat)?.as_ref() != Some(&session) {
-            w.add(|b| b.sessions.push((chat, Some(session))))?;
+            w.add(|b| b.sessions.push((chat, Some(session.into()))))?;
             n.sessions += 1;
         }
     }
@@ -414,7 +414,7 @@ pub mod tests {
             let who = chat(&format!("{}", 8_100_000 + i));
             let mut session = sample_session();
             session.misses = (i % 5) as u8;
-            batch.sessions.push((who.clone(), Some(session)));
+            batch.sessions.push((who.clone(), Some(session.into())));
             let mut no = [0u8; 16];
             no[..8].copy_from_slice(&(i as u64 + 1000).to_be_bytes());
             let mut ticket = sample_ticket();
@@ -500,8 +500,10 @@ pub mod tests {
 
         let to = MemoryStore::default();
         copy(&from, &to, NOW, WINDOW).unwrap();
-        let extra =
-            Batch { sessions: vec![(chat("9"), Some(sample_session()))], ..Batch::default() };
+        let extra = Batch {
+            sessions: vec![(chat("9"), Some(sample_session().into()))],
+            ..Batch::default()
+        };
         to.commit(&extra).unwrap();
         let error = verify(&from, &to, NOW, WINDOW).unwrap_err().to_string();
         assert!(error.contains(&format!("the source has {} sessions", MANY + 1)), "{error}");

@@ -76,8 +76,10 @@ fn an_erased_session_leaves_no_key_in_the_table_file() {
     let url = cluster.url("postgres");
     let store = PgStore::open(&url).unwrap();
     let chat = suite::chat("erase-me");
-    let batch =
-        Batch { sessions: vec![(chat.clone(), Some(suite::sample_session()))], ..Batch::default() };
+    let batch = Batch {
+        sessions: vec![(chat.clone(), Some(suite::sample_session().into()))],
+        ..Batch::default()
+    };
     store.commit(&batch).unwrap();
     let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let secret: Vec<u8> = client
@@ -165,7 +167,7 @@ fn step_batch(chat: &crate::model::ChatKey, version: u64, misses: u8) -> Batch {
     let mut session = suite::sample_session();
     session.misses = misses;
     Batch {
-        sessions: vec![(chat.clone(), Some(session))],
+        sessions: vec![(chat.clone(), Some(session.into()))],
         fences: vec![(chat.clone(), version)],
         ..Batch::default()
     }
@@ -351,7 +353,7 @@ fn a_batch_of_sessions_keeps_live_keys_and_replaces_an_erased_ones() {
     let (a, b, c) = (suite::chat("a"), suite::chat("b"), suite::chat("c"));
     let session = suite::sample_session();
     let put = |chats: &[&crate::model::ChatKey]| Batch {
-        sessions: chats.iter().map(|c| ((*c).clone(), Some(session.clone()))).collect(),
+        sessions: chats.iter().map(|c| ((*c).clone(), Some(session.clone().into()))).collect(),
         ..Batch::default()
     };
     store.commit(&put(&[&b, &c])).unwrap();
@@ -364,7 +366,7 @@ fn a_batch_of_sessions_keeps_live_keys_and_replaces_an_erased_ones() {
     // One batch: a new session, an update, and an erasure followed by a new start.
     let mut batch = put(&[&a, &b]);
     batch.sessions.push((c.clone(), None));
-    batch.sessions.push((c.clone(), Some(session.clone())));
+    batch.sessions.push((c.clone(), Some(session.clone().into())));
     store.commit(&batch).unwrap();
     assert_eq!(slot(&mut client, &b), b_slot, "an update keeps its key");
     assert_ne!(slot(&mut client, &c), c_slot, "a session erased in the batch gets a new key");

@@ -74,7 +74,7 @@ fn an_erasure_leaves_neither_plaintext_nor_the_keys_to_old_copies() {
     let kept = Ticket { no: suite::ticket_no(2), ..kept };
     store
         .commit(&Batch {
-            sessions: vec![(chat.clone(), Some(personal_session()))],
+            sessions: vec![(chat.clone(), Some(personal_session().into()))],
             tickets: vec![ticket.clone(), kept.clone()],
             replies: vec![summary(&chat, 1)],
             ..Batch::default()
@@ -84,7 +84,7 @@ fn an_erasure_leaves_neither_plaintext_nor_the_keys_to_old_copies() {
     for misses in 0..3 {
         let s = Session { misses, ..personal_session() };
         store
-            .commit(&Batch { sessions: vec![(chat.clone(), Some(s))], ..Batch::default() })
+            .commit(&Batch { sessions: vec![(chat.clone(), Some(s.into()))], ..Batch::default() })
             .unwrap();
     }
     for needle in [NIK, NAME] {
@@ -131,7 +131,7 @@ fn an_erasure_leaves_neither_plaintext_nor_the_keys_to_old_copies() {
     // The chat may come back: a new session under a new key.
     store
         .commit(&Batch {
-            sessions: vec![(chat.clone(), Some(personal_session()))],
+            sessions: vec![(chat.clone(), Some(personal_session().into()))],
             ..Batch::default()
         })
         .unwrap();
@@ -147,7 +147,7 @@ fn a_session_deleted_and_rewritten_in_one_batch_gets_a_new_key() {
     let chat = suite::chat("1");
     store
         .commit(&Batch {
-            sessions: vec![(chat.clone(), Some(personal_session()))],
+            sessions: vec![(chat.clone(), Some(personal_session().into()))],
             ..Batch::default()
         })
         .unwrap();
@@ -156,7 +156,7 @@ fn a_session_deleted_and_rewritten_in_one_batch_gets_a_new_key() {
     let fresh = Session::default();
     store
         .commit(&Batch {
-            sessions: vec![(chat.clone(), None), (chat.clone(), Some(fresh.clone()))],
+            sessions: vec![(chat.clone(), None), (chat.clone(), Some(fresh.clone().into()))],
             ..Batch::default()
         })
         .unwrap();
@@ -255,7 +255,7 @@ fn an_erasure_interrupted_after_its_commit_is_finished_at_open() {
     let chat = suite::chat("6281234567890");
     store
         .commit(&Batch {
-            sessions: vec![(chat.clone(), Some(personal_session()))],
+            sessions: vec![(chat.clone(), Some(personal_session().into()))],
             ..Batch::default()
         })
         .unwrap();
@@ -292,7 +292,7 @@ fn a_finished_erasure_leaves_no_erasure_record() {
     let store = SledStore::open(&dir.path().join("db"), CACHE).unwrap();
     let chat = suite::chat("6281234567890");
     let session = |s| Batch { sessions: vec![(chat.clone(), s)], ..Batch::default() };
-    store.commit(&session(Some(personal_session()))).unwrap();
+    store.commit(&session(Some(personal_session().into()))).unwrap();
     store.commit(&session(None)).unwrap();
     assert_eq!(store.read().unwrap().tree.scan_prefix(codec::erasing_prefix()).count(), 0);
 }

@@ -23,7 +23,7 @@ impl Database {
     /// expiry) loses its key, even if a later write in the batch starts a new session.
     pub(super) fn write_sessions(
         &self,
-        ops: &[(ChatKey, Option<Session>)],
+        ops: &[(ChatKey, Option<std::sync::Arc<Session>>)],
         writes: &mut sled::Batch,
         doomed: &mut Vec<KeyRef>,
     ) -> R<()> {
@@ -31,7 +31,7 @@ impl Database {
         for (chat, session) in ops {
             let entry = last.entry(chat).or_insert((false, None));
             entry.0 |= session.is_none();
-            entry.1 = session.as_ref();
+            entry.1 = session.as_deref();
         }
         for (chat, (deleted, session)) in last {
             let key = codec::session_key(chat);
