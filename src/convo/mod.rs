@@ -124,7 +124,8 @@ impl Default for ConvoConfig {
             shards: std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
             batch_max: 256,
             // The most a table of 8,192 buckets holds (hashbrown fills to 7/8): at 8,192 the
-            // table doubled to 16,384 buckets of ~250 bytes, 2 MB more, mostly empty (#15).
+            // table would double to 16,384 buckets (32 bytes each, the sessions themselves
+            // apart), mostly empty after each clear (#15).
             cache_per_shard: 7168,
             queue_per_shard: 1024,
             offset: UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC),
