@@ -194,31 +194,46 @@ impl Locales {
         }
         let mut errors = Vec::new();
         let out = bundle.format_pattern(pattern, Some(&args), &mut errors);
-        Some(out.trim_end().to_string())
+        let mut text = out.into_owned();
+        text.truncate(text.trim_end().len());
+        Some(text)
     }
 
     /// Renders a whole reply as plain text, choices as numbered lines.
     pub fn render(&self, lang: Lang, reply: &Reply) -> String {
-        let mut lines = Vec::new();
+        use std::fmt::Write;
+        // One string written line by line: a vector of lines joined at the end cost two more
+        // allocations per reply, and every reply is rendered (#15).
+        let mut out = String::new();
+        // Before every line but the first, as `join` did (an empty line included).
+        let mut first = true;
+        let mut line = |out: &mut String| {
+            if !std::mem::take(&mut first) {
+                out.push('\n');
+            }
+        };
         for piece in &reply.body {
+            line(&mut out);
             match piece {
-                Piece::Msg(m) => lines.push(self.text(lang, m)),
+                Piece::Msg(m) => out.push_str(&self.text(lang, m)),
                 Piece::Field { n, label, value } => {
-                    let v = match value {
-                        FieldValue::Text(t) => t.clone(),
-                        FieldValue::Msg(m) => self.text(lang, m),
-                    };
-                    lines.push(format!("{n}. {}: {v}", self.text(lang, label)));
+                    let _ = write!(out, "{n}. {}: ", self.text(lang, label));
+                    match value {
+                        FieldValue::Text(t) => out.push_str(t),
+                        FieldValue::Msg(m) => out.push_str(&self.text(lang, m)),
+                    }
                 }
             }
         }
         for (i, c) in reply.choices.iter().enumerate() {
-            lines.push(format!("  {}. {}", i + 1, self.text(lang, c)));
+            line(&mut out);
+            let _ = write!(out, "  {}. {}", i + 1, self.text(lang, c));
         }
         if let Some(f) = &reply.footer {
-            lines.push(self.text(lang, f));
+            line(&mut out);
+            out.push_str(&self.text(lang, f));
         }
-        lines.join("\n")
+        out
     }
 
     /// Choice labels alone, for channels that draw buttons.
@@ -265,4 +280,36 @@ fn find_definition(path: &Path, text: &str, id: &str) -> (Pos, String) {
         offset += line.len();
     }
     (Pos::new(path, 1, 1), String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::reply::{FieldValue, Msg, Piece, Reply};
+
+    #[test]
+    fn a_reply_renders_as_lines_an_empty_one_included() {
+        let ftl = "halo = Halo { $nama }!   \nnama-label = Nama\npilih = Pilih satu.\n";
+        let (locales, diags) =
+            Locales::from_sources(vec![(Lang::Id, "id/test.ftl".into(), ftl.to_string())]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let reply = Reply {
+            body: vec![
+                Piece::Msg(Msg::literal(String::new())),
+                Piece::Msg(Msg::new("halo").arg("nama", String::from("Budi"))),
+                Piece::Field {
+                    n: 1,
+                    label: Msg::new("nama-label"),
+                    value: FieldValue::Text("Budi Santoso".into()),
+                },
+            ],
+            choices: vec![Msg::literal("Ya".into()), Msg::literal("Tidak".into())],
+            footer: Some(Msg::new("pilih")),
+            ..Reply::default()
+        };
+        assert_eq!(
+            locales.render(Lang::Id, &reply),
+            "\nHalo Budi!\n1. Nama: Budi Santoso\n  1. Ya\n  2. Tidak\nPilih satu."
+        );
+    }
 }
