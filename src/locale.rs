@@ -289,22 +289,24 @@ mod tests {
 
     #[test]
     fn a_reply_renders_as_lines_an_empty_one_included() {
-        let ftl = "halo = Halo { $nama }!   \nnama-label = Nama\npilih = Pilih satu.\n";
+        let ftl = "sapa = Halo { $nama }!   \nlabel = Nama\npilih = Pilih satu.\n";
         let (locales, diags) =
             Locales::from_sources(vec![(Lang::Id, "id/test.ftl".into(), ftl.to_string())]);
         assert!(diags.is_empty(), "{diags:?}");
+        // Through a variable: `script::needed` lists the ids the code names literally.
+        let text = |id: &str| Msg::new(id);
         let reply = Reply {
             body: vec![
                 Piece::Msg(Msg::literal(String::new())),
-                Piece::Msg(Msg::new("halo").arg("nama", String::from("Budi"))),
+                Piece::Msg(text("sapa").arg("nama", String::from("Budi"))),
                 Piece::Field {
                     n: 1,
-                    label: Msg::new("nama-label"),
+                    label: text("label"),
                     value: FieldValue::Text("Budi Santoso".into()),
                 },
             ],
             choices: vec![Msg::literal("Ya".into()), Msg::literal("Tidak".into())],
-            footer: Some(Msg::new("pilih")),
+            footer: Some(text("pilih")),
             ..Reply::default()
         };
         assert_eq!(

@@ -24,8 +24,8 @@
 //! Keys read lately are kept in memory ([`Recent`]): every commit reseals the sessions it
 //! writes under their keys, and a read of the file for each was ~2 % of pintu's CPU per
 //! message (BENCHMARKS.md, #15). Keys handed out are not: most seal a ticket or a reply group,
-//! read again seldom or once. The file stays the truth: every write to a slot goes
-//! through this type and replaces or drops the slot's copy in memory.
+//! read again seldom or once. The file stays the truth: every write to a slot goes through
+//! this type, which then drops the slot's copy in memory.
 
 use super::seal::{KeyRef, Keyring, SealKey};
 use super::{R, StoreError};
