@@ -69,6 +69,7 @@ pub enum Opened {
 
 /// Appends `plain` sealed under `key` to `out`; `kind` is the record kind it belongs to.
 pub fn seal(key: &SealKey, kind: u8, plain: &[u8], out: &mut Vec<u8>) -> R<()> {
+    let sealer = cipher(key)?;
     let nonce = fresh_nonce()?;
     let start = out.len();
     out.extend_from_slice(&key.slot.to_be_bytes());
@@ -77,7 +78,6 @@ pub fn seal(key: &SealKey, kind: u8, plain: &[u8], out: &mut Vec<u8>) -> R<()> {
     let aad = aad(kind, key.key_ref());
     let body = out.len();
     out.extend_from_slice(plain);
-    let sealer = cipher(key).inspect_err(|_| out.truncate(start))?;
     let tag = sealer
         .seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(nonce),
