@@ -119,11 +119,18 @@ impl Outbound {
             .enable_http1()
             .wrap_connector(tcp);
         Ok(Client::builder(TokioExecutor::new())
+            // An answer to a POST is a small JSON object: hyper's first read buffer of 8 kB,
+            // kept by every pooled connection, would hold it twice over (#15: hundreds of
+            // connections at a full load). A longer answer takes more reads.
+            .http1_read_buf_exact_size(READ_BUFFER)
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(connector))
     }
 }
+
+/// What a pooled connection of an [`Endpoint`] reads at a time.
+const READ_BUFFER: usize = 2048;
 
 /// How long an [`Endpoint`] waits: for a connection, and for the whole answer.
 #[derive(Clone, Copy, Debug)]
