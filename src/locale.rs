@@ -159,44 +159,62 @@ impl Locales {
     /// Renders one message; a text missing in `lang` comes from the other language, so a
     /// citizen reads words rather than an id. Never panics. A [`Msg::literal`] is already text.
     pub fn text(&self, lang: Lang, msg: &Msg) -> String {
+        let mut out = String::new();
+        self.write_text(&mut out, lang, msg);
+        out
+    }
+
+    /// [`Locales::text`], appended to `out`: a reply's texts are written straight into the
+    /// reply's string, not each into a string of its own first (every reply is rendered, #15).
+    fn write_text(&self, out: &mut String, lang: Lang, msg: &Msg) {
         if let Some(t) = msg.as_literal() {
-            return t.to_string();
+            out.push_str(t);
+            return;
         }
         let other = if lang == Lang::Id { Lang::En } else { Lang::Id };
         for l in [lang, other] {
-            if let Some(s) = self.format(l, lang, msg) {
-                return s;
+            if self.format(out, l, lang, msg) {
+                return;
             }
         }
         // `pintu check`, reloads and start-up refuse texts missing in every language, so this
         // is a bug (a key no list declares): say so where operators look.
         tracing::error!(key = %msg.key, "no text in any language; the citizen sees the bare id");
-        msg.key.clone()
+        out.push_str(&msg.key);
     }
 
-    fn format(&self, bundle_lang: Lang, lang: Lang, msg: &Msg) -> Option<String> {
-        let (_, bundle) = self.bundles.iter().find(|(l, _)| *l == bundle_lang)?;
-        let (id, attr) = split_key(&msg.key);
-        let message = bundle.get_message(id)?;
-        let pattern = match attr {
-            None => message.value()?,
-            Some(a) => message.get_attribute(a)?.value(),
+    /// Appends `msg` from `bundle_lang`'s texts, without trailing blanks; false (and nothing
+    /// written) when that language lacks it.
+    fn format(&self, out: &mut String, bundle_lang: Lang, lang: Lang, msg: &Msg) -> bool {
+        let Some((_, bundle)) = self.bundles.iter().find(|(l, _)| *l == bundle_lang) else {
+            return false;
         };
-        let mut args = FluentArgs::new();
+        let (id, attr) = split_key(&msg.key);
+        let Some(message) = bundle.get_message(id) else { return false };
+        let pattern = match attr {
+            None => message.value(),
+            Some(a) => message.get_attribute(a).map(|a| a.value()),
+        };
+        let Some(pattern) = pattern else { return false };
+        // Arguments borrow the message's names and texts; only nested texts and dates are
+        // made here.
+        let mut args = FluentArgs::with_capacity(msg.args.len());
         for (name, value) in &msg.args {
             let v: FluentValue = match value {
-                Arg::Text(s) => s.clone().into(),
+                Arg::Text(s) => s.as_str().into(),
                 Arg::Num(n) => (*n).into(),
                 Arg::Msg(inner) => self.text(lang, inner).into(),
                 Arg::Date(jd) => format_date(lang, *jd).into(),
             };
-            args.set(name.clone(), v);
+            args.set(name.as_ref(), v);
         }
+        let start = out.len();
         let mut errors = Vec::new();
-        let out = bundle.format_pattern(pattern, Some(&args), &mut errors);
-        let mut text = out.into_owned();
-        text.truncate(text.trim_end().len());
-        Some(text)
+        // Writing into a `String` cannot fail.
+        let _ = bundle.write_pattern(out, pattern, Some(&args), &mut errors);
+        let end = start + out[start..].trim_end().len();
+        out.truncate(end);
+        true
     }
 
     /// Renders a whole reply as plain text, choices as numbered lines.
@@ -215,23 +233,26 @@ impl Locales {
         for piece in &reply.body {
             line(&mut out);
             match piece {
-                Piece::Msg(m) => out.push_str(&self.text(lang, m)),
+                Piece::Msg(m) => self.write_text(&mut out, lang, m),
                 Piece::Field { n, label, value } => {
-                    let _ = write!(out, "{n}. {}: ", self.text(lang, label));
+                    let _ = write!(out, "{n}. ");
+                    self.write_text(&mut out, lang, label);
+                    out.push_str(": ");
                     match value {
                         FieldValue::Text(t) => out.push_str(t),
-                        FieldValue::Msg(m) => out.push_str(&self.text(lang, m)),
+                        FieldValue::Msg(m) => self.write_text(&mut out, lang, m),
                     }
                 }
             }
         }
         for (i, c) in reply.choices.iter().enumerate() {
             line(&mut out);
-            let _ = write!(out, "  {}. {}", i + 1, self.text(lang, c));
+            let _ = write!(out, "  {}. ", i + 1);
+            self.write_text(&mut out, lang, c);
         }
         if let Some(f) = &reply.footer {
             line(&mut out);
-            out.push_str(&self.text(lang, f));
+            self.write_text(&mut out, lang, f);
         }
         out
     }
