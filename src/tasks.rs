@@ -5,6 +5,8 @@
 //! May use: nothing else of pintu.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +33,17 @@ impl Tasks {
         self.tracker.spawn(task)
     }
 
+    /// Runs `work` in the caller's task, and if the caller is dropped before it ends (an HTTP
+    /// client hung up), the rest in a task of its own. Work that must not stop half-way then
+    /// costs no task of its own in the usual case, where the caller waits for it anyway.
+    pub fn finish<F>(&self, work: F) -> Finish<F>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        Finish { work: Some(Box::pin(work)), tasks: self.clone() }
+    }
+
     /// Fires when pintu stops: long-running tasks select on it.
     pub fn stopping(&self) -> &CancellationToken {
         &self.stopping
@@ -52,6 +65,43 @@ impl Tasks {
     /// Tasks still running.
     pub fn running(&self) -> usize {
         self.tracker.len()
+    }
+}
+
+/// Work started by [`Tasks::finish`].
+pub struct Finish<F: Future + Send + 'static>
+where
+    F::Output: Send + 'static,
+{
+    /// `None` once it has ended.
+    work: Option<Pin<Box<F>>>,
+    tasks: Tasks,
+}
+
+impl<F: Future + Send + 'static> Future for Finish<F>
+where
+    F::Output: Send + 'static,
+{
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let Some(work) = self.work.as_mut() else {
+            panic!("`Finish` polled after it ended");
+        };
+        let out = std::task::ready!(work.as_mut().poll(cx));
+        self.work = None;
+        Poll::Ready(out)
+    }
+}
+
+impl<F: Future + Send + 'static> Drop for Finish<F>
+where
+    F::Output: Send + 'static,
+{
+    fn drop(&mut self) {
+        if let Some(work) = self.work.take() {
+            self.tasks.spawn(work);
+        }
     }
 }
 
@@ -83,6 +133,33 @@ mod tests {
         }
         ended.sort_unstable();
         assert_eq!(ended, [0, 1, 2]);
+    }
+
+    #[tokio::test]
+    async fn work_its_caller_waits_for_runs_in_the_callers_task() {
+        let tasks = Tasks::new();
+        let counted = tasks.clone();
+        let work = tasks.finish(async move {
+            tokio::task::yield_now().await;
+            counted.running()
+        });
+        assert_eq!(work.await, 0, "no task of its own");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn work_whose_caller_went_away_is_finished_in_a_task() {
+        let tasks = Tasks::new();
+        let (go, wait) = tokio::sync::oneshot::channel::<()>();
+        let (done, finished) = tokio::sync::oneshot::channel();
+        let work = tasks.finish(async move {
+            let _ = wait.await;
+            let _ = done.send(7);
+        });
+        // The caller gives up half-way.
+        assert!(tokio::time::timeout(Duration::from_secs(1), work).await.is_err());
+        assert_eq!(tasks.running(), 1);
+        go.send(()).unwrap();
+        assert_eq!(finished.await, Ok(7));
     }
 
     #[tokio::test(start_paused = true)]

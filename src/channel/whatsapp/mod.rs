@@ -113,9 +113,10 @@ async fn receive(State(h): State<Arc<Hook>>, request: Request) -> StatusCode {
             return StatusCode::OK;
         }
     };
-    // Its own task: Meta hanging up must not cancel the work between a commit and the queueing
-    // of its replies, or they would wait for a restart (the redelivery is only a duplicate).
-    h.tasks.spawn(h.clone().handle(events)).await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    // Finished even if Meta hangs up: the work between a commit and the queueing of its
+    // replies must not be cancelled, or they would wait for a restart (the redelivery is only
+    // a duplicate).
+    h.tasks.finish(h.clone().handle(events)).await
 }
 
 impl Hook {
