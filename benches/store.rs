@@ -133,7 +133,7 @@ fn message_writes(batch: &mut Batch, i: u64, session: &Session, seq: u64) {
     batch.replies.push(ReplyOp::Pending {
         chat: c,
         seq,
-        out: Outgoing { lang: Lang::default(), reply },
+        out: Outgoing { lang: Lang::default(), reply }.into(),
     });
 }
 
@@ -244,7 +244,7 @@ fn log_curve(base: &Path, session: &Session, quick: bool) {
                 .replies
                 .iter()
                 .filter_map(|op| match op {
-                    ReplyOp::Pending { chat, seq, out } => Some((chat, *seq, out)),
+                    ReplyOp::Pending { chat, seq, out } => Some((chat, *seq, &**out)),
                     ReplyOp::Sent { .. } => None,
                 })
                 .collect();

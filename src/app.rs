@@ -369,7 +369,7 @@ where
         .pending_replies(Channel::Terminal)?
         .into_iter()
         .filter(|(c, ..)| *c == chat)
-        .map(|(_, seq, out)| Queued { seq, out })
+        .map(|(_, seq, out)| Queued { seq, out: out.into() })
         .collect();
     print_replies(&core, &chat, &missed, &mut out).await?;
     let mut lines = BufReader::new(input).lines();

@@ -273,7 +273,8 @@ mod tests {
     }
 
     fn queued(seq: u64, key: &str) -> Item {
-        Item::Reply(Queued { seq, out: Outgoing { reply: Reply::key(key), lang: Lang::Id } })
+        let out = Outgoing { reply: Reply::key(key), lang: Lang::Id };
+        Item::Reply(Queued { seq, out: out.into() })
     }
 
     #[tokio::test(start_paused = true)]

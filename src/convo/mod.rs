@@ -49,7 +49,7 @@ pub type Replies = oneshot::Receiver<Result<Vec<Queued>, ConvoError>>;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queued {
     pub seq: u64,
-    pub out: Outgoing,
+    pub out: Arc<Outgoing>,
 }
 
 /// Why a message was not stepped; the channel should let the platform redeliver it.
@@ -253,8 +253,10 @@ impl Convo {
                 let mut chats: Vec<(ChatKey, Vec<Queued>)> = Vec::new();
                 for (chat, seq, out) in found {
                     match chats.last_mut() {
-                        Some((c, queued)) if *c == chat => queued.push(Queued { seq, out }),
-                        _ => chats.push((chat, vec![Queued { seq, out }])),
+                        Some((c, queued)) if *c == chat => {
+                            queued.push(Queued { seq, out: out.into() })
+                        }
+                        _ => chats.push((chat, vec![Queued { seq, out: out.into() }])),
                     }
                 }
                 for chat in chats {
@@ -333,19 +335,23 @@ impl Convo {
             return Ok(Vec::new());
         }
         let pending = self.shared.store.pending_replies(channel)?;
-        Ok(pending.into_iter().map(|(chat, seq, out)| (chat, Queued { seq, out })).collect())
+        Ok(pending
+            .into_iter()
+            .map(|(chat, seq, out)| (chat, Queued { seq, out: out.into() }))
+            .collect())
     }
 
     /// One chat's replies not yet marked sent, in order: what a web page has still to show.
     pub fn chat_pending_replies(&self, chat: &ChatKey) -> Result<Vec<Queued>, StoreError> {
         let pending = self.shared.store.chat_pending_replies(chat)?;
-        Ok(pending.into_iter().map(|(seq, out)| Queued { seq, out }).collect())
+        Ok(pending.into_iter().map(|(seq, out)| Queued { seq, out: out.into() }).collect())
     }
 
     /// Stores a reply for `chat` as pending, durably, outside any step (a push a channel keeps
     /// until its chat asks for it). Ordered after the chat's replies already issued.
     pub async fn queue_reply(&self, chat: ChatKey, out: Outgoing) -> Result<Queued, ConvoError> {
         let seq = self.shared.reply_seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let out = Arc::new(out);
         let replies = vec![ReplyOp::Pending { chat, seq, out: out.clone() }];
         if self.committer.commit(Batch { replies, ..Batch::default() }).await {
             Ok(Queued { seq, out })

@@ -249,7 +249,7 @@ fn step_one(
         .into_iter()
         .map(|reply| {
             let seq = shared.reply_seq.fetch_add(1, Ordering::Relaxed);
-            let out = Outgoing { lang, reply };
+            let out = Arc::new(Outgoing { lang, reply });
             round.batch.replies.push(ReplyOp::Pending {
                 chat: chat.clone(),
                 seq,
@@ -276,7 +276,7 @@ fn still_pending(
         .store
         .chat_pending_replies(chat)?
         .into_iter()
-        .map(|(seq, out)| Queued { seq, out })
+        .map(|(seq, out)| Queued { seq, out: out.into() })
         .collect();
     pending.extend(round.batch.replies.iter().filter_map(|op| match op {
         ReplyOp::Pending { chat: c, seq, out } if c == chat => {

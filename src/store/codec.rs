@@ -530,7 +530,8 @@ pub fn referenced_files(key: &[u8], value: &[u8]) -> R<Vec<String>> {
 
 /// Key of a chat's session.
 pub fn session_key(chat: &ChatKey) -> Vec<u8> {
-    let mut key = vec![SESSION];
+    let mut key = Vec::with_capacity(1 + chat_len(chat));
+    key.push(SESSION);
     push_chat(&mut key, chat);
     key
 }
@@ -544,7 +545,9 @@ pub fn ticket_key(no: &TicketNo) -> Vec<u8> {
 
 /// Prefix under which all of a chat's index entries sort, oldest first.
 pub fn index_prefix(chat: &ChatKey) -> Vec<u8> {
-    let mut key = vec![INDEX];
+    // Room for what `index_key` appends: a timestamp and a ticket number.
+    let mut key = Vec::with_capacity(2 + chat_len(chat) + 8 + 16);
+    key.push(INDEX);
     push_chat(&mut key, chat);
     key.push(0);
     key
@@ -722,6 +725,11 @@ fn ordered(t: Timestamp) -> [u8; 8] {
 
 fn unordered(bytes: [u8; 8]) -> Timestamp {
     Timestamp((u64::from_be_bytes(bytes) ^ (1 << 63)) as i64)
+}
+
+/// The bytes [`push_chat`] appends, so a key is allocated once at its size.
+fn chat_len(chat: &ChatKey) -> usize {
+    chat.channel.code().len() + 1 + chat.id.len()
 }
 
 fn push_chat(key: &mut Vec<u8>, chat: &ChatKey) {

@@ -227,7 +227,7 @@ impl Store for MemoryStore {
         for op in &batch.replies {
             match op {
                 ReplyOp::Pending { chat, seq, out } => {
-                    maps.replies.insert((chat.clone(), *seq), out.clone());
+                    maps.replies.insert((chat.clone(), *seq), Outgoing::clone(out));
                 }
                 ReplyOp::Sent { chat, seq } => {
                     maps.replies.remove(&(chat.clone(), *seq));

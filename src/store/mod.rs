@@ -118,8 +118,9 @@ pub struct Seen {
 /// A reply's life in the store.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyOp {
-    /// To be sent to `chat`, in `seq` order.
-    Pending { chat: ChatKey, seq: u64, out: Outgoing },
+    /// To be sent to `chat`, in `seq` order. Shared with the [`crate::convo::Queued`] handed to
+    /// the channel, so a reply is not copied to be both stored and sent.
+    Pending { chat: ChatKey, seq: u64, out: std::sync::Arc<Outgoing> },
     /// Sent (or abandoned): forget it.
     Sent { chat: ChatKey, seq: u64 },
 }

@@ -1416,7 +1416,7 @@ fn write_replies(tx: &mut Tx<'_>, ops: &[ReplyOp]) -> R<()> {
     let pending: Vec<(&Vec<u8>, &ChatKey, u64, &Outgoing)> = last
         .iter()
         .filter_map(|(key, op)| match op {
-            ReplyOp::Pending { chat, seq, out } => Some((key, chat, *seq, out)),
+            ReplyOp::Pending { chat, seq, out } => Some((key, chat, *seq, &**out)),
             ReplyOp::Sent { .. } => None,
         })
         .collect();

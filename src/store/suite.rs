@@ -206,7 +206,8 @@ pub fn sample_batch() -> Batch {
                 reply: crate::model::reply::Reply::msg(
                     crate::model::reply::Msg::new("submitted").arg("tiket", "K7Q4-M9XS"),
                 ),
-            },
+            }
+            .into(),
         }],
         audit: vec![crate::audit::AuditEvent::new(
             Timestamp(1_795_636_800),
@@ -471,7 +472,7 @@ pub fn pending_replies_of_one_chat(store: &impl Store) {
     let out = |k: &str| Outgoing { lang: Lang::Id, reply: Reply::msg(Msg::new(k)) };
     let (a, b) = (chat("77"), chat("77\0\u{1}"));
     let pending =
-        |chat: &ChatKey, seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k) };
+        |chat: &ChatKey, seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k).into() };
     assert!(store.chat_pending_replies(&a).unwrap().is_empty());
     commit(
         store,
@@ -502,7 +503,7 @@ pub fn pending_replies_in_order_per_channel(store: &impl Store) {
     let (a, b) = (ChatKey::new(Channel::Telegram, "7"), ChatKey::new(Channel::Telegram, "-1001"));
     let wa = ChatKey::new(Channel::WhatsApp, "6281234567890");
     let pending =
-        |chat: &ChatKey, seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k) };
+        |chat: &ChatKey, seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k).into() };
     let batch = Batch {
         replies: vec![
             pending(&a, 300, "c"),

@@ -207,7 +207,7 @@ pub fn copy(from: &dyn Store, to: &dyn Store, now: Timestamp, window_secs: i64) 
         }
         for (chat, seq, out) in replies {
             if held.get(&(chat.clone(), seq)) != Some(&out) {
-                w.add(|b| b.replies.push(ReplyOp::Pending { chat, seq, out }))?;
+                w.add(|b| b.replies.push(ReplyOp::Pending { chat, seq, out: out.into() }))?;
                 n.replies += 1;
             }
         }

@@ -53,7 +53,7 @@ fn personal_ticket(chat: &ChatKey) -> Ticket {
 
 fn summary(chat: &ChatKey, seq: u64) -> ReplyOp {
     let reply = Reply::msg(Msg::literal(format!("NIK {NIK}")));
-    ReplyOp::Pending { chat: chat.clone(), seq, out: Outgoing { lang: Lang::Id, reply } }
+    ReplyOp::Pending { chat: chat.clone(), seq, out: Outgoing { lang: Lang::Id, reply }.into() }
 }
 
 /// The 32 secret bytes of the key a stored record is sealed under.

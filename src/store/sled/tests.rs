@@ -198,7 +198,7 @@ fn reply_groups_shrink_and_vanish_and_old_records_still_count() {
     let (store, dir) = fresh();
     let old = codec::reply_key(&chat, 1);
     store.read().unwrap().tree.insert(&old, codec::encode_reply(&out("old")).unwrap()).unwrap();
-    let pending = |seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k) };
+    let pending = |seq, k| ReplyOp::Pending { chat: chat.clone(), seq, out: out(k).into() };
     let sent = |seq| ReplyOp::Sent { chat: chat.clone(), seq };
     let commit = |store: &SledStore, replies| {
         store.commit(&Batch { replies, ..Batch::default() }).unwrap();
