@@ -119,9 +119,9 @@ impl Outbound {
             .enable_http1()
             .wrap_connector(tcp);
         Ok(Client::builder(TokioExecutor::new())
-            // An answer to a POST is a small JSON object: hyper's first read buffer of 8 kB,
-            // kept by every pooled connection, would hold it twice over (#15: hundreds of
-            // connections at a full load). A longer answer takes more reads.
+            // An answer to a POST is a small JSON object: hyper's first read buffer of 8 kB is
+            // kept by every pooled connection, hundreds of them at a full load (#15). A longer
+            // body takes more reads; the head must fit in one buffer.
             .http1_read_buf_exact_size(READ_BUFFER)
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(90))
@@ -129,8 +129,10 @@ impl Outbound {
     }
 }
 
-/// What a pooled connection of an [`Endpoint`] reads at a time.
-const READ_BUFFER: usize = 2048;
+/// What a pooled connection of an [`Endpoint`] reads at a time, and so the longest answer
+/// head it accepts. The Graph API's heads, the longest seen, are 1–1.5 kB (usage and trace
+/// headers); Telegram's about 400 bytes.
+const READ_BUFFER: usize = 4096;
 
 /// How long an [`Endpoint`] waits: for a connection, and for the whole answer.
 #[derive(Clone, Copy, Debug)]
@@ -304,6 +306,14 @@ mod tests {
     /// A one-line HTTP server on loopback: answers `body` to everything and records each
     /// request's head and body as read (a proxy sees `GET http://host/…` or `CONNECT host:443`).
     async fn server(body: &'static str) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        answering(String::new(), body.to_string()).await
+    }
+
+    /// [`server`] with more header lines (each ending in CRLF) and any body.
+    async fn answering(
+        more_head: String,
+        body: String,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
@@ -316,7 +326,8 @@ mod tests {
                 let head = String::from_utf8_lossy(&buf[..n]).into_owned();
                 log.lock().unwrap().push(head);
                 let reply = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 200 OK\r\n{more_head}content-length: {}\r\nconnection: close\r\n\r\n\
+                     {body}",
                     body.len()
                 );
                 let _ = conn.write_all(reply.as_bytes()).await;
@@ -407,6 +418,17 @@ mod tests {
         {
             assert!(request.contains(line), "{line} in {request}");
         }
+    }
+
+    /// An answer longer than one read, under a head twice as long as the Graph API's.
+    #[tokio::test]
+    async fn an_endpoint_reads_a_long_head_and_a_body_of_many_reads() {
+        let usage = format!("x-business-use-case-usage: {}\r\n", "u".repeat(2900));
+        let body = format!(r#"{{"ok":true,"text":"{}"}}"#, "t".repeat(5 * READ_BUFFER));
+        let (at, _) = answering(usage, body.clone()).await;
+        let endpoint = Outbound::default().endpoint(&format!("http://{at}/v1/m"), TIMEOUTS);
+        let answer = endpoint.unwrap().post(&json_headers(), Bytes::from("{}")).await.unwrap();
+        assert_eq!((answer.status, &answer.body[..]), (StatusCode::OK, body.as_bytes()));
     }
 
     #[tokio::test]
