@@ -222,7 +222,8 @@ impl Locales {
         use std::fmt::Write;
         // One string written line by line: a vector of lines joined at the end cost two more
         // allocations per reply, and every reply is rendered (#15).
-        let mut out = String::new();
+        // Most replies fit; growing from nothing took three reallocations each.
+        let mut out = String::with_capacity(256);
         // Before every line but the first, as `join` did (an empty line included).
         let mut first = true;
         let mut line = |out: &mut String| {

@@ -50,10 +50,12 @@ pub fn signature_ok(app_secret: &[u8], header: Option<&str>, raw: &[u8]) -> bool
     if app_secret.is_empty() {
         return false;
     }
-    let Some(sig) = header
+    // Decoded in place: a SHA-256 is 32 bytes, and any other length is refused here.
+    let mut sig = [0u8; 32];
+    let Some(Ok(())) = header
         .map(str::trim)
         .and_then(|h| h.strip_prefix("sha256="))
-        .and_then(|h| hex::decode(h).ok())
+        .map(|h| hex::decode_to_slice(h, &mut sig))
     else {
         return false;
     };
