@@ -99,7 +99,11 @@ where
     F::Output: Send + 'static,
 {
     fn drop(&mut self) {
-        if let Some(work) = self.work.take() {
+        // Outside a runtime (never so in pintu: callers are tasks) there is nowhere to finish
+        // it; what it had committed is still pending in the store and handled at the start.
+        if let Some(work) = self.work.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
             self.tasks.spawn(work);
         }
     }

@@ -15,6 +15,18 @@ pub fn utf16_len(s: &str) -> usize {
 /// is raised to 2 so that every char fits.
 pub fn split(text: &str, limit: usize) -> Vec<String> {
     let limit = limit.max(2);
+    // Nearly every reply fits in one piece: all its lines join into one, which is the text
+    // itself, copied once instead of line by line (every reply is split, #15).
+    if utf16_len(text) <= limit {
+        let mut out = Vec::with_capacity(1);
+        push_piece(&mut out, text.to_owned());
+        return out;
+    }
+    split_lines(text, limit)
+}
+
+/// [`split`] of a text longer than `limit` (≥ 2): line by line.
+fn split_lines(text: &str, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     // The piece being filled, its length, and whether it holds a line yet (an empty line is
     // still a line).
@@ -90,4 +102,18 @@ fn cut_line(line: &str, limit: usize) -> Vec<String> {
         out.push(rest.to_owned());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_that_fits_splits_as_the_line_by_line_way_would() {
+        for text in
+            ["", "\n", "\n\n \n", " ", "halo", "\nhalo\n\n", "a\n\nb", "1. KTP\n2. KK\n", "é😀\nx"]
+        {
+            assert_eq!(split(text, 4096), split_lines(text, 4096), "{text:?}");
+        }
+    }
 }
