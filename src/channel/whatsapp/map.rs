@@ -498,8 +498,13 @@ impl Outbound {
 
     /// The JSON bytes to POST.
     pub fn to_json(&self) -> Vec<u8> {
-        // Serialising these types cannot fail: string keys only, no maps, no floats.
-        serde_json::to_vec(self).unwrap_or_default()
+        // Serialising these types cannot fail: string keys only, no maps, no floats. Sized for
+        // a usual body: growing from serde_json's 128 bytes reallocated each time (#15).
+        let mut out = Vec::with_capacity(512);
+        if serde_json::to_writer(&mut out, self).is_err() {
+            out.clear();
+        }
+        out
     }
 }
 
