@@ -6,7 +6,7 @@
 //! May use: `model`, `store`.
 
 use crate::model::outbox::OutboxOp;
-use crate::store::{Batch, Store, StoreError};
+use crate::store::{Batch, ReplyOp, Store, StoreError};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::mpsc as std_mpsc;
@@ -80,10 +80,20 @@ impl Committer {
     /// after at most [`LAZY_WAIT`]. For writes whose loss in a crash only repeats work (a reply
     /// marked sent, an entry for a vanished ticket).
     pub fn commit_later(&self, batch: Batch) {
+        self.later(|lazy| lazy.merge(batch));
+    }
+
+    /// [`Committer::commit_later`] of replies' changes alone, added to what waits without a
+    /// batch of their own: every reply sent is marked so (#15).
+    pub fn replies_later(&self, ops: impl IntoIterator<Item = ReplyOp>) {
+        self.later(|lazy| lazy.replies.extend(ops));
+    }
+
+    fn later(&self, add: impl FnOnce(&mut Batch)) {
         let first = {
             let Ok(mut lazy) = self.lazy.lock() else { return };
             let first = lazy.is_empty();
-            lazy.merge(batch);
+            add(&mut lazy);
             first
         };
         // Only the first write of a window wakes the committer (to start its timer): one

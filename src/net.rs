@@ -192,8 +192,10 @@ impl Endpoint {
                     *request.uri_mut() = uri.clone();
                     // Sized for all of them at once: hyper adding `Host` to a copy of `headers`
                     // grew the map and made the value again, 8 allocations per POST (#15).
+                    // Room for `Host`, the `Content-Length` hyper adds, and the free place its
+                    // look-up for `Host` asks for.
                     let all = request.headers_mut();
-                    all.reserve(headers.len() + 1);
+                    all.reserve(headers.len() + 3);
                     all.insert(header::HOST, host.clone());
                     for (name, value) in headers {
                         all.append(name, value.clone());
