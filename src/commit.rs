@@ -92,12 +92,12 @@ impl Committer {
     fn later(&self, add: impl FnOnce(&mut Batch)) {
         let first = {
             let Ok(mut lazy) = self.lazy.lock() else { return };
-            let first = lazy.is_empty();
+            let was_empty = lazy.is_empty();
             add(&mut lazy);
-            first
+            was_empty && !lazy.is_empty()
         };
         // Only the first write of a window wakes the committer (to start its timer): one
-        // thread hand-off per window instead of one per reply.
+        // thread hand-off per window instead of one per reply. Nothing added wakes nobody.
         if first {
             let _ = self.tx.send(Job::Lazy);
         }

@@ -220,9 +220,9 @@ impl Locales {
     /// Renders a whole reply as plain text, choices as numbered lines.
     pub fn render(&self, lang: Lang, reply: &Reply) -> String {
         use std::fmt::Write;
-        // One string written line by line: a vector of lines joined at the end cost two more
-        // allocations per reply, and every reply is rendered (#15).
-        // Most replies fit; growing from nothing took three reallocations each.
+        // One string written line by line, sized for most replies: a vector of lines joined at
+        // the end, or a string grown from nothing, cost more allocations, and every reply is
+        // rendered (#15).
         let mut out = String::with_capacity(256);
         // Before every line but the first, as `join` did (an empty line included).
         let mut first = true;

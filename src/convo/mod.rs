@@ -377,10 +377,7 @@ impl Convo {
     /// Marks replies as delivered to the platform. Not awaited by design: if the mark is lost in
     /// a crash, the reply is sent once more at start-up (a repeat, never a loss).
     pub fn mark_sent(&self, chat: &ChatKey, seqs: impl IntoIterator<Item = u64>) {
-        let mut seqs = seqs.into_iter().peekable();
-        if seqs.peek().is_none() {
-            return;
-        }
-        self.committer.replies_later(seqs.map(|seq| ReplyOp::Sent { chat: chat.clone(), seq }));
+        let marks = seqs.into_iter().map(|seq| ReplyOp::Sent { chat: chat.clone(), seq });
+        self.committer.replies_later(marks);
     }
 }
