@@ -16,7 +16,8 @@
 //!   [`private_fs`]: owner-only data folder, files and backups; [`attachments`]: citizens'
 //!   files, checked by content, written only when kept, swept when no longer referred to, and
 //!   linked by signed URLs.
-//! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine.
+//! - [`convo`]: per-chat order, dedupe, group commit; the only caller of the engine;
+//!   [`fast_hash`]: the maps its per-message bookkeeping uses.
 //! - [`sla`]: due dates, overdue notices and retention; [`draft_reminder`]: the one reminder of
 //!   an idle draft.
 //! - [`channel`]: platform adapters (Telegram, WhatsApp, web, terminal); [`web`]: the web
@@ -42,6 +43,7 @@ pub mod diag;
 pub mod draft_reminder;
 pub mod engine;
 pub mod eval;
+pub mod fast_hash;
 pub mod http;
 pub mod locale;
 pub mod metrics;

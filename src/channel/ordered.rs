@@ -5,10 +5,11 @@
 
 use super::ChatKey;
 use crate::convo::{Convo, Queued, Unasked};
+use crate::fast_hash::{HashMap, HashSet};
 use crate::model::reply::Outgoing;
 use crate::outbox::push::{Delivered, Delivery};
 use crate::tasks::Tasks;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -69,8 +70,9 @@ struct Inner<D> {
 
 #[derive(Default)]
 struct State {
+    /// A chat has a queue exactly while its task runs: the task removes the queue when it
+    /// finds it empty, so an item queued before that is the task's to send.
     queues: HashMap<ChatKey, VecDeque<Item>>,
-    active: HashSet<ChatKey>,
     /// Replies queued or being sent, by seq.
     holding: HashSet<u64>,
     /// Replies sent lately, by seq: a redelivered message hands back what the store still
@@ -135,8 +137,16 @@ impl<D: Deliver> Ordered<D> {
             {
                 return;
             }
-            st.queues.entry(chat.clone()).or_default().push_back(item);
-            st.active.insert(chat.clone())
+            match st.queues.get_mut(&chat) {
+                Some(queue) => {
+                    queue.push_back(item);
+                    false
+                }
+                None => {
+                    st.queues.insert(chat.clone(), VecDeque::from([item]));
+                    true
+                }
+            }
         };
         if start {
             let me = self.clone();
@@ -171,6 +181,9 @@ impl<D: Deliver> Ordered<D> {
         });
     }
 
+    /// The platform's send is boxed (here and in `send_reply`): held inline it made this
+    /// task 3–5 kB, past what glibc's per-thread cache serves, so every spawn took the
+    /// allocator's slow path and copied the whole future twice; boxed, the task is ~0.7 kB.
     async fn drain(&self, chat: ChatKey) {
         loop {
             let next = {
@@ -178,7 +191,6 @@ impl<D: Deliver> Ordered<D> {
                 let item = st.queues.get_mut(&chat).and_then(VecDeque::pop_front);
                 if item.is_none() {
                     st.queues.remove(&chat);
-                    st.active.remove(&chat);
                 }
                 item
             };
@@ -186,7 +198,7 @@ impl<D: Deliver> Ordered<D> {
             match item {
                 Item::Reply(q) => self.reply(&chat, q).await,
                 Item::Push(out, ack) => {
-                    let result = match self.inner.deliver.deliver(&chat, &out).await {
+                    let result = match Box::pin(self.inner.deliver.deliver(&chat, &out)).await {
                         Sent::Yes => Delivered::Yes,
                         Sent::Later => Delivered::NotNow,
                         Sent::Never(why) => Delivered::Never(why),
@@ -217,7 +229,7 @@ impl<D: Deliver> Ordered<D> {
     async fn send_reply(&self, chat: &ChatKey, q: &Queued) -> bool {
         let mut wait = RETRY_FIRST;
         loop {
-            match self.inner.deliver.deliver(chat, &q.out).await {
+            match Box::pin(self.inner.deliver.deliver(chat, &q.out)).await {
                 Sent::Later => {
                     tokio::select! {
                         () = self.inner.tasks.stopping().cancelled() => return false,

@@ -12,9 +12,9 @@
 
 use crate::clock::{Clock, Timestamp};
 use crate::commit::Committer;
+use crate::fast_hash::{HashSet, HashSetExt};
 use crate::model::MessageId;
 use crate::store::{Batch, Seen, Store, StoreError};
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

@@ -6,7 +6,7 @@
 //! days later, a reply left pending over a restart.
 
 use crate::channel::ChatKey;
-use std::collections::HashMap;
+use crate::fast_hash::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 

@@ -16,13 +16,14 @@
 //! on, erasure or not. A group whose key is gone was wholly sent; it is dropped at open.
 
 use super::sled_error;
+use crate::fast_hash::HashMap;
 use crate::model::reply::Outgoing;
 use crate::model::{Channel, ChatKey};
 use crate::store::codec;
 use crate::store::keys::{KeyFile, Purpose};
 use crate::store::seal::{KeyRef, Keyring};
 use crate::store::{R, ReplyOp, StoreError};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the committer knows of the stored groups; only it changes this (behind the store's
 /// mutex, after each durable commit), so it always matches the disk.
