@@ -351,4 +351,55 @@ mod tests {
         assert_eq!(flaky.attempts.load(Ordering::SeqCst), attempts, "no attempts after the stop");
         assert!(marked.lock().unwrap().is_empty(), "not marked sent: still pending");
     }
+
+    /// A platform that takes a while per message and records how many sends overlap.
+    #[derive(Default)]
+    struct Slow {
+        sending: AtomicUsize,
+        most_at_once: AtomicUsize,
+        sent: Mutex<Vec<(String, String)>>,
+    }
+
+    impl Deliver for Arc<Slow> {
+        async fn deliver(&self, chat: &ChatKey, out: &Outgoing) -> Sent {
+            let now = self.sending.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_at_once.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let key = match out.reply.body.first() {
+                Some(crate::model::reply::Piece::Msg(m)) => m.key.to_string(),
+                _ => String::new(),
+            };
+            self.sent.lock().unwrap().push((chat.id.to_string(), key));
+            self.sending.fetch_sub(1, Ordering::SeqCst);
+            Sent::Yes
+        }
+    }
+
+    /// Items queued while a chat's last one is being sent join that chat's task: they go out
+    /// after it, never beside it, and a chat whose task ended gets a new one.
+    #[tokio::test(start_paused = true)]
+    async fn a_chat_has_one_sender_at_a_time() {
+        let slow = Arc::new(Slow::default());
+        let ordered = Ordered::with_marker(slow.clone(), |_: &ChatKey, _| {}, Tasks::new());
+        let chat = ChatKey::new(Channel::WhatsApp, "6281234567890");
+        ordered.queue(chat.clone(), queued(1, "first"));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        ordered.queue(chat.clone(), queued(2, "second"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ordered.queue(chat.clone(), queued(3, "third"));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(slow.most_at_once.load(Ordering::SeqCst), 1);
+        // Idle again: the next item starts a task of its own, beside another chat's.
+        let other = ChatKey::new(Channel::WhatsApp, "6289876543210");
+        ordered.queue(chat.clone(), queued(4, "fourth"));
+        ordered.queue(other.clone(), queued(5, "other"));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(slow.most_at_once.load(Ordering::SeqCst), 2);
+        let sent = slow.sent.lock().unwrap();
+        let of = |id: &str| -> Vec<&str> {
+            sent.iter().filter(|(c, _)| c == id).map(|(_, k)| k.as_str()).collect()
+        };
+        assert_eq!(of("6281234567890"), ["first", "second", "third", "fourth"]);
+        assert_eq!(of("6289876543210"), ["other"]);
+    }
 }
