@@ -3,4 +3,6 @@
 //! pintu's CPU per message; foldhash is several times cheaper. It is still seeded at random
 //! per process, which is enough for keys that are platform ids, random cookie ids and numbers
 //! pintu assigns: nobody outside sees these maps' hashes to search for collisions.
+//!
+//! May use: nothing else of pintu.
 pub use foldhash::{HashMap, HashSet, HashSetExt};

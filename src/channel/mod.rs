@@ -3,8 +3,8 @@
 //! Channels only translate between a platform and these types; they never decide the dialog
 //! and never touch the store.
 //!
-//! May use: `attachments`, `clock`, `config`, `convo`, `desk`, `engine`, `http`, `locale`, `model`,
-//! `net`, `outbox`, `script`, `tasks`, `telemetry`, `ticket`, `validate`.
+//! May use: `attachments`, `clock`, `config`, `convo`, `desk`, `engine`, `fast_hash`, `http`,
+//! `locale`, `model`, `net`, `outbox`, `script`, `tasks`, `telemetry`, `ticket`, `validate`.
 
 pub mod ordered;
 pub mod telegram;

@@ -6,8 +6,8 @@
 //! sessions, so there are no locks and no task per chat. Each shard drains what is waiting,
 //! steps it, and sends one [`Batch`] to the committer (`commit.rs`), the only writer.
 //!
-//! May use: `attachments`, `audit`, `clock`, `commit`, `engine`, `metrics`, `model`, `private_fs`,
-//! `script`, `store`, `tasks`, `ticket`.
+//! May use: `attachments`, `audit`, `clock`, `commit`, `engine`, `fast_hash`, `metrics`, `model`,
+//! `private_fs`, `script`, `store`, `tasks`, `ticket`.
 
 pub mod dedupe;
 mod shard;

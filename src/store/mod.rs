@@ -6,7 +6,7 @@
 //! `sled` appears only in `sled.rs`; `codec.rs` alone decides byte formats. Every backend runs
 //! the same conformance suite (`suite.rs`).
 //!
-//! May use: `audit`, `clock`, `model`, `private_fs`.
+//! May use: `audit`, `clock`, `fast_hash`, `model`, `private_fs`.
 
 pub mod backup;
 pub mod codec;
