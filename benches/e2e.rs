@@ -1624,8 +1624,8 @@ fn print_side_by_side(rows: &[Row]) {
     let rounds: Vec<&[&Row]> = pairs.chunks_exact(4).collect();
     let n = rounds.len();
     let ratio = |a: &Row, b: &Row| a.msgs_per_s / b.msgs_per_s;
-    // The harness's CPU beside each baseline: near 100 % the harness, not the bot, was the limit
-    // and the ratio flatters pintu.
+    // The harness's CPU beside each baseline: at 100 % the harness, not the bot, would be the
+    // limit, and the ratio would flatter pintu.
     println!(
         "\n| round | Telegram: pintu msgs/s · µs/msg | teloxide msgs/s · µs/msg · harness CPU | ratio | WhatsApp: pintu POSTs/s · µs/msg · p99 ms | hand-written bot msgs/s · µs/msg · harness CPU | ratio |"
     );
