@@ -12,7 +12,8 @@
 //!
 //! | kind | key | value |
 //! |---|---|---|
-//! | session | `S` chat | session record |
+//! | session (on sled, of a chat gone quiet; in a backup, of every chat) | `S` chat | session record |
+//! | sessions packed by one commit (`sled/sessions.rs`) | `K` pack id (8, big-endian) | session pack |
 //! | ticket | `T` compact number (8 ASCII) | ticket record |
 //! | chat → ticket index | `I` chat `\0` created (8, order-preserving) number (8) | empty |
 //! | dedupe markers | `W` hour (4, big-endian) unique (8) | seen record |
@@ -76,6 +77,10 @@ pub const SEEN_V1: u8 = 1;
 /// Format byte of a reply group sealed under a key of its own, destroyed once all its replies
 /// are sent (summaries carry NIKs).
 pub const REPLY_GROUP_V2: u8 = 2;
+/// Format byte of a pack of sessions (`sled/sessions.rs`): entries of a big-endian `u16`
+/// length and the chat's key form, then a big-endian `u32` length and the session record as
+/// a per-chat record would hold it (sealed, format 3).
+pub const SESSION_PACK_V1: u8 = 1;
 
 const SESSION: u8 = b'S';
 const TICKET: u8 = b'T';
@@ -93,6 +98,7 @@ const AUDIT: u8 = b'A';
 const ERASING: u8 = b'E';
 const ACCOUNT: u8 = b'U';
 const STAFF_SESSION: u8 = b'L';
+const SESSION_PACK: u8 = b'K';
 /// Format byte of an audit event.
 pub const AUDIT_V1: u8 = 1;
 /// Staff account: postcard of `model::account::Account`.
@@ -454,6 +460,90 @@ pub fn session_prefix() -> &'static [u8] {
     &[SESSION]
 }
 
+/// `K` + pack id (big-endian): the sessions one commit wrote, in one record (see
+/// `sled/sessions.rs`). Ids grow with every pack, so key order is age order.
+pub fn session_pack_key(id: u64) -> [u8; 9] {
+    tagged_id(SESSION_PACK, id)
+}
+
+pub fn session_pack_prefix() -> [u8; 1] {
+    [SESSION_PACK]
+}
+
+/// The id of a session pack's key.
+pub fn session_pack_id(key: &[u8]) -> Option<u64> {
+    match key {
+        [SESSION_PACK, id @ ..] => id.try_into().ok().map(u64::from_be_bytes),
+        _ => None,
+    }
+}
+
+/// A session pack being written; see [`SESSION_PACK_V1`].
+pub struct SessionPack(Vec<u8>);
+
+impl Default for SessionPack {
+    fn default() -> Self {
+        Self(vec![SESSION_PACK_V1])
+    }
+}
+
+impl SessionPack {
+    /// Appends `chat`'s session record; returns where the record sits in the pack.
+    pub fn push(&mut self, chat: &ChatKey, record: &[u8]) -> R<std::ops::Range<usize>> {
+        let too_long = || StoreError::Corrupt("session too long for a pack".into());
+        let chat_len = u16::try_from(chat_len(chat)).map_err(|_| too_long())?;
+        let record_len = u32::try_from(record.len()).map_err(|_| too_long())?;
+        self.0.extend_from_slice(&chat_len.to_be_bytes());
+        push_chat(&mut self.0, chat);
+        self.0.extend_from_slice(&record_len.to_be_bytes());
+        let start = self.0.len();
+        self.0.extend_from_slice(record);
+        Ok(start..self.0.len())
+    }
+
+    /// Bytes so far.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.len() == 1
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+/// A session pack's entries: each chat, and where its session record sits in `bytes`.
+pub fn session_pack_entries(bytes: &[u8]) -> R<Vec<(ChatKey, std::ops::Range<usize>)>> {
+    let bad = || StoreError::Corrupt("session pack is cut short or malformed".into());
+    let mut entries = Vec::new();
+    match bytes.first() {
+        Some(&SESSION_PACK_V1) => {}
+        _ => return Err(unknown_format("session pack", bytes)),
+    }
+    let mut at = 1;
+    let take = |n: usize, at: &mut usize| {
+        let range = *at..at.checked_add(n).filter(|&end| end <= bytes.len()).ok_or_else(bad)?;
+        *at = range.end;
+        Ok::<_, StoreError>(range)
+    };
+    while at < bytes.len() {
+        let len = take(2, &mut at)?;
+        let chat_len = u16::from_be_bytes([bytes[len.start], bytes[len.start + 1]]);
+        let chat = take(usize::from(chat_len), &mut at)?;
+        let chat = std::str::from_utf8(&bytes[chat])
+            .ok()
+            .and_then(ChatKey::parse)
+            .ok_or_else(|| StoreError::Corrupt("session pack names no chat".into()))?;
+        let len = take(4, &mut at)?;
+        let record_len = u32::from_be_bytes(bytes[len].try_into().map_err(|_| bad())?);
+        entries.push((chat, take(record_len as usize, &mut at)?));
+    }
+    Ok(entries)
+}
+
 /// The chat a session record's key belongs to.
 pub fn chat_of_session_key(key: &[u8]) -> R<ChatKey> {
     key.strip_prefix(&[SESSION])
@@ -510,6 +600,8 @@ pub fn check_record(key: &[u8], value: &[u8]) -> R<()> {
             33 => decode_staff_session(value).map(drop),
             _ => Err(StoreError::Corrupt("staff session key of a wrong length".into())),
         },
+        // Sealed: a backup holds each session as a plain record of its own.
+        Some(&SESSION_PACK) => Err(StoreError::Corrupt("a sealed session pack in a backup".into())),
         Some(other) => Err(StoreError::Corrupt(format!("unknown record kind {other}"))),
         None => Err(StoreError::Corrupt("record with an empty key".into())),
     }

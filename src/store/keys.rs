@@ -264,6 +264,20 @@ impl KeyFile {
         Ok(self.state()?.reply_keys_at_open.clone())
     }
 
+    /// Each slot's key id (0: empty), by slot: which keys are still there, read in one pass.
+    pub fn ids(&self) -> R<Vec<u64>> {
+        let len = self.state()?.len;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, &self.file);
+        std::io::Seek::seek(&mut reader, std::io::SeekFrom::Start(HEADER)).map_err(read_error)?;
+        let mut slot = Zeroizing::new([0u8; SLOT]);
+        let mut ids = Vec::with_capacity(len as usize);
+        for _ in 0..len {
+            reader.read_exact(&mut slot[..]).map_err(read_error)?;
+            ids.push(u64::from_be_bytes(slot[..8].try_into().unwrap_or_default()));
+        }
+        Ok(ids)
+    }
+
     /// True once the store was found to hold no plaintext personal records.
     pub fn all_sealed(&self) -> R<bool> {
         let mut flag = [0u8; 1];

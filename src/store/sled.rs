@@ -12,6 +12,10 @@
 //! entry's stored due, read before the batch is built (safe for the same reason: one writer).
 //! See `sled/outbox.rs`.
 //!
+//! Sessions, rewritten by every message, are packed: the sessions of a commit share a few
+//! records, and memory knows where each chat's is (`sled/sessions.rs`). Pending replies are
+//! grouped per commit the same way (`sled/replies.rs`).
+//!
 //! Durability: `Db::flush` ends in `sync_file_range` on Linux, which survives `kill -9` but not
 //! a power cut (no device cache flush, no metadata), and sled never syncs `conf` or blob files.
 //! So after every flush we `fdatasync` new blob files, then the log file `db`.
@@ -28,6 +32,7 @@ mod maintain;
 mod outbox;
 mod records;
 mod replies;
+mod sessions;
 
 use super::keys::{KeyFile, Purpose};
 use super::{Batch, R, SessionVisit, Store, StoreError, codec};
@@ -43,6 +48,7 @@ use crate::model::{Channel, ChatKey, MessageId};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::File;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
@@ -71,6 +77,8 @@ pub(super) struct Database {
     pub(super) files: Mutex<Files>,
     /// The pending reply groups as stored (see `sled/replies.rs`).
     replies: Mutex<replies::Groups>,
+    /// Where each chat's session is stored (see `sled/sessions.rs`).
+    sessions: Mutex<sessions::Index>,
     /// The keys sealed records are sealed under.
     pub(super) keys: KeyFile,
 }
@@ -120,10 +128,12 @@ impl Database {
         let files = Files { log, blob_dir: dir.join("blobs"), synced_blobs: HashMap::new() };
         let keys = KeyFile::open(&dir.join(KEY_FILE))?;
         let replies = Mutex::new(replies::Groups::load(&tree, &keys)?);
-        let store = Self { db, tree, files: Mutex::new(files), replies, keys };
+        let sessions = Mutex::default();
+        let store = Self { db, tree, files: Mutex::new(files), replies, sessions, keys };
         // Whatever an earlier process flushed but did not sync becomes durable before use.
         store.sync()?;
         store.finish_erasures()?;
+        *store.session_index()? = sessions::Index::load(&store)?;
         Ok(store)
     }
 
@@ -176,6 +186,26 @@ impl Database {
             }
         }
         Ok(())
+    }
+
+    /// [`Store::export`] of the records in `range` but session packs.
+    fn export_others(
+        &self,
+        range: (Bound<&[u8]>, Bound<&[u8]>),
+        visit: &mut super::Visit,
+    ) -> R<u64> {
+        let mut n = 0;
+        for item in self.tree.range::<&[u8], _>(range) {
+            let (k, v) = item.map_err(|e| sled_error("read", e))?;
+            if codec::session_pack_id(&k).is_some() {
+                continue;
+            }
+            if let Some(plain) = codec::plain_record(&k, &v, &self.keys)? {
+                visit(&k, &plain)?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// Flushes sled's buffers, then makes the files reach the device.
@@ -241,20 +271,18 @@ impl Files {
 
 impl Store for Database {
     fn load_session(&self, chat: &ChatKey) -> R<Option<Session>> {
-        let Some(bytes) = self.raw(&codec::session_key(chat))? else { return Ok(None) };
+        let Some(bytes) = self.session_record(chat)? else { return Ok(None) };
         codec::open_session(&bytes, &self.keys)
     }
 
     fn sessions(&self, visit: &mut SessionVisit) -> R<()> {
-        for entry in self.tree.scan_prefix(codec::session_prefix()) {
-            let (key, value) = entry.map_err(|e| sled_error("scan", e))?;
-            // A session whose key is gone but whose record is not (a store of an older build,
-            // which destroyed keys before committing, crashed between): none.
-            if let Some(session) = codec::open_session(&value, &self.keys)? {
-                visit(codec::chat_of_session_key(&key)?, session)?;
+        self.session_records(&mut |_, chat, record| {
+            // A session whose key is gone (erased; the index forgets it at the next open): none.
+            match codec::open_session(record, &self.keys)? {
+                Some(session) => visit(chat, session),
+                None => Ok(()),
             }
-        }
-        Ok(())
+        })
     }
 
     fn seen_between(&self, from: Timestamp, until: Timestamp) -> R<Vec<u64>> {
@@ -345,16 +373,22 @@ impl Store for Database {
     }
 
     /// Plain records (`codec::plain_record`): a backup holds no keys and restores under
-    /// fresh ones; what was erased before it is not in it.
+    /// fresh ones; what was erased before it is not in it. Sessions come out one record per
+    /// chat, in key order among the rest, as stores before packs held them.
     fn export(&self, visit: &mut super::Visit) -> R<u64> {
-        let mut n = 0;
-        for item in self.tree.iter() {
-            let (k, v) = item.map_err(|e| sled_error("read", e))?;
-            if let Some(plain) = codec::plain_record(&k, &v, &self.keys)? {
-                visit(&k, &plain)?;
+        // Every session key starts with the one byte of `session_prefix`: the records before
+        // it, the sessions, the records after it is key order.
+        let sessions = codec::session_prefix();
+        let after = [sessions[0] + 1];
+        let mut n = self.export_others((Bound::Unbounded, Bound::Excluded(sessions)), visit)?;
+        self.session_records(&mut |key, _, record| {
+            if let Some(session) = codec::open_session(record, &self.keys)? {
+                visit(key, &codec::encode_session(&session)?)?;
                 n += 1;
             }
-        }
+            Ok(())
+        })?;
+        n += self.export_others((Bound::Included(&after[..]), Bound::Unbounded), visit)?;
         Ok(n)
     }
 
@@ -375,6 +409,7 @@ impl Store for Database {
         self.sync()?;
         // Imported reply groups are pending like any others.
         *self.reply_groups()? = replies::Groups::load(&self.tree, &self.keys)?;
+        *self.session_index()? = sessions::Index::load(self)?;
         Ok(n)
     }
 
@@ -417,11 +452,12 @@ impl Store for Database {
         // Encode everything before writing anything, so a bad record aborts the whole batch.
         // sled::Batch keeps the last write per key, which is what "later writes win" needs.
         let mut writes = sled::Batch::default();
-        // Keys of erased sessions and tickets: destroyed, durably, before the batch is written.
+        // Keys of erased sessions and tickets: destroyed, durably, once the batch is (below).
         let mut doomed = Vec::new();
         // At most this many new keys; reserving them here costs one key-file sync, not many.
         self.keys.reserve(Purpose::Record, batch.sessions.len() + batch.tickets.len())?;
-        self.write_sessions(&batch.sessions, &mut writes, &mut doomed)?;
+        let sessions =
+            self.session_index()?.write(self, &batch.sessions, &mut writes, &mut doomed)?;
         self.write_tickets(&batch.tickets, &mut writes, &mut doomed)?;
         self.write_seen(batch, &mut writes)?;
         for (id, version, source) in &batch.scripts {
@@ -477,6 +513,7 @@ impl Store for Database {
             self.tree.remove(key).map_err(|e| sled_error("write", e))?;
         }
         groups.apply(replies);
+        self.session_index()?.apply(sessions);
         Ok(())
     }
 }

@@ -15,6 +15,9 @@ const TICKET_V2_HEX: &str = include_str!("../../../tests/fixtures/records/ticket
 const SEEN_V1_HEX: &str = include_str!("../../../tests/fixtures/records/seen-v1.hex");
 /// One record per [`sample_outbox`] entry, separated by blank lines.
 const OUTBOX_V1_HEX: &str = include_str!("../../../tests/fixtures/records/outbox-v1.hex");
+/// A session pack of two entries, `tg:777` and `wa:6281234567890`, with stand-in records.
+const SESSION_PACK_V1_HEX: &str =
+    include_str!("../../../tests/fixtures/records/session-pack-v1.hex");
 
 /// The frozen format-1 ticket record.
 pub(crate) fn ticket_v1_fixture() -> Vec<u8> {
@@ -54,6 +57,29 @@ fn session_v2_is_frozen() {
     assert_eq!(decode_session(&frozen).unwrap(), sample_session());
     let now = encode_session(&sample_session()).unwrap();
     assert_eq!(now, frozen, "session encoding changed; new bytes:\n{}", hex(&now));
+}
+
+#[test]
+fn session_pack_v1_is_frozen() {
+    let frozen = unhex(SESSION_PACK_V1_HEX);
+    let entries = session_pack_entries(&frozen).unwrap();
+    let read: Vec<_> = entries.iter().map(|(c, r)| (c.to_string(), &frozen[r.clone()])).collect();
+    let first: &[u8] = b"\x03first";
+    let second: &[u8] = b"\x03second record";
+    assert_eq!(read, vec![("tg:777".into(), first), ("wa:6281234567890".into(), second)]);
+    let mut now = SessionPack::default();
+    for (chat, range) in &entries {
+        assert_eq!(now.push(chat, &frozen[range.clone()]).unwrap(), range.clone());
+    }
+    let now = now.into_bytes();
+    assert_eq!(now, frozen, "session pack encoding changed; new bytes:\n{}", hex(&now));
+    // Cut inside an entry, it reads as corrupt (sled writes a value whole; this is a check
+    // of the lengths, not a recovery path).
+    let first_end = entries[0].1.end;
+    for end in (2..frozen.len()).filter(|&end| end != first_end) {
+        let cut = session_pack_entries(&frozen[..end]);
+        assert!(matches!(cut, Err(StoreError::Corrupt(_))), "cut at {end}");
+    }
 }
 
 #[test]

@@ -57,6 +57,11 @@ fn summary(chat: &ChatKey, seq: u64) -> ReplyOp {
 }
 
 /// The 32 secret bytes of the key a stored record is sealed under.
+/// The chat's stored session record, as sealed.
+fn session_record(store: &SledStore, chat: &crate::model::ChatKey) -> sled::IVec {
+    store.read().unwrap().session_record(chat).unwrap().expect("a stored session")
+}
+
 fn secret_of(store: &SledStore, key: Option<crate::store::seal::KeyRef>) -> Vec<u8> {
     let key = key.expect("the record is sealed");
     store.read().unwrap().keys.key(key.slot).unwrap().expect("live key").secret.to_vec()
@@ -91,8 +96,7 @@ fn an_erasure_leaves_neither_plaintext_nor_the_keys_to_old_copies() {
         assert_eq!(holding(dir.path(), needle.as_bytes()), Vec::<PathBuf>::new(), "plaintext");
     }
     let raw = |k: &[u8]| store.read().unwrap().tree.get(k).unwrap().unwrap();
-    let session_secret =
-        secret_of(&store, codec::session_key_ref(&raw(&codec::session_key(&chat))));
+    let session_secret = secret_of(&store, codec::session_key_ref(&session_record(&store, &chat)));
     let ticket_secret =
         secret_of(&store, codec::ticket_key_ref(&raw(&codec::ticket_key(&ticket.no))));
     let group_secret =
@@ -151,8 +155,7 @@ fn a_session_deleted_and_rewritten_in_one_batch_gets_a_new_key() {
             ..Batch::default()
         })
         .unwrap();
-    let raw = store.read().unwrap().tree.get(codec::session_key(&chat)).unwrap().unwrap();
-    let old = codec::session_key_ref(&raw).unwrap();
+    let old = codec::session_key_ref(&session_record(&store, &chat)).unwrap();
     let fresh = Session::default();
     store
         .commit(&Batch {
@@ -260,14 +263,14 @@ fn an_erasure_interrupted_after_its_commit_is_finished_at_open() {
         })
         .unwrap();
     let raw = |s: &SledStore, k: &[u8]| s.read().unwrap().tree.get(k).unwrap();
-    let key = codec::session_key_ref(&raw(&store, &codec::session_key(&chat)).unwrap());
+    let key = codec::session_key_ref(&session_record(&store, &chat));
     let secret = secret_of(&store, key);
-    // What the erasure's commit writes, with the crash right after it: the session gone, the
-    // erasure under way on record, the key still in the key file.
+    // What the erasure's commit writes, with the crash right after it: the erasure under way
+    // on record, the key still in the key file. (Deleting a session writes nothing to its
+    // pack: the index forgets the chat, and the key's destruction makes every copy noise.)
     {
         let open = store.read().unwrap();
         let mut writes = sled::Batch::default();
-        writes.remove(codec::session_key(&chat));
         writes.insert(&codec::erasing_key(7), codec::encode_erasing(&[key.unwrap()]));
         open.tree.apply_batch(writes).unwrap();
         open.sync().unwrap();

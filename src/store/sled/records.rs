@@ -1,11 +1,9 @@
-//! Sessions and tickets into a commit's writes, sealed: which key each record keeps, gets or
-//! loses. A key lives exactly as long as a stored record refers to it; the keys a batch stops
-//! using are returned to be destroyed before the batch is written (see `sled.rs`).
+//! Tickets into a commit's writes, sealed: which key each record keeps, gets or loses (sessions
+//! are `sessions.rs`'s). A key lives exactly as long as a stored record refers to it; the keys
+//! a batch stops using are returned to be destroyed once the batch is durable (see `sled.rs`).
 
 use super::Database;
-use crate::model::ChatKey;
 use crate::model::TicketNo;
-use crate::model::session::Session;
 use crate::model::ticket::Ticket;
 use crate::store::keys::Purpose;
 use crate::store::seal::{KeyRef, Keyring, SealKey};
@@ -17,45 +15,6 @@ impl Database {
     /// The key `r` names, if it is still in the key file.
     pub(super) fn live_key(&self, r: KeyRef) -> R<Option<SealKey>> {
         Ok(self.keys.key(r.slot)?.filter(|k| k.id == r.id))
-    }
-
-    /// Adds the session writes, each sealed. A chat whose session the batch deletes (erasure,
-    /// expiry) loses its key, even if a later write in the batch starts a new session.
-    pub(super) fn write_sessions(
-        &self,
-        ops: &[(ChatKey, Option<std::sync::Arc<Session>>)],
-        writes: &mut sled::Batch,
-        doomed: &mut Vec<KeyRef>,
-    ) -> R<()> {
-        let mut last: HashMap<&ChatKey, (bool, Option<&Session>)> = HashMap::new();
-        for (chat, session) in ops {
-            let entry = last.entry(chat).or_insert((false, None));
-            entry.0 |= session.is_none();
-            entry.1 = session.as_deref();
-        }
-        for (chat, (deleted, session)) in last {
-            let key = codec::session_key(chat);
-            let stored = self.raw(&key)?.as_deref().and_then(codec::session_key_ref);
-            let kept = match stored {
-                Some(old) if deleted => {
-                    doomed.push(old);
-                    None
-                }
-                Some(old) => self.live_key(old)?,
-                None => None,
-            };
-            match session {
-                Some(s) => {
-                    let seal = match kept {
-                        Some(k) => k,
-                        None => self.keys.take(Purpose::Record)?,
-                    };
-                    writes.insert(key, codec::seal_session(s, &seal)?);
-                }
-                None => writes.remove(key),
-            }
-        }
-        Ok(())
     }
 
     /// Adds the ticket writes and their index entries. A ticket keeps its key while it holds

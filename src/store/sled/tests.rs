@@ -88,9 +88,20 @@ fn a_blob_deleted_while_syncing_does_not_fail_the_commit() {
 
 #[test]
 fn unknown_formats_read_as_corrupt() {
-    let (store, _dir) = fresh();
+    let (store, dir) = fresh();
     let chat = suite::chat("1");
-    store.read().unwrap().tree.insert(codec::session_key(&chat), &[99u8, 1, 2][..]).unwrap();
+    let mut pack = codec::SessionPack::default();
+    pack.push(&chat, &[99u8, 1, 2]).unwrap();
+    store.read().unwrap().tree.insert(codec::session_pack_key(0), pack.into_bytes()).unwrap();
+    drop(store);
+    let store = SledStore::open(dir.path(), CACHE).unwrap();
+    assert!(matches!(store.load_session(&chat), Err(StoreError::Corrupt(_))));
+    // A record of the layout before packs, too.
+    let other = suite::chat("2");
+    store.read().unwrap().tree.insert(codec::session_key(&other), &[99u8, 1, 2][..]).unwrap();
+    drop(store);
+    let store = SledStore::open(dir.path(), CACHE).unwrap();
+    assert!(matches!(store.load_session(&other), Err(StoreError::Corrupt(_))));
     assert!(matches!(store.load_session(&chat), Err(StoreError::Corrupt(_))));
 }
 
