@@ -454,6 +454,9 @@ impl Store for Database {
         let mut writes = sled::Batch::default();
         // Keys of erased sessions and tickets: destroyed, durably, once the batch is (below).
         let mut doomed = Vec::new();
+        // Held until the commit is done: commits one at a time, each building on what the
+        // last one left in memory (reply groups, where sessions are).
+        let mut groups = self.reply_groups()?;
         // At most this many new keys; reserving them here costs one key-file sync, not many.
         self.keys.reserve(Purpose::Record, batch.sessions.len() + batch.tickets.len())?;
         let sessions =
@@ -463,7 +466,6 @@ impl Store for Database {
         for (id, version, source) in &batch.scripts {
             writes.insert(codec::script_key(id, *version), codec::encode_script(source));
         }
-        let mut groups = self.reply_groups()?;
         let replies = groups.write(&self.tree, &self.keys, &batch.replies, &mut writes)?;
         for e in &batch.audit {
             // Random low bits keep two events of the same second apart.

@@ -156,10 +156,12 @@ impl Index {
             me.packs.insert(id, 0);
             me.next = id + 1;
         }
-        let ids = db.keys.ids()?;
-        me.at.retain(|_, spot| {
-            spot.key.is_none_or(|key| ids.get(key.slot as usize) == Some(&key.id))
-        });
+        if !me.at.is_empty() {
+            let ids = db.keys.ids()?;
+            me.at.retain(|_, spot| {
+                spot.key.is_none_or(|key| ids.get(key.slot as usize) == Some(&key.id))
+            });
+        }
         for spot in me.at.values() {
             if let Some(live) = me.packs.get_mut(&spot.pack) {
                 *live += 1;
@@ -206,22 +208,22 @@ impl Index {
         }
         let mut packer = Packer { writes, change: &mut change, pack: SessionPack::default() };
         for (&chat, &(deleted, session)) in &last {
-            let record_key = codec::session_key(chat);
             let stored = match self.spot(chat) {
                 Some(spot) => spot.key,
-                None => match db.raw(&record_key)? {
-                    Some(record) => {
+                None => {
+                    let record_key = codec::session_key(chat);
+                    let record = db.raw(&record_key)?;
+                    if record.is_some() {
                         // Quiet until now: from here its pack has it.
-                        packer.writes.remove(&record_key[..]);
-                        codec::session_key_ref(&record)
+                        packer.writes.remove(record_key);
                     }
-                    None => None,
-                },
+                    record.as_deref().and_then(codec::session_key_ref)
+                }
             };
             if deleted {
                 // A copy left by a crash between a move and its pack's removal (see the
                 // module docs) goes too; its key goes with the others either way.
-                packer.writes.remove(record_key);
+                packer.writes.remove(codec::session_key(chat));
             }
             let kept = match stored {
                 Some(old) if deleted => {
