@@ -266,14 +266,18 @@ impl KeyFile {
 
     /// Each slot's key id (0: empty), by slot: which keys are still there, read in one pass.
     pub fn ids(&self) -> R<Vec<u64>> {
+        const CHUNK: u32 = 4096;
         let len = self.state()?.len;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, &self.file);
-        std::io::Seek::seek(&mut reader, std::io::SeekFrom::Start(HEADER)).map_err(read_error)?;
-        let mut slot = Zeroizing::new([0u8; SLOT]);
         let mut ids = Vec::with_capacity(len as usize);
-        for _ in 0..len {
-            reader.read_exact(&mut slot[..]).map_err(read_error)?;
-            ids.push(u64::from_be_bytes(slot[..8].try_into().unwrap_or_default()));
+        // Whole slots come in, keys too: the buffer is wiped when dropped.
+        let mut chunk = Zeroizing::new(vec![0u8; SLOT * CHUNK as usize]);
+        let mut slot = 0;
+        while slot < len {
+            let bytes = &mut chunk[..SLOT * (len - slot).min(CHUNK) as usize];
+            self.file.read_exact_at(bytes, offset(slot)).map_err(read_error)?;
+            let id = |s: &[u8]| u64::from_be_bytes(s[..8].try_into().unwrap_or_default());
+            ids.extend(bytes.chunks_exact(SLOT).map(id));
+            slot += (len - slot).min(CHUNK);
         }
         Ok(ids)
     }
@@ -355,6 +359,11 @@ mod tests {
         let file = KeyFile::open(&path).unwrap();
         assert_eq!(*file.key(a.slot).unwrap().unwrap().secret, *a.secret);
         assert!(file.key(b.slot).unwrap().is_none());
+        // Every slot's id, the pooled ones too; a destroyed slot's is 0.
+        let ids = file.ids().unwrap();
+        assert_eq!(ids.len(), POOL * 2, "a pool of each purpose");
+        assert_eq!((ids[a.slot as usize], ids[b.slot as usize]), (a.id, 0));
+        assert_eq!(ids[r.slot as usize], r.id);
         assert!(file.reply_keys_at_open().unwrap().contains(&r.key_ref()));
         assert!(!file.all_sealed().unwrap());
         file.set_all_sealed().unwrap();

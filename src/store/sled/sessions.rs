@@ -96,6 +96,7 @@ pub(super) struct Change {
     moved: Vec<(ChatKey, Option<Spot>)>,
     /// Packs removed.
     removed: Vec<u64>,
+    /// The id of the pack being filled.
     next: u64,
 }
 
@@ -189,7 +190,7 @@ impl Index {
     /// session the batch deletes (erasure, expiry) loses its key, even if a later write in the
     /// batch starts a new session; the key goes into `doomed`.
     pub(super) fn write(
-        &self,
+        &mut self,
         db: &Database,
         ops: &[(ChatKey, Option<Arc<Session>>)],
         writes: &mut sled::Batch,
@@ -276,6 +277,9 @@ impl Index {
             }
         }
         packer.close();
+        // Taken even if the commit fails: a failed commit may still have written its packs,
+        // and a later commit reusing their ids would leave a mix of both under them.
+        self.next = change.next;
         Ok(change)
     }
 
@@ -302,7 +306,6 @@ impl Index {
                 self.superseded(old.pack);
             }
         }
-        self.next = change.next;
     }
 
     fn superseded(&mut self, id: u64) {
@@ -504,5 +507,45 @@ mod tests {
         assert!(keys(&store, codec::session_prefix()).is_empty(), "packed again");
         let store = reopen(store, &dir);
         assert_eq!(store.load_session(&quiet).unwrap(), Some(session(8)));
+    }
+
+    /// Random writes, deletions and restarts over a few chats, checked against a map after
+    /// every commit: packs come and go, and every chat always reads its last write.
+    #[test]
+    fn every_chat_reads_its_last_write_through_random_commits_and_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path(), CACHE).unwrap();
+        let chats: Vec<ChatKey> = (0..12).map(|n| chat(&n.to_string())).collect();
+        let mut model: std::collections::HashMap<ChatKey, Session> = Default::default();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..400u32 {
+            if round % 97 == 96 {
+                store = reopen(store, &dir);
+            }
+            store.read().unwrap().session_index().unwrap().cold_after = 1 + next(6);
+            let mut ops = Vec::new();
+            for _ in 0..1 + next(5) {
+                let chat = &chats[next(chats.len() as u64) as usize];
+                let op = (next(8) != 0).then(|| session((round % 250) as u8));
+                match &op {
+                    Some(s) => model.insert(chat.clone(), s.clone()),
+                    None => model.remove(chat),
+                };
+                ops.push((chat, op));
+            }
+            write(&store, &ops);
+            for chat in &chats {
+                assert_eq!(store.load_session(chat).unwrap(), model.get(chat).cloned(), "{round}");
+            }
+        }
+        let mut all: Vec<_> = model.into_iter().collect();
+        all.sort_by_key(|(c, _)| codec::session_key(c));
+        assert_eq!(listed(&store), all);
     }
 }
