@@ -40,7 +40,7 @@ use std::sync::Arc;
 /// would go to a blob file of its own, synced on its own.
 const PACK_BYTES: usize = 4096;
 /// A pack this many packs old has its newest sessions moved back to records of their own:
-/// with ~16 sessions a pack, memory knows at most about 130,000 chats (~80 bytes each), and
+/// with ~16 sessions a pack, memory knows at most about 130,000 chats (~100 bytes each), and
 /// a chat that writes at least every few thousand messages of the whole service stays packed.
 const COLD_AFTER_PACKS: u64 = 8192;
 /// Sessions moved out of old packs per commit, at least (more when a commit writes more, so
