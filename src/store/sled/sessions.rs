@@ -39,9 +39,10 @@ use std::sync::Arc;
 /// records, every tenth change to it, and one message over a quarter of a segment (128 kB)
 /// would go to a blob file of its own, synced on its own.
 const PACK_BYTES: usize = 4096;
-/// A pack this many packs old has its newest sessions moved back to records of their own:
-/// with ~16 sessions a pack, memory knows at most about 130,000 chats (~100 bytes each), and
-/// a chat that writes at least every few thousand messages of the whole service stays packed.
+/// A pack this many packs old has its newest sessions moved back to records of their own.
+/// With ~16 sessions a pack (fewer when commits are small), memory knows at most the chats of
+/// the last ~130,000 session writes (~100 bytes each), and a chat that writes again within
+/// them stays packed.
 const COLD_AFTER_PACKS: u64 = 8192;
 /// Sessions moved out of old packs per commit, at least (more when a commit writes more, so
 /// moving keeps up with writing).
