@@ -264,24 +264,6 @@ impl KeyFile {
         Ok(self.state()?.reply_keys_at_open.clone())
     }
 
-    /// Each slot's key id (0: empty), by slot: which keys are still there, read in one pass.
-    pub fn ids(&self) -> R<Vec<u64>> {
-        const CHUNK: u32 = 4096;
-        let len = self.state()?.len;
-        let mut ids = Vec::with_capacity(len as usize);
-        // Whole slots come in, keys too: the buffer is wiped when dropped.
-        let mut chunk = Zeroizing::new(vec![0u8; SLOT * CHUNK as usize]);
-        let mut slot = 0;
-        while slot < len {
-            let bytes = &mut chunk[..SLOT * (len - slot).min(CHUNK) as usize];
-            self.file.read_exact_at(bytes, offset(slot)).map_err(read_error)?;
-            let id = |s: &[u8]| u64::from_be_bytes(s[..8].try_into().unwrap_or_default());
-            ids.extend(bytes.chunks_exact(SLOT).map(id));
-            slot += (len - slot).min(CHUNK);
-        }
-        Ok(ids)
-    }
-
     /// True once the store was found to hold no plaintext personal records.
     pub fn all_sealed(&self) -> R<bool> {
         let mut flag = [0u8; 1];
@@ -359,11 +341,6 @@ mod tests {
         let file = KeyFile::open(&path).unwrap();
         assert_eq!(*file.key(a.slot).unwrap().unwrap().secret, *a.secret);
         assert!(file.key(b.slot).unwrap().is_none());
-        // Every slot's id, the pooled ones too; a destroyed slot's is 0.
-        let ids = file.ids().unwrap();
-        assert_eq!(ids.len(), POOL * 2, "a pool of each purpose");
-        assert_eq!((ids[a.slot as usize], ids[b.slot as usize]), (a.id, 0));
-        assert_eq!(ids[r.slot as usize], r.id);
         assert!(file.reply_keys_at_open().unwrap().contains(&r.key_ref()));
         assert!(!file.all_sealed().unwrap());
         file.set_all_sealed().unwrap();

@@ -259,9 +259,21 @@ fn commit(store: &impl Store, batch: Batch) {
     store.commit(&batch).expect("commit");
 }
 
-fn sessions(writes: &[(&ChatKey, Option<&Session>)]) -> Batch {
+pub(crate) fn sessions(writes: &[(&ChatKey, Option<&Session>)]) -> Batch {
     let sessions = writes.iter().map(|(c, s)| ((*c).clone(), s.cloned().map(Into::into))).collect();
     Batch { sessions, ..Batch::default() }
+}
+
+/// Every session [`Store::sessions`] visits, in its order.
+pub(crate) fn listed_sessions(store: &impl Store) -> Vec<(ChatKey, Session)> {
+    let mut listed = Vec::new();
+    store
+        .sessions(&mut |chat, session| {
+            listed.push((chat, session));
+            Ok(())
+        })
+        .unwrap();
+    listed
 }
 
 fn tickets(tickets: &[&Ticket]) -> Batch {
@@ -292,13 +304,7 @@ pub fn sessions_are_listed_with_their_chats(store: &impl Store) {
         sessions(&[(&a, Some(&sample_session())), (&b, Some(&other)), (&gone, Some(&other))]),
     );
     commit(store, sessions(&[(&gone, None)]));
-    let mut listed = Vec::new();
-    store
-        .sessions(&mut |chat, session| {
-            listed.push((chat, session));
-            Ok(())
-        })
-        .unwrap();
+    let mut listed = listed_sessions(store);
     listed.sort_by(|x, y| x.0.cmp(&y.0));
     let mut want = vec![(a, sample_session()), (b, other)];
     want.sort_by(|x, y| x.0.cmp(&y.0));

@@ -9,12 +9,12 @@ use tempfile::TempDir;
 
 const CACHE: u64 = 8 << 20;
 
-fn fresh() -> (SledStore, TempDir) {
+pub(super) fn fresh() -> (SledStore, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     (SledStore::open(dir.path(), CACHE).unwrap(), dir)
 }
 
-fn reopen(store: SledStore, dir: &TempDir) -> SledStore {
+pub(super) fn reopen(store: SledStore, dir: &TempDir) -> SledStore {
     drop(store);
     SledStore::open(dir.path(), CACHE).unwrap()
 }
