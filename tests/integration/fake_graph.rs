@@ -260,6 +260,11 @@ impl FakeGraph {
         self.shared.outage.set(outage);
     }
 
+    /// Waits until no client is connected (see [`Switch::quiet`]).
+    pub async fn quiet(&self, deadline: Duration) {
+        self.shared.outage.quiet(deadline).await;
+    }
+
     /// Every request received, in order, refused ones included.
     pub fn requests(&self) -> Vec<Request> {
         self.shared.lock().requests.iter().map(|l| l.request.clone()).collect()

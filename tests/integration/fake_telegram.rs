@@ -363,6 +363,11 @@ impl FakeTelegram {
         self.shared.outage.set(outage);
     }
 
+    /// Waits until no client is connected (see [`Switch::quiet`]).
+    pub async fn quiet(&self, deadline: Duration) {
+        self.shared.outage.quiet(deadline).await;
+    }
+
     /// Pretends a webhook is set (e.g. left over by an earlier deployment): getUpdates answers
     /// 409 until `deleteWebhook`.
     pub fn set_webhook(&self, url: &str) {

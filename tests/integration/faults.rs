@@ -161,6 +161,16 @@ async fn apis_down_for_60_s(tg_mode: TgMode) -> Duration {
     recovered
 }
 
+/// `kill -9`, then a start once the fakes have recorded every call the killed pintu wrote:
+/// one in flight at the kill is read (and timed) a few milliseconds later, and recorded after
+/// the successor's start it would look like the successor's, so a legitimate repeat of it
+/// (resent from the store) would be taken for a reply sent twice by one process.
+async fn kill_9_and_restart(pintu: &mut Pintu, platforms: &Platforms) {
+    pintu.kill9().await;
+    platforms.quiet().await;
+    pintu.start().await;
+}
+
 /// `kill -9` at random moments while 40 citizens report: nothing is lost, nothing stepped
 /// twice; the only repeats are replies sent just before a kill and sent again at the restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,8 +198,7 @@ async fn kill_9_at_random_moments_under_load() {
     for _ in 0..KILLS {
         tokio::time::sleep(rng.between(Duration::from_millis(300), Duration::from_millis(2500)))
             .await;
-        pintu.kill9().await;
-        pintu.start().await;
+        kill_9_and_restart(&mut pintu, &platforms).await;
     }
     for task in load {
         task.await.expect("load");
@@ -240,8 +249,7 @@ async fn kill_9_inside_an_erasure() {
             }
             tokio::time::sleep(rng.between(Duration::ZERO, Duration::from_millis(20))).await;
         }
-        pintu.kill9().await;
-        pintu.start().await;
+        kill_9_and_restart(&mut pintu, &platforms).await;
     }
     wait_for_messages(&citizens, expected.len(), Duration::from_secs(30)).await;
     let niks: Vec<String> = (0..=10).map(nik).collect();
@@ -398,8 +406,7 @@ async fn every_file_pintu_writes_is_owner_only() {
     wa.walk_wait(before, "lokasi").await;
     tg.walk(addr, REPORT).await;
     assert_owner_only(pintu.data_dir());
-    pintu.kill9().await;
-    pintu.start().await;
+    kill_9_and_restart(&mut pintu, &platforms).await;
     tg.walk(addr, &[STATUS_NONE.0].map(|s| (s, "sedang berjalan"))).await;
     pintu.stop().await;
     let files = pintu.data_dir().join("files");

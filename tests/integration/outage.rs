@@ -10,12 +10,15 @@
 //!
 //! Each connection also carries a kill switch of its own, so a handler can close the very
 //! connection it is answering without a byte (the fake Bot API's `Fault::Drop`).
+//!
+//! The switch also counts the fake's open connections, so that a test which kills pintu can
+//! wait until everything the killed process wrote has been read and recorded ([`Switch::quiet`]).
 
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -39,34 +42,62 @@ pub enum Outage {
 
 /// Turns the outage of one fake on and off; cheap to clone.
 #[derive(Clone)]
-pub struct Switch(Arc<watch::Sender<Outage>>);
+pub struct Switch {
+    outage: Arc<watch::Sender<Outage>>,
+    /// Connections accepted and not yet dropped.
+    open: Arc<AtomicUsize>,
+}
 
 impl Switch {
     pub fn new() -> Self {
-        Self(Arc::new(watch::Sender::new(Outage::Off)))
+        Self { outage: Arc::new(watch::Sender::new(Outage::Off)), open: Arc::default() }
     }
 
     pub fn set(&self, outage: Outage) {
-        self.0.send_replace(outage);
+        self.outage.send_replace(outage);
     }
 
     pub fn get(&self) -> Outage {
-        *self.0.borrow()
+        *self.outage.borrow()
     }
 
     /// Binds 127.0.0.1:0 (loopback only: a fake must never be reachable from outside).
     pub async fn listener(&self) -> SwitchedListener {
         let inner = TcpListener::bind("127.0.0.1:0").await.expect("bind a fake API");
         let addr = inner.local_addr().expect("fake API address");
-        SwitchedListener { addr, inner, outage: self.0.subscribe() }
+        SwitchedListener { addr, inner, outage: self.outage.subscribe(), open: self.open.clone() }
+    }
+
+    /// Waits until the fake has had no open connection for [`QUIET_FOR`], or panics after
+    /// `deadline`. Once its clients are dead, this means every request they managed to write
+    /// has been read and answered (or failed): a killed process's last call is recorded before
+    /// its successor starts, not after, where it would look like the successor's.
+    /// Connections still in the listen backlog are accepted within the quiet time.
+    pub async fn quiet(&self, deadline: Duration) {
+        let until = tokio::time::Instant::now() + deadline;
+        let mut quiet_since = None;
+        loop {
+            let now = tokio::time::Instant::now();
+            if self.open.load(Ordering::SeqCst) > 0 {
+                quiet_since = None;
+            } else if now - *quiet_since.get_or_insert(now) >= QUIET_FOR {
+                return;
+            }
+            assert!(now < until, "a fake API still has connections open after {deadline:?}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 }
+
+/// How long [`Switch::quiet`] wants no connection open.
+const QUIET_FOR: Duration = Duration::from_millis(30);
 
 /// The listener a fake serves on (see the module docs).
 pub struct SwitchedListener {
     addr: SocketAddr,
     inner: TcpListener,
     outage: watch::Receiver<Outage>,
+    open: Arc<AtomicUsize>,
 }
 
 impl SwitchedListener {
@@ -85,10 +116,12 @@ impl Listener for SwitchedListener {
                 // Closed unanswered: the client sees the connection end before any answer.
                 Ok(_) if *self.outage.borrow() == Outage::Unreachable => {}
                 Ok((stream, addr)) => {
+                    self.open.fetch_add(1, Ordering::SeqCst);
                     let connection = Connection {
                         inner: stream,
                         killed: Arc::default(),
                         outage: self.outage.clone(),
+                        open: self.open.clone(),
                     };
                     return (connection, addr);
                 }
@@ -108,6 +141,14 @@ pub struct Connection {
     inner: TcpStream,
     killed: Arc<AtomicBool>,
     outage: watch::Receiver<Outage>,
+    /// The switch's count, decremented when hyper drops the connection.
+    open: Arc<AtomicUsize>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Connection {
@@ -201,5 +242,21 @@ mod tests {
         assert!(std::net::TcpListener::bind(addr).is_err(), "no other server can take the port");
         switch.set(Outage::Off);
         assert_eq!(http.get(&url).send().await.unwrap().text().await.unwrap(), "ok");
+    }
+
+    /// `quiet` waits for a client's keep-alive connection to end, and only for that.
+    #[tokio::test]
+    async fn quiet_waits_until_the_clients_connections_are_closed() {
+        let switch = Switch::new();
+        let addr = serve(&switch).await;
+        switch.quiet(Duration::from_secs(5)).await;
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        assert_eq!(http.get(format!("http://{addr}/")).send().await.unwrap().status(), 200);
+        // The pooled connection stays open while the client lives.
+        let waiting =
+            tokio::time::timeout(Duration::from_millis(300), switch.quiet(Duration::from_secs(60)));
+        assert!(waiting.await.is_err(), "quiet while a connection was open");
+        drop(http);
+        switch.quiet(Duration::from_secs(5)).await;
     }
 }

@@ -71,6 +71,13 @@ impl Platforms {
         env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
 
+    /// Waits until neither fake has a connection open: after a kill, until every call the
+    /// dead pintu wrote has been recorded, so that none is taken for its successor's.
+    pub async fn quiet(&self) {
+        const DEADLINE: Duration = Duration::from_secs(10);
+        tokio::join!(self.graph.quiet(DEADLINE), self.telegram.quiet(DEADLINE));
+    }
+
     pub fn whatsapp(self: &Arc<Self>, n: u32) -> Citizen {
         Citizen { platforms: self.clone(), who: Who::WhatsApp(format!("62812{n:08}")) }
     }
