@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 impl Engine<'_> {
     /// Runs a global command; false if it does not apply here and the text is an answer.
-    pub(super) fn command(&mut self, cmd: Command, arg: Option<&str>) -> bool {
+    /// `arg` is the canonical text after the command's words; `raw` the whole message as typed.
+    pub(super) fn command(&mut self, cmd: Command, arg: Option<&str>, raw: &str) -> bool {
         match cmd {
             Command::Menu => {
                 if self.has_answers() {
@@ -26,7 +27,7 @@ impl Engine<'_> {
             }
             Command::Back => self.back(),
             Command::Help => self.help(),
-            Command::Status => return self.status_command(arg),
+            Command::Status => return self.status_command(arg, raw),
             Command::Language => {
                 self.s.pending = Pending::Language;
                 let mut r = Reply::key("language-ask");
@@ -34,7 +35,7 @@ impl Engine<'_> {
                 self.say(r);
             }
             Command::Edit => return self.edit(arg),
-            Command::Fix => return self.fix_command(arg),
+            Command::Fix => return self.fix_command(arg, raw),
             Command::MyData => {
                 self.effects.push(Effect::ShowMyData { at: self.replies.len() });
                 // What is held, then why and for whom: the notice `bantuan` no longer repeats.
@@ -47,7 +48,31 @@ impl Engine<'_> {
         true
     }
 
-    pub(super) fn status_command(&mut self, arg: Option<&str>) -> bool {
+    /// Where a command's argument begins in what the citizen typed: the longest tail of `raw`
+    /// whose canonical form is `arg`, or all of `raw` when none is (punctuation glued the
+    /// command to it). Ticket numbers are read from there, not from `arg`: the canonical form
+    /// shortens letter runs ("ZM8H-SSS2" becomes "zm8h s2") and expands abbreviations, which
+    /// breaks a number; and the command's own words stay out of it ("cek" + "K7Q4M" could pass
+    /// as a number).
+    fn typed_argument<'r>(&self, raw: &'r str, arg: &str) -> &'r str {
+        let lex = &self.ctx.catalogue.lexicon;
+        let mut rest = raw.trim();
+        while !rest.is_empty() {
+            if lex.canon(rest) == arg {
+                return rest;
+            }
+            rest = rest.split_once(char::is_whitespace).map_or("", |(_, r)| r.trim_start());
+        }
+        raw
+    }
+
+    /// A ticket number in a command's argument (see [`Engine::typed_argument`]).
+    fn ticket_in_argument(&self, raw: &str, arg: &str) -> Option<TicketNo> {
+        let prefixes = self.ctx.catalogue.ticket_prefixes();
+        TicketNo::find_in(self.typed_argument(raw, arg), &prefixes)
+    }
+
+    pub(super) fn status_command(&mut self, arg: Option<&str>, raw: &str) -> bool {
         // Inside a free-text answer "status ..." is just words.
         if self.answering_free_text() && arg.is_some() {
             return false;
@@ -55,7 +80,7 @@ impl Engine<'_> {
         let prefixes = self.ctx.catalogue.ticket_prefixes();
         let query = match arg {
             None => StatusQuery::Mine,
-            Some(a) => match TicketNo::find_in(a, &prefixes) {
+            Some(a) => match self.ticket_in_argument(raw, a) {
                 Some(no) => StatusQuery::One(no),
                 // "cek status permohonan saya": words, not a mistyped number.
                 None if !a.chars().any(|c| c.is_ascii_digit()) => StatusQuery::Mine,
@@ -76,12 +101,11 @@ impl Engine<'_> {
     }
 
     /// `perbaiki <nomor>`: the driver checks the ticket and asks for the correction.
-    pub(super) fn fix_command(&mut self, arg: Option<&str>) -> bool {
+    pub(super) fn fix_command(&mut self, arg: Option<&str>, raw: &str) -> bool {
         if self.answering_free_text() {
             return false;
         }
-        let prefixes = self.ctx.catalogue.ticket_prefixes();
-        match arg.and_then(|a| TicketNo::find_in(a, &prefixes)) {
+        match arg.and_then(|a| self.ticket_in_argument(raw, a)) {
             Some(ticket) => {
                 self.effects.push(Effect::BeginCorrection { ticket, at: self.replies.len() })
             }
@@ -278,7 +302,7 @@ impl Engine<'_> {
     }
 
     /// Free text at the menu: a number, a service's words, or a service that is not ours.
-    pub(super) fn top_level(&mut self, canon: &str) {
+    pub(super) fn top_level(&mut self, raw: &str, canon: &str) {
         let cat = self.ctx.catalogue;
         if let Some(n) = cat.lexicon.option_number(canon, cat.menu.len()) {
             let script = cat.menu[n - 1].clone();
@@ -286,9 +310,10 @@ impl Engine<'_> {
         }
         // A valid ticket number anywhere ("kapan tiket K7Q4-M9XS jadi?") asks about it. Words
         // pass the check symbol once in 31, so a number without digits counts only if no part
-        // of it is a real word ("MANA SAJA" is not a ticket).
+        // of it is a real word ("MANA SAJA" is not a ticket). Looked for as typed: the
+        // canonical form can break a number (see `typed_argument`).
         let prefixes = cat.ticket_prefixes();
-        if let Some(no) = TicketNo::find_in(canon, &prefixes).filter(|no| {
+        if let Some(no) = TicketNo::find_in(raw, &prefixes).filter(|no| {
             let s = no.as_str().to_lowercase();
             s.chars().any(|c| c.is_ascii_digit())
                 || ![&s[..], &s[..4], &s[4..]].iter().any(|w| router::is_real_word(w))
@@ -329,7 +354,9 @@ impl Engine<'_> {
             Decision::Clarify(candidates) => return self.clarify(&candidates),
             Decision::Nothing => {}
         }
-        if let Some(query) = self.ticket_typed_alone(canon) {
+        // As typed when the canonical form shortened it ("ZM8H-SSS3" is "zm8h s3").
+        if let Some(query) = self.ticket_typed_alone(canon).or_else(|| self.ticket_typed_alone(raw))
+        {
             match query {
                 Ok(no) => self.effects.push(Effect::ShowStatus {
                     query: StatusQuery::One(no),

@@ -275,7 +275,7 @@ impl Engine<'_> {
         match intent.clone() {
             Some(Intent::Emergency) if !in_emergency => return self.emergency_alert(&canon),
             Some(Intent::Cancel) => return self.cancel(),
-            Some(Intent::Command(cmd, arg)) if self.command(cmd, arg.as_deref()) => return,
+            Some(Intent::Command(cmd, arg)) if self.command(cmd, arg.as_deref(), raw) => return,
             Some(Intent::Greeting | Intent::Salam) if !self.answering_free_text() => {
                 let salam = intent == Some(Intent::Salam);
                 self.greet(salam);
@@ -295,7 +295,7 @@ impl Engine<'_> {
         if self.s.flow.is_some() {
             self.answer_text(raw, &canon, intent.as_ref());
         } else {
-            self.top_level(&canon);
+            self.top_level(raw, &canon);
         }
     }
 

@@ -6,6 +6,7 @@ use super::*;
 use crate::locale::Locales;
 use crate::model::input::Input;
 use crate::model::reply::{Piece, Reply};
+use crate::model::TicketNo;
 use crate::model::session::{Pending, Session, Value};
 use crate::script::catalogue::Catalogue;
 use std::path::PathBuf;
@@ -499,6 +500,45 @@ fn new_message_ids_exist() {
     for key in crate::script::needed::MESSAGE_IDS {
         for lang in [Lang::Id, Lang::En] {
             assert!(cat.locales.has(lang, key), "{key} missing in {}", lang.code());
+        }
+    }
+}
+
+/// A valid ticket number starting with `body` (7 symbols): the check symbol that fits.
+fn valid_ticket(body: &str) -> TicketNo {
+    "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+        .chars()
+        .find_map(|check| TicketNo::parse(&format!("{body}{check}"), &[]).ok())
+        .expect("one check symbol fits")
+}
+
+/// Numbers the canonical form would break: a run of three letters ("SSS" becomes "S"), a half
+/// that is an abbreviation ("SKRG" becomes "sekarang") or a filler ("MBAK" is dropped). Each
+/// is read as typed, by the status and correction commands and alone.
+#[test]
+fn ticket_numbers_are_read_as_typed() {
+    let cat = shipped();
+    for no in [valid_ticket("ZM8HSSS"), valid_ticket("SKRG7K2"), valid_ticket("MBAK4Q7")] {
+        let typed = format!("{}-{}", &no.as_str()[..4], &no.as_str()[4..]);
+        let asks = |text: String| {
+            let st = Chat::new(&cat).say(&text);
+            st.effects
+                .iter()
+                .find_map(|e| match e {
+                    Effect::ShowStatus { query: StatusQuery::One(n), .. }
+                    | Effect::BeginCorrection { ticket: n, .. } => Some(*n),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{text:?}: no ticket in {:?}", keys(&st)))
+        };
+        for text in [
+            format!("status {typed}"),
+            format!("cek status {}", typed.to_lowercase()),
+            format!("perbaiki {typed}"),
+            format!("kapan {typed} jadi?"),
+            typed.clone(),
+        ] {
+            assert_eq!(asks(text), no);
         }
     }
 }
