@@ -4,9 +4,9 @@
 
 use super::*;
 use crate::locale::Locales;
+use crate::model::TicketNo;
 use crate::model::input::Input;
 use crate::model::reply::{Piece, Reply};
-use crate::model::TicketNo;
 use crate::model::session::{Pending, Session, Value};
 use crate::script::catalogue::Catalogue;
 use std::path::PathBuf;
