@@ -66,12 +66,6 @@ impl Engine<'_> {
         raw
     }
 
-    /// A ticket number in a command's argument (see [`Engine::typed_argument`]).
-    fn ticket_in_argument(&self, raw: &str, arg: &str) -> Option<TicketNo> {
-        let prefixes = self.ctx.catalogue.ticket_prefixes();
-        TicketNo::find_in(self.typed_argument(raw, arg), &prefixes)
-    }
-
     pub(super) fn status_command(&mut self, arg: Option<&str>, raw: &str) -> bool {
         // Inside a free-text answer "status ..." is just words.
         if self.answering_free_text() && arg.is_some() {
@@ -80,18 +74,25 @@ impl Engine<'_> {
         let prefixes = self.ctx.catalogue.ticket_prefixes();
         let query = match arg {
             None => StatusQuery::Mine,
-            Some(a) => match self.ticket_in_argument(raw, a) {
-                Some(no) => StatusQuery::One(no),
-                // "cek status permohonan saya": words, not a mistyped number.
-                None if !a.chars().any(|c| c.is_ascii_digit()) => StatusQuery::Mine,
-                None => match TicketNo::parse(a, &prefixes) {
-                    Ok(no) => StatusQuery::One(no),
-                    Err(e) => {
-                        self.miss(Msg::new(e.message_id()));
-                        return true;
-                    }
-                },
-            },
+            Some(a) => {
+                let typed = self.typed_argument(raw, a);
+                match TicketNo::find_in(typed, &prefixes) {
+                    Some(no) => StatusQuery::One(no),
+                    // "cek status permohonan saya": words, not a mistyped number.
+                    None if !a.chars().any(|c| c.is_ascii_digit()) => StatusQuery::Mine,
+                    // Why the number is wrong, as typed ("K7Q4-M9XT?" fails its check).
+                    None => match TicketNo::parse(
+                        typed.trim_matches(|c: char| !c.is_alphanumeric()),
+                        &prefixes,
+                    ) {
+                        Ok(no) => StatusQuery::One(no),
+                        Err(e) => {
+                            self.miss(Msg::new(e.message_id()));
+                            return true;
+                        }
+                    },
+                }
+            }
         };
         self.effects.push(Effect::ShowStatus { query, at: self.replies.len() });
         if self.s.flow.is_some() {
@@ -105,7 +106,8 @@ impl Engine<'_> {
         if self.answering_free_text() {
             return false;
         }
-        match arg.and_then(|a| self.ticket_in_argument(raw, a)) {
+        let prefixes = self.ctx.catalogue.ticket_prefixes();
+        match arg.and_then(|a| TicketNo::find_in(self.typed_argument(raw, a), &prefixes)) {
             Some(ticket) => {
                 self.effects.push(Effect::BeginCorrection { ticket, at: self.replies.len() })
             }

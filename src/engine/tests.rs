@@ -541,4 +541,11 @@ fn ticket_numbers_are_read_as_typed() {
             assert_eq!(asks(text), no);
         }
     }
+    // A wrong check symbol is named as such, not taken for a number too short.
+    let wrong = ["ZM8H-SSS2", "ZM8H-SSS3"]
+        .into_iter()
+        .find(|n| TicketNo::parse(n, &[]) == Err(crate::model::TicketNoError::CheckFailed))
+        .expect("one of two symbols fails the check");
+    let st = Chat::new(&cat).say(&format!("status {wrong}?"));
+    assert!(has_key(&st, "invalid-ticket-check"), "{:?}", keys(&st));
 }
