@@ -537,6 +537,10 @@ fn ticket_numbers_are_read_as_typed() {
             format!("perbaiki {typed}"),
             format!("kapan {typed} jadi?"),
             typed.clone(),
+            format!("/status {typed}"),
+            format!("status: {typed}"),
+            format!("perbaiki: {typed}"),
+            format!("Status {}", typed.replace('-', " ")),
         ] {
             assert_eq!(asks(text), no);
         }
